@@ -20,7 +20,7 @@ if(STRATA_BUILD_BENCH)
 endif()
 
 if(STRATA_BUILD_COMPILER)
-  find_package(MLIR 19 REQUIRED CONFIG
+  find_package(MLIR 19.1 REQUIRED CONFIG
     HINTS /usr/lib/llvm-19/lib/cmake/mlir)
   message(STATUS "MLIR ${MLIR_PACKAGE_VERSION} from ${MLIR_DIR}")
   find_program(STRATA_LIT lit.py HINTS /usr/lib/llvm-19/build/utils/lit NO_DEFAULT_PATH)

@@ -1,0 +1,26 @@
+//===- Commands.h - Subcommands of the strata CLI ---------------*- C++ -*-===//
+//
+// Each subcommand is one Cmd*.cpp defining a register function that adds a
+// CLI11 subcommand with its options and a callback. Callbacks report failure
+// by throwing CommandFailed (see below) after printing their diagnostic, so
+// main() turns it into a non-zero exit code.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+namespace strata::cli {
+
+/// Thrown by a subcommand callback to exit with `code` (message already printed).
+struct CommandFailed : CLI::RuntimeError {
+  explicit CommandFailed(int code = 1) : CLI::RuntimeError(code) {}
+};
+
+/// Prints "strata <command>: error: <message>" to stderr and throws CommandFailed.
+[[noreturn]] void fail(const std::string &command, const std::string &message, int code = 1);
+
+// Registration functions, one per Cmd*.cpp.
+} // namespace strata::cli
