@@ -311,10 +311,12 @@ enum class Broadcast : uint8_t {
 ///                   fimm = theta; pairs (2m, 2m+1) of each head are rotated
 ///                   by pos * theta^(-2m/aux2), or pairs (m, m + aux2/2)
 ///                   with ropeHalf.
-///   VQuantize       symmetric: scale d = amax / qmax (127 for I8, 7 for I4)
-///                   per row (aux2 == 0) or per aux2 columns; d is rounded
-///                   to in1 (F32 or F16) and written to y ([rows][groups]);
-///                   q = clamp(round_half_away(x / d)); d == 0 gives q == 0.
+///   VQuantize       symmetric, per row (aux2 == 0) or per aux2 columns:
+///                   amax = max |x| of the group, qmax = 127 (I8) or 7 (I4);
+///                   d = amax / qmax rounded to in1 (F32 or F16) is written
+///                   to y ([rows][groups]); q = clamp(round_to_nearest_even(
+///                   x * (qmax / amax))), 0 when amax == 0. (The multiplier
+///                   uses the unrounded amax, as a hardware quantizer does.)
 ///   VDequantize     out = x * y[i][j / aux2] (aux2 == 0: per row).
 ///   VCast, VCopy, VTranspose   layout changes only.
 /// Layout: b1 bit0 causal, bit1 ropeHalf, bits2..3 bcast, bits4..6 isReg of
