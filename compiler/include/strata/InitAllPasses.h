@@ -1,0 +1,14 @@
+//===- InitAllPasses.h - Every pass and pipeline Strata tools know -*- C++ -*-===//
+#pragma once
+
+#include "mlir/Transforms/Passes.h"
+
+namespace strata {
+
+/// Registers Strata's passes and pipelines plus the upstream ones the
+/// pipelines use, for strata-opt and the compile driver.
+inline void registerAllPasses() {
+  mlir::registerTransformsPasses();
+}
+
+} // namespace strata
