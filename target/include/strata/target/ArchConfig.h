@@ -29,7 +29,7 @@ struct TensorCoreConfig {
   /// MACs per cycle of one tensor core for each multiplier precision,
   /// indexed by DType (I32 unused, 0 = unsupported). Defaults: I4 4096,
   /// I8 2048, F16 1024, BF16 1024, F32 256.
-  std::array<uint32_t, kNumDTypes> macsPerCycle{};
+  std::array<uint32_t, kNumDTypes> macsPerCycle{4096, 2048, 0, 1024, 1024, 256};
   uint32_t reconfigCycles = 64; ///< cost of a TcConfig that changes anything
   uint32_t pipelineCycles = 8;  ///< extra fill/drain latency per GEMM instruction
   uint32_t epilogueElemsPerCycle = 64; ///< output elements per cycle of the epilogue
@@ -80,15 +80,19 @@ struct NocConfig {
 };
 
 /// JEDEC-style timing in memory-clock cycles (tCK = 1000 / clockMHz ns).
+/// Defaults: the hbm2e preset at 1200 MHz (docs/config.md has the ns values).
 struct HbmTiming {
-  uint32_t tRCD = 14, tRP = 14, tRAS = 33, tRC = 47, tCL = 14, tWR = 16;
-  uint32_t tCCD_S = 2, tCCD_L = 4, tRRD_S = 4, tRRD_L = 6, tFAW = 16;
-  uint32_t tRTP = 4, tWTR = 8, tRFC = 350, tREFI = 3900;
+  uint32_t tRCD = 15, tRP = 17, tRAS = 34, tRC = 51, tCL = 21, tWR = 17;
+  uint32_t tCCD_S = 2, tCCD_L = 4, tRRD_S = 5, tRRD_L = 8, tFAW = 20;
+  uint32_t tRTP = 6, tWTR = 11, tRFC = 540, tREFI = 4680;
   uint32_t tACT = 2; ///< cycles an ACT occupies the shared row-command bus
 };
 
 struct HbmConfig {
   std::string preset = "hbm2e"; ///< "hbm2", "hbm2e", "hbm3" or "custom"
+  /// "detailed": banks, row buffers and JEDEC timing per request.
+  /// "analytic": bandwidth/latency model without per-bank state (faster).
+  std::string model = "detailed";
   uint32_t stacks = 4;
   uint32_t channelsPerStack = 8;
   uint32_t pseudoChannels = 2;  ///< per channel
@@ -97,7 +101,10 @@ struct HbmConfig {
   uint32_t rowBytes = 1024;     ///< row (page) size per pseudo-channel
   uint32_t busBitsPerPseudoChannel = 64;
   uint32_t burstLength = 4;     ///< data-bus beats per column access (BL4 -> 32 B)
-  double clockMHz = 1200;       ///< command clock; data moves at 2x (DDR)
+  /// Data clock: a pin moves 2 bits per cycle (DDR), so the pin rate is
+  /// 2 x clockMHz Mb/s and timings count these cycles. For HBM2/2E it is CK;
+  /// HBM3's CK runs at a quarter of the pin rate, so this is 2 x CK there.
+  double clockMHz = 1200;
   uint64_t capacityBytesPerStack = 16ull << 30;
   HbmTiming timing;
   /// "interleaved": consecutive interleaveBytes go to successive channels and
@@ -134,8 +141,24 @@ struct DvfsDomainConfig {
   double transitionEnergyNj = 100;     ///< energy per change
 };
 
+/// The default domain table (configs/npu-default.yaml): "core" with four
+/// points, nominal 0.85 V / 1 GHz; "memory" (HBM and NoC clock) scaling the
+/// frequency at the fixed HBM supply of 1.2 V, nominal 1.2 GHz.
+inline std::vector<DvfsDomainConfig> defaultDvfsDomains() {
+  DvfsDomainConfig core;
+  core.name = "core";
+  core.points = {{"low", 0.65, 600}, {"mid", 0.75, 800},
+                 {"nominal", 0.85, 1000}, {"turbo", 0.95, 1200}};
+  core.nominal = core.initial = 2;
+  DvfsDomainConfig memory;
+  memory.name = "memory";
+  memory.points = {{"low", 1.2, 800}, {"mid", 1.2, 1000}, {"nominal", 1.2, 1200}};
+  memory.nominal = memory.initial = 2;
+  return {core, memory};
+}
+
 struct DvfsConfig {
-  std::vector<DvfsDomainConfig> domains;
+  std::vector<DvfsDomainConfig> domains = defaultDvfsDomains();
   std::string governor = "fixed";   ///< "fixed", "ondemand" or "hinted"
   double ondemandWindowNs = 10000;  ///< utilisation sampling window
   double ondemandUpThreshold = 0.8; ///< raise a level when utilisation is above
@@ -145,21 +168,22 @@ struct DvfsConfig {
 /// Energy per event at the nominal operating point; dynamic energy scales
 /// with (V/Vnom)^2, leakage power with V/Vnom. Sources in docs/power.md.
 struct EnergyConfig {
-  std::array<double, kNumDTypes> macPj{}; ///< per MAC, by multiplier precision
-  double sramReadPjPerByte = 0;
-  double sramWritePjPerByte = 0;
-  double vectorOpPj = 0;        ///< per element operation
-  double vectorTranscendentalPj = 0; ///< per element of exp/rsqrt/silu/gelu
-  double dmaPjPerByte = 0;
-  double nocPjPerByte = 0;
-  double hbmActivatePj = 0;     ///< per ACT (+ its PRE)
-  double hbmReadPjPerBit = 0;   ///< array + periphery
-  double hbmWritePjPerBit = 0;
-  double hbmIoPjPerBit = 0;     ///< PHY/IO
-  double tsvPjPerBit = 0;
-  double hbmRefreshPj = 0;      ///< per REF command
-  double coreLeakageWatts = 0;  ///< per NPU core at nominal voltage
-  double memoryLeakageWatts = 0; ///< per HBM stack at nominal voltage
+  /// Per MAC, by multiplier precision (I4 I8 I32 F16 BF16 F32; I32 unused).
+  std::array<double, kNumDTypes> macPj{0.1, 0.3, 0, 2.0, 1.9, 4.6};
+  double sramReadPjPerByte = 2.5;
+  double sramWritePjPerByte = 2.5;
+  double vectorOpPj = 0.9;      ///< per element operation
+  double vectorTranscendentalPj = 4.6; ///< per element of exp/rsqrt/silu/gelu
+  double dmaPjPerByte = 0.5;
+  double nocPjPerByte = 2.0;
+  double hbmActivatePj = 900;   ///< per ACT (+ its PRE)
+  double hbmReadPjPerBit = 2.0; ///< array + periphery
+  double hbmWritePjPerBit = 2.0;
+  double hbmIoPjPerBit = 0.7;   ///< PHY/IO
+  double tsvPjPerBit = 0.3;
+  double hbmRefreshPj = 60000;  ///< per REF command
+  double coreLeakageWatts = 0.5;  ///< per NPU core at nominal voltage
+  double memoryLeakageWatts = 0.3; ///< per HBM stack at nominal voltage
 };
 
 struct SimulationConfig {
