@@ -59,6 +59,13 @@ LogicalResult WeightOp::verify() {
     return emitOpError("unknown weight format '") << *getFormat() << "'";
   if (getFile() && getSeed())
     return emitOpError("'file' and 'seed' are mutually exclusive");
+  if (auto role = getRole()) {
+    static constexpr llvm::StringLiteral kRoles[] = {"embedding", "attention", "ffn",
+                                                     "lm_head", "norm", "bias"};
+    if (!llvm::is_contained(kRoles, *role))
+      return emitOpError("unknown role '")
+             << *role << "' (expected embedding, attention, ffn, lm_head, norm or bias)";
+  }
   return success();
 }
 

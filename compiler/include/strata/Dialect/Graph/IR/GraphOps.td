@@ -33,6 +33,10 @@ def Graph_WeightOp : Graph_Op<"weight", [Symbol]> {
     A quantized weight has an `i8` or `i4` element type and a `quant`
     attribute; its scales live in the store beside the payload.
 
+    `role` says what the weight is for, so precision policies can treat
+    classes of weights differently: `embedding`, `attention` (q, k, v, o
+    projections), `ffn`, `lm_head`, `norm` (gains and norm biases), `bias`.
+
     Example:
     ```mlir
     graph.weight @layers.0.wq : tensor<64x64xf32> {seed = 7 : i64}
@@ -47,7 +51,8 @@ def Graph_WeightOp : Graph_Op<"weight", [Symbol]> {
     OptionalAttr<I64Attr>:$offset,
     OptionalAttr<StrAttr>:$format,
     OptionalAttr<I64Attr>:$seed,
-    OptionalAttr<F64Attr>:$init_scale);
+    OptionalAttr<F64Attr>:$init_scale,
+    OptionalAttr<StrAttr>:$role);
   let assemblyFormat = "$sym_name `:` $type attr-dict";
   let hasVerifier = 1;
   let extraClassDeclaration = [{
