@@ -86,6 +86,7 @@ struct HbmTiming {
   uint32_t tCCD_S = 2, tCCD_L = 4, tRRD_S = 5, tRRD_L = 8, tFAW = 20;
   uint32_t tRTP = 6, tWTR = 11, tRFC = 540, tREFI = 4680;
   uint32_t tACT = 2; ///< cycles an ACT occupies the shared row-command bus
+  uint32_t tWL = 6;  ///< write latency: WR command to first write-data beat
 };
 
 struct HbmConfig {
@@ -114,6 +115,9 @@ struct HbmConfig {
   uint32_t interleaveBytes = 256;
   uint32_t queueDepth = 32;      ///< request queue per pseudo-channel
   std::string scheduler = "frfcfs"; ///< "frfcfs" or "fcfs"
+  /// Controller front-end latency: a request that reaches a channel
+  /// controller competes in its scheduler this many cycles later.
+  uint32_t frontendCycles = 16;
   double tsvBytesPerCycle = 256; ///< per stack, in the memory clock: TSV/IO ceiling
 
   uint64_t totalCapacityBytes() const { return capacityBytesPerStack * stacks; }
