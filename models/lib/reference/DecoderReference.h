@@ -1,0 +1,18 @@
+//===- DecoderReference.h - The per-family forward passes -------*- C++ -*-===//
+#pragma once
+
+#include "FloatWeights.h"
+#include "strata/models/reference/ReferenceModel.h"
+
+namespace strata::models::reference {
+
+/// LLaMA and Qwen2: RMSNorm, GQA attention with RoPE, SwiGLU FFN; Qwen2
+/// adds q/k/v biases and pairs RoPE half-split (the config says which).
+Expected<std::unique_ptr<ReferenceModel>> createLlamaReference(const Model &model,
+                                                               uint32_t maxContext);
+
+/// GPT-2: LayerNorm, learned positions, fused QKV with biases, GELU FFN.
+Expected<std::unique_ptr<ReferenceModel>> createGpt2Reference(const Model &model,
+                                                              uint32_t maxContext);
+
+} // namespace strata::models::reference
