@@ -1,0 +1,43 @@
+//===- PowerTimeline.h - Energy binned into fixed time windows --*- C++ -*-===//
+//
+// Energy spent over an interval is spread uniformly over the windows the
+// interval covers, so a long instruction reported at its end does not show up
+// as a spike in one window. Reports may arrive out of time order (units run
+// concurrently). Power of a window = its energy / its length; the last
+// window is only as long as the run.
+//
+// Usage:
+//   PowerTimeline t(numDomains, 1000.0);      // 1 us windows
+//   t.add(domain, pj, startNs, endNs);
+//   auto watts = t.powerW(endNs);             // one value per window, all domains
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace strata::sim {
+
+class PowerTimeline {
+public:
+  /// `windowNs` must be positive.
+  PowerTimeline(uint32_t numDomains, double windowNs);
+
+  double windowNs() const { return windowNs_; }
+  void add(uint32_t domain, double pj, double startNs, double endNs);
+
+  /// Windows needed to cover [0, endNs] (at least one).
+  uint64_t numWindows(double endNs) const;
+  /// Average power of each window in W, for one domain or (domain < 0) all;
+  /// energy recorded past endNs is folded into the last window.
+  std::vector<double> powerW(double endNs, int64_t domain = -1) const;
+
+private:
+  void addAt(uint32_t domain, uint64_t window, double pj);
+  double windowNs_;
+  double invWindow_;
+  std::vector<std::vector<double>> pj_; ///< [domain][window]
+};
+
+} // namespace strata::sim

@@ -1,0 +1,74 @@
+//===- PowerTimeline.cpp --------------------------------------------------===//
+#include "strata/sim/power/PowerTimeline.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace strata::sim {
+
+PowerTimeline::PowerTimeline(uint32_t numDomains, double windowNs)
+    : windowNs_(windowNs), invWindow_(1.0 / windowNs), pj_(numDomains) {
+  if (!(windowNs > 0) || !std::isfinite(windowNs))
+    throw std::invalid_argument("power window must be a positive time in ns (got " +
+                                std::to_string(windowNs) + ")");
+}
+
+void PowerTimeline::addAt(uint32_t domain, uint64_t window, double pj) {
+  std::vector<double> &bins = pj_[domain];
+  if (window >= bins.size())
+    bins.resize(std::max<size_t>(window + 1, bins.size() * 2), 0.0);
+  bins[window] += pj;
+}
+
+void PowerTimeline::add(uint32_t domain, double pj, double startNs, double endNs) {
+  startNs = std::max(0.0, startNs);
+  uint64_t w0 = uint64_t(startNs * invWindow_);
+  if (!(endNs > startNs)) {
+    addAt(domain, w0, pj);
+    return;
+  }
+  // An interval that ends exactly on a boundary does not touch the next window.
+  uint64_t w1 = uint64_t(std::ceil(endNs * invWindow_)) - 1;
+  w1 = std::max(w0, w1);
+  if (w0 == w1) {
+    addAt(domain, w0, pj);
+    return;
+  }
+  double perNs = pj / (endNs - startNs);
+  for (uint64_t w = w0; w <= w1; ++w) {
+    double lo = std::max(startNs, double(w) * windowNs_);
+    double hi = std::min(endNs, double(w + 1) * windowNs_);
+    if (hi > lo)
+      addAt(domain, w, perNs * (hi - lo));
+  }
+}
+
+uint64_t PowerTimeline::numWindows(double endNs) const {
+  if (!(endNs > 0))
+    return 1;
+  return std::max<uint64_t>(1, uint64_t(std::ceil(endNs * invWindow_)));
+}
+
+std::vector<double> PowerTimeline::powerW(double endNs, int64_t domain) const {
+  uint64_t n = numWindows(endNs);
+  std::vector<double> pj(n, 0.0);
+  for (size_t d = 0; d < pj_.size(); ++d) {
+    if (domain >= 0 && size_t(domain) != d)
+      continue;
+    const std::vector<double> &bins = pj_[d];
+    for (size_t w = 0; w < bins.size(); ++w)
+      pj[std::min<uint64_t>(w, n - 1)] += bins[w];
+  }
+  std::vector<double> watts(n, 0.0);
+  for (uint64_t w = 0; w < n; ++w) {
+    double len = std::min(windowNs_, endNs - double(w) * windowNs_);
+    if (!(len > 0))
+      len = windowNs_; // a zero-length run still reports its energy
+    watts[w] = pj[w] / len * 1e-3; // pJ / ns = mW
+  }
+  return watts;
+}
+
+} // namespace strata::sim
