@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "strata/target/ArchConfig.h"
 #include "strata/target/BinaryIO.h"
+#include "strata/target/Validator.h"
 
 #include "Format.h"
 
@@ -252,11 +253,21 @@ Status checkEntries(const Binary &b) {
     if (e.cores.size() > std::numeric_limits<uint32_t>::max())
       return Error(fmt::format("entry point '{}' has too many cores ({})",
                                e.name, e.cores.size()));
-    for (size_t c = 0; c < e.cores.size(); ++c)
-      if (e.cores[c].size() > std::numeric_limits<uint32_t>::max())
+    for (size_t c = 0; c < e.cores.size(); ++c) {
+      const std::vector<isa::Instr> &prog = e.cores[c];
+      if (prog.size() > std::numeric_limits<uint32_t>::max())
         return Error(fmt::format(
             "entry point '{}' core {} has too many instructions ({})", e.name,
-            c, e.cores[c].size()));
+            c, prog.size()));
+      // Instruction-level ISA rules only (they also guarantee the encoding
+      // is lossless); whole-program rules are the assembler's and the
+      // compiler's business, so a binary can still carry a program meant to
+      // fault in the simulator.
+      for (size_t i = 0; i < prog.size(); ++i)
+        if (Status s = isa::validateInstr(prog[i]); !s)
+          return Error(fmt::format("entry point '{}' core {} instruction {}: {}",
+                                   e.name, c, i, s.message()));
+    }
     std::array<const ScalarParam *, isa::kNumScalarRegs> byReg{};
     std::unordered_map<std::string_view, const ScalarParam *> byName;
     for (size_t i = 0; i < e.params.size(); ++i) {

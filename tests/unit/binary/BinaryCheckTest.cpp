@@ -180,6 +180,13 @@ TEST_F(Check, EntryWithOnlyIdleCores) {
   expectError("entry point 'decode' has no instructions on any core");
 }
 
+TEST_F(Check, InstructionsFollowTheIsaRules) {
+  // An SRAM offset wider than its 27-bit field would not survive encoding.
+  std::get<isa::VecInstr>(b.entries[1].cores[2][5]).dst.offset = 1u << 28;
+  expectError("entry point 'decode' core 2 instruction 5: vadd: ");
+  expectError("exceeds the 27-bit SRAM offset field");
+}
+
 TEST_F(Check, DuplicateNames) {
   b.regions[2].name = "weights";
   expectError("duplicate region name 'weights' (regions 0 and 2)");
