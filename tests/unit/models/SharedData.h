@@ -1,0 +1,73 @@
+//===- SharedData.h - Locating the reference models for tests ---*- C++ -*-===//
+//
+// Reference models live outside the repository (STRATA_SHARED_DIR, or the
+// environment variable of the same name). A test whose data is absent is
+// reported as skipped with the path it looked for, never passed silently.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+namespace strata::models::testing {
+
+inline std::string sharedDir() {
+  if (const char *env = std::getenv("STRATA_SHARED_DIR"); env && *env)
+    return env;
+  return STRATA_SHARED_DIR;
+}
+
+/// Path of a file under <shared>/models.
+inline std::string modelPath(const std::string &relative) {
+  return sharedDir() + "/models/" + relative;
+}
+
+inline bool pathExists(const std::string &path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+inline nlohmann::json readJson(const std::string &path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+inline std::vector<nlohmann::json> readJsonLines(const std::string &path) {
+  std::ifstream in(path);
+  std::vector<nlohmann::json> lines;
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty())
+      lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+inline std::string readBytes(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline void writeBytes(const std::string &path, const std::string &bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+} // namespace strata::models::testing
+
+/// Skips the current test (with the reason) when a shared file is missing.
+#define STRATA_REQUIRE_MODEL_FILE(relative)                                             \
+  do {                                                                                  \
+    const std::string path_ = ::strata::models::testing::modelPath(relative);           \
+    if (!::strata::models::testing::pathExists(path_))                                  \
+      GTEST_SKIP() << "reference data not present: " << path_;                          \
+  } while (0)
