@@ -1,0 +1,55 @@
+//===- ChipContext.h - What the cores of a chip share ------------*- C++ -*-===//
+//
+// The chip-wide services an NpuCore uses: the functional HBM store, the
+// memory system (timing), the DVFS domains and controller, the power
+// monitor, barriers, the trace, the run options, and the way to report a
+// fault or a change of state. Owned by the Chip; cores hold a reference.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "strata/sim/core/BarrierHub.h"
+#include "strata/sim/core/Fault.h"
+#include "strata/target/ArchConfig.h"
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace strata::sim {
+class ClockDomainSet;
+class DvfsController;
+class PowerMonitor;
+class TraceWriter;
+namespace mem {
+class HbmStorage;
+class MemorySystem;
+} // namespace mem
+} // namespace strata::sim
+
+namespace strata::sim::core {
+
+class NpuCore;
+
+struct ChipContext {
+  const ArchConfig &arch;
+  mem::HbmStorage &hbm;
+  mem::MemorySystem &memory;
+  ClockDomainSet &domains;
+  DvfsController &dvfs;
+  PowerMonitor &power;
+  BarrierHub &barriers;
+  TraceWriter *trace = nullptr; ///< null or closed: no trace
+  bool timingOnly = false;      ///< skip the functional side of every instruction
+
+  /// Every core of the chip (peer SRAM copies, barrier wake-ups).
+  std::vector<NpuCore *> cores;
+  /// Stops the run with `fault` (the first one wins).
+  std::function<void(Fault)> fault;
+  /// A core finished or went quiet: the chip checks for the end of the run
+  /// and for deadlock.
+  std::function<void()> coreStateChanged;
+  bool faulted = false;
+};
+
+} // namespace strata::sim::core

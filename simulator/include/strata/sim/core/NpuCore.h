@@ -1,0 +1,291 @@
+//===- NpuCore.h - One NPU core: sequencer, queues and units -----*- C++ -*-===//
+//
+// The SystemC module of a core. Its sequencer fetches the entry point's code,
+// runs control/scalar/branch instructions itself and dispatches the rest,
+// with registers resolved, into the bounded load, compute and store queues
+// (Isa.h, "Execution model"). Each queue issues in order to its units: DMA
+// engines (TLM-2.0 AT initiator towards the MemorySystem), the tensor-core
+// groups, the vector unit, and the semaphores/barriers.
+//
+// Simulation style: one SC_METHOD per core, woken at the next time something
+// completes (a per-core time-ordered heap of completions), or by a TLM
+// response, a barrier release or a clock change. Each activation settles the
+// core (retires what finished, issues what can start, lets the sequencer run
+// ahead through scalar code), so a tile instruction costs a few heap
+// operations and no thread switch. Latencies come from TimingModel.h, scaled
+// to the core's clock domain with CycleProgress (a DVFS change rescales the
+// work in flight).
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "strata/sim/core/ChipContext.h"
+#include "strata/sim/core/Scratchpad.h"
+#include "strata/sim/core/TimingModel.h"
+#include "strata/sim/func/Execute.h"
+#include "strata/sim/power/CycleProgress.h"
+#include "strata/sim/stats/Stats.h"
+#include "strata/sim/trace/Trace.h"
+#include "strata/target/Isa.h"
+
+#include <systemc>
+#include <tlm>
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace strata::sim::core {
+
+/// Busy time and counts of one core, summed over runs.
+struct CoreActivity {
+  double tensorBusyNs = 0;   ///< group-time / groups: 1.0 = every group busy
+  double vectorBusyNs = 0;
+  double dmaBusyNs = 0;      ///< engine-time / engines
+  double tensorAnyBusyNs = 0; ///< time with at least one group busy
+  double hbmReadBytes = 0, hbmWriteBytes = 0;
+};
+
+class NpuCore : public sc_core::sc_module,
+                public tlm::tlm_bw_transport_if<>,
+                public tlm::tlm_mm_interface {
+public:
+  tlm::tlm_initiator_socket<> socket;
+
+  NpuCore(sc_core::sc_module_name name, uint32_t id, ChipContext &chip,
+          StatGroup &stats);
+  ~NpuCore() override;
+
+  uint32_t id() const { return id_; }
+
+  /// Starts `program` (may be empty: the core idles) with the given scalar
+  /// registers; resets semaphores, tensor-core configuration and sequencer.
+  /// Call between runs, outside sc_start. The program must outlive the run.
+  void start(const std::vector<isa::Instr> *program, const std::array<int64_t, 32> &regs);
+  /// Halted, queues drained, nothing in flight.
+  bool finished() const { return state_ == State::Finished; }
+  double finishNs() const { return finishNs_; }
+  /// Nothing scheduled and nothing that could wake it except another core.
+  bool quiescent() const;
+  /// A line per blocked queue/sequencer for the deadlock diagnostic.
+  std::string describeBlocked() const;
+  struct BlockedAt {
+    std::string unit;
+    uint32_t pc = 0;
+    std::string instr;
+  };
+  /// The first blocked queue (or the sequencer) for a fault record.
+  BlockedAt firstBlocked() const;
+  /// The sequencer's next instruction and its text.
+  uint32_t pc() const { return pc_; }
+  std::string instrAt(uint32_t pc) const { return instrText(pc); }
+  /// The core's scratchpad bytes (peer DMA, tests).
+  Scratchpad &scratchpad() { return sram_; }
+  /// Wakes the core (barrier release by another core).
+  void wake();
+
+  const CoreActivity &activity() const { return activity_; }
+  /// Tile instructions (queue ops) retired, over all runs.
+  uint64_t opsRetired() const { return opsRetired_; }
+  uint64_t instructionsFetched() const { return fetched_; }
+
+  // TLM backward path and payload memory management.
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload &trans, tlm::tlm_phase &phase,
+                                     sc_core::sc_time &delay) override;
+  void invalidate_direct_mem_ptr(sc_dt::uint64, sc_dt::uint64) override {}
+  void free(tlm::tlm_generic_payload *trans) override;
+
+private:
+  SC_HAS_PROCESS(NpuCore);
+
+  enum class State : uint8_t { Idle, Running, Finished };
+  enum class SeqState : uint8_t { Run, QueueFull, Fence, Ld32, Halted };
+  enum class OpKind : uint8_t { SemSignal, SemWait, Barrier, DvfsHint, Dma, TcConfig, Gemm, Vec };
+  enum class DmaPath : uint8_t { Requests, Bulk, Local, Peer };
+
+  struct DmaOp {
+    isa::Space srcSpace = isa::Space::Hbm, dstSpace = isa::Space::Sram;
+    uint32_t srcCore = 0, dstCore = 0; ///< resolved core ids for SRAM ends
+    uint64_t src = 0, dst = 0;
+    uint32_t size[3] = {0, 1, 1};
+    uint32_t srcStride[2] = {0, 0}, dstStride[2] = {0, 0};
+    uint64_t bytes() const { return uint64_t(size[0]) * size[1] * size[2]; }
+  };
+
+  struct Op {
+    const isa::Instr *instr = nullptr;
+    uint32_t pc = 0;
+    isa::Opcode opcode = isa::Opcode::Nop;
+    OpKind kind = OpKind::SemSignal;
+    uint8_t queue = 0;
+    func::ResolvedGemm gemm;
+    func::ResolvedVec vec;
+    DmaOp dma;
+    std::vector<func::ByteRange> ranges; ///< local SRAM footprint (hazards)
+    // Execution.
+    double startNs = 0;
+    std::optional<CycleProgress> progress; ///< compute ops: cycles left
+    uint32_t version = 0;                  ///< invalidates stale heap entries
+    uint64_t groupMask = 0;                ///< tensor-core groups it holds
+    int engine = -1;
+    uint64_t barrierGeneration = 0;
+    bool arrived = false;
+    bool blocked = false;     ///< waiting on a semaphore or barrier
+    double blockedSinceNs = 0;
+    DmaPath path = DmaPath::Requests;
+    DmaRequestCursor cursor;
+    uint64_t requestsOutstanding = 0;
+    uint64_t macs = 0;
+    uint64_t sramRead = 0, sramWrite = 0;
+    DType precision = DType::F16;
+  };
+
+  struct Queue {
+    std::vector<uint32_t> ring; ///< op indices, capacity = depth
+    uint32_t head = 0, count = 0;
+    std::vector<uint32_t> inflight;
+    const char *name = "";
+    StatGroup *stats = nullptr;
+    Scalar *issued = nullptr, *blockedNs = nullptr, *maxOccupancy = nullptr;
+    TraceWriter::Track track;
+    bool full() const { return count == ring.size(); }
+    bool empty() const { return count == 0; }
+    uint32_t front() const { return ring[head]; }
+  };
+
+  enum class EventKind : uint8_t { OpDone, SeqWake, RequestDone, Wake };
+  struct Event {
+    uint64_t ps = 0;
+    uint64_t seq = 0;
+    EventKind kind = EventKind::Wake;
+    uint32_t arg = 0;
+    uint32_t version = 0;
+    bool operator>(const Event &o) const { return ps != o.ps ? ps > o.ps : seq > o.seq; }
+  };
+
+  struct Engine {
+    int op = -1;
+    double readyNs = 0; ///< setup done: may issue requests from then on
+  };
+
+  struct RequestMeta {
+    int engine = -1; ///< -1: the sequencer's Ld32
+    uint32_t op = 0;
+    uint32_t bytes = 0;
+    bool write = false;
+    bool inUse = false;
+  };
+
+  // The SystemC process and its phases.
+  void step();
+  void retire(double nowNs);
+  bool runSequencer(double nowNs);
+  bool issueQueue(uint32_t q, double nowNs);
+  bool pumpRequests(double nowNs);
+  void rearm(double nowNs);
+
+  // Sequencer helpers.
+  bool dispatch_(const isa::Instr &instr, uint32_t pc, double nowNs);
+  bool resolveDma(const isa::DmaInstr &d, Op &op);
+  bool resolveGemm(const isa::GemmInstr &g, Op &op);
+  bool resolveVec(const isa::VecInstr &v, Op &op);
+  bool checkSram(Op &op);
+  bool readDim(const isa::Dim &d, uint32_t &out, const char *what, uint32_t pc);
+  uint64_t reg(uint8_t r) const { return r == 0 ? 0 : uint64_t(regs_[r & 31]); }
+
+  // Issue helpers.
+  bool hazard(const Queue &q, const Op &op) const;
+  bool startOp(uint32_t q, uint32_t index, double nowNs);
+  void startCompute(Op &op, uint32_t index, double cycles, double nowNs);
+  bool startDma(Op &op, uint32_t index, double nowNs);
+  void completeOp(uint32_t index, double nowNs);
+  void completeDma(Op &op);
+  void finishRequest(uint32_t slot, double nowNs);
+  void popQueue(uint32_t q);
+  uint32_t allocOp();
+  void freeOp(uint32_t index);
+  bool queuesIdle() const;
+  void onClockChange(double nowNs);
+
+  // Timing helpers.
+  double periodNs() const;
+  double afterCycles(double nowNs, double cycles) const;
+  void schedule(double ns, EventKind kind, uint32_t arg = 0, uint32_t version = 0);
+
+  void fault(const char *unit, uint32_t pc, const std::string &message);
+  std::string instrText(uint32_t pc) const;
+  const char *queueUnitName(uint8_t q) const;
+
+  uint32_t id_;
+  ChipContext &chip_;
+  const CoreConfig &cfg_;
+  StatGroup &stats_;
+  uint32_t domain_;
+
+  // Program state.
+  const std::vector<isa::Instr> *program_ = nullptr;
+  std::array<int64_t, 32> regs_{};
+  uint32_t pc_ = 0;
+  State state_ = State::Idle;
+  SeqState seq_ = SeqState::Halted;
+  uint8_t seqWaitQueue_ = 0;
+  double seqFreeNs_ = 0;     ///< sequencer may fetch from then on
+  uint8_t ld32Reg_ = 0;
+  double finishNs_ = 0;
+  std::array<uint32_t, isa::kNumSemaphores> sems_{};
+
+  // Queues and ops.
+  std::vector<Op> ops_;
+  std::vector<uint32_t> freeOps_;
+  std::array<Queue, 3> queues_;
+
+  // Units.
+  Scratchpad sram_;
+  isa::Gang gang_ = isa::Gang::Independent;
+  DType tcPrecision_ = DType::F16;
+  TcGeometry geometry_;
+  uint64_t groupsBusy_ = 0;
+  bool reconfiguring_ = false;
+  bool vectorBusy_ = false;
+  std::vector<Engine> engines_;
+  uint32_t nextEngine_ = 0; ///< round-robin start for request issue
+
+  // TLM.
+  std::unique_ptr<tlm::tlm_generic_payload[]> payloads_;
+  std::vector<RequestMeta> meta_;
+  std::vector<uint32_t> freePayloads_;
+  std::vector<uint8_t> dummyData_;
+  bool requestChannelBusy_ = false;
+  uint32_t channelSlot_ = 0; ///< payload in the request phase
+  bool ld32Sent_ = false;
+  double socketFreeNs_ = 0;
+  uint64_t outstanding_ = 0;
+
+  // Scheduling.
+  std::vector<Event> heap_;
+  uint64_t seqNo_ = 0;
+  sc_core::sc_event wake_;
+  bool wakePending_ = false;
+  bool clockChanged_ = false;
+  uint64_t armedPs_ = UINT64_MAX;
+
+  // Accounting.
+  CoreActivity activity_;
+  uint64_t opsRetired_ = 0, fetched_ = 0;
+  double tensorAnySinceNs_ = 0;
+  uint32_t powerTensor_ = 0, powerVector_ = 0, powerSram_ = 0, powerDma_ = 0;
+  uint32_t busyTensor_ = 0, busyVector_ = 0, busyDma_ = 0;
+  std::vector<func::ByteRange> scratchRanges_;
+
+  struct CoreStats;
+  std::unique_ptr<CoreStats> s_;
+
+  // Trace tracks.
+  bool tracing_ = false;
+  TraceWriter::Track seqTrack_, vectorTrack_;
+  std::vector<TraceWriter::Track> groupTracks_, engineTracks_;
+};
+
+} // namespace strata::sim::core

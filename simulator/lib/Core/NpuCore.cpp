@@ -1,0 +1,1442 @@
+//===- NpuCore.cpp - One NPU core: sequencer, queues and units ------------===//
+#include "strata/sim/core/NpuCore.h"
+
+#include "strata/sim/mem/HbmStorage.h"
+#include "strata/sim/mem/MemorySystem.h"
+#include "strata/sim/power/ClockDomain.h"
+#include "strata/sim/power/DvfsController.h"
+#include "strata/sim/power/PowerMonitor.h"
+#include "strata/target/Assembly.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace strata::sim::core {
+
+using isa::Opcode;
+
+
+
+namespace {
+constexpr const char *kQueueUnit[3] = {"load queue", "compute queue", "store queue"};
+constexpr const char *kQueueName[3] = {"load", "compute", "store"};
+
+uint64_t toPs(double ns) { return uint64_t(std::llround(ns * 1000.0)); }
+
+double nowNs() {
+  // The default time resolution is 1 ps; value() counts resolution units.
+  static const double psPerUnit = sc_core::sc_get_time_resolution().to_seconds() * 1e12;
+  return double(sc_core::sc_time_stamp().value()) * psPerUnit / 1000.0;
+}
+
+/// End of the bounding box of a strided 3D footprint, or `base` if empty.
+bool extentEnd(uint64_t base, const uint32_t size[3], const uint32_t stride[2],
+               uint64_t &end) {
+  if (size[0] == 0 || size[1] == 0 || size[2] == 0) {
+    end = base;
+    return true;
+  }
+  const unsigned __int128 e = (unsigned __int128)base +
+                              (unsigned __int128)(size[1] - 1) * stride[0] +
+                              (unsigned __int128)(size[2] - 1) * stride[1] + size[0];
+  if (e > UINT64_MAX)
+    return false;
+  end = uint64_t(e);
+  return true;
+}
+
+std::string humanBytes(uint64_t b) {
+  if (b >= (1ull << 30) && b % (1ull << 30) == 0)
+    return fmt::format("{} GiB", b >> 30);
+  if (b >= (1ull << 20) && b % (1ull << 20) == 0)
+    return fmt::format("{} MiB", b >> 20);
+  if (b >= (1ull << 10) && b % (1ull << 10) == 0)
+    return fmt::format("{} KiB", b >> 10);
+  return fmt::format("{} bytes", b);
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Statistics
+//===----------------------------------------------------------------------===//
+
+struct NpuCore::CoreStats {
+  Scalar *fetched, *scalarOps, *dispatched, *fullStallNs, *fenceStallNs, *ld32;
+  Scalar *gemms, *tcConfigs, *reconfigs, *reconfigCycles, *tensorBusyNs, *tensorAnyBusyNs;
+  std::array<Scalar *, kNumDTypes> macs;
+  Scalar *vectorOps, *vectorElementOps, *vectorBusyNs;
+  Scalar *dmaOps, *dmaRequests, *dmaBusyNs, *hbmReadBytes, *hbmWriteBytes, *peerBytes,
+      *localBytes;
+  Scalar *sramRead, *sramWrite, *sramBooked, *sramWaitNs;
+  Scalar *semSignals, *semWaits, *barriers, *dvfsHints;
+};
+
+NpuCore::NpuCore(sc_core::sc_module_name name, uint32_t id, ChipContext &chip,
+                 StatGroup &stats)
+    : sc_module(name), socket("socket"), id_(id), chip_(chip), cfg_(chip.arch.core),
+      stats_(stats), domain_(id), sram_(chip.arch.core.sram.sizeBytes) {
+  socket.bind(*this);
+  SC_METHOD(step);
+  sensitive << wake_;
+  dont_initialize();
+
+  const QueueConfig &qc = cfg_.queues;
+  const uint32_t depths[3] = {std::max(1u, qc.loadDepth), std::max(1u, qc.computeDepth),
+                              std::max(1u, qc.storeDepth)};
+  const uint32_t engines = std::max(1u, cfg_.dma.engines);
+  const uint32_t poolSize =
+      depths[0] + depths[1] + depths[2] + engines + cfg_.tensorCores.count + 8;
+  ops_.resize(poolSize);
+  freeOps_.reserve(poolSize);
+  for (uint32_t i = poolSize; i-- > 0;) {
+    ops_[i].ranges.reserve(8);
+    freeOps_.push_back(i);
+  }
+  for (uint32_t q = 0; q < 3; ++q) {
+    queues_[q].ring.assign(depths[q], 0);
+    queues_[q].inflight.reserve(poolSize);
+    queues_[q].name = kQueueName[q];
+  }
+  geometry_ = tcGeometry(cfg_.tensorCores, gang_);
+  engines_.resize(engines);
+  heap_.reserve(poolSize * 4);
+
+  const uint32_t slots = engines * std::max(1u, cfg_.dma.maxOutstanding) + 1;
+  payloads_.reset(new tlm::tlm_generic_payload[slots]);
+  meta_.resize(slots);
+  dummyData_.assign(std::max(4u, cfg_.dma.requestBytes), 0);
+  for (uint32_t i = slots; i-- > 0;) {
+    payloads_[i].set_mm(this);
+    freePayloads_.push_back(i);
+  }
+
+  // Statistics: core<i>.{sequencer,load,compute,store,tensor,vector,dma,sram}.
+  s_ = std::make_unique<CoreStats>();
+  StatGroup &seq = stats_.child("sequencer");
+  s_->fetched = &seq.scalar("instructions", "instructions fetched by the sequencer", "instructions");
+  s_->scalarOps = &seq.scalar("scalar_ops", "control, scalar and branch instructions run in the sequencer", "instructions");
+  s_->dispatched = &seq.scalar("dispatched", "instructions dispatched into a queue", "instructions");
+  s_->fullStallNs = &seq.scalar("queue_full_stall", "time the sequencer waited for room in a full queue", "ns");
+  s_->fenceStallNs = &seq.scalar("fence_stall", "time the sequencer waited at fences", "ns");
+  s_->ld32 = &seq.scalar("ld32", "scalar loads from HBM", "instructions");
+  for (uint32_t q = 0; q < 3; ++q) {
+    StatGroup &g = stats_.child(kQueueName[q]);
+    queues_[q].stats = &g;
+    queues_[q].issued = &g.scalar("issued", "instructions issued from this queue", "instructions");
+    queues_[q].blockedNs = &g.scalar("sync_blocked", "time the queue head waited on a semaphore or barrier", "ns");
+    queues_[q].maxOccupancy = &g.scalar("max_occupancy", "most entries waiting in the queue at once", "entries");
+  }
+  StatGroup &sync = stats_.child("sync");
+  s_->semSignals = &sync.scalar("sem_signals", "semaphore signals", "instructions");
+  s_->semWaits = &sync.scalar("sem_waits", "semaphore waits", "instructions");
+  s_->barriers = &sync.scalar("barriers", "barrier arrivals", "instructions");
+  s_->dvfsHints = &sync.scalar("dvfs_hints", "DVFS hints forwarded to the controller", "instructions");
+
+  StatGroup &tc = stats_.child("tensor");
+  s_->gemms = &tc.scalar("gemms", "Gemm instructions executed", "instructions");
+  s_->tcConfigs = &tc.scalar("configs", "tc.config instructions executed", "instructions");
+  s_->reconfigs = &tc.scalar("reconfigurations", "tc.config instructions that changed gang or precision", "instructions");
+  s_->reconfigCycles = &tc.scalar("reconfiguration_cycles", "cycles spent reconfiguring", "cycles");
+  s_->tensorBusyNs = &tc.scalar("busy", "busy time weighted by the fraction of groups in use", "ns");
+  s_->tensorAnyBusyNs = &tc.scalar("active", "time with at least one group busy", "ns");
+  for (unsigned t = 0; t < kNumDTypes; ++t) {
+    if (cfg_.tensorCores.macsPerCycle[t] == 0)
+      s_->macs[t] = nullptr;
+    else
+      s_->macs[t] = &tc.scalar(fmt::format("macs_{}", dtypeName(DType(t))),
+                               fmt::format("multiply-accumulates at {} precision", dtypeName(DType(t))),
+                               "MACs");
+  }
+  StatGroup &vu = stats_.child("vector");
+  s_->vectorOps = &vu.scalar("instructions", "vector instructions executed", "instructions");
+  s_->vectorElementOps = &vu.scalar("element_ops", "element operations performed", "ops");
+  s_->vectorBusyNs = &vu.scalar("busy", "time the vector unit was busy", "ns");
+  StatGroup &dma = stats_.child("dma");
+  s_->dmaOps = &dma.scalar("transfers", "DMA instructions executed", "instructions");
+  s_->dmaRequests = &dma.scalar("requests", "memory requests issued to the memory system", "requests");
+  s_->dmaBusyNs = &dma.scalar("busy", "engine busy time divided by the number of engines", "ns");
+  s_->hbmReadBytes = &dma.scalar("hbm_read_bytes", "bytes read from HBM", "bytes");
+  s_->hbmWriteBytes = &dma.scalar("hbm_write_bytes", "bytes written to HBM", "bytes");
+  s_->peerBytes = &dma.scalar("peer_bytes", "bytes copied between this core's and a peer's SRAM", "bytes");
+  s_->localBytes = &dma.scalar("local_bytes", "bytes copied within the local SRAM", "bytes");
+  StatGroup &sp = stats_.child("sram");
+  s_->sramRead = &sp.scalar("read_bytes", "scratchpad bytes read", "bytes");
+  s_->sramWrite = &sp.scalar("write_bytes", "scratchpad bytes written", "bytes");
+  s_->sramBooked = &sp.scalar("bank_cycles", "bank cycles booked by all users (conflicts included)", "cycles");
+  s_->sramWaitNs = &sp.scalar("bandwidth_wait", "time users waited for bank bandwidth booked by others", "ns");
+
+  // Power, utilisation and clock.
+  powerTensor_ = chip_.power.addUnit("tensor", domain_,
+                                     {EnergyEvent::MacI4, EnergyEvent::MacI8, EnergyEvent::MacF16,
+                                      EnergyEvent::MacBF16, EnergyEvent::MacF32});
+  powerVector_ = chip_.power.addUnit("vector", domain_,
+                                     {EnergyEvent::VectorOp, EnergyEvent::VectorTranscendental});
+  powerSram_ = chip_.power.addUnit("sram", domain_,
+                                   {EnergyEvent::SramReadByte, EnergyEvent::SramWriteByte});
+  powerDma_ = chip_.power.addUnit("dma", domain_, {EnergyEvent::DmaByte});
+  busyTensor_ = chip_.dvfs.addBusyUnit(domain_, "tensor");
+  busyVector_ = chip_.dvfs.addBusyUnit(domain_, "vector");
+  busyDma_ = chip_.dvfs.addBusyUnit(domain_, "dma");
+  chip_.domains.core(id_).addListener([this](const ClockDomain &, DomainChange, double) {
+    clockChanged_ = true;
+    wake();
+  });
+
+  tracing_ = chip_.trace && chip_.trace->enabled();
+  if (tracing_) {
+    const std::string proc = fmt::format("core{}", id_);
+    TraceWriter &t = *chip_.trace;
+    seqTrack_ = t.track(proc, id_, "sequencer", 0);
+    for (uint32_t q = 0; q < 3; ++q)
+      queues_[q].track = t.track(proc, id_, fmt::format("{} queue", kQueueName[q]), 1 + q);
+    vectorTrack_ = t.track(proc, id_, "vector unit", 4);
+    for (uint32_t e = 0; e < engines; ++e)
+      engineTracks_.push_back(t.track(proc, id_, fmt::format("dma engine {}", e), 8 + e));
+    for (uint32_t g = 0; g < cfg_.tensorCores.count; ++g)
+      groupTracks_.push_back(t.track(proc, id_, fmt::format("tensor group {}", g), 32 + g));
+  }
+}
+
+NpuCore::~NpuCore() = default;
+
+//===----------------------------------------------------------------------===//
+// Run control
+//===----------------------------------------------------------------------===//
+
+void NpuCore::start(const std::vector<isa::Instr> *program,
+                    const std::array<int64_t, 32> &regs) {
+  program_ = program;
+  regs_ = regs;
+  regs_[0] = 0;
+  pc_ = 0;
+  sems_.fill(0);
+  gang_ = isa::Gang::Independent;
+  tcPrecision_ = DType::F16;
+  geometry_ = tcGeometry(cfg_.tensorCores, gang_);
+  const double now = nowNs();
+  seqFreeNs_ = now;
+  if (!program || program->empty()) {
+    state_ = State::Finished;
+    seq_ = SeqState::Halted;
+    finishNs_ = now;
+    return;
+  }
+  state_ = State::Running;
+  seq_ = SeqState::Run;
+  wake();
+}
+
+void NpuCore::wake() {
+  if (wakePending_)
+    return;
+  wakePending_ = true;
+  armedPs_ = 0;
+  wake_.notify(sc_core::SC_ZERO_TIME);
+}
+
+bool NpuCore::quiescent() const {
+  return heap_.empty() && outstanding_ == 0 && !wakePending_;
+}
+
+void NpuCore::schedule(double ns, EventKind kind, uint32_t arg, uint32_t version) {
+  heap_.push_back(Event{toPs(ns), seqNo_++, kind, arg, version});
+  std::push_heap(heap_.begin(), heap_.end(), std::greater<Event>());
+}
+
+void NpuCore::rearm(double now) {
+  if (heap_.empty() || wakePending_)
+    return;
+  const uint64_t top = heap_.front().ps;
+  if (top >= armedPs_)
+    return;
+  const uint64_t nowPs = toPs(now);
+  armedPs_ = top;
+  wake_.notify(sc_core::sc_time(double(top > nowPs ? top - nowPs : 0), sc_core::SC_PS));
+}
+
+double NpuCore::periodNs() const { return chip_.domains.core(id_).periodNs(); }
+
+double NpuCore::afterCycles(double now, double cycles) const {
+  return chip_.domains.core(id_).timeAfterCycles(now, cycles);
+}
+
+void NpuCore::step() {
+  wakePending_ = false;
+  armedPs_ = UINT64_MAX;
+  if (chip_.faulted || state_ != State::Running)
+    return;
+  const double now = nowNs();
+  if (clockChanged_)
+    onClockChange(now);
+  retire(now);
+  for (bool progress = true; progress && !chip_.faulted;) {
+    progress = runSequencer(now);
+    for (uint32_t q = 0; q < 3 && !chip_.faulted; ++q)
+      progress |= issueQueue(q, now);
+    if (!chip_.faulted)
+      progress |= pumpRequests(now);
+  }
+  if (chip_.faulted)
+    return;
+  if (seq_ == SeqState::Halted && outstanding_ == 0 && queuesIdle()) {
+    state_ = State::Finished;
+    finishNs_ = std::max(now, seqFreeNs_);
+    chip_.coreStateChanged();
+    return;
+  }
+  rearm(now);
+  if (quiescent())
+    chip_.coreStateChanged();
+}
+
+void NpuCore::retire(double now) {
+  const uint64_t nowPs = toPs(now);
+  while (!heap_.empty() && heap_.front().ps <= nowPs && !chip_.faulted) {
+    std::pop_heap(heap_.begin(), heap_.end(), std::greater<Event>());
+    const Event e = heap_.back();
+    heap_.pop_back();
+    switch (e.kind) {
+    case EventKind::OpDone: {
+      Op &op = ops_[e.arg];
+      if (op.version == e.version && op.instr)
+        completeOp(e.arg, now);
+      break;
+    }
+    case EventKind::RequestDone:
+      finishRequest(e.arg, now);
+      break;
+    case EventKind::SeqWake:
+    case EventKind::Wake:
+      break;
+    }
+  }
+}
+
+void NpuCore::onClockChange(double now) {
+  clockChanged_ = false;
+  for (Queue &q : queues_)
+    for (uint32_t index : q.inflight) {
+      Op &op = ops_[index];
+      if (!op.progress)
+        continue;
+      op.progress->advance(now);
+      ++op.version;
+      schedule(op.progress->finishNs(), EventKind::OpDone, index, op.version);
+    }
+}
+
+bool NpuCore::queuesIdle() const {
+  for (const Queue &q : queues_)
+    if (!q.empty() || !q.inflight.empty())
+      return false;
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Faults
+//===----------------------------------------------------------------------===//
+
+std::string NpuCore::instrText(uint32_t pc) const {
+  if (!program_ || pc >= program_->size())
+    return {};
+  return isa::printInstr((*program_)[pc]);
+}
+
+const char *NpuCore::queueUnitName(uint8_t q) const { return kQueueUnit[q]; }
+
+void NpuCore::fault(const char *unit, uint32_t pc, const std::string &message) {
+  Fault f;
+  f.core = id_;
+  f.unit = unit;
+  f.pc = pc;
+  f.instr = instrText(pc);
+  f.message = message;
+  f.timeNs = nowNs();
+  chip_.fault(std::move(f));
+}
+
+std::string NpuCore::describeBlocked() const {
+  std::string out;
+  if (state_ != State::Running)
+    return out;
+  auto line = [&](const char *unit, uint32_t pc, const std::string &why) {
+    out += fmt::format("  core {}, {}, pc {} `{}`: {}\n", id_, unit, pc, instrText(pc), why);
+  };
+  for (uint32_t q = 0; q < 3; ++q) {
+    const Queue &Q = queues_[q];
+    if (Q.empty())
+      continue;
+    const Op &op = ops_[Q.front()];
+    const auto &s = std::get<isa::SyncInstr>(*op.instr);
+    if (op.kind == OpKind::SemWait)
+      line(kQueueUnit[q], op.pc,
+           fmt::format("waits for semaphore {} >= {} (it is {})", s.id, s.value, sems_[s.id]));
+    else if (op.kind == OpKind::Barrier)
+      line(kQueueUnit[q], op.pc,
+           fmt::format("waits at barrier {} for cores with mask {:#x}", s.id,
+                       chip_.barriers.missing(s.id, op.barrierGeneration)));
+    else
+      line(kQueueUnit[q], op.pc, "cannot start");
+  }
+  switch (seq_) {
+  case SeqState::QueueFull:
+    line("sequencer", pc_, fmt::format("waits for room in the full {} queue",
+                                       kQueueName[seqWaitQueue_]));
+    break;
+  case SeqState::Fence:
+    line("sequencer", pc_, "waits at a fence for the queues to drain");
+    break;
+  default:
+    break;
+  }
+  return out;
+}
+
+NpuCore::BlockedAt NpuCore::firstBlocked() const {
+  for (uint32_t q = 0; q < 3; ++q)
+    if (!queues_[q].empty()) {
+      const Op &op = ops_[queues_[q].front()];
+      return {kQueueUnit[q], op.pc, instrText(op.pc)};
+    }
+  return {"sequencer", pc_, instrText(pc_)};
+}
+
+//===----------------------------------------------------------------------===//
+// Sequencer
+//===----------------------------------------------------------------------===//
+
+bool NpuCore::runSequencer(double now) {
+  switch (seq_) {
+  case SeqState::Halted:
+  case SeqState::Ld32:
+    return false;
+  case SeqState::QueueFull:
+    if (queues_[seqWaitQueue_].full())
+      return false;
+    *s_->fullStallNs += now - seqFreeNs_;
+    seq_ = SeqState::Run;
+    break;
+  case SeqState::Fence:
+    if (!queuesIdle())
+      return false;
+    *s_->fenceStallNs += now - seqFreeNs_;
+    seq_ = SeqState::Run;
+    break;
+  case SeqState::Run:
+    break;
+  }
+  if (seqFreeNs_ > now)
+    return false; // a SeqWake is pending
+  const double dispatch = cfg_.queues.dispatchCycles;
+  const std::vector<isa::Instr> &prog = *program_;
+  double t = seqFreeNs_;
+  bool progress = false;
+  // The sequencer runs ahead through scalar code (it only touches its own
+  // registers); anything that interacts with the rest waits for its time.
+  for (unsigned budget = 4096; budget > 0; --budget) {
+    if (pc_ >= prog.size()) {
+      seq_ = SeqState::Halted; // running off the end halts
+      seqFreeNs_ = t;
+      return true;
+    }
+    const isa::Instr &in = prog[pc_];
+    const uint32_t pc = pc_;
+    if (const auto *s = std::get_if<isa::ScalarInstr>(&in)) {
+      const uint64_t a = reg(s->rs1), b = reg(s->rs2);
+      const int64_t imm = s->imm;
+      uint64_t r = 0;
+      switch (s->op) {
+      case Opcode::Li: r = uint64_t(imm); break;
+      case Opcode::Add: r = a + b; break;
+      case Opcode::Sub: r = a - b; break;
+      case Opcode::Mul: r = a * b; break;
+      case Opcode::Addi: r = a + uint64_t(imm); break;
+      case Opcode::Muli: r = a * uint64_t(imm); break;
+      case Opcode::Divui:
+      case Opcode::Remui:
+        if (imm == 0) {
+          fault("sequencer", pc, fmt::format("{} by zero", isa::mnemonic(s->op)));
+          return false;
+        }
+        r = s->op == Opcode::Divui ? a / uint64_t(imm) : a % uint64_t(imm);
+        break;
+      case Opcode::Shli: r = a << (imm & 63); break;
+      case Opcode::Shri: r = a >> (imm & 63); break;
+      case Opcode::And: r = a & b; break;
+      case Opcode::Or: r = a | b; break;
+      case Opcode::Min: r = uint64_t(std::min(int64_t(a), int64_t(b))); break;
+      case Opcode::Max: r = uint64_t(std::max(int64_t(a), int64_t(b))); break;
+      case Opcode::Ld32: {
+        if (t > now) {
+          seqFreeNs_ = t;
+          schedule(t, EventKind::SeqWake);
+          return progress;
+        }
+        const uint64_t addr = a + uint64_t(imm);
+        if (addr % 4 != 0) {
+          fault("sequencer", pc, fmt::format("ld32 address {:#x} is not 4-byte aligned", addr));
+          return false;
+        }
+        if (addr + 4 > chip_.hbm.capacity() || addr + 4 < addr) {
+          fault("sequencer", pc,
+                fmt::format("ld32 address {:#x} lies outside HBM ({})", addr,
+                            humanBytes(chip_.hbm.capacity())));
+          return false;
+        }
+        ld32Reg_ = s->rd;
+        seq_ = SeqState::Ld32;
+        seqFreeNs_ = afterCycles(t, dispatch);
+        ++pc_;
+        ++fetched_;
+        *s_->fetched += 1;
+        *s_->ld32 += 1;
+        // The read goes out through the core's memory port (pumpRequests).
+        return true;
+      }
+      default:
+        fault("sequencer", pc, "malformed scalar instruction");
+        return false;
+      }
+      if (s->rd != 0)
+        regs_[s->rd & 31] = int64_t(r);
+      t = afterCycles(t, dispatch);
+      ++pc_;
+    } else if (const auto *br = std::get_if<isa::BranchInstr>(&in)) {
+      const int64_t a = int64_t(reg(br->rs1)), b = int64_t(reg(br->rs2));
+      bool taken = false;
+      switch (br->op) {
+      case Opcode::Jmp: taken = true; break;
+      case Opcode::Beq: taken = a == b; break;
+      case Opcode::Bne: taken = a != b; break;
+      case Opcode::Blt: taken = a < b; break;
+      case Opcode::Bge: taken = a >= b; break;
+      default:
+        fault("sequencer", pc, "malformed branch instruction");
+        return false;
+      }
+      t = afterCycles(t, dispatch);
+      pc_ = taken ? br->target : pc_ + 1;
+    } else if (const auto *c = std::get_if<isa::ControlInstr>(&in)) {
+      if (c->op == Opcode::Halt) {
+        seq_ = SeqState::Halted;
+        seqFreeNs_ = afterCycles(t, dispatch);
+        ++fetched_;
+        *s_->fetched += 1;
+        *s_->scalarOps += 1;
+        return true;
+      }
+      if (c->op == Opcode::Fence) {
+        if (t > now) {
+          seqFreeNs_ = t;
+          schedule(t, EventKind::SeqWake);
+          return progress;
+        }
+        if (!queuesIdle()) {
+          seq_ = SeqState::Fence;
+          seqFreeNs_ = t;
+          return progress;
+        }
+      }
+      t = afterCycles(t, dispatch);
+      ++pc_;
+    } else {
+      // A queue instruction takes effect when its dispatch completes.
+      const double effect = afterCycles(t, dispatch);
+      if (effect > now) {
+        seqFreeNs_ = t;
+        schedule(effect, EventKind::SeqWake);
+        return progress;
+      }
+      const uint8_t q = uint8_t(*isa::queueOf(in));
+      if (queues_[q].full()) {
+        seq_ = SeqState::QueueFull;
+        seqWaitQueue_ = q;
+        seqFreeNs_ = t;
+        return progress;
+      }
+      if (!dispatch_(in, pc, now))
+        return false;
+      *s_->dispatched += 1;
+      t = now;
+      ++pc_;
+      ++fetched_;
+      *s_->fetched += 1;
+      progress = true;
+      continue;
+    }
+    ++fetched_;
+    *s_->fetched += 1;
+    *s_->scalarOps += 1;
+    progress = true;
+  }
+  // Budget used up: let the kernel breathe (and the cycle limit be checked).
+  seqFreeNs_ = t;
+  schedule(std::max(t, now), EventKind::SeqWake);
+  return progress;
+}
+
+bool NpuCore::readDim(const isa::Dim &d, uint32_t &out, const char *what, uint32_t pc) {
+  if (!d.isReg) {
+    out = d.value;
+    return true;
+  }
+  const uint64_t v = reg(uint8_t(d.value));
+  if (v > UINT32_MAX) {
+    fault(kQueueUnit[0], pc,
+          fmt::format("{} from r{} is {}, more than a size operand holds", what, d.value, v));
+    return false;
+  }
+  out = uint32_t(v);
+  return true;
+}
+
+uint32_t NpuCore::allocOp() {
+  const uint32_t index = freeOps_.back();
+  freeOps_.pop_back();
+  return index;
+}
+
+void NpuCore::freeOp(uint32_t index) {
+  Op &op = ops_[index];
+  op.instr = nullptr;
+  op.progress.reset();
+  ++op.version;
+  freeOps_.push_back(index);
+}
+
+bool NpuCore::dispatch_(const isa::Instr &in, uint32_t pc, double now) {
+  const uint8_t q = uint8_t(*isa::queueOf(in));
+  const uint32_t index = allocOp();
+  Op &op = ops_[index];
+  op.instr = &in;
+  op.pc = pc;
+  op.opcode = isa::opcodeOf(in);
+  op.queue = q;
+  op.ranges.clear();
+  op.arrived = op.blocked = false;
+  op.engine = -1;
+  op.groupMask = 0;
+  op.macs = op.sramRead = op.sramWrite = 0;
+  op.requestsOutstanding = 0;
+  bool ok = true;
+  if (const auto *s = std::get_if<isa::SyncInstr>(&in)) {
+    switch (s->op) {
+    case Opcode::SemSignal:
+    case Opcode::SemWait:
+      op.kind = s->op == Opcode::SemSignal ? OpKind::SemSignal : OpKind::SemWait;
+      if (s->id >= isa::kNumSemaphores) {
+        fault(kQueueUnit[q], pc, fmt::format("semaphore {} does not exist (a core has {})",
+                                             s->id, isa::kNumSemaphores));
+        ok = false;
+      } else if (s->value == 0) {
+        fault(kQueueUnit[q], pc, "semaphore count must be at least 1");
+        ok = false;
+      }
+      break;
+    case Opcode::Barrier:
+      op.kind = OpKind::Barrier;
+      break;
+    default: {
+      op.kind = OpKind::DvfsHint;
+      auto d = chip_.domains.resolveHint(id_, s->id);
+      if (!d) {
+        fault(kQueueUnit[q], pc, d.message());
+        ok = false;
+      } else if (s->value >= chip_.domains[*d].numLevels()) {
+        fault(kQueueUnit[q], pc,
+              fmt::format("operating point {} does not exist in domain {} ({} points)",
+                          s->value, chip_.domains[*d].name(), chip_.domains[*d].numLevels()));
+        ok = false;
+      }
+      break;
+    }
+    }
+  } else if (const auto *d = std::get_if<isa::DmaInstr>(&in)) {
+    op.kind = OpKind::Dma;
+    ok = resolveDma(*d, op);
+  } else if (const auto *c = std::get_if<isa::TcConfigInstr>(&in)) {
+    op.kind = OpKind::TcConfig;
+    if (!isValidDType(uint8_t(c->precision)) ||
+        cfg_.tensorCores.macsPerCycle[unsigned(c->precision)] == 0) {
+      fault(kQueueUnit[q], pc,
+            fmt::format("the tensor cores have no {} multipliers (macsPerCycle is 0)",
+                        dtypeName(c->precision)));
+      ok = false;
+    }
+  } else if (const auto *g = std::get_if<isa::GemmInstr>(&in)) {
+    op.kind = OpKind::Gemm;
+    ok = resolveGemm(*g, op);
+  } else if (const auto *v = std::get_if<isa::VecInstr>(&in)) {
+    op.kind = OpKind::Vec;
+    ok = resolveVec(*v, op);
+  }
+  if (!ok) {
+    freeOp(index);
+    return false;
+  }
+  Queue &Q = queues_[q];
+  Q.ring[(Q.head + Q.count) % Q.ring.size()] = index;
+  ++Q.count;
+  Q.maxOccupancy->max(Q.count);
+  (void)now;
+  return true;
+}
+
+bool NpuCore::resolveDma(const isa::DmaInstr &d, Op &op) {
+  const uint8_t q = op.queue;
+  DmaOp &r = op.dma;
+  for (int i = 0; i < 3; ++i)
+    if (!readDim(d.size[i], r.size[i], i == 0 ? "size[0]" : i == 1 ? "size[1]" : "size[2]",
+                 op.pc))
+      return false;
+  r.srcSpace = d.src.space;
+  r.dstSpace = d.dst.space;
+  r.src = reg(d.src.reg) + d.src.offset;
+  r.dst = reg(d.dst.reg) + d.dst.offset;
+  for (int i = 0; i < 2; ++i) {
+    r.srcStride[i] = d.srcStride[i];
+    r.dstStride[i] = d.dstStride[i];
+  }
+  const uint32_t numCores = chip_.arch.numCores;
+  auto check = [&](const isa::MemRef &ref, uint64_t base, const uint32_t *stride,
+                   uint32_t &coreOut, bool write) -> bool {
+    const char *side = write ? "destination" : "source";
+    uint64_t end = 0;
+    if (!extentEnd(base, r.size, stride, end)) {
+      fault(kQueueUnit[q], op.pc, fmt::format("DMA {} range overflows 64 bits", side));
+      return false;
+    }
+    if (ref.space == isa::Space::Hbm) {
+      if (end > chip_.hbm.capacity()) {
+        fault(kQueueUnit[q], op.pc,
+              fmt::format("DMA {} [{:#x}, {:#x}) lies outside HBM ({})", side, base, end,
+                          humanBytes(chip_.hbm.capacity())));
+        return false;
+      }
+      return true;
+    }
+    coreOut = ref.core == isa::kLocalCore ? id_ : ref.core;
+    if (coreOut >= numCores) {
+      fault(kQueueUnit[q], op.pc,
+            fmt::format("DMA {} names the SRAM of core {}, but the chip has {} cores", side,
+                        ref.core, numCores));
+      return false;
+    }
+    if (end > sram_.size()) {
+      fault(kQueueUnit[q], op.pc,
+            fmt::format("DMA {} [{:#x}, {:#x}) lies outside the {} SRAM of core {}", side,
+                        base, end, humanBytes(sram_.size()), coreOut));
+      return false;
+    }
+    if (coreOut == id_ && end > base)
+      op.ranges.push_back(func::ByteRange{base, end, write});
+    return true;
+  };
+  if (!check(d.src, r.src, r.srcStride, r.srcCore, false) ||
+      !check(d.dst, r.dst, r.dstStride, r.dstCore, true))
+    return false;
+  if (r.srcSpace == isa::Space::Hbm || r.dstSpace == isa::Space::Hbm)
+    op.path = chip_.memory.analytic() ||
+                      (r.srcSpace == isa::Space::Hbm && r.dstSpace == isa::Space::Hbm)
+                  ? DmaPath::Bulk
+                  : DmaPath::Requests;
+  else
+    op.path = r.srcCore == id_ && r.dstCore == id_ ? DmaPath::Local : DmaPath::Peer;
+  return true;
+}
+
+bool NpuCore::checkSram(Op &op) {
+  for (const func::ByteRange &r : op.ranges)
+    if (r.end > sram_.size() || r.end < r.begin) {
+      fault(kQueueUnit[op.queue], op.pc,
+            fmt::format("operand bytes [{:#x}, {:#x}) lie beyond the {} SRAM", r.begin, r.end,
+                        humanBytes(sram_.size())));
+      return false;
+    }
+  return true;
+}
+
+bool NpuCore::resolveGemm(const isa::GemmInstr &g, Op &op) {
+  func::ResolvedGemm &r = op.gemm;
+  r.instr = &g;
+  if (!readDim(g.m, r.m, "m", op.pc) || !readDim(g.n, r.n, "n", op.pc) ||
+      !readDim(g.k, r.k, "k", op.pc))
+    return false;
+  auto addr = [&](const isa::SramRef &s) { return reg(s.reg) + s.offset; };
+  r.a = addr(g.A);
+  r.b = addr(g.B);
+  r.c = addr(g.C);
+  r.scaleA = addr(g.scaleA);
+  r.scaleB = addr(g.scaleB);
+  r.bias = addr(g.bias);
+  Status s = func::footprint(r, op.ranges);
+  if (!s) {
+    fault(kQueueUnit[op.queue], op.pc, s.message());
+    return false;
+  }
+  return checkSram(op);
+}
+
+bool NpuCore::resolveVec(const isa::VecInstr &v, Op &op) {
+  func::ResolvedVec &r = op.vec;
+  r.instr = &v;
+  if (!readDim(v.rows, r.rows, "rows", op.pc) || !readDim(v.cols, r.cols, "cols", op.pc) ||
+      !readDim(v.aux, r.aux, "aux", op.pc))
+    return false;
+  auto addr = [&](const isa::SramRef &s) { return reg(s.reg) + s.offset; };
+  r.x = addr(v.x);
+  r.y = addr(v.y);
+  r.z = addr(v.z);
+  r.dst = addr(v.dst);
+  Status s = func::footprint(r, op.ranges);
+  if (!s) {
+    fault(kQueueUnit[op.queue], op.pc, s.message());
+    return false;
+  }
+  return checkSram(op);
+}
+
+//===----------------------------------------------------------------------===//
+// Queues
+//===----------------------------------------------------------------------===//
+
+void NpuCore::popQueue(uint32_t q) {
+  Queue &Q = queues_[q];
+  Q.head = (Q.head + 1) % Q.ring.size();
+  --Q.count;
+  *Q.issued += 1;
+}
+
+bool NpuCore::hazard(const Queue &q, const Op &op) const {
+  if (op.ranges.empty())
+    return false;
+  for (uint32_t index : q.inflight) {
+    const Op &other = ops_[index];
+    for (const func::ByteRange &a : op.ranges)
+      for (const func::ByteRange &b : other.ranges)
+        if ((a.write || b.write) && a.begin < b.end && b.begin < a.end)
+          return true;
+  }
+  return false;
+}
+
+bool NpuCore::issueQueue(uint32_t q, double now) {
+  Queue &Q = queues_[q];
+  bool progress = false;
+  while (!Q.empty() && !chip_.faulted) {
+    const uint32_t index = Q.front();
+    Op &op = ops_[index];
+    auto unblock = [&](const char *what) {
+      if (!op.blocked)
+        return;
+      op.blocked = false;
+      *Q.blockedNs += now - op.blockedSinceNs;
+      if (tracing_ && now > op.blockedSinceNs)
+        chip_.trace->slice(Q.track, what, op.blockedSinceNs, now - op.blockedSinceNs,
+                           fmt::format("\"pc\":{}", op.pc));
+    };
+    auto block = [&]() {
+      if (!op.blocked) {
+        op.blocked = true;
+        op.blockedSinceNs = now;
+      }
+    };
+    switch (op.kind) {
+    case OpKind::SemSignal: {
+      if (!Q.inflight.empty())
+        return progress;
+      const auto &s = std::get<isa::SyncInstr>(*op.instr);
+      sems_[s.id] += s.value;
+      *s_->semSignals += 1;
+      if (tracing_)
+        chip_.trace->instant(Q.track, fmt::format("signal sem {}", s.id), now);
+      popQueue(q);
+      freeOp(index);
+      ++opsRetired_;
+      progress = true;
+      continue;
+    }
+    case OpKind::SemWait: {
+      const auto &s = std::get<isa::SyncInstr>(*op.instr);
+      if (sems_[s.id] < s.value) {
+        block();
+        return progress;
+      }
+      sems_[s.id] -= s.value;
+      unblock("wait sem");
+      *s_->semWaits += 1;
+      popQueue(q);
+      freeOp(index);
+      ++opsRetired_;
+      progress = true;
+      continue;
+    }
+    case OpKind::Barrier: {
+      const auto &s = std::get<isa::SyncInstr>(*op.instr);
+      if (!op.arrived) {
+        // Like a signal, an arrival means everything before it is done.
+        if (!Q.inflight.empty())
+          return progress;
+        auto gen = chip_.barriers.arrive(id_, s.id, s.value);
+        if (!gen) {
+          fault(kQueueUnit[q], op.pc, gen.message());
+          return false;
+        }
+        op.arrived = true;
+        op.barrierGeneration = *gen;
+        *s_->barriers += 1;
+        if (chip_.barriers.released(s.id, *gen))
+          for (uint32_t c = 0; c < chip_.cores.size() && c < 32; ++c)
+            if ((s.value >> c & 1) && c != id_)
+              chip_.cores[c]->wake();
+      }
+      if (!chip_.barriers.released(s.id, op.barrierGeneration)) {
+        block();
+        return progress;
+      }
+      unblock("barrier");
+      popQueue(q);
+      freeOp(index);
+      ++opsRetired_;
+      progress = true;
+      continue;
+    }
+    case OpKind::DvfsHint: {
+      const auto &s = std::get<isa::SyncInstr>(*op.instr);
+      auto d = chip_.domains.resolveHint(id_, s.id);
+      Status st = d ? chip_.dvfs.hint(*d, s.value) : d.status();
+      if (!st) {
+        fault(kQueueUnit[q], op.pc, st.message());
+        return false;
+      }
+      *s_->dvfsHints += 1;
+      if (tracing_)
+        chip_.trace->instant(Q.track, fmt::format("dvfs hint {}", s.value), now);
+      popQueue(q);
+      freeOp(index);
+      ++opsRetired_;
+      progress = true;
+      continue;
+    }
+    default:
+      if (!startOp(q, index, now))
+        return progress;
+      progress = true;
+      continue;
+    }
+  }
+  return progress;
+}
+
+void NpuCore::startCompute(Op &op, uint32_t index, double cycles, double now) {
+  op.startNs = now;
+  op.progress.emplace(chip_.domains.core(id_), cycles, now);
+  ++op.version;
+  schedule(op.progress->finishNs(), EventKind::OpDone, index, op.version);
+}
+
+bool NpuCore::startOp(uint32_t q, uint32_t index, double now) {
+  Op &op = ops_[index];
+  Queue &Q = queues_[q];
+  const double period = periodNs();
+  switch (op.kind) {
+  case OpKind::TcConfig: {
+    if (groupsBusy_ != 0 || reconfiguring_)
+      return false;
+    const auto &c = std::get<isa::TcConfigInstr>(*op.instr);
+    const bool changed = c.gang != gang_ || c.precision != tcPrecision_;
+    gang_ = c.gang;
+    tcPrecision_ = c.precision;
+    geometry_ = tcGeometry(cfg_.tensorCores, gang_);
+    popQueue(q);
+    *s_->tcConfigs += 1;
+    if (!changed || cfg_.tensorCores.reconfigCycles == 0) {
+      freeOp(index);
+      ++opsRetired_;
+      return true;
+    }
+    *s_->reconfigs += 1;
+    *s_->reconfigCycles += cfg_.tensorCores.reconfigCycles;
+    reconfiguring_ = true;
+    op.groupMask = 0;
+    startCompute(op, index, cfg_.tensorCores.reconfigCycles, now);
+    Q.inflight.push_back(index);
+    return true;
+  }
+  case OpKind::Gemm: {
+    const isa::GemmInstr &g = *op.gemm.instr;
+    const auto prec = gemmPrecision(g.a, g.b);
+    if (!prec) {
+      fault(kQueueUnit[q], op.pc,
+            fmt::format("the tensor cores cannot multiply {} by {}", dtypeName(g.a),
+                        dtypeName(g.b)));
+      return false;
+    }
+    if (*prec != tcPrecision_) {
+      fault(kQueueUnit[q], op.pc,
+            fmt::format("{} x {} operands need {} multipliers but the tensor cores are "
+                        "configured for {} (tc.config)",
+                        dtypeName(g.a), dtypeName(g.b), dtypeName(*prec),
+                        dtypeName(tcPrecision_)));
+      return false;
+    }
+    uint64_t mask;
+    const uint64_t all = geometry_.groups >= 64 ? ~0ull : (1ull << geometry_.groups) - 1;
+    if (g.tcGroup == isa::kAllTcGroups) {
+      mask = all;
+    } else if (g.tcGroup >= geometry_.groups) {
+      fault(kQueueUnit[q], op.pc,
+            fmt::format("tensor-core group {} does not exist: the current gang has {} "
+                        "group(s)",
+                        g.tcGroup, geometry_.groups));
+      return false;
+    } else {
+      mask = 1ull << g.tcGroup;
+    }
+    if (reconfiguring_ || (groupsBusy_ & mask) != 0 || hazard(Q, op))
+      return false;
+    const uint32_t used = g.tcGroup == isa::kAllTcGroups ? geometry_.groups : 1;
+    const GemmCost cost = gemmCost(cfg_, geometry_, *prec, used, g, op.gemm.m, op.gemm.n,
+                                   op.gemm.k);
+    const double sramDone = sram_.book(now, cost.sramCycles, period);
+    *s_->sramBooked += cost.sramCycles;
+    const double sramCycles = (sramDone - now) / period;
+    const double cycles =
+        std::max(double(cost.computeCycles), sramCycles) + double(cost.epilogueCycles);
+    op.macs = cost.macs;
+    op.sramRead = cost.sramReadBytes;
+    op.sramWrite = cost.sramWriteBytes;
+    op.precision = *prec;
+    op.groupMask = mask;
+    if (groupsBusy_ == 0)
+      tensorAnySinceNs_ = now;
+    groupsBusy_ |= mask;
+    chip_.dvfs.busyBegin(busyTensor_);
+    popQueue(q);
+    startCompute(op, index, cycles, now);
+    Q.inflight.push_back(index);
+    return true;
+  }
+  case OpKind::Vec: {
+    if (vectorBusy_ || hazard(Q, op))
+      return false;
+    const VectorCost cost = vectorCost(cfg_, op.vec);
+    const double sramDone = sram_.book(now, cost.sram.cycles, period);
+    *s_->sramBooked += cost.sram.cycles;
+    const double cycles = std::max(double(cost.computeCycles), (sramDone - now) / period);
+    op.sramRead = cost.sram.readBytes;
+    op.sramWrite = cost.sram.writeBytes;
+    vectorBusy_ = true;
+    chip_.dvfs.busyBegin(busyVector_);
+    popQueue(q);
+    startCompute(op, index, cycles, now);
+    Q.inflight.push_back(index);
+    return true;
+  }
+  case OpKind::Dma: {
+    int engine = -1;
+    for (uint32_t e = 0; e < engines_.size(); ++e)
+      if (engines_[e].op < 0) {
+        engine = int(e);
+        break;
+      }
+    if (engine < 0 || hazard(Q, op))
+      return false;
+    popQueue(q);
+    Q.inflight.push_back(index);
+    op.engine = engine;
+    engines_[engine].op = int(index);
+    return startDma(op, index, now);
+  }
+  default:
+    return false;
+  }
+}
+
+bool NpuCore::startDma(Op &op, uint32_t index, double now) {
+  const DmaOp &d = op.dma;
+  const double period = periodNs();
+  const double setupDone = afterCycles(now, cfg_.dma.setupCycles);
+  op.startNs = now;
+  op.progress.reset();
+  ++op.version;
+  chip_.dvfs.busyBegin(busyDma_);
+  const uint64_t bytes = d.bytes();
+  // Local scratchpad bytes this transfer reads or writes (energy, bandwidth).
+  const bool srcLocal = d.srcSpace == isa::Space::Sram && d.srcCore == id_;
+  const bool dstLocal = d.dstSpace == isa::Space::Sram && d.dstCore == id_;
+  op.sramRead = srcLocal ? bytes : 0;
+  op.sramWrite = dstLocal ? bytes : 0;
+  if (bytes == 0) {
+    schedule(setupDone, EventKind::OpDone, index, op.version);
+    return true;
+  }
+  const uint64_t lineBytes = uint64_t(cfg_.sram.banks) * cfg_.sram.bankWidthBytes;
+  switch (op.path) {
+  case DmaPath::Requests: {
+    const bool alignOnSrc = d.srcSpace == isa::Space::Hbm;
+    op.cursor = DmaRequestCursor(d.src, d.dst, d.size, d.srcStride, d.dstStride,
+                                 cfg_.dma.requestBytes, alignOnSrc);
+    engines_[op.engine].readyNs = setupDone;
+    schedule(setupDone, EventKind::Wake);
+    return true;
+  }
+  case DmaPath::Bulk: {
+    auto pattern = [&](bool src) {
+      mem::BulkPattern p;
+      p.base = src ? d.src : d.dst;
+      for (int i = 0; i < 3; ++i)
+        p.size[i] = d.size[i];
+      for (int i = 0; i < 2; ++i)
+        p.stride[i] = src ? d.srcStride[i] : d.dstStride[i];
+      return p;
+    };
+    double delayNs = 0;
+    if (d.srcSpace == isa::Space::Hbm)
+      delayNs += chip_.memory.bulkTransfer(id_, pattern(true), false).to_seconds() * 1e9;
+    if (d.dstSpace == isa::Space::Hbm)
+      delayNs += chip_.memory.bulkTransfer(id_, pattern(false), true).to_seconds() * 1e9;
+    double end = setupDone + delayNs;
+    if (srcLocal || dstLocal) {
+      const uint64_t cycles = (bytes + lineBytes - 1) / lineBytes;
+      *s_->sramBooked += cycles;
+      end = std::max(end, sram_.book(setupDone, cycles, period));
+    }
+    schedule(end, EventKind::OpDone, index, op.version);
+    return true;
+  }
+  case DmaPath::Local: {
+    SramStream streams[2] = {
+        {d.src, uint64_t(d.size[1]) * d.size[2], d.size[0],
+         d.size[2] > 1 ? d.size[0] : d.srcStride[0], false},
+        {d.dst, uint64_t(d.size[1]) * d.size[2], d.size[0],
+         d.size[2] > 1 ? d.size[0] : d.dstStride[0], true}};
+    const SramAccessCost cost = sramAccessCost(cfg_.sram, streams, 2);
+    *s_->sramBooked += cost.cycles;
+    const double end = sram_.book(setupDone, cost.cycles + cfg_.sram.accessCycles, period);
+    schedule(end, EventKind::OpDone, index, op.version);
+    return true;
+  }
+  case DmaPath::Peer: {
+    const double delayNs =
+        chip_.memory.peerTransfer(d.srcCore, d.dstCore, bytes).to_seconds() * 1e9;
+    double end = setupDone + delayNs;
+    const uint64_t cycles = (bytes + lineBytes - 1) / lineBytes;
+    *s_->sramBooked += cycles;
+    end = std::max(end, sram_.book(setupDone, cycles, period));
+    schedule(end, EventKind::OpDone, index, op.version);
+    return true;
+  }
+  }
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Memory requests (TLM-2.0 AT, base protocol)
+//===----------------------------------------------------------------------===//
+
+bool NpuCore::pumpRequests(double now) {
+  if (requestChannelBusy_ || socketFreeNs_ > now || freePayloads_.empty())
+    return false;
+  const double period = periodNs();
+  uint32_t slot = 0;
+  RequestMeta m;
+  uint64_t address = 0;
+  if (seq_ == SeqState::Ld32 && !ld32Sent_) {
+    const auto &s = std::get<isa::ScalarInstr>((*program_)[pc_ - 1]);
+    address = reg(s.rs1) + uint64_t(s.imm);
+    m.engine = -1;
+    m.bytes = 4;
+    m.write = false;
+    ld32Sent_ = true;
+  } else {
+    const uint32_t count = uint32_t(engines_.size());
+    int chosen = -1;
+    for (uint32_t i = 0; i < count; ++i) {
+      const uint32_t e = (nextEngine_ + i) % count;
+      const Engine &eng = engines_[e];
+      if (eng.op < 0 || eng.readyNs > now)
+        continue;
+      const Op &op = ops_[eng.op];
+      if (op.path != DmaPath::Requests || op.cursor.done() ||
+          op.requestsOutstanding >= cfg_.dma.maxOutstanding)
+        continue;
+      chosen = int(e);
+      break;
+    }
+    if (chosen < 0)
+      return false;
+    nextEngine_ = uint32_t(chosen) + 1;
+    Op &op = ops_[engines_[chosen].op];
+    const DmaRequestCursor::Request r = op.cursor.next();
+    const bool write = op.dma.dstSpace == isa::Space::Hbm;
+    address = write ? r.dst : r.src;
+    m.engine = chosen;
+    m.op = uint32_t(engines_[chosen].op);
+    m.bytes = r.bytes;
+    m.write = write;
+    ++op.requestsOutstanding;
+    *s_->dmaRequests += 1;
+    if (write && op.dma.srcSpace == isa::Space::Sram && op.dma.srcCore == id_) {
+      // The engine reads the bytes out of the scratchpad as it sends them.
+      const uint64_t cycles = (r.bytes + cfg_.sram.bankWidthBytes - 1) / cfg_.sram.bankWidthBytes;
+      const uint64_t lines = (cycles + cfg_.sram.banks - 1) / cfg_.sram.banks;
+      sram_.book(now, lines, period);
+      *s_->sramBooked += lines;
+    }
+  }
+  slot = freePayloads_.back();
+  freePayloads_.pop_back();
+  m.inUse = true;
+  meta_[slot] = m;
+  tlm::tlm_generic_payload &gp = payloads_[slot];
+  gp.set_command(m.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  gp.set_address(address);
+  gp.set_data_ptr(dummyData_.data());
+  gp.set_data_length(m.bytes);
+  gp.set_streaming_width(m.bytes);
+  gp.set_byte_enable_ptr(nullptr);
+  gp.set_byte_enable_length(0);
+  gp.set_dmi_allowed(false);
+  gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  gp.acquire();
+  ++outstanding_;
+  tlm::tlm_phase phase = tlm::BEGIN_REQ;
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  const tlm::tlm_sync_enum status = socket->nb_transport_fw(gp, phase, delay);
+  socketFreeNs_ = now + period; // one request per core cycle leaves the core
+  const double delayNs = delay.to_seconds() * 1e9;
+  switch (status) {
+  case tlm::TLM_ACCEPTED:
+    requestChannelBusy_ = true;
+    channelSlot_ = slot;
+    break;
+  case tlm::TLM_UPDATED:
+    if (phase == tlm::BEGIN_RESP)
+      schedule(now + delayNs, EventKind::RequestDone, slot);
+    else if (delayNs > 0)
+      socketFreeNs_ = std::max(socketFreeNs_, now + delayNs);
+    break;
+  case tlm::TLM_COMPLETED:
+    schedule(now + delayNs, EventKind::RequestDone, slot);
+    break;
+  }
+  schedule(socketFreeNs_, EventKind::Wake);
+  return true;
+}
+
+tlm::tlm_sync_enum NpuCore::nb_transport_bw(tlm::tlm_generic_payload &trans,
+                                            tlm::tlm_phase &phase, sc_core::sc_time &delay) {
+  const uint32_t slot = uint32_t(&trans - payloads_.get());
+  const double now = nowNs();
+  if (phase == tlm::END_REQ) {
+    requestChannelBusy_ = false;
+    wake();
+    return tlm::TLM_ACCEPTED;
+  }
+  if (phase == tlm::BEGIN_RESP) {
+    if (requestChannelBusy_ && channelSlot_ == slot)
+      requestChannelBusy_ = false; // BEGIN_RESP implies END_REQ
+    schedule(now + delay.to_seconds() * 1e9, EventKind::RequestDone, slot);
+    wake();
+    return tlm::TLM_COMPLETED;
+  }
+  return tlm::TLM_ACCEPTED;
+}
+
+void NpuCore::free(tlm::tlm_generic_payload *trans) {
+  freePayloads_.push_back(uint32_t(trans - payloads_.get()));
+  if (state_ == State::Running)
+    wake();
+}
+
+void NpuCore::finishRequest(uint32_t slot, double now) {
+  RequestMeta &m = meta_[slot];
+  tlm::tlm_generic_payload &gp = payloads_[slot];
+  --outstanding_;
+  if (gp.get_response_status() != tlm::TLM_OK_RESPONSE) {
+    const uint32_t pc = m.engine < 0 ? pc_ - 1 : ops_[m.op].pc;
+    fault(m.engine < 0 ? "sequencer" : kQueueUnit[ops_[m.op].queue], pc,
+          fmt::format("the memory system rejected a {}-byte {} at {:#x}: {}", m.bytes,
+                      m.write ? "write" : "read", gp.get_address(),
+                      gp.get_response_string()));
+    m.inUse = false;
+    gp.release();
+    return;
+  }
+  if (m.engine < 0) {
+    uint32_t value = 0;
+    Status s = chip_.hbm.read(gp.get_address(), &value, 4);
+    if (!s) {
+      fault("sequencer", pc_ - 1, s.message());
+    } else {
+      if (ld32Reg_ != 0)
+        regs_[ld32Reg_] = int64_t(value);
+      seq_ = SeqState::Run;
+      ld32Sent_ = false;
+      seqFreeNs_ = std::max(seqFreeNs_, now);
+    }
+  } else {
+    Op &op = ops_[m.op];
+    --op.requestsOutstanding;
+    if (m.write) {
+      *s_->hbmWriteBytes += m.bytes;
+      activity_.hbmWriteBytes += m.bytes;
+    } else {
+      *s_->hbmReadBytes += m.bytes;
+      activity_.hbmReadBytes += m.bytes;
+    }
+    if (!m.write && op.dma.dstSpace == isa::Space::Sram && op.dma.dstCore == id_) {
+      const uint64_t lines = (m.bytes + cfg_.sram.bankWidthBytes - 1) / cfg_.sram.bankWidthBytes;
+      const uint64_t cycles = (lines + cfg_.sram.banks - 1) / cfg_.sram.banks;
+      sram_.book(now, cycles, periodNs());
+      *s_->sramBooked += cycles;
+    }
+    if (op.cursor.done() && op.requestsOutstanding == 0)
+      completeOp(m.op, now);
+  }
+  m.inUse = false;
+  gp.release();
+}
+
+//===----------------------------------------------------------------------===//
+// Completion
+//===----------------------------------------------------------------------===//
+
+void NpuCore::completeOp(uint32_t index, double now) {
+  Op &op = ops_[index];
+  Queue &Q = queues_[op.queue];
+  auto it = std::find(Q.inflight.begin(), Q.inflight.end(), index);
+  if (it != Q.inflight.end())
+    Q.inflight.erase(it);
+  const double dur = now - op.startNs;
+  PowerMonitor &power = chip_.power;
+  switch (op.kind) {
+  case OpKind::TcConfig:
+    reconfiguring_ = false;
+    break;
+  case OpKind::Gemm: {
+    groupsBusy_ &= ~op.groupMask;
+    if (groupsBusy_ == 0)
+      s_->tensorAnyBusyNs->operator+=(now - tensorAnySinceNs_),
+          activity_.tensorAnyBusyNs += now - tensorAnySinceNs_;
+    chip_.dvfs.busyEnd(busyTensor_);
+    const double share = double(__builtin_popcountll(op.groupMask)) / geometry_.groups;
+    activity_.tensorBusyNs += dur * std::min(1.0, share);
+    *s_->tensorBusyNs += dur * std::min(1.0, share);
+    *s_->gemms += 1;
+    if (s_->macs[unsigned(op.precision)])
+      *s_->macs[unsigned(op.precision)] += double(op.macs);
+    power.add(powerTensor_, macEvent(op.precision), double(op.macs), op.startNs, now);
+    if (!chip_.timingOnly)
+      func::execute(op.gemm, sram_.data());
+    if (tracing_) {
+      const std::string args = fmt::format("\"pc\":{},\"m\":{},\"n\":{},\"k\":{}", op.pc,
+                                           op.gemm.m, op.gemm.n, op.gemm.k);
+      for (uint32_t g = 0; g < groupTracks_.size(); ++g)
+        if (op.groupMask >> g & 1)
+          chip_.trace->slice(groupTracks_[g], "gemm", op.startNs, dur, args);
+    }
+    break;
+  }
+  case OpKind::Vec: {
+    vectorBusy_ = false;
+    chip_.dvfs.busyEnd(busyVector_);
+    activity_.vectorBusyNs += dur;
+    *s_->vectorBusyNs += dur;
+    *s_->vectorOps += 1;
+    const double elemOps = double(func::vectorElementOps(op.vec));
+    *s_->vectorElementOps += elemOps;
+    power.add(powerVector_,
+              func::isTranscendental(op.opcode) ? EnergyEvent::VectorTranscendental
+                                                : EnergyEvent::VectorOp,
+              elemOps, op.startNs, now);
+    if (!chip_.timingOnly)
+      func::execute(op.vec, sram_.data());
+    if (tracing_)
+      chip_.trace->slice(vectorTrack_, std::string(isa::mnemonic(op.opcode)), op.startNs,
+                         dur, fmt::format("\"pc\":{},\"rows\":{},\"cols\":{}", op.pc,
+                                          op.vec.rows, op.vec.cols));
+    break;
+  }
+  case OpKind::Dma: {
+    completeDma(op);
+    if (chip_.faulted)
+      return;
+    engines_[op.engine].op = -1;
+    chip_.dvfs.busyEnd(busyDma_);
+    activity_.dmaBusyNs += dur / engines_.size();
+    *s_->dmaBusyNs += dur / engines_.size();
+    *s_->dmaOps += 1;
+    power.add(powerDma_, EnergyEvent::DmaByte, double(op.dma.bytes()), op.startNs, now);
+    if (tracing_)
+      chip_.trace->slice(engineTracks_[op.engine], std::string(isa::mnemonic(op.opcode)),
+                         op.startNs, dur,
+                         fmt::format("\"pc\":{},\"bytes\":{}", op.pc, op.dma.bytes()));
+    break;
+  }
+  default:
+    break;
+  }
+  if (op.sramRead) {
+    *s_->sramRead += double(op.sramRead);
+    power.add(powerSram_, EnergyEvent::SramReadByte, double(op.sramRead), op.startNs, now);
+  }
+  if (op.sramWrite) {
+    *s_->sramWrite += double(op.sramWrite);
+    power.add(powerSram_, EnergyEvent::SramWriteByte, double(op.sramWrite), op.startNs, now);
+  }
+  ++opsRetired_;
+  freeOp(index);
+}
+
+void NpuCore::completeDma(Op &op) {
+  const DmaOp &d = op.dma;
+  const uint64_t bytes = d.bytes();
+  const bool srcHbm = d.srcSpace == isa::Space::Hbm, dstHbm = d.dstSpace == isa::Space::Hbm;
+  if (op.path == DmaPath::Bulk) {
+    if (srcHbm) {
+      *s_->hbmReadBytes += double(bytes);
+      activity_.hbmReadBytes += double(bytes);
+    }
+    if (dstHbm) {
+      *s_->hbmWriteBytes += double(bytes);
+      activity_.hbmWriteBytes += double(bytes);
+    }
+  } else if (op.path == DmaPath::Peer) {
+    *s_->peerBytes += double(bytes);
+  } else if (op.path == DmaPath::Local) {
+    *s_->localBytes += double(bytes);
+  }
+  if (chip_.timingOnly || bytes == 0)
+    return;
+  const uint64_t srcStride[2] = {d.srcStride[0], d.srcStride[1]};
+  const uint64_t dstStride[2] = {d.dstStride[0], d.dstStride[1]};
+  Status s;
+  if (srcHbm && dstHbm) {
+    for (uint32_t i2 = 0; i2 < d.size[2] && s; ++i2)
+      for (uint32_t i1 = 0; i1 < d.size[1] && s; ++i1)
+        s = chip_.hbm.copy(d.dst + i1 * dstStride[0] + i2 * dstStride[1],
+                           d.src + i1 * srcStride[0] + i2 * srcStride[1], d.size[0]);
+  } else if (srcHbm) {
+    uint8_t *dst = chip_.cores[d.dstCore]->scratchpad().data() + d.dst;
+    s = chip_.hbm.readStrided(d.src, d.size, srcStride, dst, dstStride);
+  } else if (dstHbm) {
+    const uint8_t *src = chip_.cores[d.srcCore]->scratchpad().data() + d.src;
+    s = chip_.hbm.writeStrided(d.dst, d.size, dstStride, src, srcStride);
+  } else {
+    const uint8_t *src = chip_.cores[d.srcCore]->scratchpad().data() + d.src;
+    uint8_t *dst = chip_.cores[d.dstCore]->scratchpad().data() + d.dst;
+    for (uint32_t i2 = 0; i2 < d.size[2]; ++i2)
+      for (uint32_t i1 = 0; i1 < d.size[1]; ++i1)
+        std::memmove(dst + i1 * dstStride[0] + i2 * dstStride[1],
+                     src + i1 * srcStride[0] + i2 * srcStride[1], d.size[0]);
+  }
+  if (!s)
+    fault(kQueueUnit[op.queue], op.pc, s.message());
+}
+
+} // namespace strata::sim::core

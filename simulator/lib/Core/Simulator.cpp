@@ -1,0 +1,352 @@
+//===- Simulator.cpp - Run NPU binaries on the chip model -----------------===//
+#include "strata/sim/Simulator.h"
+
+#include "strata/sim/core/Chip.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <systemc>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+
+namespace strata::sim {
+
+struct Simulator::Context {
+  sc_core::sc_simcontext *simc = nullptr;
+};
+
+namespace {
+double kernelNowNs() { return sc_core::sc_time_stamp().to_seconds() * 1e9; }
+
+uint64_t ioBytes(const bin::IoBinding &b) {
+  uint64_t count = 1;
+  for (int64_t d : b.shape)
+    count *= uint64_t(d);
+  return dtypeBytes(b.dtype, count);
+}
+} // namespace
+
+Simulator::Simulator(const ArchConfig &arch, const SimOptions &options)
+    : arch_(arch), options_(options) {}
+
+void Simulator::activate() const {
+  sc_core::sc_curr_simcontext = context_->simc;
+  sc_core::sc_default_global_context = context_->simc;
+}
+
+Expected<std::unique_ptr<Simulator>> Simulator::create(const ArchConfig &arch,
+                                                       const SimOptions &options) {
+  std::unique_ptr<Simulator> sim(new Simulator(arch, options));
+  sim->context_ = std::make_unique<Context>();
+  // A fresh kernel context per Simulator: SystemC elaborates once per
+  // context, and this one is ours alone. It is never deleted (SystemC 2.3
+  // objects may refer to it until process exit).
+  sim->context_->simc = new sc_core::sc_simcontext();
+  sim->activate();
+  sim->stats_ = std::make_unique<StatGroup>("chip");
+  sim->trace_ = std::make_unique<TraceWriter>();
+  if (!options.tracePath.empty()) {
+    Status s = sim->trace_->open(options.tracePath);
+    if (!s)
+      return s.error();
+  }
+  core::ChipOptions chipOptions;
+  chipOptions.timingOnly = options.timingOnly;
+  chipOptions.governor = options.governor;
+  chipOptions.powerWindowNs = options.powerWindowNs;
+  std::optional<Error> error;
+  sim->chip_ = std::make_unique<core::Chip>("chip", sim->arch_, chipOptions, *sim->stats_,
+                                            sim->trace_.get(), error);
+  if (error)
+    return *error;
+  StatGroup &runs = sim->stats_->child("runs");
+  Simulator *self = sim.get();
+  runs.formula("count", "entry-point runs completed", "runs",
+               [self] { return double(self->runs_); });
+  runs.formula("time", "simulated time over all runs", "ns",
+               [self] { return self->history_.empty() ? 0.0 : self->history_.back().endNs; });
+  runs.formula("energy", "energy over all runs (dynamic, leakage, DVFS transitions)", "J",
+               [self] { return self->energyBeforeJ_; });
+  return sim;
+}
+
+Simulator::~Simulator() {
+  if (!context_)
+    return;
+  activate();
+  (void)closeTrace();
+  chip_.reset();
+}
+
+double Simulator::nowNs() const {
+  activate();
+  return kernelNowNs();
+}
+
+const core::Fault *Simulator::fault() const {
+  return chip_ && chip_->fault() ? &*chip_->fault() : nullptr;
+}
+
+Status Simulator::load(const bin::Binary &binary) {
+  activate();
+  if (binary.isaMajor != isa::kIsaVersionMajor)
+    return Error(fmt::format("the binary uses ISA version {}.{} but the simulator runs {}.{}",
+                             binary.isaMajor, binary.isaMinor, isa::kIsaVersionMajor,
+                             isa::kIsaVersionMinor));
+  const uint64_t capacity = chip_->hbm().capacity();
+  for (const bin::MemoryRegion &r : binary.regions)
+    if (r.hbmAddress + r.size > capacity || r.hbmAddress + r.size < r.hbmAddress)
+      return Error(fmt::format("region '{}' [{:#x}, {:#x}) does not fit in the {} bytes of "
+                               "HBM of arch '{}'",
+                               r.name, r.hbmAddress, r.hbmAddress + r.size, capacity,
+                               arch_.name));
+  for (const bin::EntryPoint &e : binary.entries)
+    if (e.cores.size() > arch_.numCores)
+      return Error(fmt::format("entry point '{}' has code for {} cores but arch '{}' has {}",
+                               e.name, e.cores.size(), arch_.name, arch_.numCores));
+  auto kept = std::make_shared<const bin::Binary>(binary);
+  for (const bin::ConstSegment &seg : kept->constants) {
+    if (!seg.data)
+      continue; // a timing-only binary: the segment only reserves space
+    Status s = chip_->hbm().mapReadOnly(seg.hbmAddress, seg.data, seg.size);
+    if (!s)
+      return s.error().withContext("constant segment '" + seg.name + "'");
+  }
+  binary_ = std::move(kept);
+  return Status::ok();
+}
+
+Expected<RunResult> Simulator::run(const std::string &entryName,
+                                   const std::vector<std::pair<std::string, int64_t>> &params) {
+  activate();
+  if (const core::Fault *f = fault())
+    return Error("the simulator stopped on a fault in an earlier run (" + f->format() +
+                 "); create a new Simulator to run again");
+  if (!binary_)
+    return Error("no binary is loaded");
+  const bin::EntryPoint *entry = binary_->findEntry(entryName);
+  if (!entry) {
+    std::string names;
+    for (const bin::EntryPoint &e : binary_->entries)
+      names += (names.empty() ? "" : ", ") + e.name;
+    return Error(fmt::format("the binary has no entry point '{}' (it has: {})", entryName,
+                             names));
+  }
+  std::array<int64_t, 32> regs{};
+  std::vector<bool> given(entry->params.size(), false);
+  for (const auto &[name, value] : params) {
+    auto it = std::find_if(entry->params.begin(), entry->params.end(),
+                           [&](const bin::ScalarParam &p) { return p.name == name; });
+    if (it == entry->params.end()) {
+      std::string names;
+      for (const bin::ScalarParam &p : entry->params)
+        names += (names.empty() ? "" : ", ") + p.name;
+      return Error(fmt::format("entry point '{}' has no parameter '{}' (it takes: {})",
+                               entryName, name, names.empty() ? "none" : names));
+    }
+    regs[it->reg & 31] = value;
+    given[size_t(it - entry->params.begin())] = true;
+  }
+  for (size_t i = 0; i < given.size(); ++i)
+    if (!given[i])
+      return Error(fmt::format("entry point '{}' needs parameter '{}' (register r{})",
+                               entryName, entry->params[i].name, entry->params[i].reg));
+
+  core::Chip &chip = *chip_;
+  const uint32_t n = chip.numCores();
+  const double startNs = kernelNowNs();
+  std::vector<double> startCycles(n);
+  std::vector<core::CoreActivity> before(n);
+  uint64_t opsBefore = 0, fetchedBefore = 0;
+  for (uint32_t c = 0; c < n; ++c) {
+    startCycles[c] = chip.coreCycles(c, startNs);
+    before[c] = chip.core(c).activity();
+    opsBefore += chip.core(c).opsRetired();
+    fetchedBefore += chip.core(c).instructionsFetched();
+  }
+  const double macsBefore = chip.power().totalMacs();
+  Status started = chip.startRun(*entry, regs);
+  if (!started)
+    return started.error();
+
+  const uint64_t limit = options_.cycleLimit ? options_.cycleLimit
+                                             : arch_.simulation.cycleLimit;
+  double maxMHz = 0;
+  for (const OperatingPoint &p : chip.domains().core(0).config().points)
+    maxMHz = std::max(maxMHz, p.freqMHz);
+  while (!chip.runDone()) {
+    const double now = kernelNowNs();
+    double elapsed = 0;
+    uint32_t slowest = 0;
+    for (uint32_t c = 0; c < n; ++c) {
+      const double cycles = chip.coreCycles(c, now) - startCycles[c];
+      if (!chip.core(c).finished() && cycles >= elapsed) {
+        elapsed = cycles;
+        slowest = c;
+      }
+    }
+    if (elapsed >= double(limit)) {
+      core::Fault f;
+      f.core = slowest;
+      f.unit = "sequencer";
+      f.pc = chip.core(slowest).pc();
+      f.instr = chip.core(slowest).instrAt(f.pc);
+      f.message = fmt::format("the run exceeded the cycle limit of {} core cycles "
+                              "(simulation.cycleLimit)",
+                              limit);
+      f.timeNs = now;
+      chip.raise(f);
+      break;
+    }
+    const double chunkNs = std::max(1.0, (double(limit) - elapsed) / maxMHz * 1000.0);
+    sc_core::sc_start(sc_core::sc_time(std::min(chunkNs, 1e15), sc_core::SC_NS),
+                      sc_core::SC_EXIT_ON_STARVATION);
+    if (chip.runDone())
+      break;
+    if (!sc_core::sc_pending_activity()) {
+      core::Fault f;
+      f.message = "the simulation ran out of events before the program finished";
+      f.timeNs = kernelNowNs();
+      chip.raise(f);
+      break;
+    }
+  }
+  if (const core::Fault *f = fault())
+    return Error(f->format());
+
+  RunResult r;
+  r.entry = entryName;
+  r.startNs = startNs;
+  r.endNs = chip.endNs();
+  r.seconds = (r.endNs - r.startNs) * 1e-9;
+  double maxCycles = 0;
+  double busy[3] = {0, 0, 0};
+  for (uint32_t c = 0; c < n; ++c) {
+    maxCycles = std::max(maxCycles, chip.coreCycles(c, r.endNs) - startCycles[c]);
+    const core::CoreActivity &a = chip.core(c).activity();
+    busy[0] += a.tensorBusyNs - before[c].tensorBusyNs;
+    busy[1] += a.vectorBusyNs - before[c].vectorBusyNs;
+    busy[2] += a.dmaBusyNs - before[c].dmaBusyNs;
+    r.hbmReadBytes += a.hbmReadBytes - before[c].hbmReadBytes;
+    r.hbmWriteBytes += a.hbmWriteBytes - before[c].hbmWriteBytes;
+    r.tileInstructions += chip.core(c).opsRetired();
+    r.instructions += chip.core(c).instructionsFetched();
+  }
+  r.tileInstructions -= opsBefore;
+  r.instructions -= fetchedBefore;
+  r.cycles = uint64_t(std::llround(maxCycles));
+  const double runNs = r.endNs - r.startNs;
+  const char *names[3] = {"tensor", "vector", "dma"};
+  for (int u = 0; u < 3; ++u)
+    r.units.push_back({names[u], busy[u], runNs > 0 ? busy[u] / (runNs * n) : 0.0});
+  PowerMonitor &power = chip.power();
+  power.finish(r.endNs);
+  r.macs = power.totalMacs() - macsBefore;
+  r.energyJ = power.totalEnergyJ() - energyBeforeJ_;
+  energyBeforeJ_ = power.totalEnergyJ();
+  r.averagePowerW = r.seconds > 0 ? r.energyJ / r.seconds : 0;
+  r.hbmBytesPerSecond = r.seconds > 0 ? (r.hbmReadBytes + r.hbmWriteBytes) / r.seconds : 0;
+  ++runs_;
+  history_.push_back(r);
+  return r;
+}
+
+Status Simulator::writeHbm(uint64_t address, const void *data, uint64_t size) {
+  return chip_->hbm().write(address, data, size);
+}
+
+Status Simulator::readHbm(uint64_t address, void *data, uint64_t size) const {
+  return chip_->hbm().read(address, data, size);
+}
+
+Status Simulator::writeIo(const std::string &name, const void *data, uint64_t size) {
+  const bin::IoBinding *b = binary_ ? binary_->findIo(name) : nullptr;
+  if (!b)
+    return Error(fmt::format("the loaded binary has no I/O binding '{}'", name));
+  if (size != ioBytes(*b))
+    return Error(fmt::format("I/O binding '{}' holds {} bytes, not {}", name, ioBytes(*b),
+                             size));
+  return writeHbm(b->hbmAddress, data, size);
+}
+
+Status Simulator::readIo(const std::string &name, void *data, uint64_t size) const {
+  const bin::IoBinding *b = binary_ ? binary_->findIo(name) : nullptr;
+  if (!b)
+    return Error(fmt::format("the loaded binary has no I/O binding '{}'", name));
+  if (size != ioBytes(*b))
+    return Error(fmt::format("I/O binding '{}' holds {} bytes, not {}", name, ioBytes(*b),
+                             size));
+  return readHbm(b->hbmAddress, data, size);
+}
+
+Status Simulator::readSram(uint32_t core, uint64_t offset, void *data, uint64_t size) {
+  if (core >= chip_->numCores() || offset + size > arch_.core.sram.sizeBytes ||
+      offset + size < offset)
+    return Error(fmt::format("SRAM range [{:#x}, {:#x}) of core {} is outside the chip",
+                             offset, offset + size, core));
+  std::memcpy(data, chip_->core(core).scratchpad().data() + offset, size);
+  return Status::ok();
+}
+
+Status Simulator::writeSram(uint32_t core, uint64_t offset, const void *data, uint64_t size) {
+  if (core >= chip_->numCores() || offset + size > arch_.core.sram.sizeBytes ||
+      offset + size < offset)
+    return Error(fmt::format("SRAM range [{:#x}, {:#x}) of core {} is outside the chip",
+                             offset, offset + size, core));
+  std::memcpy(chip_->core(core).scratchpad().data() + offset, data, size);
+  return Status::ok();
+}
+
+Status Simulator::writeStats(const std::string &path) {
+  activate();
+  chip_->memory().finalizeStats();
+  nlohmann::json j;
+  j["arch"] = arch_.name;
+  j["stats"] = stats_->toJson();
+  nlohmann::json runs = nlohmann::json::array();
+  for (const RunResult &r : history_) {
+    nlohmann::json u = nlohmann::json::object();
+    for (const UnitUtilisation &x : r.units)
+      u[x.unit] = x.utilisation;
+    runs.push_back({{"entry", r.entry},
+                    {"cycles", r.cycles},
+                    {"seconds", r.seconds},
+                    {"start_ns", r.startNs},
+                    {"end_ns", r.endNs},
+                    {"instructions", r.instructions},
+                    {"tile_instructions", r.tileInstructions},
+                    {"macs", r.macs},
+                    {"energy_j", r.energyJ},
+                    {"average_power_w", r.averagePowerW},
+                    {"hbm_read_bytes", r.hbmReadBytes},
+                    {"hbm_write_bytes", r.hbmWriteBytes},
+                    {"hbm_bytes_per_second", r.hbmBytesPerSecond},
+                    {"utilisation", u}});
+  }
+  j["runs"] = runs;
+  std::ofstream out(path);
+  if (!out)
+    return Error(fmt::format("{}: cannot open for writing", path));
+  out << j.dump(2) << "\n";
+  if (!out)
+    return Error(fmt::format("{}: write failed", path));
+  return Status::ok();
+}
+
+Status Simulator::closeTrace() {
+  if (!trace_ || !trace_->enabled())
+    return Status::ok();
+  activate();
+  PowerMonitor &power = chip_->power();
+  const double end = history_.empty() ? kernelNowNs() : history_.back().endNs;
+  power.finish(end);
+  const uint32_t pid = chip_->numCores() + 16;
+  trace_->track("power", pid, "power", 0);
+  power.writeTrace(*trace_, pid);
+  return trace_->close();
+}
+
+} // namespace strata::sim
