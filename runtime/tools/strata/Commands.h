@@ -23,4 +23,5 @@ struct CommandFailed : CLI::RuntimeError {
 [[noreturn]] void fail(const std::string &command, const std::string &message, int code = 1);
 
 // Registration functions, one per Cmd*.cpp.
+void registerObjdumpCommand(CLI::App &app);
 } // namespace strata::cli

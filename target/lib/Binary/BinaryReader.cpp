@@ -62,6 +62,7 @@ public:
         stringBudget_(kStringBudgetFactor * size + kStringBudgetSlack) {}
 
   Expected<Binary> read();
+  Expected<FormatVersion> readFormatVersion();
 
 private:
   Error fail(const std::string &message) const {
@@ -253,6 +254,20 @@ Expected<uint32_t> Reader::find(const char *name) {
   if (it == byName_.end())
     return fail(fmt::format("missing section '{}'", name));
   return it->second;
+}
+
+Expected<FormatVersion> Reader::readFormatVersion() {
+  if (Status s = readElfHeader(); !s)
+    return s;
+  if (Status s = readSectionHeaders(); !s)
+    return s;
+  if (Status s = indexSectionNames(); !s)
+    return s;
+  auto it = byName_.find(kHeaderSection);
+  if (it == byName_.end() || sections_[it->second].size < 4)
+    return fail(fmt::format("no readable '{}' section", kHeaderSection));
+  const uint8_t *h = data_ + sections_[it->second].offset;
+  return FormatVersion{loadU16(h), loadU16(h + 2)};
 }
 
 Status Reader::readVersion(Binary &b) {
@@ -644,7 +659,16 @@ Expected<bin::Binary> readBinaryFromMemory(const uint8_t *data, size_t size,
   return Reader(data, size, name).read();
 }
 
-Expected<bin::Binary> readBinary(const std::string &path) {
+namespace {
+
+/// A read-only mapping of a whole file; `data` is null on error.
+struct Mapping {
+  std::shared_ptr<const void> storage;
+  const uint8_t *data = nullptr;
+  size_t size = 0;
+};
+
+Expected<Mapping> mapFile(const std::string &path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return Error(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
@@ -668,14 +692,32 @@ Expected<bin::Binary> readBinary(const std::string &path) {
   ::close(fd); // the mapping keeps the file open
   if (map == MAP_FAILED)
     return Error(fmt::format("cannot map '{}': {}", path, std::strerror(err)));
-  std::shared_ptr<const void> storage(
+  Mapping m;
+  m.storage = std::shared_ptr<const void>(
       map, [size](const void *p) { ::munmap(const_cast<void *>(p), size); });
+  m.data = static_cast<const uint8_t *>(map);
+  m.size = size;
+  return m;
+}
 
-  auto binary = readBinaryFromMemory(static_cast<const uint8_t *>(map), size, path);
+} // namespace
+
+Expected<bin::Binary> readBinary(const std::string &path) {
+  auto mapping = mapFile(path);
+  if (!mapping)
+    return mapping.status();
+  auto binary = readBinaryFromMemory(mapping->data, mapping->size, path);
   if (!binary)
     return binary;
-  binary->storage = std::move(storage);
+  binary->storage = std::move(mapping->storage);
   return binary;
+}
+
+Expected<FormatVersion> readBinaryFormatVersion(const std::string &path) {
+  auto mapping = mapFile(path);
+  if (!mapping)
+    return mapping.status();
+  return Reader(mapping->data, mapping->size, path).readFormatVersion();
 }
 
 } // namespace strata

@@ -71,6 +71,14 @@ Expected<bin::Binary> readBinary(const std::string &path);
 Expected<bin::Binary> readBinaryFromMemory(const uint8_t *data, size_t size,
                                            const std::string &name);
 
+/// The container format version a file records (its .strata.header), for
+/// tools that show it; readBinary() already rejects unsupported majors.
+struct FormatVersion {
+  uint16_t major = 0;
+  uint16_t minor = 0;
+};
+Expected<FormatVersion> readBinaryFormatVersion(const std::string &path);
+
 /// Internal consistency: unique, non-empty names (no NUL bytes); valid enum
 /// values; regions of non-zero size that neither overflow nor overlap;
 /// constant segments of non-zero size inside a Weights region and not

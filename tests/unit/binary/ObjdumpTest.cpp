@@ -1,0 +1,156 @@
+//===- ObjdumpTest.cpp - strata objdump on a small binary -----------------===//
+//
+// Runs the real `strata` executable and checks the lines a reader relies on;
+// not a whole-output golden file, so cosmetic changes do not break it.
+//
+//===----------------------------------------------------------------------===//
+#include "SampleBinary.h"
+
+#include "strata/target/ArchConfigIO.h"
+
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+namespace strata::bintest {
+namespace {
+
+using namespace bin;
+
+struct RunResult {
+  int exitCode = -1;
+  std::string output; ///< stdout and stderr
+};
+
+RunResult runStrata(const std::string &args) {
+  RunResult r;
+  std::string cmd = std::string(STRATA_TOOL) + " " + args + " 2>&1";
+  FILE *p = ::popen(cmd.c_str(), "r");
+  if (!p)
+    return r;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+    r.output.append(buf, n);
+  int status = ::pclose(p);
+  r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class Objdump : public ::testing::Test {
+protected:
+  void SetUp() override {
+    Binary b = sampleBinary(data);
+    ArchConfig arch = defaultArchConfig();
+    b.archConfigYaml = archConfigToYaml(arch);
+    b.archHash = archConfigHash(arch);
+    b.constants[1].data = nullptr; // one timing-only segment
+    path = dir.file("model.npubin");
+    ASSERT_TRUE(writeBinary(b, path).isOk());
+  }
+
+  void expectLine(const std::string &out, const std::string &fragment) {
+    EXPECT_NE(out.find(fragment), std::string::npos)
+        << "missing: " << fragment << "\noutput:\n" << out;
+  }
+
+  TempDir dir;
+  SampleData data;
+  std::string path;
+};
+
+TEST_F(Objdump, ShowsEverySection) {
+  RunResult r = runStrata("objdump " + path);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const std::string &out = r.output;
+  expectLine(out, path + ": Strata NPU binary");
+  expectLine(out, "format version   1.0");
+  expectLine(out, "ISA version      " + std::to_string(isa::kIsaVersionMajor) + "." +
+                      std::to_string(isa::kIsaVersionMinor));
+  expectLine(out, "architecture     npu-default: 8 cores, 64.0 GiB of HBM");
+  expectLine(out, "arch hash        " + archConfigHash(defaultArchConfig()) + "\n");
+  expectLine(out, "tool version     strata 0.1.0");
+  expectLine(out, "pass pipeline    fuse,quantize{policy=mixed},lower");
+  expectLine(out, "model            tiny-test");
+  expectLine(out, "seed             42");
+
+  expectLine(out, "Memory plan: 4 regions in HBM");
+  expectLine(out, "weights      weights      0x0000000000  0x0000100000  1048576 (1.0 MiB)");
+  expectLine(out, "kv           kv-cache     0x0000200000  0x0000210000  65536 (64.0 KiB)");
+
+  expectLine(out, "I/O bindings: 3");
+  expectLine(out, "input      tokens  i32[1x16]  0x0000300000  64     io");
+  expectLine(out, "output     logits  f32[1x32]  0x0000300040  128    io");
+
+  expectLine(out, "Constant segments: 2");
+  expectLine(out, "wq    0x0000000000  5000 (4.9 KiB)  in file             weights");
+  expectLine(out, "wk    0x0000002000  300             none (timing only)  weights");
+
+  expectLine(out, "Entry points: 2");
+  expectLine(out, "prefill  pos=r1 len=r2  2 (9, 9 instructions)");
+  expectLine(out, "decode   pos=r1         3 (9, idle, 9 instructions)");
+
+  expectLine(out, "Entry point 'prefill', core 0: 9 instructions\n    li r2, 4096");
+  expectLine(out, "Entry point 'decode', core 1: idle");
+  expectLine(out, "Entry point 'decode', core 2: 9 instructions\n    li r2, 4099");
+  expectLine(out, "  L6:\n    addi r3, r3, 1");
+  expectLine(out, "bne r3, r1, L6");
+  expectLine(out, "halt");
+}
+
+TEST_F(Objdump, HeadersOnly) {
+  RunResult r = runStrata("objdump --headers " + path);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  expectLine(r.output, "model            tiny-test");
+  EXPECT_EQ(r.output.find("Memory plan"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("li r2"), std::string::npos) << r.output;
+}
+
+TEST_F(Objdump, NoCode) {
+  RunResult r = runStrata("objdump --no-code " + path);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  expectLine(r.output, "Entry points: 2");
+  EXPECT_EQ(r.output.find("li r2"), std::string::npos) << r.output;
+}
+
+TEST_F(Objdump, OneEntryOneCore) {
+  RunResult r = runStrata("objdump --entry decode --core 2 " + path);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  expectLine(r.output, "Entry point 'decode', core 2: 9 instructions");
+  EXPECT_EQ(r.output.find("core 0:"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("'prefill', core"), std::string::npos) << r.output;
+}
+
+TEST_F(Objdump, UnknownEntry) {
+  RunResult r = runStrata("objdump --entry dec " + path);
+  EXPECT_NE(r.exitCode, 0);
+  expectLine(r.output, "strata objdump: error: " + path +
+                           ": no entry point named 'dec' (the binary has: prefill, decode)");
+}
+
+TEST_F(Objdump, CoreOutOfRange) {
+  RunResult r = runStrata("objdump --entry prefill --core 2 " + path);
+  EXPECT_NE(r.exitCode, 0);
+  expectLine(r.output, "--core 2 is out of range: entry point 'prefill' has 2 cores (0..1)");
+}
+
+TEST_F(Objdump, BadFile) {
+  std::vector<uint8_t> bytes = readFile(path);
+  bytes[18] = 0x3e;
+  bytes[19] = 0;
+  std::string bad = dir.file("bad.npubin");
+  writeFile(bad, bytes);
+  RunResult r = runStrata("objdump " + bad);
+  EXPECT_EQ(r.exitCode, 1);
+  expectLine(r.output, "strata objdump: error: " + bad +
+                           ": ELF machine is 0x3e, not the Strata NPU (0x5354)");
+}
+
+TEST_F(Objdump, MissingFile) {
+  RunResult r = runStrata("objdump " + dir.file("none.npubin"));
+  EXPECT_EQ(r.exitCode, 1);
+  expectLine(r.output, "cannot open '" + dir.file("none.npubin") + "'");
+}
+
+} // namespace
+} // namespace strata::bintest
