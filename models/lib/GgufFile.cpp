@@ -3,6 +3,7 @@
 #include "ByteReader.h"
 #include "strata/models/CheckedMath.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace strata::models {
@@ -382,6 +383,23 @@ Expected<GgufFile> GgufFile::open(const std::string &path) {
                    ") is out of bounds: the file has " + std::to_string(g.file_->size()) +
                    " bytes");
     info.fileOffset = *abs;
+  }
+  // Tensors must not share bytes: an overlap means a size or type was
+  // corrupted (e.g. an F16 tensor relabelled F32).
+  std::vector<const GgufTensorInfo *> byOffset;
+  for (const GgufTensorInfo &info : g.tensors_)
+    if (info.byteSize)
+      byOffset.push_back(&info);
+  std::sort(byOffset.begin(), byOffset.end(), [](auto *a, auto *b) {
+    return a->fileOffset < b->fileOffset;
+  });
+  for (size_t k = 1; k < byOffset.size(); ++k) {
+    const GgufTensorInfo &prev = *byOffset[k - 1], &cur = *byOffset[k];
+    if (prev.fileOffset + prev.byteSize > cur.fileOffset)
+      return Error(path + ": tensor '" + prev.name + "' (" + ggmlTypeName(prev.ggmlType) +
+                   ", bytes " + std::to_string(prev.fileOffset) + ".." +
+                   std::to_string(prev.fileOffset + prev.byteSize) + ") overlaps tensor '" +
+                   cur.name + "' at offset " + std::to_string(cur.fileOffset));
   }
   return g;
 }

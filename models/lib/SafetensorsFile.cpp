@@ -2,6 +2,7 @@
 
 #include "strata/models/CheckedMath.h"
 
+#include <algorithm>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -123,6 +124,21 @@ Expected<SafetensorsFile> SafetensorsFile::open(const std::string &path) {
     entry.data = st.file_->data() + entry.fileOffset;
     st.index_.emplace(entry.name, st.entries_.size());
     st.entries_.push_back(std::move(entry));
+  }
+  std::vector<const SafetensorsEntry *> byOffset;
+  for (const SafetensorsEntry &e : st.entries_)
+    if (e.byteSize)
+      byOffset.push_back(&e);
+  std::sort(byOffset.begin(), byOffset.end(), [](auto *a, auto *b) {
+    return a->fileOffset < b->fileOffset;
+  });
+  for (size_t k = 1; k < byOffset.size(); ++k) {
+    const SafetensorsEntry &prev = *byOffset[k - 1], &cur = *byOffset[k];
+    if (prev.fileOffset + prev.byteSize > cur.fileOffset)
+      return Error(path + ": tensor '" + prev.name + "' (bytes " +
+                   std::to_string(prev.fileOffset - st.dataOffset_) + ".." +
+                   std::to_string(prev.fileOffset - st.dataOffset_ + prev.byteSize) +
+                   " of the data section) overlaps tensor '" + cur.name + "'");
   }
   return st;
 }
