@@ -160,6 +160,25 @@ TEST_F(DvfsControllerTest, AChangeMidWorkRescalesTheRemainingCycles) {
   EXPECT_DOUBLE_EQ(doneAt, 500.0 + 1200.0);
 }
 
+TEST_F(DvfsControllerTest, WorkSpanningTwoChainedTransitionsEndsAtTheClosedForm) {
+  Bench b("hinted");
+  double doneAt = -1;
+  b.drive([&] {
+    b.dvfs->waitCycles(kCore0, 3000);
+    doneAt = nowNs();
+  });
+  b.drive([&] {
+    sc_core::wait(sc_time(100, SC_NS));          // 200 cycles done at 2000 MHz
+    ASSERT_TRUE(b.dvfs->hint(kCore0, 1).isOk()); // stall 100..200
+    sc_core::wait(sc_time(50, SC_NS));
+    ASSERT_TRUE(b.dvfs->hint(kCore0, 0).isOk()); // queued: stall 200..300
+  });
+  b.run();
+  // Nothing runs during either stall; the remaining 2800 cycles run at 500 MHz.
+  EXPECT_DOUBLE_EQ(doneAt, 300.0 + 2800 * 2.0);
+  EXPECT_EQ(b.domains[kCore0].transitions(), 2u);
+}
+
 TEST_F(DvfsControllerTest, HintsDuringATransitionAreQueued) {
   Bench b("hinted");
   b.drive([&] {
@@ -230,6 +249,7 @@ TEST_F(DvfsControllerTest, OndemandRaisesTheClockUnderABusyLoad) {
   std::vector<uint32_t> levels;
   b.drive([&] {
     b.dvfs->busyBegin(busy);
+    EXPECT_TRUE(b.dvfs->hint(kCore1, 0).isOk()); // ondemand records hints, ignores them
     for (int i = 0; i < 5; ++i) {
       sc_core::wait(sc_time(1000, SC_NS));
       levels.push_back(b.domains[kCore1].targetLevel());
@@ -241,6 +261,8 @@ TEST_F(DvfsControllerTest, OndemandRaisesTheClockUnderABusyLoad) {
   EXPECT_EQ(b.domains[kCore1].level(), 2u);
   EXPECT_EQ(b.domains[kCore1].transitions(), 2u);
   EXPECT_EQ(b.domains[kCore0].level(), 0u); // idle: stays at the bottom
+  EXPECT_EQ(b.dvfs->hints(kCore1), 1u);
+  EXPECT_EQ(b.dvfs->hintsIgnored(kCore1), 1u);
   ASSERT_EQ(levels.size(), 5u);
   EXPECT_EQ(levels.back(), 2u);
   EXPECT_DOUBLE_EQ(b.residencySum(kCore1, b.dvfs->nowNs()), 5000.0);
