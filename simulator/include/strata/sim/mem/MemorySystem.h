@@ -63,6 +63,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "strata/sim/mem/BulkPattern.h"
 #include "strata/sim/mem/MemoryListener.h"
 #include "strata/target/ArchConfig.h"
 
@@ -82,16 +83,6 @@ class TraceWriter;
 namespace strata::sim::mem {
 
 class HbmStorage;
-
-/// A DMA descriptor's footprint in HBM: for i2 < size[2], i1 < size[1],
-/// size[0] contiguous bytes at base + i1*stride[0] + i2*stride[1].
-struct BulkPattern {
-  uint64_t base = 0;
-  uint32_t size[3] = {0, 1, 1};
-  uint64_t stride[2] = {0, 0};
-
-  uint64_t totalBytes() const { return uint64_t(size[0]) * size[1] * size[2]; }
-};
 
 class MemorySystem : public sc_core::sc_module {
 public:

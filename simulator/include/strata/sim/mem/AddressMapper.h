@@ -1,0 +1,80 @@
+//===- AddressMapper.h - HBM byte address <-> stack/channel/bank/row -*- C++ -*-===//
+//
+// Two mappings (hbm.addressMapping), both mixed-radix so that counts need not
+// be powers of two. Fields from least to most significant:
+//
+//   interleaved: offset in chunk (interleaveBytes) | pseudo-channel | channel |
+//                stack | bank group | bank | chunk in row | row
+//   row-major:   column (rowBytes) | pseudo-channel | channel | stack |
+//                bank group | bank | row
+//
+// "interleaved" rotates consecutive interleaveBytes chunks across all
+// pseudo-channels (of all channels and stacks), then across bank groups and
+// banks; a pseudo-channel's next chunk of the same row comes back after all
+// banks. "row-major" keeps a whole row (rowBytes) in one bank before moving
+// to the next pseudo-channel. In both, one "super-block" of
+// rowBytes x banks x pseudo-channels bytes touches every bank of every
+// pseudo-channel in one row (the analytic model uses that).
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "strata/support/Error.h"
+#include "strata/target/ArchConfig.h"
+
+#include <cstdint>
+
+namespace strata::sim::mem {
+
+/// Where a byte lives.
+struct DramLocation {
+  uint32_t stack = 0, channel = 0, pseudoChannel = 0; ///< channel within stack
+  uint32_t bankGroup = 0, bank = 0;                  ///< bank within group
+  uint32_t row = 0;
+  uint32_t column = 0; ///< byte offset within the row
+
+  /// Index of the pseudo-channel over the whole memory, 0 .. totalPcs-1:
+  /// ((stack * channels) + channel) * pseudoChannels + pc.
+  uint32_t globalPc = 0;
+  /// Index of the channel over the whole memory: stack * channels + channel.
+  uint32_t globalChannel = 0;
+  /// Bank within the pseudo-channel: bankGroup * banksPerGroup + bank.
+  uint32_t pcBank = 0;
+};
+
+/// Checks the HBM geometry and timing for what the memory model needs;
+/// the message names the field.
+Status validateHbmConfig(const HbmConfig &hbm);
+
+class AddressMapper {
+public:
+  /// `hbm` must have passed validateHbmConfig.
+  explicit AddressMapper(const HbmConfig &hbm);
+
+  DramLocation decode(uint64_t address) const;
+  /// Inverse of decode (location fields; the derived indices are ignored).
+  uint64_t encode(const DramLocation &location) const;
+
+  /// Bytes from `address` to the next point where the mapping moves to
+  /// another pseudo-channel, bank or row.
+  uint64_t contiguousBytes(uint64_t address) const {
+    return chunkBytes_ - address % chunkBytes_;
+  }
+  uint64_t chunkBytes() const { return chunkBytes_; }
+  /// rowBytes x banks per pseudo-channel x all pseudo-channels.
+  uint64_t superBlockBytes() const { return superBlockBytes_; }
+  uint64_t capacity() const { return capacity_; }
+  uint32_t rowsPerBank() const { return rows_; }
+  uint32_t totalPseudoChannels() const { return totalPcs_; }
+  uint32_t banksPerPseudoChannel() const { return banksPerPc_; }
+  bool interleaved() const { return interleaved_; }
+
+private:
+  bool interleaved_;
+  uint32_t pcs_, channels_, stacks_, groups_, banks_, rows_;
+  uint32_t rowBytes_, chunksPerRow_;
+  uint32_t totalPcs_, banksPerPc_;
+  uint64_t chunkBytes_, superBlockBytes_, capacity_;
+};
+
+} // namespace strata::sim::mem

@@ -1,0 +1,75 @@
+//===- AnalyticModel.h - Closed-form timing of bulk HBM transfers -*- C++ -*-===//
+//
+// For timing-only runs that stream gigabytes per step, a whole strided DMA is
+// timed at once instead of request by request. The pattern is walked through
+// the address mapping (whole super-blocks in closed form), giving per
+// pseudo-channel the bytes, bursts, bursts per bank group and per bank, and
+// row activations (a bank keeps its last row open across transfers, as with
+// the open-page policy). Per pseudo-channel, in memory cycles (BC = burst
+// cycles):
+//
+//   data  = bursts x max(tCCD_S, BC)                   data bus
+//   group = max over groups g of bursts_g x max(tCCD_L, BC)
+//   acts  = activates x max(tRRD_S, tFAW / 4)           activation rate
+//   bank  = max over banks b of activates_b x (tRP + tRCD) + bursts_b x tCCD_L,
+//           and at least activates_b x tRC
+//   rowbus= (activates + precharges) of the whole channel, ACT costing tACT
+//   service = max(data, group, acts, bank, rowbus) / (1 - tRFC / tREFI)
+//
+// Each pseudo-channel is busy until max(start, busyUntil) + service; the
+// transfer completes when its last pseudo-channel has, plus the latency of
+// the first access (tRP if it precharged, tRCD if it activated, tCL or tWL,
+// BC). TSV/IO and NoC bandwidth are applied by MemorySystem per stack.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "strata/sim/mem/AddressMapper.h"
+#include "strata/sim/mem/MemoryListener.h"
+#include "strata/target/ArchConfig.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace strata::sim::mem {
+
+struct BulkPattern;
+
+class AnalyticModel {
+public:
+  AnalyticModel(const HbmConfig &hbm, const AddressMapper &mapper);
+
+  struct Result {
+    double doneCycle = 0; ///< last pseudo-channel done, incl. access latency
+    std::vector<double> stackBytes; ///< bytes per stack
+    std::vector<double> stackDone;  ///< per stack: its last pseudo-channel done
+    MemoryActivity activity;
+  };
+
+  /// Times `pattern` starting at `cycle` and reserves the pseudo-channels.
+  Result transfer(const BulkPattern &pattern, bool write, double cycle);
+
+  /// Busy-until of a pseudo-channel (global index), for tests.
+  double busyUntil(uint32_t globalPc) const { return busy_[globalPc]; }
+
+private:
+  void walk(uint64_t address, uint64_t bytes);
+  void addChunk(uint64_t address, uint64_t bytes);
+  void addSuperBlocks(uint64_t address, uint64_t count);
+  void touch(uint32_t pc);
+
+  HbmConfig hbm_;
+  const AddressMapper &mapper_;
+  uint32_t totalPcs_, banksPerPc_, groups_, banksPerGroup_, burstBytes_, bc_;
+  std::vector<double> busy_;
+  std::vector<int64_t> openRow_; ///< [pc][bank]
+
+  // Scratch of one transfer.
+  std::vector<uint8_t> touched_;
+  std::vector<uint32_t> touchedList_;
+  std::vector<double> bytes_, bursts_, acts_, pres_;
+  std::vector<double> groupBursts_; ///< [pc][group]
+  std::vector<double> bankBursts_, bankActs_; ///< [pc][bank]
+};
+
+} // namespace strata::sim::mem

@@ -1,0 +1,68 @@
+//===- TimingChecker.h - JEDEC constraints of one HBM channel ----*- C++ -*-===//
+//
+// The timing half of the controller (the scheduler is ChannelController):
+// given what was issued, the earliest cycle each command may issue on a bank.
+// Like a DRAM checker it keeps, per bank, bank group, pseudo-channel and
+// channel, the earliest cycle of the next ACT/PRE/RD/WR/REF, and raises them
+// as commands issue. Formulas (BC = burstLength / 2, the data-bus cycles of a
+// burst):
+//
+//   ACT -> RD/WR same bank   tRCD          ACT -> PRE same bank   tRAS
+//   ACT -> ACT same bank     tRC           PRE -> ACT same bank   tRP
+//   ACT -> ACT same group    tRRD_L        other group            tRRD_S
+//   any 5 ACTs of a pseudo-channel span at least tFAW
+//   RD -> RD / WR -> WR      tCCD_L same group, max(tCCD_S, BC) otherwise
+//   RD -> WR                 max(tCCD, tCL + BC + 1 - tWL)   (bus turnaround)
+//   WR -> RD                 tWL + BC + tWTR
+//   RD -> PRE                tRTP          WR -> PRE   tWL + BC + tWR
+//   PRE(all) -> REF          tRP           REF -> ACT/REF   tRFC
+//   row-command bus, shared by the channel's pseudo-channels:
+//     ACT occupies tACT cycles, PRE and REF one cycle
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "strata/sim/mem/MemoryListener.h"
+#include "strata/target/ArchConfig.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace strata::sim::mem {
+
+class TimingChecker {
+public:
+  explicit TimingChecker(const HbmConfig &hbm);
+
+  /// Earliest issue cycle of `kind` to bank `bank` (bank within the
+  /// pseudo-channel) of pseudo-channel `pc`. Refresh ignores `bank`.
+  uint64_t earliest(DramCommandKind kind, uint32_t pc, uint32_t bank) const;
+  /// Records that `kind` issued at `cycle` (which must be >= earliest()).
+  void issue(DramCommandKind kind, uint32_t pc, uint32_t bank, uint64_t cycle);
+
+  uint32_t burstCycles() const { return bc_; }
+  uint32_t readToWrite() const { return rtw_; }
+  uint32_t writeToRead() const { return wtr_; }
+
+private:
+  struct Bank {
+    uint64_t act = 0, pre = 0, rd = 0, wr = 0;
+  };
+  struct Group {
+    uint64_t act = 0, rd = 0, wr = 0;
+  };
+  struct Pc {
+    uint64_t act = 0, rd = 0, wr = 0, ref = 0;
+    uint64_t faw[4] = {0, 0, 0, 0}; ///< last four ACTs (ring)
+    uint32_t fawNext = 0, fawCount = 0;
+  };
+  HbmTiming t_;
+  uint32_t groups_, banksPerGroup_, banksPerPc_;
+  uint32_t bc_, rtw_, wtr_, wrToPre_;
+  std::vector<Bank> banks_;   // [pc][bank]
+  std::vector<Group> groups_v_; // [pc][group]
+  std::vector<Pc> pcs_;
+  uint64_t rowBusFree_ = 0;
+};
+
+} // namespace strata::sim::mem

@@ -1,0 +1,135 @@
+//===- AddressMapper.cpp - HBM address mapping -----------------------------===//
+
+#include "strata/sim/mem/AddressMapper.h"
+
+#include <string>
+
+namespace strata::sim::mem {
+
+namespace {
+Status fieldError(const std::string &field, const std::string &what) {
+  return Error("arch config: hbm." + field + " " + what);
+}
+} // namespace
+
+Status validateHbmConfig(const HbmConfig &h) {
+  struct Positive {
+    const char *name;
+    uint64_t value;
+  } positives[] = {
+      {"stacks", h.stacks},
+      {"channelsPerStack", h.channelsPerStack},
+      {"pseudoChannels", h.pseudoChannels},
+      {"bankGroups", h.bankGroups},
+      {"banksPerGroup", h.banksPerGroup},
+      {"rowBytes", h.rowBytes},
+      {"busBitsPerPseudoChannel", h.busBitsPerPseudoChannel},
+      {"burstLength", h.burstLength},
+      {"interleaveBytes", h.interleaveBytes},
+      {"queueDepth", h.queueDepth},
+      {"capacityBytesPerStack", h.capacityBytesPerStack},
+      {"timing.tREFI", h.timing.tREFI},
+      {"timing.tACT", h.timing.tACT},
+      {"timing.tCCD_S", h.timing.tCCD_S},
+      {"timing.tCCD_L", h.timing.tCCD_L},
+  };
+  for (const Positive &p : positives)
+    if (p.value == 0)
+      return fieldError(p.name, "must be positive");
+  if (!(h.clockMHz > 0))
+    return fieldError("clockMHz", "must be positive");
+  if (!(h.tsvBytesPerCycle > 0))
+    return fieldError("tsvBytesPerCycle", "must be positive");
+  if (h.busBitsPerPseudoChannel % 8)
+    return fieldError("busBitsPerPseudoChannel", "must be a multiple of 8");
+  if (h.burstLength % 2)
+    return fieldError("burstLength", "must be even (two beats per clock)");
+  uint64_t burstBytes = uint64_t(h.busBitsPerPseudoChannel / 8) * h.burstLength;
+  if (h.rowBytes % burstBytes)
+    return fieldError("rowBytes", "(" + std::to_string(h.rowBytes) +
+                                      ") must be a multiple of the burst size (" +
+                                      std::to_string(burstBytes) + " bytes)");
+  if (h.addressMapping == "interleaved") {
+    if (h.interleaveBytes % burstBytes || h.rowBytes % h.interleaveBytes)
+      return fieldError("interleaveBytes",
+                        "(" + std::to_string(h.interleaveBytes) +
+                            ") must be a multiple of the burst size (" +
+                            std::to_string(burstBytes) + ") and divide rowBytes (" +
+                            std::to_string(h.rowBytes) + ")");
+  } else if (h.addressMapping != "row-major") {
+    return fieldError("addressMapping", "is \"" + h.addressMapping +
+                                            "\"; expected \"interleaved\" or \"row-major\"");
+  }
+  if (h.scheduler != "frfcfs" && h.scheduler != "fcfs")
+    return fieldError("scheduler",
+                      "is \"" + h.scheduler + "\"; expected \"frfcfs\" or \"fcfs\"");
+  if (h.model != "detailed" && h.model != "analytic")
+    return fieldError("model", "is \"" + h.model + "\"; expected \"detailed\" or \"analytic\"");
+  uint64_t perRowAllBanks = uint64_t(h.channelsPerStack) * h.pseudoChannels * h.bankGroups *
+                            h.banksPerGroup * h.rowBytes;
+  if (h.capacityBytesPerStack % perRowAllBanks)
+    return fieldError("capacityBytesPerStack",
+                      "(" + std::to_string(h.capacityBytesPerStack) +
+                          ") must be a multiple of channels x pseudo-channels x banks x "
+                          "rowBytes (" +
+                          std::to_string(perRowAllBanks) + ")");
+  if (h.capacityBytesPerStack / perRowAllBanks > (uint64_t(1) << 32))
+    return fieldError("capacityBytesPerStack", "implies more than 2^32 rows per bank");
+  if (h.timing.tREFI <= h.timing.tRFC)
+    return fieldError("timing.tREFI", "must exceed timing.tRFC");
+  return Status::ok();
+}
+
+AddressMapper::AddressMapper(const HbmConfig &h)
+    : interleaved_(h.addressMapping == "interleaved"), pcs_(h.pseudoChannels),
+      channels_(h.channelsPerStack), stacks_(h.stacks), groups_(h.bankGroups),
+      banks_(h.banksPerGroup), rowBytes_(h.rowBytes) {
+  chunkBytes_ = interleaved_ ? h.interleaveBytes : h.rowBytes;
+  chunksPerRow_ = uint32_t(rowBytes_ / chunkBytes_);
+  totalPcs_ = pcs_ * channels_ * stacks_;
+  banksPerPc_ = groups_ * banks_;
+  capacity_ = h.capacityBytesPerStack * h.stacks;
+  superBlockBytes_ = uint64_t(rowBytes_) * banksPerPc_ * totalPcs_;
+  rows_ = uint32_t(capacity_ / superBlockBytes_);
+}
+
+DramLocation AddressMapper::decode(uint64_t a) const {
+  DramLocation l;
+  uint64_t offset = a % chunkBytes_;
+  a /= chunkBytes_;
+  l.pseudoChannel = uint32_t(a % pcs_);
+  a /= pcs_;
+  l.channel = uint32_t(a % channels_);
+  a /= channels_;
+  l.stack = uint32_t(a % stacks_);
+  a /= stacks_;
+  l.bankGroup = uint32_t(a % groups_);
+  a /= groups_;
+  l.bank = uint32_t(a % banks_);
+  a /= banks_;
+  uint32_t chunk = 0;
+  if (interleaved_) {
+    chunk = uint32_t(a % chunksPerRow_);
+    a /= chunksPerRow_;
+  }
+  l.row = uint32_t(a);
+  l.column = uint32_t(chunk * chunkBytes_ + offset);
+  l.globalChannel = l.stack * channels_ + l.channel;
+  l.globalPc = l.globalChannel * pcs_ + l.pseudoChannel;
+  l.pcBank = l.bankGroup * banks_ + l.bank;
+  return l;
+}
+
+uint64_t AddressMapper::encode(const DramLocation &l) const {
+  uint64_t a = l.row;
+  if (interleaved_)
+    a = a * chunksPerRow_ + l.column / chunkBytes_;
+  a = a * banks_ + l.bank;
+  a = a * groups_ + l.bankGroup;
+  a = a * stacks_ + l.stack;
+  a = a * channels_ + l.channel;
+  a = a * pcs_ + l.pseudoChannel;
+  return a * chunkBytes_ + l.column % chunkBytes_;
+}
+
+} // namespace strata::sim::mem

@@ -1,0 +1,179 @@
+//===- AnalyticModel.cpp - Closed-form timing of bulk HBM transfers -------===//
+
+#include "strata/sim/mem/AnalyticModel.h"
+
+#include "strata/sim/mem/BulkPattern.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace strata::sim::mem {
+
+AnalyticModel::AnalyticModel(const HbmConfig &hbm, const AddressMapper &mapper)
+    : hbm_(hbm), mapper_(mapper), totalPcs_(mapper.totalPseudoChannels()),
+      banksPerPc_(mapper.banksPerPseudoChannel()), groups_(hbm.bankGroups),
+      banksPerGroup_(hbm.banksPerGroup),
+      burstBytes_(hbm.busBitsPerPseudoChannel / 8 * hbm.burstLength),
+      bc_(hbm.burstLength / 2) {
+  busy_.assign(totalPcs_, 0);
+  openRow_.assign(size_t(totalPcs_) * banksPerPc_, -1);
+  touched_.assign(totalPcs_, 0);
+  bytes_.assign(totalPcs_, 0);
+  bursts_.assign(totalPcs_, 0);
+  acts_.assign(totalPcs_, 0);
+  pres_.assign(totalPcs_, 0);
+  groupBursts_.assign(size_t(totalPcs_) * groups_, 0);
+  bankBursts_.assign(size_t(totalPcs_) * banksPerPc_, 0);
+  bankActs_.assign(size_t(totalPcs_) * banksPerPc_, 0);
+}
+
+void AnalyticModel::touch(uint32_t pc) {
+  if (!touched_[pc]) {
+    touched_[pc] = 1;
+    touchedList_.push_back(pc);
+  }
+}
+
+void AnalyticModel::addChunk(uint64_t address, uint64_t n) {
+  DramLocation l = mapper_.decode(address);
+  uint32_t pc = l.globalPc;
+  touch(pc);
+  double bursts = double((l.column % burstBytes_ + n + burstBytes_ - 1) / burstBytes_);
+  bytes_[pc] += double(n);
+  bursts_[pc] += bursts;
+  groupBursts_[size_t(pc) * groups_ + l.bankGroup] += bursts;
+  size_t b = size_t(pc) * banksPerPc_ + l.pcBank;
+  bankBursts_[b] += bursts;
+  if (openRow_[b] != int64_t(l.row)) {
+    if (openRow_[b] >= 0)
+      pres_[pc] += 1;
+    acts_[pc] += 1;
+    bankActs_[b] += 1;
+    openRow_[b] = l.row;
+  }
+}
+
+void AnalyticModel::addSuperBlocks(uint64_t address, uint64_t count) {
+  // An aligned super-block holds one row of every bank of every pseudo-channel.
+  int64_t row0 = int64_t(address / mapper_.superBlockBytes());
+  double rowBursts = double(hbm_.rowBytes / burstBytes_);
+  double n = double(count);
+  for (uint32_t pc = 0; pc < totalPcs_; ++pc) {
+    touch(pc);
+    bytes_[pc] += n * hbm_.rowBytes * banksPerPc_;
+    bursts_[pc] += n * rowBursts * banksPerPc_;
+    for (uint32_t g = 0; g < groups_; ++g)
+      groupBursts_[size_t(pc) * groups_ + g] += n * rowBursts * banksPerGroup_;
+    for (uint32_t bank = 0; bank < banksPerPc_; ++bank) {
+      size_t b = size_t(pc) * banksPerPc_ + bank;
+      bankBursts_[b] += n * rowBursts;
+      double acts = n - (openRow_[b] == row0 ? 1 : 0);
+      double pres = acts - (openRow_[b] < 0 ? 1 : 0);
+      acts_[pc] += acts;
+      pres_[pc] += std::max(0.0, pres);
+      bankActs_[b] += acts;
+      openRow_[b] = row0 + int64_t(count) - 1;
+    }
+  }
+}
+
+void AnalyticModel::walk(uint64_t a, uint64_t len) {
+  uint64_t super = mapper_.superBlockBytes();
+  while (len > 0) {
+    if (a % super == 0 && len >= super) {
+      uint64_t n = len / super;
+      addSuperBlocks(a, n);
+      a += n * super;
+      len -= n * super;
+      continue;
+    }
+    uint64_t n = std::min(len, mapper_.contiguousBytes(a));
+    addChunk(a, n);
+    a += n;
+    len -= n;
+  }
+}
+
+AnalyticModel::Result AnalyticModel::transfer(const BulkPattern &p, bool write, double cycle) {
+  Result r;
+  r.stackBytes.assign(hbm_.stacks, 0);
+  r.stackDone.assign(hbm_.stacks, cycle);
+  r.doneCycle = cycle;
+  if (p.totalBytes() == 0)
+    return r;
+  uint64_t cap = mapper_.capacity();
+  // Merge dimensions that are contiguous, so a dense tensor is one range.
+  uint64_t row = p.size[0];
+  uint32_t n1 = p.size[1], n2 = p.size[2];
+  uint64_t s0 = p.stride[0], s1 = p.stride[1];
+  if (n1 > 1 && s0 == row) {
+    row *= n1;
+    s0 = row;
+    n1 = 1;
+  }
+  if (n1 == 1 && n2 > 1 && s1 == row) {
+    row *= n2;
+    n2 = 1;
+  }
+  for (uint32_t i2 = 0; i2 < n2; ++i2)
+    for (uint32_t i1 = 0; i1 < n1; ++i1) {
+      // Timing only: addresses past the end wrap (the functional copy has
+      // already rejected an out-of-range descriptor).
+      uint64_t a = (p.base + i1 * s0 + i2 * s1) % cap;
+      uint64_t len = row;
+      while (len) {
+        uint64_t n = std::min(len, cap - a);
+        walk(a, n);
+        a = 0;
+        len -= n;
+      }
+    }
+
+  const HbmTiming &t = hbm_.timing;
+  double derate = 1.0 - double(t.tRFC) / double(t.tREFI);
+  double actInterval = std::max(double(t.tRRD_S), double(t.tFAW) / 4.0);
+  double colS = std::max(t.tCCD_S, bc_), colL = std::max(t.tCCD_L, bc_);
+  // Row-command bus per channel.
+  std::vector<double> rowBus(size_t(hbm_.stacks) * hbm_.channelsPerStack, 0);
+  for (uint32_t pc : touchedList_)
+    rowBus[pc / hbm_.pseudoChannels] += acts_[pc] * t.tACT + pres_[pc];
+  double latency = double(write ? t.tWL : t.tCL) + bc_;
+  for (uint32_t pc : touchedList_) {
+    double service = bursts_[pc] * colS;
+    for (uint32_t g = 0; g < groups_; ++g)
+      service = std::max(service, groupBursts_[size_t(pc) * groups_ + g] * colL);
+    service = std::max(service, acts_[pc] * actInterval);
+    for (uint32_t bank = 0; bank < banksPerPc_; ++bank) {
+      size_t b = size_t(pc) * banksPerPc_ + bank;
+      double bankTime = std::max(bankActs_[b] * (t.tRP + t.tRCD) + bankBursts_[b] * t.tCCD_L,
+                                 bankActs_[b] * t.tRC);
+      service = std::max(service, bankTime);
+    }
+    service = std::max(service, rowBus[pc / hbm_.pseudoChannels]);
+    service /= derate;
+    double start = std::max(cycle, busy_[pc]);
+    busy_[pc] = start + service;
+    double first = latency + (acts_[pc] > 0 ? t.tRCD : 0) + (pres_[pc] > 0 ? t.tRP : 0);
+    double done = busy_[pc] + first;
+    uint32_t stack = pc / (hbm_.pseudoChannels * hbm_.channelsPerStack);
+    r.stackBytes[stack] += bytes_[pc];
+    r.stackDone[stack] = std::max(r.stackDone[stack], done);
+    r.doneCycle = std::max(r.doneCycle, done);
+    r.activity.activates += uint64_t(acts_[pc]);
+    r.activity.precharges += uint64_t(pres_[pc]);
+    (write ? r.activity.writeBytes : r.activity.readBytes) += uint64_t(bytes_[pc]);
+    // Reset the scratch of this pseudo-channel.
+    touched_[pc] = 0;
+    bytes_[pc] = bursts_[pc] = acts_[pc] = pres_[pc] = 0;
+    std::fill_n(groupBursts_.begin() + size_t(pc) * groups_, groups_, 0.0);
+    std::fill_n(bankBursts_.begin() + size_t(pc) * banksPerPc_, banksPerPc_, 0.0);
+    std::fill_n(bankActs_.begin() + size_t(pc) * banksPerPc_, banksPerPc_, 0.0);
+  }
+  // Refreshes that fall within the transfer (energy accounting).
+  double span = r.doneCycle - cycle;
+  r.activity.refreshes = uint64_t(span / t.tREFI * double(touchedList_.size()));
+  touchedList_.clear();
+  return r;
+}
+
+} // namespace strata::sim::mem

@@ -1,0 +1,128 @@
+//===- TimingChecker.cpp - JEDEC constraints of one HBM channel ------------===//
+
+#include "strata/sim/mem/TimingChecker.h"
+
+#include <algorithm>
+
+namespace strata::sim::mem {
+
+TimingChecker::TimingChecker(const HbmConfig &h)
+    : t_(h.timing), groups_(h.bankGroups), banksPerGroup_(h.banksPerGroup),
+      banksPerPc_(h.bankGroups * h.banksPerGroup) {
+  bc_ = h.burstLength / 2;
+  uint32_t ccd = std::max(t_.tCCD_S, bc_);
+  int64_t rtw = int64_t(t_.tCL) + bc_ + 1 - int64_t(t_.tWL);
+  rtw_ = uint32_t(std::max<int64_t>(rtw, ccd));
+  wtr_ = t_.tWL + bc_ + t_.tWTR;
+  wrToPre_ = t_.tWL + bc_ + t_.tWR;
+  banks_.resize(size_t(h.pseudoChannels) * banksPerPc_);
+  groups_v_.resize(size_t(h.pseudoChannels) * groups_);
+  pcs_.resize(h.pseudoChannels);
+}
+
+uint64_t TimingChecker::earliest(DramCommandKind kind, uint32_t pc, uint32_t bank) const {
+  const Pc &p = pcs_[pc];
+  switch (kind) {
+  case DramCommandKind::Activate: {
+    const Bank &b = banks_[pc * banksPerPc_ + bank];
+    const Group &g = groups_v_[pc * groups_ + bank / banksPerGroup_];
+    uint64_t e = std::max({b.act, g.act, p.act, rowBusFree_});
+    if (p.fawCount == 4) // the oldest of the last four ACTs
+      e = std::max(e, p.faw[p.fawNext] + t_.tFAW);
+    return e;
+  }
+  case DramCommandKind::Precharge:
+    return std::max(banks_[pc * banksPerPc_ + bank].pre, rowBusFree_);
+  case DramCommandKind::Read: {
+    const Bank &b = banks_[pc * banksPerPc_ + bank];
+    const Group &g = groups_v_[pc * groups_ + bank / banksPerGroup_];
+    return std::max({b.rd, g.rd, p.rd});
+  }
+  case DramCommandKind::Write: {
+    const Bank &b = banks_[pc * banksPerPc_ + bank];
+    const Group &g = groups_v_[pc * groups_ + bank / banksPerGroup_];
+    return std::max({b.wr, g.wr, p.wr});
+  }
+  case DramCommandKind::Refresh:
+    return std::max(p.ref, rowBusFree_);
+  }
+  return 0;
+}
+
+void TimingChecker::issue(DramCommandKind kind, uint32_t pc, uint32_t bank, uint64_t t) {
+  Pc &p = pcs_[pc];
+  auto raise = [](uint64_t &reg, uint64_t v) { reg = std::max(reg, v); };
+  switch (kind) {
+  case DramCommandKind::Activate: {
+    Bank &b = banks_[pc * banksPerPc_ + bank];
+    Group &g = groups_v_[pc * groups_ + bank / banksPerGroup_];
+    raise(b.rd, t + t_.tRCD);
+    raise(b.wr, t + t_.tRCD);
+    raise(b.pre, t + t_.tRAS);
+    raise(b.act, t + t_.tRC);
+    raise(g.act, t + t_.tRRD_L);
+    raise(p.act, t + t_.tRRD_S);
+    p.faw[p.fawNext] = t;
+    p.fawNext = (p.fawNext + 1) % 4;
+    p.fawCount = std::min(p.fawCount + 1, 4u);
+    raise(rowBusFree_, t + t_.tACT);
+    break;
+  }
+  case DramCommandKind::Precharge: {
+    Bank &b = banks_[pc * banksPerPc_ + bank];
+    raise(b.act, t + t_.tRP);
+    raise(p.ref, t + t_.tRP);
+    raise(rowBusFree_, t + 1);
+    break;
+  }
+  case DramCommandKind::Read: {
+    Bank &b = banks_[pc * banksPerPc_ + bank];
+    Group &g = groups_v_[pc * groups_ + bank / banksPerGroup_];
+    raise(b.pre, t + t_.tRTP);
+    raise(g.rd, t + std::max(t_.tCCD_L, bc_));
+    raise(g.wr, t + std::max(t_.tCCD_L, rtw_));
+    raise(p.rd, t + std::max(t_.tCCD_S, bc_));
+    raise(p.wr, t + rtw_);
+    break;
+  }
+  case DramCommandKind::Write: {
+    Bank &b = banks_[pc * banksPerPc_ + bank];
+    Group &g = groups_v_[pc * groups_ + bank / banksPerGroup_];
+    raise(b.pre, t + wrToPre_);
+    raise(g.wr, t + std::max(t_.tCCD_L, bc_));
+    raise(g.rd, t + std::max(t_.tCCD_L, wtr_));
+    raise(p.wr, t + std::max(t_.tCCD_S, bc_));
+    raise(p.rd, t + wtr_);
+    break;
+  }
+  case DramCommandKind::Refresh: {
+    for (uint32_t i = 0; i < banksPerPc_; ++i)
+      raise(banks_[pc * banksPerPc_ + i].act, t + t_.tRFC);
+    raise(p.ref, t + t_.tRFC);
+    raise(rowBusFree_, t + 1);
+    break;
+  }
+  }
+}
+
+} // namespace strata::sim::mem
+
+namespace strata::sim::mem {
+
+const char *dramCommandName(DramCommandKind kind) {
+  switch (kind) {
+  case DramCommandKind::Activate:
+    return "ACT";
+  case DramCommandKind::Precharge:
+    return "PRE";
+  case DramCommandKind::Read:
+    return "RD";
+  case DramCommandKind::Write:
+    return "WR";
+  case DramCommandKind::Refresh:
+    return "REF";
+  }
+  return "?";
+}
+
+} // namespace strata::sim::mem

@@ -1,0 +1,133 @@
+//===- AddressMapperTest.cpp - Mappings are bijections with the documented order ===//
+
+#include "strata/sim/mem/AddressMapper.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+#include <tuple>
+
+using namespace strata;
+using namespace strata::sim::mem;
+
+namespace {
+
+HbmConfig small(const char *mapping) {
+  HbmConfig h;
+  h.addressMapping = mapping;
+  h.stacks = 3; // not a power of two on purpose
+  h.channelsPerStack = 2;
+  h.pseudoChannels = 2;
+  h.bankGroups = 2;
+  h.banksPerGroup = 2;
+  h.rowBytes = 256;
+  h.interleaveBytes = 64;
+  h.capacityBytesPerStack = 2 * 2 * 4 * 256 * 8; // 8 rows per bank
+  return h;
+}
+
+} // namespace
+
+class AddressMapping : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(AddressMapping, IsABijectionOverTheWholeSpace) {
+  HbmConfig h = small(GetParam());
+  ASSERT_TRUE(validateHbmConfig(h).isOk()) << validateHbmConfig(h).message();
+  AddressMapper m(h);
+  EXPECT_EQ(m.rowsPerBank(), 8u);
+  std::set<std::tuple<uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t>> seen;
+  for (uint64_t a = 0; a < m.capacity(); a += 32) {
+    DramLocation l = m.decode(a);
+    EXPECT_LT(l.stack, h.stacks);
+    EXPECT_LT(l.channel, h.channelsPerStack);
+    EXPECT_LT(l.pseudoChannel, h.pseudoChannels);
+    EXPECT_LT(l.bankGroup, h.bankGroups);
+    EXPECT_LT(l.bank, h.banksPerGroup);
+    EXPECT_LT(l.row, m.rowsPerBank());
+    EXPECT_LT(l.column, h.rowBytes);
+    EXPECT_EQ(m.encode(l), a);
+    EXPECT_TRUE(seen.insert({l.stack, l.channel, l.pseudoChannel, l.bankGroup, l.bank, l.row,
+                             l.column})
+                    .second)
+        << "address " << a << " collides";
+  }
+  EXPECT_EQ(seen.size(), m.capacity() / 32);
+}
+
+TEST_P(AddressMapping, RandomAddressesRoundTripOnTheDefaultGeometry) {
+  HbmConfig h;
+  h.addressMapping = GetParam();
+  AddressMapper m(h);
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 100000; ++i) {
+    uint64_t a = rng() % m.capacity();
+    DramLocation l = m.decode(a);
+    ASSERT_EQ(m.encode(l), a);
+    ASSERT_EQ(l.globalPc, (l.stack * h.channelsPerStack + l.channel) * h.pseudoChannels +
+                              l.pseudoChannel);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Mappings, AddressMapping,
+                         ::testing::Values("interleaved", "row-major"));
+
+TEST(AddressMapping, InterleavedRotatesChunksOverPseudoChannelsThenBanks) {
+  HbmConfig h; // 4 stacks x 8 channels x 2 pcs = 64 pseudo-channels, 256 B chunks
+  AddressMapper m(h);
+  for (uint32_t i = 0; i < 64; ++i) {
+    DramLocation l = m.decode(uint64_t(i) * 256 + 17);
+    EXPECT_EQ(l.globalPc, i);
+    EXPECT_EQ(l.pcBank, 0u);
+    EXPECT_EQ(l.row, 0u);
+    EXPECT_EQ(l.column, 17u);
+  }
+  DramLocation next = m.decode(64 * 256);
+  EXPECT_EQ(next.globalPc, 0u);
+  EXPECT_EQ(next.bankGroup, 1u); // then bank groups ...
+  DramLocation sameRow = m.decode(uint64_t(64) * 256 * 16);
+  EXPECT_EQ(sameRow.pcBank, 0u); // ... banks, and the next chunk of the row
+  EXPECT_EQ(sameRow.row, 0u);
+  EXPECT_EQ(sameRow.column, 256u);
+  EXPECT_EQ(m.contiguousBytes(100), 156u);
+  EXPECT_EQ(m.superBlockBytes(), uint64_t(1024) * 16 * 64);
+  EXPECT_EQ(m.decode(m.superBlockBytes()).row, 1u);
+}
+
+TEST(AddressMapping, RowMajorFillsARowFirst) {
+  HbmConfig h;
+  h.addressMapping = "row-major";
+  AddressMapper m(h);
+  for (uint32_t col = 0; col < h.rowBytes; col += 64) {
+    DramLocation l = m.decode(col);
+    EXPECT_EQ(l.globalPc, 0u);
+    EXPECT_EQ(l.row, 0u);
+    EXPECT_EQ(l.column, col);
+  }
+  EXPECT_EQ(m.decode(h.rowBytes).globalPc, 1u);
+  EXPECT_EQ(m.contiguousBytes(100), h.rowBytes - 100);
+}
+
+TEST(AddressMapping, InvalidGeometryIsRejectedWithTheFieldName) {
+  HbmConfig h;
+  h.interleaveBytes = 48;
+  Status s = validateHbmConfig(h);
+  ASSERT_FALSE(s.isOk());
+  EXPECT_NE(s.message().find("hbm.interleaveBytes"), std::string::npos) << s.message();
+
+  h = HbmConfig();
+  h.addressMapping = "diagonal";
+  s = validateHbmConfig(h);
+  ASSERT_FALSE(s.isOk());
+  EXPECT_NE(s.message().find("hbm.addressMapping"), std::string::npos);
+
+  h = HbmConfig();
+  h.capacityBytesPerStack = 1000;
+  EXPECT_FALSE(validateHbmConfig(h).isOk());
+
+  h = HbmConfig();
+  h.timing.tREFI = 10;
+  s = validateHbmConfig(h);
+  ASSERT_FALSE(s.isOk());
+  EXPECT_NE(s.message().find("tREFI"), std::string::npos);
+}
