@@ -22,8 +22,21 @@ void PowerTimeline::addAt(uint32_t domain, uint64_t window, double pj) {
   bins[window] += pj;
 }
 
+void PowerTimeline::coarsen() {
+  for (std::vector<double> &bins : pj_) {
+    size_t half = (bins.size() + 1) / 2;
+    for (size_t w = 0; w < half; ++w)
+      bins[w] = bins[2 * w] + (2 * w + 1 < bins.size() ? bins[2 * w + 1] : 0.0);
+    bins.resize(half);
+  }
+  windowNs_ *= 2;
+  invWindow_ = 1.0 / windowNs_;
+}
+
 void PowerTimeline::add(uint32_t domain, double pj, double startNs, double endNs) {
   startNs = std::max(0.0, startNs);
+  while (std::max(startNs, endNs) * invWindow_ >= double(kMaxWindows))
+    coarsen();
   uint64_t w0 = uint64_t(startNs * invWindow_);
   if (!(endNs > startNs)) {
     addAt(domain, w0, pj);

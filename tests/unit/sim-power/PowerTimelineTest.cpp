@@ -59,3 +59,16 @@ TEST(PowerTimeline, OutOfOrderReportsLandInTheirWindows) {
 TEST(PowerTimeline, RejectsANonPositiveWindow) {
   EXPECT_THROW(PowerTimeline(1, 0), std::invalid_argument);
 }
+
+TEST(PowerTimeline, LongRunsCoarsenTheWindowInsteadOfGrowingWithoutBound) {
+  PowerTimeline t(1, 1);
+  t.add(0, 1000, 0, 0);
+  double end = 3.0 * PowerTimeline::kMaxWindows; // needs 3x the window budget
+  t.add(0, 1000, end - 1, end - 1);
+  EXPECT_DOUBLE_EQ(t.windowNs(), 4.0);
+  auto w = t.powerW(end);
+  EXPECT_LE(w.size(), PowerTimeline::kMaxWindows);
+  EXPECT_DOUBLE_EQ(w.front(), 1000.0 / 4 * 1e-3);
+  EXPECT_DOUBLE_EQ(w.back(), 1000.0 / 4 * 1e-3);
+  EXPECT_DOUBLE_EQ(std::accumulate(w.begin(), w.end(), 0.0) * 4, 2000.0 * 1e-3);
+}

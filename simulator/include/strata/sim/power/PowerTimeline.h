@@ -4,7 +4,9 @@
 // interval covers, so a long instruction reported at its end does not show up
 // as a spike in one window. Reports may arrive out of time order (units run
 // concurrently). Power of a window = its energy / its length; the last
-// window is only as long as the run.
+// window is only as long as the run. Memory stays bounded: when a run would
+// need more than kMaxWindows windows, adjacent windows are merged and the
+// window length doubles (windowNs() reports the length in force).
 //
 // Usage:
 //   PowerTimeline t(numDomains, 1000.0);      // 1 us windows
@@ -21,6 +23,8 @@ namespace strata::sim {
 
 class PowerTimeline {
 public:
+  static constexpr uint64_t kMaxWindows = uint64_t(1) << 19;
+
   /// `windowNs` must be positive.
   PowerTimeline(uint32_t numDomains, double windowNs);
 
@@ -35,6 +39,7 @@ public:
 
 private:
   void addAt(uint32_t domain, uint64_t window, double pj);
+  void coarsen();
   double windowNs_;
   double invWindow_;
   std::vector<std::vector<double>> pj_; ///< [domain][window]
