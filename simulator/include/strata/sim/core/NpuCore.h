@@ -78,6 +78,9 @@ public:
   };
   /// The first blocked queue (or the sequencer) for a fault record.
   BlockedAt firstBlocked() const;
+  /// Scalar register `r` (tests, debugging).
+  int64_t scalarRegister(unsigned r) const { return r == 0 ? 0 : regs_[r & 31]; }
+  uint32_t semaphore(unsigned s) const { return sems_[s % isa::kNumSemaphores]; }
   /// The sequencer's next instruction and its text.
   uint32_t pc() const { return pc_; }
   std::string instrAt(uint32_t pc) const { return instrText(pc); }
