@@ -1,0 +1,56 @@
+//===- Layout.cpp - Operand byte ranges and addressability checks ---------===//
+
+#include "Layout.h"
+
+#include <fmt/format.h>
+
+namespace strata::sim::func {
+
+namespace {
+/// No operand may reach beyond this offset: far past any SRAM, and small
+/// enough that offset arithmetic never wraps.
+constexpr unsigned __int128 kAddressLimit = (unsigned __int128)1 << 62;
+
+unsigned __int128 endOf(const Matrix &m) {
+  unsigned __int128 elems = (unsigned __int128)(m.rows - 1) * (m.rows > 1 ? m.ld : 0) + m.cols;
+  unsigned __int128 bytes = (elems * dtypeBits(m.type) + 7) / 8;
+  return (unsigned __int128)m.base + bytes;
+}
+} // namespace
+
+std::string typeName(DType t) {
+  if (!isValidDType(static_cast<uint8_t>(t)))
+    return fmt::format("type {}", static_cast<unsigned>(t));
+  return std::string(dtypeName(t));
+}
+
+ByteRange byteRangeOf(const Matrix &m, bool write) {
+  return ByteRange{m.base, static_cast<uint64_t>(endOf(m)), write};
+}
+
+Status checkMatrix(std::string_view what, std::string_view name, std::string_view ldName,
+                   const Matrix &m) {
+  if (m.empty())
+    return Status::ok();
+  unsigned elemBytes = dtypeBits(m.type) >= 8 ? dtypeBits(m.type) / 8 : 1;
+  if (m.base % elemBytes != 0)
+    return Error(fmt::format("{}: operand {} at SRAM byte {:#x} is not aligned to its "
+                             "{}-byte {} elements",
+                             what, name, m.base, elemBytes, typeName(m.type)));
+  if (m.rows > 1) {
+    if (m.ld < m.cols)
+      return Error(fmt::format("{}: {} = {} is smaller than the {} columns of operand {}",
+                               what, ldName, m.ld, m.cols, name));
+    if (m.type == DType::I4 && m.ld % 2 != 0)
+      return Error(fmt::format("{}: {} = {} must be even for the packed i4 operand {} "
+                               "(each row starts on a byte)",
+                               what, ldName, m.ld, name));
+  }
+  if (endOf(m) > kAddressLimit)
+    return Error(fmt::format("{}: operand {} ({} x {}, {} = {}) extends past the "
+                             "addressable range",
+                             what, name, m.rows, m.cols, ldName, m.ld));
+  return Status::ok();
+}
+
+} // namespace strata::sim::func

@@ -1,0 +1,154 @@
+//===- VecRowOps.cpp - Reductions, softmax, norms and RoPE ----------------===//
+//
+// Row operations, FP32, sums in increasing j starting at +0:
+//   VReduceSum  out[i] = sum_j x[i][j]
+//   VReduceMax  out[i] = NaN-propagating max
+//   VArgmax     out[i] = first j holding the maximum; a NaN counts as the
+//               maximum, so the first NaN wins
+//   VSoftmax    z_j = fimm * x_j for the unmasked j (with causal: j <= aux + i);
+//               mx = max z; e_j = exp(z_j - mx); s = sum e_j;
+//               out_j = e_j / s; masked j -> 0. Column 0 is never masked.
+//   VRmsNorm    inv = 1 / sqrt(sum_j x_j^2 / cols + eps);
+//               out_j = gamma_j * (x_j * inv)
+//   VLayerNorm  mean = sum_j x_j / cols; var = sum_j (x_j - mean)^2 / cols;
+//               inv = 1 / sqrt(var + eps);
+//               out_j = ((x_j - mean) * inv) * gamma_j + beta_j
+//   VRope       pos = aux + i (as FP32); for each head and m < aux2/2:
+//               f_m = 1 / pow(theta, 2m / aux2); a = pos * f_m;
+//               (u, v) -> (u cos a - v sin a, u sin a + v cos a) on the pair
+//               (2m, 2m+1), or (m, m + aux2/2) with ropeHalf.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Activation.h"
+#include "VecOps.h"
+
+#include <cmath>
+
+namespace strata::sim::func::detail {
+
+void runReduction(const VecContext &c) {
+  const VecLayout &l = c.l;
+  const size_t cols = l.cols;
+  std::vector<float> x(cols);
+  for (size_t i = 0; i < l.rows; ++i) {
+    c.loadX(i, x.data());
+    if (c.instr.op == isa::Opcode::VArgmax) {
+      int32_t best = 0;
+      float m = x[0];
+      for (size_t j = 1; j < cols && !std::isnan(m); ++j)
+        if (x[j] > m || std::isnan(x[j])) {
+          m = x[j];
+          best = int32_t(j);
+        }
+      storeFromInt32(l.out.type, &best, 1, c.out, l.out.index(i, 0));
+      continue;
+    }
+    float r;
+    if (c.instr.op == isa::Opcode::VReduceSum) {
+      r = 0.0f;
+      for (size_t j = 0; j < cols; ++j)
+        r = r + x[j];
+    } else {
+      r = x[0];
+      for (size_t j = 1; j < cols; ++j)
+        r = maxF(x[j], r);
+    }
+    storeFromFloat(l.out.type, &r, 1, c.out, l.out.index(i, 0));
+  }
+}
+
+void runSoftmax(const VecContext &c) {
+  const VecLayout &l = c.l;
+  const size_t cols = l.cols;
+  const float scale = c.instr.fimm;
+  std::vector<float> x(cols);
+  for (size_t i = 0; i < l.rows; ++i) {
+    c.loadX(i, x.data());
+    size_t valid = cols;
+    if (c.instr.causal) {
+      uint64_t last = uint64_t(c.aux) + i; // largest unmasked column
+      valid = last + 1 < cols ? size_t(last + 1) : cols;
+    }
+    for (size_t j = 0; j < valid; ++j)
+      x[j] = scale * x[j];
+    float mx = x[0];
+    for (size_t j = 1; j < valid; ++j)
+      mx = maxF(x[j], mx);
+    float sum = 0.0f;
+    for (size_t j = 0; j < valid; ++j) {
+      x[j] = std::exp(x[j] - mx);
+      sum = sum + x[j];
+    }
+    for (size_t j = 0; j < valid; ++j)
+      x[j] = x[j] / sum;
+    std::fill(x.begin() + valid, x.end(), 0.0f);
+    c.storeOut(i, x.data());
+  }
+}
+
+void runNorm(const VecContext &c) {
+  const VecLayout &l = c.l;
+  const size_t cols = l.cols;
+  const float eps = c.instr.fimm, n = float(cols);
+  std::vector<float> gamma = c.loadVector(*l.y, c.y);
+  std::vector<float> beta;
+  if (l.z)
+    beta = c.loadVector(*l.z, c.z);
+  std::vector<float> x(cols);
+  for (size_t i = 0; i < l.rows; ++i) {
+    c.loadX(i, x.data());
+    if (c.instr.op == isa::Opcode::VRmsNorm) {
+      float ss = 0.0f;
+      for (size_t j = 0; j < cols; ++j)
+        ss = ss + x[j] * x[j];
+      float inv = 1.0f / std::sqrt(ss / n + eps);
+      for (size_t j = 0; j < cols; ++j)
+        x[j] = gamma[j] * (x[j] * inv);
+    } else {
+      float sum = 0.0f;
+      for (size_t j = 0; j < cols; ++j)
+        sum = sum + x[j];
+      float mean = sum / n;
+      float sq = 0.0f;
+      for (size_t j = 0; j < cols; ++j) {
+        float d = x[j] - mean;
+        sq = sq + d * d;
+      }
+      float inv = 1.0f / std::sqrt(sq / n + eps);
+      for (size_t j = 0; j < cols; ++j)
+        x[j] = ((x[j] - mean) * inv) * gamma[j] + beta[j];
+    }
+    c.storeOut(i, x.data());
+  }
+}
+
+void runRope(const VecContext &c) {
+  const VecLayout &l = c.l;
+  const size_t cols = l.cols, head = c.instr.aux2, half = head / 2;
+  const float theta = c.instr.fimm;
+  std::vector<float> freq(half), cosv(half), sinv(half), x(cols), r(cols);
+  for (size_t m = 0; m < half; ++m)
+    freq[m] = 1.0f / std::pow(theta, float(2 * m) / float(head));
+  for (size_t i = 0; i < l.rows; ++i) {
+    float pos = float(uint64_t(c.aux) + i);
+    for (size_t m = 0; m < half; ++m) {
+      float a = pos * freq[m];
+      cosv[m] = std::cos(a);
+      sinv[m] = std::sin(a);
+    }
+    c.loadX(i, x.data());
+    for (size_t h0 = 0; h0 < cols; h0 += head) {
+      for (size_t m = 0; m < half; ++m) {
+        size_t p = c.instr.ropeHalf ? h0 + m : h0 + 2 * m;
+        size_t q = c.instr.ropeHalf ? h0 + m + half : h0 + 2 * m + 1;
+        float u = x[p], v = x[q];
+        r[p] = u * cosv[m] - v * sinv[m];
+        r[q] = u * sinv[m] + v * cosv[m];
+      }
+    }
+    c.storeOut(i, r.data());
+  }
+}
+
+} // namespace strata::sim::func::detail
