@@ -8,6 +8,7 @@
 #include "strata/target/Validator.h"
 
 #include "AsmSyntax.h"
+#include "ValidatorImpl.h"
 #include "strata/target/ArchConfig.h"
 
 #include <cmath>
@@ -558,6 +559,17 @@ Status validateInstr(const Instr &instr) {
 }
 
 Status validateProgram(const std::vector<Instr> &program, const ArchConfig *arch) {
+  size_t failedIndex = kNoInstruction;
+  return validateProgramAt(program, arch, failedIndex);
+}
+
+Status validateProgramAt(const std::vector<Instr> &program, const ArchConfig *arch,
+                         size_t &failedIndex) {
+  failedIndex = kNoInstruction;
+  auto failAt = [&](size_t index, const std::string &message) {
+    failedIndex = index;
+    return Status(Error(where(index, program[index]) + ": " + message));
+  };
   if (program.empty())
     return Error("the program is empty; it needs at least a halt");
   bool hasHalt = false;
@@ -575,16 +587,17 @@ Status validateProgram(const std::vector<Instr> &program, const ArchConfig *arch
       message = c.message();
     }
     if (!message.empty())
-      return Error(where(index, instr) + ": " + message);
+      return failAt(index, message);
     if (const auto *b = std::get_if<BranchInstr>(&instr)) {
       if (b->target >= program.size())
-        return Error(where(index, instr) + ": branch target " + to_string(b->target) +
-                     " is outside the program (" + to_string(program.size()) +
-                     " instructions)");
+        return failAt(index, "branch target " + to_string(b->target) +
+                                 " is outside the program (" + to_string(program.size()) +
+                                 " instructions)");
     } else if (const auto *s = std::get_if<SyncInstr>(&instr)) {
       if (s->op == Opcode::SemWait && !signalled.count(s->id))
-        return Error(where(index, instr) + ": semaphore s" + to_string(s->id) +
-                     " is never signalled in this program, so the wait can never finish");
+        return failAt(index, "semaphore s" + to_string(s->id) +
+                                 " is never signalled in this program, so the wait can never "
+                                 "finish");
     } else if (const auto *c = std::get_if<ControlInstr>(&instr)) {
       hasHalt |= c->op == Opcode::Halt;
     }
@@ -593,8 +606,8 @@ Status validateProgram(const std::vector<Instr> &program, const ArchConfig *arch
     return Error("the program has no halt instruction");
   Opcode last = opcodeOf(program.back());
   if (last != Opcode::Halt && last != Opcode::Jmp)
-    return Error(where(program.size() - 1, program.back()) +
-                 ": the program can run past its last instruction; end it with halt or jmp");
+    return failAt(program.size() - 1,
+                  "the program can run past its last instruction; end it with halt or jmp");
   return Status::ok();
 }
 
