@@ -10,7 +10,7 @@ PACKAGES=(
   libsystemc-dev
   libboost-graph-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
+  libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev libssl-dev
   zlib1g-dev libzstd-dev libedit-dev libcurl4-openssl-dev
 )
 

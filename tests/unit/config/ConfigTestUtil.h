@@ -1,0 +1,40 @@
+//===- ConfigTestUtil.h - Helpers for the arch config tests -----*- C++ -*-===//
+#pragma once
+
+#include "strata/target/ArchConfigIO.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+namespace strata::test {
+
+inline std::string shippedConfig(const std::string &name) {
+  return std::string(STRATA_SOURCE_DIR) + "/configs/" + name + ".yaml";
+}
+
+/// Resolves YAML text named "t.yaml" in messages; fails the test on error.
+inline ArchConfig resolveOk(const std::string &yaml) {
+  Expected<ArchConfig> c = parseArchConfig(yaml, "t.yaml");
+  EXPECT_TRUE(c.isOk()) << (c ? "" : c.message()) << "\nfor:\n" << yaml;
+  return c ? *c : ArchConfig{};
+}
+
+/// The error message for YAML text that must not resolve.
+inline std::string resolveError(const std::string &yaml) {
+  Expected<ArchConfig> c = parseArchConfig(yaml, "t.yaml");
+  EXPECT_FALSE(c.isOk()) << "accepted:\n" << yaml;
+  return c ? std::string() : c.message();
+}
+
+/// A fresh file under the test temp directory holding `text`.
+inline std::string writeTemp(const std::string &name, const std::string &text) {
+  std::string path = ::testing::TempDir() + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+} // namespace strata::test
