@@ -24,4 +24,5 @@ struct CommandFailed : CLI::RuntimeError {
 
 // Registration functions, one per Cmd*.cpp.
 void registerObjdumpCommand(CLI::App &app);
+void registerConfigCommand(CLI::App &app);
 } // namespace strata::cli

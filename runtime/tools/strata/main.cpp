@@ -30,6 +30,7 @@ int main(int argc, char **argv) {
   using namespace strata::cli;
   // Subcommands, in the order `strata --help` lists them.
   registerObjdumpCommand(app);
+  registerConfigCommand(app);
 
   try {
     app.parse(argc, argv);
