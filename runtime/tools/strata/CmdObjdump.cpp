@@ -181,6 +181,8 @@ std::string constSegments(const Binary &b) {
 
 std::string entryPoints(const Binary &b, const std::vector<const EntryPoint *> &entries) {
   std::string out = fmt::format("Entry points: {}\n", b.entries.size());
+  if (entries.empty())
+    return out;
   TextTable t({"name", "parameters", "cores"});
   for (const EntryPoint *e : entries) {
     std::string params;
