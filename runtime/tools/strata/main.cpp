@@ -29,6 +29,7 @@ int main(int argc, char **argv) {
 
   using namespace strata::cli;
   // Subcommands, in the order `strata --help` lists them.
+  registerAsmCommand(app);
   registerObjdumpCommand(app);
   registerConfigCommand(app);
 

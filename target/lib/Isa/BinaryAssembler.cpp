@@ -631,7 +631,8 @@ bool Assembler::core(Cursor &c) {
     return fail(col, "core index 255 is reserved (cores are 0..254)");
   if (options_.arch && index >= options_.arch->numCores)
     return fail(col, "core " + std::to_string(index) + " does not exist: the architecture has " +
-                         std::to_string(options_.arch->numCores) + " cores");
+                         std::to_string(options_.arch->numCores) +
+                         (options_.arch->numCores == 1 ? " core" : " cores"));
   EntryPoint &e = bin_.entries[*entryIndex_];
   if (!coresSeen_[*entryIndex_].insert(index).second)
     return fail(col, "core " + std::to_string(index) + " of entry point '" + e.name +
