@@ -42,9 +42,14 @@ namespace {
 
 using detail::GemmKernelSet;
 
+// Panel shapes. With many rows of A the B panel is reused across them and
+// should stay in L2 (256 x 512 x 4 bytes); with a single row tile nothing is
+// reused and long k runs let the hardware prefetcher stream B.
 constexpr size_t kKcFloat = 256; ///< k per chunk (float path)
 constexpr size_t kKcInt = 512;   ///< k per chunk (integer path)
 constexpr size_t kNc = 512;      ///< columns per block
+constexpr size_t kKcSkinny = 2048;
+constexpr size_t kNcSkinny = 64;
 
 size_t roundUp(size_t x, size_t m) { return (x + m - 1) / m * m; }
 
@@ -59,10 +64,6 @@ private:
   const uint8_t *at(const Matrix &m) const { return sram_ + m.base; }
 
   void readScalesAndBias();
-  void packBFloat(size_t k0, size_t kc, size_t n0, size_t nc);
-  void packAFloat(size_t m0, size_t rows, size_t k0, size_t kc);
-  void packBInt(size_t k0, size_t kc, size_t n0, size_t nc);
-  void packAInt(size_t m0, size_t rows, size_t k0, size_t kc);
   void computeChunk(size_t k0, size_t kc, size_t n0, size_t nc, bool first);
   void fold(size_t group, size_t n0, size_t nc);
   void epilogueFloat();
@@ -74,18 +75,29 @@ private:
   const GemmKernelSet &ks_;
   bool intPath_ = false, intOut_ = false;
   size_t ldp_ = 0; ///< leading dimension of the partial block
+  detail::PanelSource bSrc_;
 
   std::vector<float> scaleA_; ///< [M][groups], empty without A scales
   std::vector<float> scaleB_; ///< [groups][N], empty without B scales
   std::vector<float> bias_;   ///< [N], empty without bias
 
-  std::vector<float> tF_;     ///< result T, [M][N]
-  std::vector<int32_t> tI_;   ///< exact result for out == i32, [M][N]
-  std::vector<float> pF_;     ///< partial block P, [M][ldp]
-  std::vector<int32_t> pI_;
-  std::vector<float> panelF_, packAF_, rowF_;
-  std::vector<int16_t> panelI_, packAI_;
-  std::vector<int32_t> rowI_;
+  // Per-thread buffers, reused across calls (resize() never shrinks the
+  // capacity); every element read is written first in the same call.
+  struct Scratch {
+    std::vector<float> tF, pF, panelF, packAF;
+    std::vector<int32_t> tI, pI;
+    std::vector<int16_t> panelI, packAI;
+  };
+  static Scratch &scratch() {
+    static thread_local Scratch s;
+    return s;
+  }
+  std::vector<float> &tF_ = scratch().tF;     ///< result T, [M][N]
+  std::vector<int32_t> &tI_ = scratch().tI;   ///< exact result for out == i32, [M][N]
+  std::vector<float> &pF_ = scratch().pF;     ///< partial block P, [M][ldp]
+  std::vector<int32_t> &pI_ = scratch().pI;
+  std::vector<float> &panelF_ = scratch().panelF, &packAF_ = scratch().packAF;
+  std::vector<int16_t> &panelI_ = scratch().panelI, &packAI_ = scratch().packAI;
 };
 
 void GemmRun::readScalesAndBias() {
@@ -125,91 +137,15 @@ void GemmRun::readScalesAndBias() {
   }
 }
 
-//===--- Packing ----------------------------------------------------------===//
-
-void GemmRun::packBFloat(size_t k0, size_t kc, size_t n0, size_t nc) {
-  const Matrix &b = l_.b;
-  const size_t NR = ks_.nr, strips = (nc + NR - 1) / NR;
-  if (!g_.transB) {
-    rowF_.resize(strips * NR);
-    for (size_t k = 0; k < kc; ++k) {
-      std::fill(rowF_.begin() + nc, rowF_.end(), 0.0f);
-      loadAsFloat(b.type, at(b), b.index(k0 + k, n0), nc, rowF_.data());
-      for (size_t s = 0; s < strips; ++s)
-        std::memcpy(&panelF_[(s * kc + k) * NR], &rowF_[s * NR], NR * sizeof(float));
-    }
-    return;
-  }
-  // B is [N][K]: convert NR rows of the chunk, then transpose them in.
-  rowF_.resize(NR * kc);
-  for (size_t s = 0; s < strips; ++s) {
-    size_t rows = std::min(NR, nc - s * NR);
-    for (size_t j = 0; j < rows; ++j)
-      loadAsFloat(b.type, at(b), b.index(n0 + s * NR + j, k0), kc, &rowF_[j * kc]);
-    ks_.transposeF32(rowF_.data(), kc, rows, kc, &panelF_[s * kc * NR]);
-  }
-}
-
-void GemmRun::packAFloat(size_t m0, size_t rows, size_t k0, size_t kc) {
-  const Matrix &a = l_.a;
-  const size_t MR = ks_.mr;
-  rowF_.resize(std::max(rowF_.size(), kc));
-  for (size_t i = 0; i < rows; ++i) {
-    loadAsFloat(a.type, at(a), a.index(m0 + i, k0), kc, rowF_.data());
-    for (size_t k = 0; k < kc; ++k)
-      packAF_[k * MR + i] = rowF_[k];
-  }
-}
-
-void GemmRun::packBInt(size_t k0, size_t kc, size_t n0, size_t nc) {
-  const Matrix &b = l_.b;
-  const size_t NR = ks_.nr, strips = (nc + NR - 1) / NR, pairs = (kc + 1) / 2;
-  std::fill(panelI_.begin(), panelI_.begin() + strips * pairs * NR * 2, int16_t(0));
-  if (!g_.transB) {
-    rowI_.resize(nc);
-    for (size_t k = 0; k < kc; ++k) {
-      loadAsInt32(b.type, at(b), b.index(k0 + k, n0), nc, rowI_.data());
-      size_t p = k / 2, h = k % 2;
-      for (size_t j = 0; j < nc; ++j) {
-        size_t s = j / NR, jj = j % NR;
-        panelI_[((s * pairs + p) * NR + jj) * 2 + h] = int16_t(rowI_[j]);
-      }
-    }
-    return;
-  }
-  rowI_.resize(kc);
-  for (size_t j = 0; j < nc; ++j) {
-    loadAsInt32(b.type, at(b), b.index(n0 + j, k0), kc, rowI_.data());
-    size_t s = j / NR, jj = j % NR;
-    int16_t *dst = &panelI_[(s * pairs * NR + jj) * 2];
-    for (size_t k = 0; k < kc; ++k)
-      dst[(k / 2) * NR * 2 + (k % 2)] = int16_t(rowI_[k]);
-  }
-}
-
-void GemmRun::packAInt(size_t m0, size_t rows, size_t k0, size_t kc) {
-  const Matrix &a = l_.a;
-  const size_t MR = ks_.mr, pairs = (kc + 1) / 2;
-  rowI_.resize(std::max(rowI_.size(), kc + 1));
-  for (size_t i = 0; i < rows; ++i) {
-    loadAsInt32(a.type, at(a), a.index(m0 + i, k0), kc, rowI_.data());
-    rowI_[kc] = 0; // pad an odd chunk with a zero product
-    for (size_t p = 0; p < pairs; ++p) {
-      packAI_[(p * MR + i) * 2] = int16_t(rowI_[2 * p]);
-      packAI_[(p * MR + i) * 2 + 1] = int16_t(rowI_[2 * p + 1]);
-    }
-  }
-}
-
 //===--- Blocked product --------------------------------------------------===//
 
 void GemmRun::computeChunk(size_t k0, size_t kc, size_t n0, size_t nc, bool first) {
   const size_t M = l_.m, MR = ks_.mr, NR = ks_.nr, strips = (nc + NR - 1) / NR;
   if (!intPath_) {
-    packBFloat(k0, kc, n0, nc);
+    ks_.packBF32(bSrc_, k0, kc, n0, nc, panelF_.data());
     for (size_t m0 = 0; m0 < M; m0 += MR) {
       size_t rows = std::min(MR, M - m0);
-      packAFloat(m0, rows, k0, kc);
+      detail::packAF32(l_.a, at(l_.a), m0, rows, k0, kc, ks_.mr, packAF_.data());
       for (size_t s = 0; s < strips; ++s)
         ks_.f32[rows](kc, packAF_.data(), &panelF_[s * kc * NR], &pF_[m0 * ldp_ + s * NR],
                       ldp_, !first);
@@ -217,10 +153,10 @@ void GemmRun::computeChunk(size_t k0, size_t kc, size_t n0, size_t nc, bool firs
     return;
   }
   const size_t pairs = (kc + 1) / 2;
-  packBInt(k0, kc, n0, nc);
+  ks_.packBI16(bSrc_, k0, kc, n0, nc, panelI_.data());
   for (size_t m0 = 0; m0 < M; m0 += MR) {
     size_t rows = std::min(MR, M - m0);
-    packAInt(m0, rows, k0, kc);
+    detail::packAI16(l_.a, at(l_.a), m0, rows, k0, kc, ks_.mr, packAI_.data());
     for (size_t s = 0; s < strips; ++s)
       ks_.i16[rows](pairs, packAI_.data(), &panelI_[s * pairs * NR * 2],
                     &pI_[m0 * ldp_ + s * NR], ldp_, !first);
@@ -235,21 +171,32 @@ void GemmRun::fold(size_t group, size_t n0, size_t nc) {
     return;
   }
   const bool hasA = !scaleA_.empty(), hasB = !scaleB_.empty();
-  std::vector<float> sb(nc, 1.0f);
-  if (hasB)
-    std::copy_n(&scaleB_[group * N + n0], nc, sb.begin());
+  // The result starts at +0: the first group adds to 0 rather than to T.
+  const bool first = group == 0;
+  thread_local std::vector<float> ones;
+  if (ones.size() < nc)
+    ones.assign(nc, 1.0f);
+  // Multiplying by 1 is exact, so a missing scale is a factor of 1.
+  const float *sb = hasB ? &scaleB_[group * N + n0] : ones.data();
   for (size_t m = 0; m < M; ++m) {
-    // Multiplying by 1 is exact, so a missing scale is a factor of 1.
     float sa = hasA ? scaleA_[m * G + group] : 1.0f;
     float *t = &tF_[m * N + n0];
     if (intPath_) {
       const int32_t *p = &pI_[m * ldp_];
-      for (size_t j = 0; j < nc; ++j)
-        t[j] = t[j] + (float(p[j]) * sa) * sb[j];
+      if (first)
+        for (size_t j = 0; j < nc; ++j)
+          t[j] = 0.0f + (float(p[j]) * sa) * sb[j];
+      else
+        for (size_t j = 0; j < nc; ++j)
+          t[j] = t[j] + (float(p[j]) * sa) * sb[j];
     } else {
       const float *p = &pF_[m * ldp_];
-      for (size_t j = 0; j < nc; ++j)
-        t[j] = t[j] + (p[j] * sa) * sb[j];
+      if (first)
+        for (size_t j = 0; j < nc; ++j)
+          t[j] = 0.0f + (p[j] * sa) * sb[j];
+      else
+        for (size_t j = 0; j < nc; ++j)
+          t[j] = t[j] + (p[j] * sa) * sb[j];
     }
   }
 }
@@ -320,24 +267,27 @@ void GemmRun::run() {
   intPath_ = isInteger(g_.a);
   intOut_ = g_.out == DType::I32;
   readScalesAndBias();
+  bSrc_ = detail::PanelSource{at(l_.b), l_.b.type, l_.b.ld, g_.transB};
 
   const size_t NR = ks_.nr, MR = ks_.mr;
-  const size_t kcMax = std::min<size_t>(intPath_ ? kKcInt : kKcFloat, l_.groupLen);
-  const size_t ncMax = std::min(kNc, roundUp(N, NR));
+  const bool skinny = M <= MR;
+  const size_t kcMax =
+      std::min<size_t>(skinny ? kKcSkinny : intPath_ ? kKcInt : kKcFloat, l_.groupLen);
+  const size_t ncMax = std::min(skinny ? kNcSkinny : kNc, roundUp(N, NR));
   ldp_ = roundUp(ncMax, NR);
   if (intOut_)
-    tI_.assign(M * N, 0);
+    tI_.resize(M * N);
   else
-    tF_.assign(M * N, 0.0f);
+    tF_.resize(M * N);
   if (intPath_) {
     size_t pairs = (kcMax + 1) / 2;
-    pI_.assign(M * ldp_, 0);
-    panelI_.assign(pairs * 2 * ldp_, 0);
-    packAI_.assign(pairs * 2 * MR, 0);
+    pI_.resize(M * ldp_);
+    panelI_.resize(pairs * 2 * ldp_);
+    packAI_.resize(pairs * 2 * MR);
   } else {
-    pF_.assign(M * ldp_, 0.0f);
-    panelF_.assign(kcMax * ldp_, 0.0f);
-    packAF_.assign(kcMax * MR, 0.0f);
+    pF_.resize(M * ldp_);
+    panelF_.resize(kcMax * ldp_);
+    packAF_.resize(kcMax * MR);
   }
 
   for (size_t n0 = 0; n0 < N; n0 += ncMax) {

@@ -90,17 +90,6 @@ STRATA_INLINE void i16Body(size_t pairs, const int16_t *ap, const int16_t *bp, i
       c[i * ldc + j] = int32_t(acc[i][j]);
 }
 
-STRATA_INLINE void transposeBody(const float *src, size_t srcLd, size_t rows, size_t kc,
-                                 float *panel, unsigned nr) {
-  for (size_t k = 0; k < kc; ++k) {
-    float *dst = panel + k * nr;
-    for (size_t j = 0; j < rows; ++j)
-      dst[j] = src[j * srcLd + k];
-    for (size_t j = rows; j < nr; ++j)
-      dst[j] = 0.0f;
-  }
-}
-
 //===--- Portable set: 4 x 8 tiles on 128-bit vectors ---------------------===//
 
 constexpr unsigned kPortMr = 4, kPortNr = 8;
@@ -116,8 +105,14 @@ void i16Portable(size_t pairs, const int16_t *ap, const int16_t *bp, int32_t *c,
   i16Body<kPortMr, kPortNr, R>(pairs, ap, bp, c, ldc, load);
 }
 
-void transposePortable(const float *src, size_t srcLd, size_t rows, size_t kc, float *panel) {
-  transposeBody(src, srcLd, rows, kc, panel, kPortNr);
+void packBF32Port(const PanelSource &b, size_t k0, size_t kc, size_t n0, size_t nc,
+                  float *panel) {
+  packBF32Portable(b, k0, kc, n0, nc, kPortNr, panel);
+}
+
+void packBI16Port(const PanelSource &b, size_t k0, size_t kc, size_t n0, size_t nc,
+                  int16_t *panel) {
+  packBI16Portable(b, k0, kc, n0, nc, kPortNr, panel);
 }
 
 template <unsigned... R> GemmKernelSet makePortable(std::integer_sequence<unsigned, R...>) {
@@ -126,7 +121,8 @@ template <unsigned... R> GemmKernelSet makePortable(std::integer_sequence<unsign
   s.nr = kPortNr;
   ((s.f32[R + 1] = &f32Portable<R + 1>), ...);
   ((s.i16[R + 1] = &i16Portable<R + 1>), ...);
-  s.transposeF32 = &transposePortable;
+  s.packBF32 = &packBF32Port;
+  s.packBI16 = &packBI16Port;
   return s;
 }
 
@@ -168,44 +164,14 @@ __attribute__((target("avx2,f16c"))) void i16Avx2(size_t pairs, const int16_t *a
       _mm256_storeu_si256(reinterpret_cast<__m256i *>(c + i * ldc + 8 * v), acc[i][v]);
 }
 
-/// 8 x 8 in-register transposes; moves bits only.
-__attribute__((target("avx2,f16c"))) void transposeAvx2(const float *src, size_t srcLd,
-                                                       size_t rows, size_t kc, float *panel) {
-  size_t k = 0;
-  if (rows == kAvxNr) {
-    for (; k + 8 <= kc; k += 8) {
-      for (unsigned half = 0; half < 2; ++half) {
-        const float *s = src + half * 8 * srcLd + k;
-        __m256 r[8];
-        for (unsigned j = 0; j < 8; ++j)
-          r[j] = _mm256_loadu_ps(s + j * srcLd);
-        __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-        __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-        __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-        __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-        __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-        __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-        __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-        __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-        __m256 o[8] = {_mm256_permute2f128_ps(u0, u4, 0x20), _mm256_permute2f128_ps(u1, u5, 0x20),
-                       _mm256_permute2f128_ps(u2, u6, 0x20), _mm256_permute2f128_ps(u3, u7, 0x20),
-                       _mm256_permute2f128_ps(u0, u4, 0x31), _mm256_permute2f128_ps(u1, u5, 0x31),
-                       _mm256_permute2f128_ps(u2, u6, 0x31), _mm256_permute2f128_ps(u3, u7, 0x31)};
-        for (unsigned j = 0; j < 8; ++j)
-          _mm256_storeu_ps(panel + (k + j) * kAvxNr + half * 8, o[j]);
-      }
-    }
-  }
-  transposeBody(src + k, srcLd, rows, kc - k, panel + k * kAvxNr, kAvxNr);
-}
-
 template <unsigned... R> GemmKernelSet makeAvx2(std::integer_sequence<unsigned, R...>) {
   GemmKernelSet s;
   s.mr = kAvxMr;
   s.nr = kAvxNr;
   ((s.f32[R + 1] = &f32Avx2<R + 1>), ...);
   ((s.i16[R + 1] = &i16Avx2<R + 1>), ...);
-  s.transposeF32 = &transposeAvx2;
+  s.packBF32 = &packBF32Avx2;
+  s.packBI16 = &packBI16Avx2;
   return s;
 }
 #endif

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "GemmPack.h"
 #include "strata/sim/func/HostIsa.h"
 
 #include <cstddef>
@@ -25,17 +26,14 @@ using GemmKernelF32 = void (*)(size_t kc, const float *ap, const float *bp, floa
                                size_t ldc, bool load);
 using GemmKernelI16 = void (*)(size_t pairs, const int16_t *ap, const int16_t *bp,
                                int32_t *c, size_t ldc, bool load);
-/// Transposes `rows` (<= NR) rows of `kc` floats (row stride srcLd) into a
-/// panel [kc][NR]; rows rows..NR-1 of the panel are zero.
-using TransposeToPanel = void (*)(const float *src, size_t srcLd, size_t rows, size_t kc,
-                                  float *panel);
 
 struct GemmKernelSet {
   unsigned mr = 0, nr = 0;
   /// Indexed by the number of live rows, 1..mr.
   GemmKernelF32 f32[kMaxMr + 1] = {};
   GemmKernelI16 i16[kMaxMr + 1] = {};
-  TransposeToPanel transposeF32 = nullptr;
+  PackBF32 packBF32 = nullptr;
+  PackBI16 packBI16 = nullptr;
 };
 
 const GemmKernelSet &gemmKernels(HostIsa isa);

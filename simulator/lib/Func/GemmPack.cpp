@@ -1,0 +1,260 @@
+//===- GemmPack.cpp - Packing Gemm operands into kernel panels ------------===//
+
+#include "GemmPack.h"
+
+#include "strata/sim/func/Convert.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define STRATA_FUNC_X86 1
+#endif
+
+namespace strata::sim::func::detail {
+
+namespace {
+
+/// One strip of `rows` (<= nr) columns starting at column n: [k][nr].
+void packStripF32(const PanelSource &b, size_t k0, size_t kc, size_t n, size_t rows,
+                  unsigned nr, float *strip) {
+  thread_local std::vector<float> tmp;
+  if (!b.trans) {
+    tmp.resize(nr);
+    for (size_t k = 0; k < kc; ++k) {
+      loadAsFloat(b.type, b.base, b.index(k0 + k, n), rows, tmp.data());
+      std::fill(tmp.begin() + rows, tmp.end(), 0.0f);
+      std::memcpy(strip + k * nr, tmp.data(), nr * sizeof(float));
+    }
+    return;
+  }
+  tmp.resize(rows * kc);
+  for (size_t j = 0; j < rows; ++j)
+    loadAsFloat(b.type, b.base, b.index(k0, n + j), kc, &tmp[j * kc]);
+  for (size_t k = 0; k < kc; ++k) {
+    float *dst = strip + k * nr;
+    for (size_t j = 0; j < rows; ++j)
+      dst[j] = tmp[j * kc + k];
+    for (size_t j = rows; j < nr; ++j)
+      dst[j] = 0.0f;
+  }
+}
+
+/// One strip of int16 pairs: [pair][nr][2].
+void packStripI16(const PanelSource &b, size_t k0, size_t kc, size_t n, size_t rows,
+                  unsigned nr, int16_t *strip) {
+  const size_t pairs = (kc + 1) / 2;
+  thread_local std::vector<int32_t> tmp;
+  if (!b.trans) {
+    tmp.assign(2 * nr, 0);
+    for (size_t p = 0; p < pairs; ++p) {
+      for (size_t h = 0; h < 2; ++h) {
+        if (2 * p + h < kc)
+          loadAsInt32(b.type, b.base, b.index(k0 + 2 * p + h, n), rows, &tmp[h * nr]);
+        else
+          std::fill_n(&tmp[h * nr], rows, 0);
+      }
+      int16_t *dst = strip + p * nr * 2;
+      for (size_t j = 0; j < nr; ++j) {
+        dst[2 * j] = int16_t(tmp[j]);
+        dst[2 * j + 1] = int16_t(tmp[nr + j]);
+      }
+    }
+    return;
+  }
+  tmp.resize(2 * pairs);
+  for (size_t j = 0; j < nr; ++j) {
+    if (j < rows)
+      loadAsInt32(b.type, b.base, b.index(k0, n + j), kc, tmp.data());
+    else
+      std::fill_n(tmp.data(), kc, 0);
+    if (kc % 2)
+      tmp[kc] = 0;
+    for (size_t p = 0; p < pairs; ++p) {
+      strip[(p * nr + j) * 2] = int16_t(tmp[2 * p]);
+      strip[(p * nr + j) * 2 + 1] = int16_t(tmp[2 * p + 1]);
+    }
+  }
+}
+
+} // namespace
+
+void packBF32Portable(const PanelSource &b, size_t k0, size_t kc, size_t n0, size_t nc,
+                      unsigned nr, float *panel) {
+  for (size_t s = 0; s * nr < nc; ++s)
+    packStripF32(b, k0, kc, n0 + s * nr, std::min<size_t>(nr, nc - s * nr), nr,
+                 panel + s * kc * nr);
+}
+
+void packBI16Portable(const PanelSource &b, size_t k0, size_t kc, size_t n0, size_t nc,
+                      unsigned nr, int16_t *panel) {
+  const size_t pairs = (kc + 1) / 2;
+  for (size_t s = 0; s * nr < nc; ++s)
+    packStripI16(b, k0, kc, n0 + s * nr, std::min<size_t>(nr, nc - s * nr), nr,
+                 panel + s * pairs * nr * 2);
+}
+
+void packAF32(const Matrix &a, const uint8_t *base, size_t m0, size_t rows, size_t k0,
+              size_t kc, unsigned mr, float *sliver) {
+  thread_local std::vector<float> row;
+  row.resize(kc);
+  for (size_t i = 0; i < rows; ++i) {
+    loadAsFloat(a.type, base, a.index(m0 + i, k0), kc, row.data());
+    for (size_t k = 0; k < kc; ++k)
+      sliver[k * mr + i] = row[k];
+  }
+}
+
+void packAI16(const Matrix &a, const uint8_t *base, size_t m0, size_t rows, size_t k0,
+              size_t kc, unsigned mr, int16_t *sliver) {
+  const size_t pairs = (kc + 1) / 2;
+  thread_local std::vector<int32_t> row;
+  row.resize(2 * pairs);
+  for (size_t i = 0; i < rows; ++i) {
+    loadAsInt32(a.type, base, a.index(m0 + i, k0), kc, row.data());
+    if (kc % 2)
+      row[kc] = 0; // an odd chunk ends with a zero product
+    for (size_t p = 0; p < pairs; ++p) {
+      sliver[(p * mr + i) * 2] = int16_t(row[2 * p]);
+      sliver[(p * mr + i) * 2 + 1] = int16_t(row[2 * p + 1]);
+    }
+  }
+}
+
+#ifdef STRATA_FUNC_X86
+//===--- AVX2 ---------------------------------------------------------------===//
+
+namespace {
+
+constexpr unsigned kNr = 16;
+
+#define STRATA_AVX2 __attribute__((target("avx2,f16c")))
+
+STRATA_AVX2 inline __m256 cvt8(DType t, const uint8_t *p) {
+  switch (t) {
+  case DType::F16:
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p)));
+  case DType::BF16: {
+    __m256i w = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p)));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(w, 16));
+  }
+  default: return _mm256_loadu_ps(reinterpret_cast<const float *>(p));
+  }
+}
+
+/// In-register 8 x 8 transpose of 32-bit lanes.
+STRATA_AVX2 inline void transpose8(__m256 r[8]) {
+  __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+  r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+  r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+  r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+  r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+  r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+  r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+  r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+/// 16 int8 -> 16 int16.
+STRATA_AVX2 inline __m256i widen(const uint8_t *p) {
+  return _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p)));
+}
+
+bool isWideFloat(DType t) { return t == DType::F16 || t == DType::BF16 || t == DType::F32; }
+
+} // namespace
+
+STRATA_AVX2 void packBF32Avx2(const PanelSource &b, size_t k0, size_t kc, size_t n0,
+                              size_t nc, float *panel) {
+  if (!isWideFloat(b.type))
+    return packBF32Portable(b, k0, kc, n0, nc, kNr, panel);
+  const size_t eb = dtypeBits(b.type) / 8, full = nc / kNr;
+  if (!b.trans) {
+    for (size_t k = 0; k < kc; ++k) {
+      const uint8_t *row = b.base + b.index(k0 + k, n0) * eb;
+      for (size_t s = 0; s < full; ++s) {
+        float *dst = panel + (s * kc + k) * kNr;
+        _mm256_storeu_ps(dst, cvt8(b.type, row + s * kNr * eb));
+        _mm256_storeu_ps(dst + 8, cvt8(b.type, row + (s * kNr + 8) * eb));
+      }
+    }
+  } else {
+    for (size_t s = 0; s < full; ++s) {
+      float *strip = panel + s * kc * kNr;
+      size_t k = 0;
+      for (; k + 8 <= kc; k += 8)
+        for (size_t half = 0; half < 2; ++half) {
+          __m256 r[8];
+          for (size_t j = 0; j < 8; ++j)
+            r[j] = cvt8(b.type, b.base + b.index(k0 + k, n0 + s * kNr + half * 8 + j) * eb);
+          transpose8(r);
+          for (size_t j = 0; j < 8; ++j)
+            _mm256_storeu_ps(strip + (k + j) * kNr + half * 8, r[j]);
+        }
+      for (; k < kc; ++k)
+        for (size_t j = 0; j < kNr; ++j)
+          strip[k * kNr + j] = loadOneAsFloat(b.type, b.base, b.index(k0 + k, n0 + s * kNr + j));
+    }
+  }
+  if (full * kNr < nc)
+    packStripF32(b, k0, kc, n0 + full * kNr, nc - full * kNr, kNr, panel + full * kc * kNr);
+}
+
+STRATA_AVX2 void packBI16Avx2(const PanelSource &b, size_t k0, size_t kc, size_t n0,
+                              size_t nc, int16_t *panel) {
+  if (b.type != DType::I8)
+    return packBI16Portable(b, k0, kc, n0, nc, kNr, panel);
+  const size_t pairs = (kc + 1) / 2, full = nc / kNr;
+  if (!b.trans) {
+    for (size_t p = 0; p < pairs; ++p) {
+      const uint8_t *r0 = b.base + b.index(k0 + 2 * p, n0);
+      const uint8_t *r1 = 2 * p + 1 < kc ? b.base + b.index(k0 + 2 * p + 1, n0) : nullptr;
+      for (size_t s = 0; s < full; ++s) {
+        __m256i lo = widen(r0 + s * kNr);
+        __m256i hi = r1 ? widen(r1 + s * kNr) : _mm256_setzero_si256();
+        __m256i a = _mm256_unpacklo_epi16(lo, hi), c = _mm256_unpackhi_epi16(lo, hi);
+        __m256i *dst = reinterpret_cast<__m256i *>(panel + ((s * pairs + p) * kNr) * 2);
+        _mm256_storeu_si256(dst, _mm256_permute2x128_si256(a, c, 0x20));
+        _mm256_storeu_si256(dst + 1, _mm256_permute2x128_si256(a, c, 0x31));
+      }
+    }
+  } else {
+    for (size_t s = 0; s < full; ++s) {
+      int16_t *strip = panel + s * pairs * kNr * 2;
+      size_t p = 0;
+      for (; 2 * p + 16 <= kc; p += 8)
+        for (size_t half = 0; half < 2; ++half) {
+          __m256 r[8];
+          for (size_t j = 0; j < 8; ++j)
+            r[j] = _mm256_castsi256_ps(
+                widen(b.base + b.index(k0 + 2 * p, n0 + s * kNr + half * 8 + j)));
+          transpose8(r); // pairs are 32-bit lanes: row j's pair t -> vector t, lane j
+          for (size_t t = 0; t < 8; ++t)
+            _mm256_storeu_si256(reinterpret_cast<__m256i *>(strip + ((p + t) * kNr + half * 8) * 2),
+                                _mm256_castps_si256(r[t]));
+        }
+      for (; p < pairs; ++p)
+        for (size_t j = 0; j < kNr; ++j)
+          for (size_t h = 0; h < 2; ++h) {
+            size_t k = 2 * p + h;
+            strip[(p * kNr + j) * 2 + h] =
+                k < kc ? int16_t(int8_t(b.base[b.index(k0 + k, n0 + s * kNr + j)])) : int16_t(0);
+          }
+    }
+  }
+  if (full * kNr < nc)
+    packStripI16(b, k0, kc, n0 + full * kNr, nc - full * kNr, kNr,
+                 panel + full * pairs * kNr * 2);
+}
+#endif
+
+} // namespace strata::sim::func::detail
