@@ -59,9 +59,14 @@ public:
                   "invalid dtype value " + to_string(unsigned(t)) + " in " + field);
   }
 
-  /// A leading dimension `ld` must cover `rowElems` elements (when known).
+  /// A leading dimension `ld` must cover `rowElems` elements, and rows of i4
+  /// must start on a byte, whenever the operand has more than one row (a
+  /// register count may be more than one).
   bool leading(uint32_t ld, const std::string &ldName, const Dim &rowElems,
-               const std::string &rowName, DType t, const std::string &typeField) {
+               const std::string &rowName, const Dim &rowCount, DType t,
+               const std::string &typeField) {
+    if (!rowCount.isReg && rowCount.value <= 1)
+      return true;
     if (!rowElems.isReg &&
         !expect(ld >= rowElems.value, ldName + " (" + to_string(ld) + ") is smaller than " +
                                           rowName + " (" + to_string(rowElems.value) + ")"))
@@ -69,6 +74,14 @@ public:
     return expect(t != DType::I4 || ld % 2 == 0,
                   ldName + " (" + to_string(ld) + ") must be even for the i4 " + typeField +
                       ": every row starts on a byte");
+  }
+
+  /// An absolute SRAM operand must be aligned to its element size.
+  bool aligned(const SramRef &r, DType t, const std::string &field) {
+    unsigned bytes = dtypeBits(t) >= 8 ? dtypeBits(t) / 8 : 1;
+    return expect(r.reg != 0 || r.offset % bytes == 0,
+                  field + " offset " + hex(r.offset) + " is not aligned to its " +
+                      to_string(bytes) + "-byte " + std::string(dtypeName(t)) + " elements");
   }
 
 private:
@@ -228,7 +241,9 @@ void checkGemm(const GemmInstr &i, Checker &c) {
                                             "f32, f16 or bf16");
   if (i.out == DType::I32) {
     c.expect(!scaled, "out=i32 keeps raw integer sums and takes no scales");
-    c.expect(i.act == Activation::None, "out=i32 takes no activation");
+    c.expect(i.act == Activation::None || i.act == Activation::Relu,
+             "out=i32 allows act=none or act=relu (exact on integers), not act=" +
+                 std::string(activationName(i.act)));
     c.expect(!i.hasBias, "out=i32 takes no bias");
   }
   c.expect(i.aScale == ScaleMode::None || isInteger(i.a),
@@ -266,9 +281,16 @@ void checkGemm(const GemmInstr &i, Checker &c) {
   Dim outCols = i.n;
   if (i.act == Activation::SwiGlu)
     outCols = Dim::imm(i.n.value / 2);
-  c.leading(i.lda, "lda", i.k, "k", i.a, "a") &&
-      c.leading(i.ldb, "ldb", i.transB ? i.k : i.n, i.transB ? "k" : "n", i.b, "b") &&
-      c.leading(i.ldc, "ldc", outCols, i.act == Activation::SwiGlu ? "n/2" : "n", i.out, "out");
+  if (!c.leading(i.lda, "lda", i.k, "k", i.m, i.a, "a") ||
+      !c.leading(i.ldb, "ldb", i.transB ? i.k : i.n, i.transB ? "k" : "n", i.transB ? i.n : i.k,
+                 i.b, "b") ||
+      !c.leading(i.ldc, "ldc", outCols, i.act == Activation::SwiGlu ? "n/2" : "n", i.m, i.out,
+                 "out"))
+    return;
+  c.aligned(i.A, i.a, "A") && c.aligned(i.B, i.b, "B") && c.aligned(i.C, i.out, "C") &&
+      (i.aScale == ScaleMode::None || c.aligned(i.scaleA, i.scaleType, "scaleA")) &&
+      (i.bScale == ScaleMode::None || c.aligned(i.scaleB, i.scaleType, "scaleB")) &&
+      (!i.hasBias || c.aligned(i.bias, DType::F32, "bias"));
 }
 
 void checkVec(const VecInstr &i, Checker &c) {
@@ -392,23 +414,27 @@ void checkVec(const VecInstr &i, Checker &c) {
     return;
 
   // Leading dimensions, when the sizes are immediates.
-  c.leading(i.ld0, "ld0", i.cols, "cols", i.in, "in");
   bool rowOut = op == Opcode::VReduceSum || op == Opcode::VReduceMax || op == Opcode::VArgmax;
-  if (rowOut)
-    c.expect(i.ldd >= 1 || (!i.rows.isReg && i.rows.value == 1),
-             "ldd is 0: row results would overwrite each other");
-  else if (op == Opcode::VTranspose)
-    c.leading(i.ldd, "ldd", i.rows, "rows", i.out, "out");
-  else
-    c.leading(i.ldd, "ldd", i.cols, "cols", i.out, "out");
-  if (f.ld1 && isBinaryVecOp(op))
-    c.leading(i.ld1, "ld1", i.cols, "cols", i.in1, "in1");
-  if (f.ld1 && (op == Opcode::VQuantize || op == Opcode::VDequantize)) {
+  bool ok = c.leading(i.ld0, "ld0", i.cols, "cols", i.rows, i.in, "in");
+  if (ok && rowOut)
+    ok = c.expect(i.ldd >= 1 || (!i.rows.isReg && i.rows.value <= 1),
+                  "ldd is 0: row results would overwrite each other");
+  else if (ok && op == Opcode::VTranspose)
+    ok = c.leading(i.ldd, "ldd", i.rows, "rows", i.cols, i.out, "out");
+  else if (ok)
+    ok = c.leading(i.ldd, "ldd", i.cols, "cols", i.rows, i.out, "out");
+  if (ok && f.ld1 && isBinaryVecOp(op))
+    ok = c.leading(i.ld1, "ld1", i.cols, "cols", i.rows, i.in1, "in1");
+  if (ok && f.ld1 && (op == Opcode::VQuantize || op == Opcode::VDequantize)) {
     Dim groups = i.aux2 == 0 ? Dim::imm(1)
                  : i.cols.isReg ? i.cols
                                 : Dim::imm(i.cols.value / i.aux2);
-    c.leading(i.ld1, "ld1", groups, "the number of scale groups", i.in1, "in1");
+    ok = c.leading(i.ld1, "ld1", groups, "the number of scale groups", i.rows, i.in1, "in1");
   }
+  if (!ok)
+    return;
+  c.aligned(i.x, i.in, "x") && (!f.y || c.aligned(i.y, i.in1, "y")) &&
+      (!f.z || c.aligned(i.z, i.in1, "z")) && c.aligned(i.dst, i.out, "dst");
 }
 
 struct InstrChecker {

@@ -183,7 +183,9 @@ TEST(Validator, GemmOperandPairsAndOutputs) {
   EXPECT_EQ(check(i32Out), "ok");
   EXPECT_EQ(check(i32Out + " bScale=row scaleB=[0x10]"),
             "gemm: out=i32 keeps raw integer sums and takes no scales");
-  EXPECT_EQ(check(i32Out + " act=relu"), "gemm: out=i32 takes no activation");
+  EXPECT_EQ(check(i32Out + " act=relu"), "ok");
+  EXPECT_EQ(check(i32Out + " act=silu"),
+            "gemm: out=i32 allows act=none or act=relu (exact on integers), not act=silu");
   EXPECT_EQ(check(i32Out + " bias=[0x10]"), "gemm: out=i32 takes no bias");
 }
 
@@ -241,6 +243,22 @@ TEST(Validator, GemmShapes) {
                    "transB C=[0x20000] ldc=128";
   EXPECT_EQ(check(i4), "gemm: lda (255) must be even for the i4 a: every row starts on a byte");
   EXPECT_EQ(gemmWith("tcGroup=16"), "gemm: tcGroup 16 is out of range (0..15 or all)");
+  // A single row needs no leading dimension (a decode step's GEMV).
+  std::string gemv = kGemm;
+  gemv.replace(gemv.find("m=64"), 4, "m=1");
+  gemv.replace(gemv.find("lda=256"), 7, "lda=0");
+  gemv.replace(gemv.find("ldc=128"), 7, "ldc=0");
+  EXPECT_EQ(check(gemv), "ok");
+  gemv.replace(gemv.find("m=1"), 3, "m=r4");
+  EXPECT_EQ(check(gemv), "gemm: lda (0) is smaller than k (256)") << "r4 may hold more than 1";
+  std::string misaligned = kGemm;
+  misaligned.replace(misaligned.find("B=[0x8000]"), 10, "B=[0x8001]");
+  EXPECT_EQ(check(misaligned), "gemm: B offset 0x8001 is not aligned to its 2-byte f16 elements");
+  misaligned = kGemm;
+  misaligned.replace(misaligned.find("B=[0x8000]"), 10, "B=[r2+0x8001]");
+  EXPECT_EQ(check(misaligned), "ok") << "a register base is only known at run time";
+  EXPECT_EQ(gemmWith("bias=[0x102]"), "gemm: bias offset 0x102 is not aligned to its 4-byte f32 "
+                                      "elements");
 }
 
 std::string vec(const std::string &opAndFields) { return check(opAndFields + kVec); }
@@ -303,6 +321,9 @@ TEST(Validator, VectorRules) {
             "vadd: ld1 (2) is smaller than cols (4)");
   EXPECT_EQ(check("vreduce.max rows=2 cols=4 in=f32 out=f32 x=[0x0] ld0=4 dst=[0x0] ldd=0"),
             "vreduce.max: ldd is 0: row results would overwrite each other");
+  EXPECT_EQ(check("vexp rows=1 cols=4 in=f32 out=f32 x=[0x0] ld0=0 dst=[0x0] ldd=0"), "ok");
+  EXPECT_EQ(check("vexp rows=2 cols=4 in=f32 out=f16 x=[0x0] ld0=4 dst=[0x21] ldd=4"),
+            "vexp: dst offset 0x21 is not aligned to its 2-byte f16 elements");
   EXPECT_EQ(check("vcast rows=2 cols=5 in=f32 out=i4 x=[0x0] ld0=5 dst=[0x0] ldd=5"),
             "vcast: ldd (5) must be even for the i4 out: every row starts on a byte");
 }
