@@ -17,7 +17,7 @@ Expected<std::unique_ptr<ReferenceModel>> ReferenceModel::create(const Model &mo
   // The KV cache is 2 * layers * context * kvDim floats; refuse absurd sizes
   // rather than letting the allocation fail somewhere deep.
   const uint64_t cacheFloats = 2ull * c.nLayers * context * std::max(c.kvDim(), c.dim);
-  if (cacheFloats > (1ull << 34))
+  if (cacheFloats > (1ull << 32))
     return Error(model.path + ": a KV cache of " + std::to_string(context) +
                  " positions would need " + std::to_string(cacheFloats * 4 >> 20) +
                  " MiB; ask for a shorter context");

@@ -8,6 +8,7 @@
 #include "strata/models/HfModelLoader.h"
 #include "strata/models/Llama2cLoader.h"
 #include "strata/models/ModelLoader.h"
+#include "strata/models/reference/ReferenceModel.h"
 
 #include <filesystem>
 #include <random>
@@ -492,6 +493,13 @@ TEST(MalformedFuzz, RandomByteFlipsAndTruncationsNeverCrash) {
         ++loaded;
         for (const Tensor &t : m->tensors()) // every view must lie inside the file
           ASSERT_LE(t.fileOffset + t.byteSize, b.size()) << s.rel << " " << t.name;
+        // A model that loads is consistent enough to run (values may be junk).
+        ReferenceOptions opts;
+        opts.maxContext = 4;
+        if (auto ref = ReferenceModel::create(*m, opts)) {
+          ASSERT_TRUE((*ref)->forward(0, 0));
+          ASSERT_TRUE((*ref)->forward(0, 1));
+        }
       } else {
         ++rejected;
         EXPECT_FALSE(m.message().empty());
