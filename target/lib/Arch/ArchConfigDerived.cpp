@@ -82,7 +82,7 @@ static bool operator==(const HbmTiming &a, const HbmTiming &b) {
          a.tCL == b.tCL && a.tWR == b.tWR && a.tCCD_S == b.tCCD_S && a.tCCD_L == b.tCCD_L &&
          a.tRRD_S == b.tRRD_S && a.tRRD_L == b.tRRD_L && a.tFAW == b.tFAW &&
          a.tRTP == b.tRTP && a.tWTR == b.tWTR && a.tRFC == b.tRFC && a.tREFI == b.tREFI &&
-         a.tACT == b.tACT;
+         a.tACT == b.tACT && a.tWL == b.tWL;
 }
 static bool operator==(const HbmConfig &a, const HbmConfig &b) {
   return a.preset == b.preset && a.model == b.model && a.stacks == b.stacks &&
@@ -92,7 +92,8 @@ static bool operator==(const HbmConfig &a, const HbmConfig &b) {
          a.burstLength == b.burstLength && a.clockMHz == b.clockMHz &&
          a.capacityBytesPerStack == b.capacityBytesPerStack && a.timing == b.timing &&
          a.addressMapping == b.addressMapping && a.interleaveBytes == b.interleaveBytes &&
-         a.queueDepth == b.queueDepth && a.scheduler == b.scheduler &&
+         a.queueDepth == b.queueDepth && a.frontendCycles == b.frontendCycles &&
+         a.scheduler == b.scheduler &&
          a.tsvBytesPerCycle == b.tsvBytesPerCycle;
 }
 static bool operator==(const OperatingPoint &a, const OperatingPoint &b) {

@@ -347,6 +347,7 @@ void readHbm(MapReader &m, HbmSpec &h) {
   m.string("address_mapping", h.addressMapping);
   m.size("interleave_bytes", h.interleaveBytes);
   m.integer("queue_depth", h.queueDepth);
+  m.integer("frontend_cycles", h.frontendCycles);
   m.string("scheduler", h.scheduler);
   m.number("tsv_bytes_per_cycle", h.tsvBytesPerCycle);
 }

@@ -290,6 +290,7 @@ private:
               archcfg::kAddressMappings);
     setInt(s.interleaveBytes, "hbm.interleave_bytes", h.interleaveBytes, IntRule::PowerOfTwo);
     setInt(s.queueDepth, "hbm.queue_depth", h.queueDepth, IntRule::Positive);
+    setInt(s.frontendCycles, "hbm.frontend_cycles", h.frontendCycles, IntRule::Positive);
     setChoice(s.scheduler, "hbm.scheduler", h.scheduler, archcfg::kSchedulers);
     setReal(s.tsvBytesPerCycle, "hbm.tsv_bytes_per_cycle", h.tsvBytesPerCycle,
             RealRule::Positive);

@@ -164,6 +164,7 @@ std::string archConfigToYaml(const ArchConfig &c) {
   w.kv(1, "address_mapping", quote(h.addressMapping));
   w.kv(1, "interleave_bytes", formatSize(h.interleaveBytes));
   w.kv(1, "queue_depth", h.queueDepth);
+  w.kv(1, "frontend_cycles", h.frontendCycles);
   w.kv(1, "scheduler", quote(h.scheduler));
   w.real(1, "tsv_bytes_per_cycle", h.tsvBytesPerCycle);
 

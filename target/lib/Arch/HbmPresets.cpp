@@ -3,7 +3,7 @@
 // JEDEC's HBM standards (JESD235 for HBM/HBM2/HBM2E, JESD238 for HBM3) are
 // not freely available, so the array timings follow the public HBM2
 // memspec of DRAMSys (configs/memspec/HBM2.json: tCK 1 ns, RCDRD 12, RP 14,
-// RAS 28, RC 42, RL 17, WR 14, RRDS 4, RRDL 6, FAW 16, RTP 5, WTRL 9,
+// RAS 28, RC 42, RL 17, WL 7, WR 14, RRDS 4, RRDL 6, FAW 16, RTP 5, WTRL 9,
 // REFI 3900), and tRFC follows the per-die-density table of JESD235 (8 Gb
 // 350 ns, 16 Gb 450 ns). DRAM array timings in nanoseconds barely move
 // between generations; what HBM2E and HBM3 change is the interface (pin
@@ -25,6 +25,7 @@ static HbmTimingSpec arrayTimings(double tRFCns) {
   t.tRAS = ns(28);
   t.tRC = ns(42);
   t.tCL = ns(17);
+  t.tWL = ns(7);
   t.tWR = ns(14);
   t.tRRD_S = ns(4);
   t.tRRD_L = ns(6);

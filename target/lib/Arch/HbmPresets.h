@@ -54,6 +54,7 @@ inline constexpr TimingField kTimingFields[] = {
     {"tRAS", &HbmTimingSpec::tRAS, &HbmTiming::tRAS},
     {"tRC", &HbmTimingSpec::tRC, &HbmTiming::tRC},
     {"tCL", &HbmTimingSpec::tCL, &HbmTiming::tCL},
+    {"tWL", &HbmTimingSpec::tWL, &HbmTiming::tWL},
     {"tWR", &HbmTimingSpec::tWR, &HbmTiming::tWR},
     {"tCCD_S", &HbmTimingSpec::tCCD_S, &HbmTiming::tCCD_S},
     {"tCCD_L", &HbmTimingSpec::tCCD_L, &HbmTiming::tCCD_L},

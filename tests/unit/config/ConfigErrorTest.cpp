@@ -28,6 +28,8 @@ TEST(ArchConfigErrors, ZeroAndNegativeSizes) {
               HasSubstr("hbm.clock_mhz: must be a positive number, got 0"));
   EXPECT_THAT(resolveError("energy: {noc_pj_per_byte: -0.5}\n"),
               HasSubstr("energy.noc_pj_per_byte: must not be negative, got -0.5"));
+  EXPECT_THAT(resolveError("hbm: {frontend_cycles: 0}\n"),
+              HasSubstr("hbm.frontend_cycles: must be a positive integer, got 0"));
   EXPECT_THAT(resolveError("simulation: {cycle_limit: 0}\n"),
               HasSubstr("simulation.cycle_limit: must be a positive integer, got 0"));
 }

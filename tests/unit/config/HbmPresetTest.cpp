@@ -27,6 +27,7 @@ TEST(HbmPresets, Hbm2) {
   EXPECT_EQ(h.timing.tRFC, 350u);
   EXPECT_EQ(h.timing.tREFI, 3900u);
   EXPECT_EQ(h.timing.tCCD_L, 3u);
+  EXPECT_EQ(h.timing.tWL, 7u);
   // The default memory domain follows the preset's clock.
   EXPECT_DOUBLE_EQ(nominalPoint(c, "memory").freqMHz, 1000);
 }
@@ -50,6 +51,7 @@ TEST(HbmPresets, Hbm3) {
   EXPECT_EQ(h.timing.tCCD_S, 4u);           // BL8 holds the bus 4 cycles
   EXPECT_EQ(h.timing.tRCD, 39u);            // ceil(12 ns x 3.2 GHz = 38.4)
   EXPECT_EQ(h.timing.tREFI, 12480u);        // 3.9 us
+  EXPECT_EQ(h.timing.tWL, 23u);             // ceil(7 ns x 3.2 GHz = 22.4)
   EXPECT_GE(h.timing.tRC, h.timing.tRAS + h.timing.tRP);
 }
 
@@ -101,7 +103,8 @@ hbm:
   capacity_bytes_per_stack: 4GiB
   tsv_bytes_per_cycle: 100
   timing: {tRCD: 7, tRP: 7, tRAS: 17, tRC: 24, tCL: 7, tWR: 8, tCCD_S: 1, tCCD_L: 2,
-           tRRD_S: 2, tRRD_L: 3, tFAW: 10, tRTP: 3, tWTR: 4, tRFC: 130, tREFI: 1950, tACT: 1}
+           tRRD_S: 2, tRRD_L: 3, tFAW: 10, tRTP: 3, tWTR: 4, tRFC: 130, tREFI: 1950, tACT: 1,
+           tWL: 4}
 dvfs:
   domains:
     - {name: core, nominal: 0, points: [{name: only, volts: 0.9, freq_mhz: 1000}]}

@@ -86,7 +86,7 @@ struct HbmTiming {
   uint32_t tCCD_S = 2, tCCD_L = 4, tRRD_S = 5, tRRD_L = 8, tFAW = 20;
   uint32_t tRTP = 6, tWTR = 11, tRFC = 540, tREFI = 4680;
   uint32_t tACT = 2; ///< cycles an ACT occupies the shared row-command bus
-  uint32_t tWL = 6;  ///< write latency: WR command to first write-data beat
+  uint32_t tWL = 9;  ///< write latency: WR command to first write-data beat
 };
 
 struct HbmConfig {

@@ -76,7 +76,7 @@ struct TimingValue {
 struct HbmTimingSpec {
   std::optional<TimingValue> tRCD, tRP, tRAS, tRC, tCL, tWR;
   std::optional<TimingValue> tCCD_S, tCCD_L, tRRD_S, tRRD_L, tFAW;
-  std::optional<TimingValue> tRTP, tWTR, tRFC, tREFI, tACT;
+  std::optional<TimingValue> tRTP, tWTR, tRFC, tREFI, tACT, tWL;
 };
 
 struct HbmSpec {
@@ -88,7 +88,7 @@ struct HbmSpec {
   std::optional<int64_t> capacityBytesPerStack;
   HbmTimingSpec timing;
   std::optional<std::string> addressMapping;
-  std::optional<int64_t> interleaveBytes, queueDepth;
+  std::optional<int64_t> interleaveBytes, queueDepth, frontendCycles;
   std::optional<std::string> scheduler;
   std::optional<double> tsvBytesPerCycle;
 };
