@@ -13,6 +13,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -47,7 +48,9 @@ bool selectPath(benchmark::State &state, int64_t path) {
   return true;
 }
 
-/// Args: m, n, k, a type, b type, transB, host path.
+/// Args: m, n, k, a type, b type, transB, host path, groupSize (0: no
+/// scales; else per-row A scales and per-group B scales, as for INT4
+/// weights).
 void BM_Gemm(benchmark::State &state) {
   const uint32_t m = uint32_t(state.range(0)), n = uint32_t(state.range(1)),
                  k = uint32_t(state.range(2));
@@ -59,6 +62,11 @@ void BM_Gemm(benchmark::State &state) {
   g.lda = k;
   g.ldb = g.transB ? k : n;
   g.ldc = n;
+  if (state.range(7) > 0) {
+    g.aScale = isa::ScaleMode::PerRow;
+    g.bScale = isa::ScaleMode::PerGroup;
+    g.groupSize = uint16_t(state.range(7));
+  }
   if (!selectPath(state, state.range(6)))
     return;
   ResolvedGemm op;
@@ -69,9 +77,14 @@ void BM_Gemm(benchmark::State &state) {
   op.a = 0;
   op.b = (dtypeBytes(g.a, uint64_t(m) * k) + 63) / 64 * 64;
   op.c = op.b + (dtypeBytes(g.b, uint64_t(k) * n) + 63) / 64 * 64;
-  uint64_t end = op.c + uint64_t(m) * n * 4;
-  std::vector<uint8_t> sram = randomSram(op.c, g.a); // A and B; i8xi4 reads B's bytes as i4
-  sram.resize(end);
+  op.scaleA = op.c + uint64_t(m) * n * 4;
+  op.scaleB = op.scaleA + uint64_t(m) * 4;
+  uint64_t end = op.scaleB + uint64_t(n) * (k / std::max<int64_t>(1, state.range(7))) * 4;
+  std::vector<uint8_t> sram = randomSram(end, g.a); // i8 x i4 reads B's bytes as i4
+  if (g.aScale != isa::ScaleMode::None) {
+    std::vector<float> ones((end - op.scaleA) / 4, 0.01f);
+    storeFromFloat(DType::F32, ones.data(), ones.size(), sram.data() + op.scaleA, 0);
+  }
   std::vector<ByteRange> ranges;
   if (!footprint(op, ranges)) {
     state.SkipWithError("invalid gemm");
@@ -89,19 +102,22 @@ void BM_Gemm(benchmark::State &state) {
 void gemmArgs(benchmark::internal::Benchmark *b) {
   auto I = [](DType t) { return static_cast<int64_t>(t); };
   for (int64_t path : {1, 0}) {
-    b->Args({1, 4096, 4096, I(DType::F16), I(DType::F16), 1, path});
-    b->Args({1, 1024, 1024, I(DType::F16), I(DType::F16), 1, path});
-    b->Args({1, 1024, 1024, I(DType::F16), I(DType::F16), 0, path});
-    b->Args({128, 4096, 4096, I(DType::I8), I(DType::I8), 1, path});
+    b->Args({1, 4096, 4096, I(DType::F16), I(DType::F16), 1, path, 0});
+    b->Args({1, 1024, 1024, I(DType::F16), I(DType::F16), 1, path, 0});
+    b->Args({1, 1024, 1024, I(DType::F16), I(DType::F16), 0, path, 0});
+    b->Args({128, 4096, 4096, I(DType::I8), I(DType::I8), 1, path, 0});
+    b->Args({1, 4096, 4096, I(DType::I8), I(DType::I4), 1, path, 128});
+    b->Args({128, 1024, 1024, I(DType::I8), I(DType::I4), 1, path, 128});
+    b->Args({128, 1024, 1024, I(DType::I8), I(DType::I8), 1, path, 128});
     const std::pair<DType, DType> pairs[] = {{DType::I4, DType::I4},   {DType::I8, DType::I8},
                                              {DType::I8, DType::I4},   {DType::F16, DType::F16},
                                              {DType::BF16, DType::BF16}, {DType::F32, DType::F32}};
     for (auto [a, bt] : pairs)
       for (int64_t transB : {0, 1})
-        b->Args({64, 64, 64, I(a), I(bt), transB, path});
-    b->Args({128, 1024, 1024, I(DType::F16), I(DType::F16), 1, path});
+        b->Args({64, 64, 64, I(a), I(bt), transB, path, 0});
+    b->Args({128, 1024, 1024, I(DType::F16), I(DType::F16), 1, path, 0});
   }
-  b->ArgNames({"m", "n", "k", "a", "b", "transB", "avx2"});
+  b->ArgNames({"m", "n", "k", "a", "b", "transB", "avx2", "group"});
   b->Unit(benchmark::kMicrosecond);
 }
 BENCHMARK(BM_Gemm)->Apply(gemmArgs);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -50,9 +51,20 @@ namespace {
 
 //===--- Portable paths ---------------------------------------------------===//
 
+/// Branch-free (vectorisable) form of f16ToF32: the exponent/mantissa bits
+/// shifted into place read as an FP32 value 2^-112 times too small (a
+/// subnormal f16 becomes an FP32 denormal), and one exact multiply by 2^112
+/// rescales it. Inf and NaN get the all-ones exponent and, for NaN, the
+/// quiet bit. Exact as long as denormals are not flushed (the default).
 void loadF16Portable(const uint16_t *src, size_t n, float *dst) {
-  for (size_t i = 0; i < n; ++i)
-    dst[i] = f16ToF32(src[i]);
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t h = src[i];
+    uint32_t sign = (h & 0x8000u) << 16, em = h & 0x7FFFu;
+    float scaled = bitsToFloat(em << 13) * 0x1p112f;
+    uint32_t special = 0x7F800000u | (em << 13) | ((em & 0x3FFu) ? 0x00400000u : 0u);
+    uint32_t bits = em >= 0x7C00u ? special : floatBits(scaled);
+    dst[i] = bitsToFloat(bits | sign);
+  }
 }
 
 void storeF16Portable(const float *src, size_t n, uint16_t *dst) {
@@ -165,10 +177,14 @@ void loadAsFloat(DType t, const uint8_t *src, uint64_t first, size_t n, float *d
       dst[i] = float(loadRaw<int32_t>(p, i));
     return;
   }
-  case DType::I4:
+  case DType::I4: {
+    thread_local std::vector<int32_t> ints;
+    ints.resize(n);
+    loadAsInt32(DType::I4, src, first, n, ints.data());
     for (size_t i = 0; i < n; ++i)
-      dst[i] = float(loadI4(src, first + i));
+      dst[i] = float(ints[i]);
     return;
+  }
   }
 }
 
@@ -212,10 +228,19 @@ void loadAsInt32(DType t, const uint8_t *src, uint64_t first, size_t n, int32_t 
       dst[i] = p[i];
     return;
   }
-  case DType::I4:
-    for (size_t i = 0; i < n; ++i)
+  case DType::I4: {
+    size_t i = 0;
+    if (first % 2 && n) // odd start: the high nibble of the first byte
+      dst[i++] = loadI4(src, first);
+    const uint8_t *p = src + (first + i) / 2;
+    for (; i + 2 <= n; i += 2, ++p) {
+      dst[i] = int8_t(uint8_t(*p << 4)) >> 4;
+      dst[i + 1] = int8_t(*p) >> 4;
+    }
+    if (i < n)
       dst[i] = loadI4(src, first + i);
     return;
+  }
   case DType::I32:
     std::memcpy(dst, src + first * 4, n * 4);
     return;

@@ -83,17 +83,53 @@ void packStripI16(const PanelSource &b, size_t k0, size_t kc, size_t n, size_t r
 
 void packBF32Portable(const PanelSource &b, size_t k0, size_t kc, size_t n0, size_t nc,
                       unsigned nr, float *panel) {
-  for (size_t s = 0; s * nr < nc; ++s)
-    packStripF32(b, k0, kc, n0 + s * nr, std::min<size_t>(nr, nc - s * nr), nr,
-                 panel + s * kc * nr);
+  const size_t strips = (nc + nr - 1) / nr;
+  if (b.trans) {
+    for (size_t s = 0; s < strips; ++s)
+      packStripF32(b, k0, kc, n0 + s * nr, std::min<size_t>(nr, nc - s * nr), nr,
+                   panel + s * kc * nr);
+    return;
+  }
+  // Convert each row of the block once, then deal it out to the strips.
+  thread_local std::vector<float> row;
+  row.assign(strips * nr, 0.0f);
+  for (size_t k = 0; k < kc; ++k) {
+    loadAsFloat(b.type, b.base, b.index(k0 + k, n0), nc, row.data());
+    for (size_t s = 0; s < strips; ++s) {
+      float *dst = panel + (s * kc + k) * nr;
+      const float *src = row.data() + s * nr;
+      for (unsigned j = 0; j < nr; ++j)
+        dst[j] = src[j];
+    }
+  }
 }
 
 void packBI16Portable(const PanelSource &b, size_t k0, size_t kc, size_t n0, size_t nc,
                       unsigned nr, int16_t *panel) {
-  const size_t pairs = (kc + 1) / 2;
-  for (size_t s = 0; s * nr < nc; ++s)
-    packStripI16(b, k0, kc, n0 + s * nr, std::min<size_t>(nr, nc - s * nr), nr,
-                 panel + s * pairs * nr * 2);
+  const size_t pairs = (kc + 1) / 2, strips = (nc + nr - 1) / nr;
+  if (b.trans) {
+    for (size_t s = 0; s < strips; ++s)
+      packStripI16(b, k0, kc, n0 + s * nr, std::min<size_t>(nr, nc - s * nr), nr,
+                   panel + s * pairs * nr * 2);
+    return;
+  }
+  thread_local std::vector<int32_t> rows;
+  rows.assign(2 * strips * nr, 0);
+  int32_t *r0 = rows.data(), *r1 = rows.data() + strips * nr;
+  for (size_t p = 0; p < pairs; ++p) {
+    loadAsInt32(b.type, b.base, b.index(k0 + 2 * p, n0), nc, r0);
+    if (2 * p + 1 < kc)
+      loadAsInt32(b.type, b.base, b.index(k0 + 2 * p + 1, n0), nc, r1);
+    else
+      std::fill_n(r1, nc, 0);
+    for (size_t s = 0; s < strips; ++s) {
+      int16_t *dst = panel + (s * pairs + p) * nr * 2;
+      for (unsigned j = 0; j < nr; ++j) {
+        dst[2 * j] = int16_t(r0[s * nr + j]);
+        dst[2 * j + 1] = int16_t(r1[s * nr + j]);
+      }
+    }
+  }
 }
 
 void packAF32(const Matrix &a, const uint8_t *base, size_t m0, size_t rows, size_t k0,
@@ -164,9 +200,18 @@ STRATA_AVX2 inline void transpose8(__m256 r[8]) {
   r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
 }
 
-/// 16 int8 -> 16 int16.
-STRATA_AVX2 inline __m256i widen(const uint8_t *p) {
-  return _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p)));
+/// 16 consecutive integer elements from element `index` (even for i4) as
+/// int16. I4 bytes hold elements 2i (low nibble) and 2i+1 (high nibble).
+STRATA_AVX2 inline __m256i widen(DType t, const uint8_t *base, uint64_t index) {
+  if (t == DType::I8)
+    return _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i *>(base + index)));
+  __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i *>(base + index / 2));
+  const __m128i low4 = _mm_set1_epi8(0x0F), eight = _mm_set1_epi8(8);
+  __m128i lo = _mm_and_si128(bytes, low4);
+  __m128i hi = _mm_and_si128(_mm_srli_epi16(bytes, 4), low4);
+  __m128i nibbles = _mm_unpacklo_epi8(lo, hi); // element order
+  __m128i signedNibbles = _mm_sub_epi8(_mm_xor_si128(nibbles, eight), eight);
+  return _mm256_cvtepi8_epi16(signedNibbles);
 }
 
 bool isWideFloat(DType t) { return t == DType::F16 || t == DType::BF16 || t == DType::F32; }
@@ -211,16 +256,19 @@ STRATA_AVX2 void packBF32Avx2(const PanelSource &b, size_t k0, size_t kc, size_t
 
 STRATA_AVX2 void packBI16Avx2(const PanelSource &b, size_t k0, size_t kc, size_t n0,
                               size_t nc, int16_t *panel) {
-  if (b.type != DType::I8)
+  // I4 rows start on a byte (ld even); a chunk starting at an odd k of a
+  // transposed i4 B would split bytes, so it takes the portable packer.
+  if (!(b.type == DType::I8 || (b.type == DType::I4 && (!b.trans || k0 % 2 == 0))))
     return packBI16Portable(b, k0, kc, n0, nc, kNr, panel);
   const size_t pairs = (kc + 1) / 2, full = nc / kNr;
   if (!b.trans) {
     for (size_t p = 0; p < pairs; ++p) {
-      const uint8_t *r0 = b.base + b.index(k0 + 2 * p, n0);
-      const uint8_t *r1 = 2 * p + 1 < kc ? b.base + b.index(k0 + 2 * p + 1, n0) : nullptr;
+      const uint64_t i0 = b.index(k0 + 2 * p, n0);
+      const bool has1 = 2 * p + 1 < kc;
+      const uint64_t i1 = has1 ? b.index(k0 + 2 * p + 1, n0) : 0;
       for (size_t s = 0; s < full; ++s) {
-        __m256i lo = widen(r0 + s * kNr);
-        __m256i hi = r1 ? widen(r1 + s * kNr) : _mm256_setzero_si256();
+        __m256i lo = widen(b.type, b.base, i0 + s * kNr);
+        __m256i hi = has1 ? widen(b.type, b.base, i1 + s * kNr) : _mm256_setzero_si256();
         __m256i a = _mm256_unpacklo_epi16(lo, hi), c = _mm256_unpackhi_epi16(lo, hi);
         __m256i *dst = reinterpret_cast<__m256i *>(panel + ((s * pairs + p) * kNr) * 2);
         _mm256_storeu_si256(dst, _mm256_permute2x128_si256(a, c, 0x20));
@@ -236,7 +284,7 @@ STRATA_AVX2 void packBI16Avx2(const PanelSource &b, size_t k0, size_t kc, size_t
           __m256 r[8];
           for (size_t j = 0; j < 8; ++j)
             r[j] = _mm256_castsi256_ps(
-                widen(b.base + b.index(k0 + 2 * p, n0 + s * kNr + half * 8 + j)));
+                widen(b.type, b.base, b.index(k0 + 2 * p, n0 + s * kNr + half * 8 + j)));
           transpose8(r); // pairs are 32-bit lanes: row j's pair t -> vector t, lane j
           for (size_t t = 0; t < 8; ++t)
             _mm256_storeu_si256(reinterpret_cast<__m256i *>(strip + ((p + t) * kNr + half * 8) * 2),
@@ -247,7 +295,8 @@ STRATA_AVX2 void packBI16Avx2(const PanelSource &b, size_t k0, size_t kc, size_t
           for (size_t h = 0; h < 2; ++h) {
             size_t k = 2 * p + h;
             strip[(p * kNr + j) * 2 + h] =
-                k < kc ? int16_t(int8_t(b.base[b.index(k0 + k, n0 + s * kNr + j)])) : int16_t(0);
+                k < kc ? int16_t(loadOneAsFloat(b.type, b.base, b.index(k0 + k, n0 + s * kNr + j)))
+                       : int16_t(0);
           }
     }
   }
