@@ -170,6 +170,7 @@ void ChannelController::enqueue(const ChannelRequest &r) {
   while (pos != b.queue.begin() && slots_[*(pos - 1)].visible > s.visible)
     --pos;
   b.queue.insert(pos, index);
+  b.dirty = true;
   ++p.queued;
   ++queuedTotal_;
   p.counters.maxOccupancy = std::max<uint64_t>(p.counters.maxOccupancy, p.queued);
@@ -188,57 +189,72 @@ bool ChannelController::better(const Candidate &a, const Candidate &b) {
   return a.age < b.age;
 }
 
+void ChannelController::pick(BankState &b) {
+  b.dirty = false;
+  b.hit = b.other = -1;
+  if (b.queue.empty())
+    return;
+  if (b.openRow < 0) {
+    b.other = int32_t(b.queue.front());
+    return;
+  }
+  if (!frfcfs_) {
+    (int64_t(slots_[b.queue.front()].row) == b.openRow ? b.hit : b.other) =
+        int32_t(b.queue.front());
+    return;
+  }
+  for (uint32_t idx : b.queue) {
+    if (int64_t(slots_[idx].row) == b.openRow) {
+      if (b.hit < 0)
+        b.hit = int32_t(idx);
+    } else if (b.other < 0) {
+      b.other = int32_t(idx);
+    }
+    if (b.hit >= 0 && b.other >= 0)
+      break;
+  }
+}
+
 void ChannelController::bankCandidate(uint8_t pc, uint16_t bank, uint64_t refreshDue,
                                       Candidate &best) {
-  const BankState &b = pcs_[pc].banks[bank];
-  Candidate c;
-  c.pc = pc;
-  c.bank = bank;
+  BankState &b = pcs_[pc].banks[bank];
+  if (b.dirty)
+    pick(b);
+  // The cycle first: most banks lose, and lose without building a candidate.
+  DramCommandKind kind;
+  uint32_t slot;
+  uint64_t cycle;
   if (b.openRow >= 0) {
-    int64_t hit = -1, other = -1;
-    if (frfcfs_) {
-      for (uint32_t idx : b.queue) {
-        if (int64_t(slots_[idx].row) == b.openRow) {
-          if (hit < 0)
-            hit = idx;
-        } else if (other < 0) {
-          other = idx;
-        }
-        if (hit >= 0 && other >= 0)
-          break;
-      }
-    } else if (int64_t(slots_[b.queue.front()].row) == b.openRow) {
-      hit = b.queue.front();
-    } else {
-      other = b.queue.front();
-    }
     uint64_t preCycle = kNever;
-    if (other >= 0)
+    if (b.other >= 0)
       preCycle = std::max({checker_.earliest(DramCommandKind::Precharge, pc, bank),
-                           slots_[other].visible, lastIssue_});
+                           slots_[b.other].visible, lastIssue_});
     // A hit the scheduler can see keeps the row open; one that arrives only
     // after the precharge could issue does not.
-    if (hit >= 0 && slots_[hit].visible <= preCycle) {
-      const Slot &s = slots_[hit];
-      c.kind = s.req.write ? DramCommandKind::Write : DramCommandKind::Read;
-      c.cycle = std::max({checker_.earliest(c.kind, pc, bank), s.visible, lastIssue_});
-      c.slot = uint32_t(hit);
-      c.age = s.seq;
+    if (b.hit >= 0 && slots_[b.hit].visible <= preCycle) {
+      const Slot &s = slots_[b.hit];
+      kind = s.req.write ? DramCommandKind::Write : DramCommandKind::Read;
+      cycle = std::max({checker_.earliest(kind, pc, bank), s.visible, lastIssue_});
+      slot = uint32_t(b.hit);
     } else {
-      c.kind = DramCommandKind::Precharge;
-      c.cycle = preCycle;
-      c.slot = uint32_t(other);
-      c.age = slots_[other].seq;
+      kind = DramCommandKind::Precharge;
+      cycle = preCycle;
+      slot = uint32_t(b.other);
     }
   } else {
-    const Slot &s = slots_[b.queue.front()];
-    c.kind = DramCommandKind::Activate;
-    c.cycle = std::max({checker_.earliest(c.kind, pc, bank), s.visible, lastIssue_});
-    c.slot = b.queue.front();
-    c.age = s.seq;
+    kind = DramCommandKind::Activate;
+    slot = uint32_t(b.other);
+    cycle = std::max({checker_.earliest(kind, pc, bank), slots_[slot].visible, lastIssue_});
   }
-  if (c.cycle >= refreshDue) // the refresh goes first
+  if (cycle >= refreshDue || cycle > best.cycle) // the refresh goes first; or loses
     return;
+  Candidate c;
+  c.cycle = cycle;
+  c.kind = kind;
+  c.pc = pc;
+  c.bank = bank;
+  c.slot = slot;
+  c.age = slots_[slot].seq;
   if (better(c, best))
     best = c;
 }
@@ -304,6 +320,7 @@ void ChannelController::issue(const Candidate &c) {
     Slot &s = slots_[c.slot];
     checker_.issue(c.kind, c.pc, c.bank, c.cycle);
     b.openRow = s.row;
+    b.dirty = true;
     ++p.openBanks;
     s.actFor = true;
     ++p.counters.activates;
@@ -314,6 +331,7 @@ void ChannelController::issue(const Candidate &c) {
     checker_.issue(c.kind, c.pc, c.bank, c.cycle);
     uint32_t row = uint32_t(b.openRow);
     b.openRow = -1;
+    b.dirty = true;
     --p.openBanks;
     if (!c.refresh)
       slots_[c.slot].preFor = true;
@@ -374,6 +392,7 @@ void ChannelController::column(Slot &s, uint64_t cycle) {
   uint32_t index = uint32_t(&s - slots_.data());
   BankState &b = p.banks[s.bank];
   b.queue.erase(std::find(b.queue.begin(), b.queue.end(), index));
+  b.dirty = true;
   if (b.queue.empty())
     p.busyBanks.erase(std::find(p.busyBanks.begin(), p.busyBanks.end(), s.bank));
   --p.queued;

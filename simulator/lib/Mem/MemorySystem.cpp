@@ -54,7 +54,7 @@ Status validateMemoryConfig(const ArchConfig &c) {
 
 /// A timed action of the module's single event queue.
 struct Action {
-  enum Kind : uint8_t { Wake, Respond, BeginReq, Admit, Release };
+  enum Kind : uint8_t { Wake, Respond, BeginReq, Admit, SendResponse };
   uint64_t timePs = 0;
   uint64_t seq = 0;
   Kind kind = Wake;
@@ -249,7 +249,7 @@ struct MemorySystem::State : ChannelClient {
       case Action::Admit:
         admitBlocked();
         break;
-      case Action::Release:
+      case Action::SendResponse:
         sendNextResponse(a.index);
         break;
       }
@@ -321,7 +321,7 @@ struct MemorySystem::State : ChannelClient {
       Port &port = ports[core];
       port.responseBusy = false;
       if (!port.responses.empty())
-        schedule(Action::Release, core, (sc_core::sc_time_stamp() + delay).value());
+        schedule(Action::SendResponse, core, (sc_core::sc_time_stamp() + delay).value());
       return tlm::TLM_COMPLETED;
     }
     SC_REPORT_ERROR("strata/mem", "MemorySystem: unexpected phase on the forward path "
@@ -443,7 +443,7 @@ struct MemorySystem::State : ChannelClient {
       // Decide what precedes this request's visibility before queueing it.
       cc.advance(nowC + config.hbm.frontendCycles);
       ChannelRequest r;
-      r.token = idx;
+      r.token = uint64_t(idx) * 4 + i; // the pending request and its segment
       r.address = s.address;
       r.bytes = s.bytes;
       r.write = write;
@@ -454,25 +454,19 @@ struct MemorySystem::State : ChannelClient {
   }
 
   void requestDone(uint32_t ch, const ChannelCompletion &done) override {
-    Pending &p = pending[uint32_t(done.token)];
+    uint32_t idx = uint32_t(done.token / 4);
+    Pending &p = pending[idx];
+    const Segment &seg = p.segments[done.token % 4];
     uint32_t stack = ch / config.hbm.channelsPerStack;
     // The queue slot frees when the data has left the stack.
-    uint32_t globalPc = 0;
-    for (uint32_t i = 0; i < p.segmentCount; ++i)
-      if (p.segments[i].globalPc / config.hbm.pseudoChannels == ch) {
-        globalPc = p.segments[i].globalPc;
-        break;
-      }
-    releases[globalPc].push(done.doneCycle);
+    releases[seg.globalPc].push(done.doneCycle);
     if (blockedCount)
       schedule(Action::Admit, 0, psOfCycle(done.doneCycle));
-    double arrive = done.write
-                        ? noc->traverse(noc->stackToCore(stack, p.core), done.doneCycle, 0)
-                        : noc->traverse(noc->stackToCore(stack, p.core), done.doneCycle,
-                                        done.bytes);
+    double arrive = noc->traverse(noc->stackToCore(stack, p.core), done.doneCycle,
+                                  done.write ? 0 : done.bytes);
     p.readyCycle = std::max(p.readyCycle, arrive);
     if (--p.segmentsLeft == 0)
-      schedule(Action::Respond, uint32_t(done.token), psOfCycle(p.readyCycle));
+      schedule(Action::Respond, idx, psOfCycle(p.readyCycle));
   }
 
   // --- responses ----------------------------------------------------------
@@ -594,6 +588,25 @@ MemorySystem::MemorySystem(sc_core::sc_module_name name, const ArchConfig &confi
   opts.set_sensitivity(&state_->event);
   opts.dont_initialize();
   sc_core::sc_spawn([this] { state_->run(); }, "actions", &opts);
+}
+
+/// The initiator side of an unused socket; nothing ever calls it.
+struct MemorySystem::Stub : tlm::tlm_bw_transport_if<> {
+  tlm::tlm_initiator_socket<32> socket;
+  explicit Stub(const char *name) : socket(name) { socket.bind(*this); }
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload &, tlm::tlm_phase &,
+                                     sc_time &) override {
+    return tlm::TLM_COMPLETED;
+  }
+  void invalidate_direct_mem_ptr(sc_dt::uint64, sc_dt::uint64) override {}
+};
+
+void MemorySystem::before_end_of_elaboration() {
+  for (size_t c = 0; c < sockets_.size(); ++c)
+    if (sockets_[c]->get_base_port().bind_count() == 0) {
+      stubs_.push_back(std::make_unique<Stub>(("unused" + std::to_string(c)).c_str()));
+      stubs_.back()->socket.bind(*sockets_[c]);
+    }
 }
 
 MemorySystem::~MemorySystem() = default;

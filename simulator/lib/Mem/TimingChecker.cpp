@@ -20,35 +20,6 @@ TimingChecker::TimingChecker(const HbmConfig &h)
   pcs_.resize(h.pseudoChannels);
 }
 
-uint64_t TimingChecker::earliest(DramCommandKind kind, uint32_t pc, uint32_t bank) const {
-  const Pc &p = pcs_[pc];
-  switch (kind) {
-  case DramCommandKind::Activate: {
-    const Bank &b = banks_[pc * banksPerPc_ + bank];
-    const Group &g = groups_v_[pc * groups_ + bank / banksPerGroup_];
-    uint64_t e = std::max({b.act, g.act, p.act, rowBusFree_});
-    if (p.fawCount == 4) // the oldest of the last four ACTs
-      e = std::max(e, p.faw[p.fawNext] + t_.tFAW);
-    return e;
-  }
-  case DramCommandKind::Precharge:
-    return std::max(banks_[pc * banksPerPc_ + bank].pre, rowBusFree_);
-  case DramCommandKind::Read: {
-    const Bank &b = banks_[pc * banksPerPc_ + bank];
-    const Group &g = groups_v_[pc * groups_ + bank / banksPerGroup_];
-    return std::max({b.rd, g.rd, p.rd});
-  }
-  case DramCommandKind::Write: {
-    const Bank &b = banks_[pc * banksPerPc_ + bank];
-    const Group &g = groups_v_[pc * groups_ + bank / banksPerGroup_];
-    return std::max({b.wr, g.wr, p.wr});
-  }
-  case DramCommandKind::Refresh:
-    return std::max(p.ref, rowBusFree_);
-  }
-  return 0;
-}
-
 void TimingChecker::issue(DramCommandKind kind, uint32_t pc, uint32_t bank, uint64_t t) {
   Pc &p = pcs_[pc];
   auto raise = [](uint64_t &reg, uint64_t v) { reg = std::max(reg, v); };

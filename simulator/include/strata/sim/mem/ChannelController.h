@@ -145,6 +145,11 @@ private:
   struct BankState {
     std::vector<uint32_t> queue; ///< slot indices, oldest first
     int64_t openRow = -1;
+    // The scheduler's picks for this bank, recomputed only when its queue or
+    // open row changes: the oldest request hitting the open row, and the
+    // oldest other one (FCFS: the oldest request, in whichever role).
+    int32_t hit = -1, other = -1;
+    bool dirty = true;
   };
   struct PcState {
     std::vector<BankState> banks;
@@ -165,6 +170,7 @@ private:
   };
 
   void bankCandidate(uint8_t pc, uint16_t bank, uint64_t refreshDue, Candidate &best);
+  void pick(BankState &b);
   void refreshCandidate(uint8_t pc, Candidate &best);
   static bool better(const Candidate &a, const Candidate &b);
   void issue(const Candidate &c);

@@ -129,11 +129,16 @@ public:
   struct State; ///< internals (MemorySystem.cpp)
 
 private:
+  /// Binds sockets no core bound (an idle core, analytic-only use) to a
+  /// stub, so elaboration does not fail on them.
+  void before_end_of_elaboration() override;
   tlm::tlm_sync_enum nbTransportFw(int id, tlm::tlm_generic_payload &trans,
                                    tlm::tlm_phase &phase, sc_core::sc_time &delay);
   void wakeChannel(unsigned channel);
 
   std::vector<std::unique_ptr<TargetSocket>> sockets_;
+  struct Stub;
+  std::vector<std::unique_ptr<Stub>> stubs_;
   std::unique_ptr<State> state_;
 };
 

@@ -25,6 +25,7 @@
 #include "strata/sim/mem/MemoryListener.h"
 #include "strata/target/ArchConfig.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -64,5 +65,35 @@ private:
   std::vector<Pc> pcs_;
   uint64_t rowBusFree_ = 0;
 };
+
+// On the scheduler's hot path: inline.
+inline uint64_t TimingChecker::earliest(DramCommandKind kind, uint32_t pc, uint32_t bank) const {
+  const Pc &p = pcs_[pc];
+  switch (kind) {
+  case DramCommandKind::Activate: {
+    const Bank &b = banks_[pc * banksPerPc_ + bank];
+    const Group &g = groups_v_[pc * groups_ + bank / banksPerGroup_];
+    uint64_t e = std::max({b.act, g.act, p.act, rowBusFree_});
+    if (p.fawCount == 4) // the oldest of the last four ACTs
+      e = std::max(e, p.faw[p.fawNext] + t_.tFAW);
+    return e;
+  }
+  case DramCommandKind::Precharge:
+    return std::max(banks_[pc * banksPerPc_ + bank].pre, rowBusFree_);
+  case DramCommandKind::Read: {
+    const Bank &b = banks_[pc * banksPerPc_ + bank];
+    const Group &g = groups_v_[pc * groups_ + bank / banksPerGroup_];
+    return std::max({b.rd, g.rd, p.rd});
+  }
+  case DramCommandKind::Write: {
+    const Bank &b = banks_[pc * banksPerPc_ + bank];
+    const Group &g = groups_v_[pc * groups_ + bank / banksPerGroup_];
+    return std::max({b.wr, g.wr, p.wr});
+  }
+  case DramCommandKind::Refresh:
+    return std::max(p.ref, rowBusFree_);
+  }
+  return 0;
+}
 
 } // namespace strata::sim::mem
