@@ -44,13 +44,14 @@ fi
 # libraries; sanitizers come from STRATA_SANITIZE. UB aborts instead of
 # printing and carrying on, so libFuzzer records it as a crash.
 flags="-fsanitize=fuzzer-no-link -fno-sanitize-recover=undefined -g"
+mkdir -p "$build"
 cmake -S "$root" -B "$build" -G Ninja \
   -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_C_COMPILER="$clang" -DCMAKE_CXX_COMPILER="$clangxx" \
   -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
   -DSTRATA_SANITIZE=ON -DSTRATA_BUILD_FUZZERS=ON \
-  -DSTRATA_BUILD_COMPILER=OFF -DSTRATA_BUILD_BENCH=OFF >"$build.configure.log" 2>&1 || {
-  cat "$build.configure.log" >&2
+  -DSTRATA_BUILD_COMPILER=OFF -DSTRATA_BUILD_BENCH=OFF >"$build/configure.log" 2>&1 || {
+  cat "$build/configure.log" >&2
   exit 1
 }
 
