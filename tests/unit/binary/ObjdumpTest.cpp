@@ -67,7 +67,9 @@ TEST_F(Objdump, ShowsEverySection) {
   expectLine(out, "format version   1.0");
   expectLine(out, "ISA version      " + std::to_string(isa::kIsaVersionMajor) + "." +
                       std::to_string(isa::kIsaVersionMinor));
-  expectLine(out, "architecture     npu-default: 8 cores, 64.0 GiB of HBM");
+  ArchConfig arch = defaultArchConfig();
+  expectLine(out, "architecture     " + arch.name + ": " + std::to_string(arch.numCores) +
+                      " cores, ");
   expectLine(out, "arch hash        " + archConfigHash(defaultArchConfig()) + "\n");
   expectLine(out, "tool version     strata 0.1.0");
   expectLine(out, "pass pipeline    fuse,quantize{policy=mixed},lower");
