@@ -180,7 +180,10 @@ std::string constSegments(const Binary &b) {
 }
 
 std::string entryPoints(const Binary &b, const std::vector<const EntryPoint *> &entries) {
-  std::string out = fmt::format("Entry points: {}\n", b.entries.size());
+  std::string out = fmt::format("Entry points: {}", b.entries.size());
+  if (entries.size() != b.entries.size())
+    out += fmt::format(" (showing '{}')", entries.front()->name);
+  out += "\n";
   if (entries.empty())
     return out;
   TextTable t({"name", "parameters", "cores"});

@@ -118,6 +118,7 @@ TEST_F(Objdump, NoCode) {
 TEST_F(Objdump, OneEntryOneCore) {
   RunResult r = runStrata("objdump --entry decode --core 2 " + path);
   ASSERT_EQ(r.exitCode, 0) << r.output;
+  expectLine(r.output, "Entry points: 2 (showing 'decode')");
   expectLine(r.output, "Entry point 'decode', core 2: 9 instructions");
   EXPECT_EQ(r.output.find("core 0:"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("'prefill', core"), std::string::npos) << r.output;
