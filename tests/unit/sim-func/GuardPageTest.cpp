@@ -1,0 +1,147 @@
+//===- GuardPageTest.cpp - Kernels read nothing beyond their footprint -----===//
+//
+// Each input operand in turn is placed so that its footprint ends exactly
+// where an inaccessible page begins: a vector load reading one byte past the
+// operand faults. Catches over-reads that a larger SRAM image would hide.
+//
+//===----------------------------------------------------------------------===//
+
+#include "VecTestSupport.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace strata::sim::func {
+namespace {
+
+using namespace test;
+
+/// `size` usable bytes that end at a PROT_NONE page.
+class GuardedBuffer {
+public:
+  explicit GuardedBuffer(size_t size) {
+    page_ = size_t(sysconf(_SC_PAGESIZE));
+    total_ = (size + page_ - 1) / page_ * page_ + page_;
+    void *p = mmap(nullptr, total_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+      return;
+    map_ = static_cast<uint8_t *>(p);
+    mprotect(map_ + total_ - page_, page_, PROT_NONE);
+    data_ = map_ + total_ - page_ - size;
+  }
+  ~GuardedBuffer() {
+    if (map_)
+      munmap(map_, total_);
+  }
+  uint8_t *data() const { return data_; }
+
+private:
+  uint8_t *map_ = nullptr, *data_ = nullptr;
+  size_t page_ = 0, total_ = 0;
+};
+
+/// Moves operand `which` (its byte range [begin, end)) to the top of a
+/// guarded buffer and runs the Gemm there.
+void runWithOperandLast(GemmHarness &h, uint64_t ResolvedGemm::*which) {
+  std::vector<ByteRange> ranges;
+  ASSERT_TRUE(footprint(h.op, ranges).isOk());
+  uint64_t begin = h.op.*which, end = 0;
+  for (const ByteRange &r : ranges)
+    if (r.begin == begin && !r.write)
+      end = std::max(end, r.end);
+  ASSERT_GT(end, begin);
+  // The harness image ends after every operand; append the moved copy.
+  const uint64_t len = end - begin;
+  uint64_t top = (h.mem.size() + 63) / 64 * 64;
+  top += (len % 64) ? 64 - len % 64 : 0; // keep 64-byte alignment of the start
+  GuardedBuffer buf(top + len);
+  ASSERT_NE(buf.data(), nullptr);
+  std::memcpy(buf.data(), h.mem.data(), h.mem.size());
+  std::memcpy(buf.data() + top, h.mem.data() + begin, len);
+  ResolvedGemm op = h.op;
+  op.*which = top;
+  execute(op, buf.data());
+}
+
+TEST(GuardPage, GemmOperandsAreNotOverRead) {
+  const std::pair<DType, DType> pairs[] = {{DType::I4, DType::I4},   {DType::I8, DType::I8},
+                                           {DType::I8, DType::I4},   {DType::F16, DType::F16},
+                                           {DType::BF16, DType::BF16}, {DType::F32, DType::F32}};
+  forEachHostIsa([&] {
+    for (auto [a, b] : pairs)
+      for (bool transB : {false, true})
+        for (auto [m, n, k] : {std::tuple{1u, 37u, 46u}, {7u, 48u, 34u}, {13u, 16u, 16u}}) {
+          GemmCase c;
+          c.a = a;
+          c.b = b;
+          c.m = m;
+          c.n = n;
+          c.k = k;
+          c.transB = transB;
+          c.aScale = isa::ScaleMode::PerGroup;
+          c.bScale = isa::ScaleMode::PerGroup;
+          c.groupSize = 2;
+          c.hasBias = true;
+          GemmHarness h(c);
+          for (auto which : {&ResolvedGemm::a, &ResolvedGemm::b, &ResolvedGemm::scaleA,
+                             &ResolvedGemm::scaleB, &ResolvedGemm::bias})
+            runWithOperandLast(h, which);
+        }
+  });
+}
+
+void runVecWithOperandLast(VecHarness &h, uint64_t ResolvedVec::*which) {
+  std::vector<ByteRange> ranges;
+  ASSERT_TRUE(footprint(h.op, ranges).isOk());
+  uint64_t begin = h.op.*which, end = 0;
+  for (const ByteRange &r : ranges)
+    if (r.begin == begin && !r.write)
+      end = std::max(end, r.end);
+  if (end == 0)
+    return; // the op does not read this operand
+  const uint64_t len = end - begin;
+  uint64_t top = (h.mem.size() + 63) / 64 * 64;
+  top += (len % 64) ? 64 - len % 64 : 0;
+  GuardedBuffer buf(top + len);
+  ASSERT_NE(buf.data(), nullptr);
+  std::memcpy(buf.data(), h.mem.data(), h.mem.size());
+  std::memcpy(buf.data() + top, h.mem.data() + begin, len);
+  ResolvedVec op = h.op;
+  op.*which = top;
+  execute(op, buf.data());
+}
+
+TEST(GuardPage, VectorOperandsAreNotOverRead) {
+  using isa::Opcode;
+  forEachHostIsa([&] {
+    for (Opcode op : {Opcode::VAdd, Opcode::VExp, Opcode::VReduceSum, Opcode::VSoftmax,
+                      Opcode::VRmsNorm, Opcode::VLayerNorm, Opcode::VDequantize,
+                      Opcode::VQuantize, Opcode::VCast, Opcode::VCopy, Opcode::VTranspose})
+      for (DType t : kAllTypes) {
+        VecCase c;
+        c.op = op;
+        c.in = c.out = t;
+        if (op == Opcode::VQuantize) {
+          if (isInteger(t))
+            continue;
+          c.out = DType::I4;
+        }
+        if (op == Opcode::VDequantize) {
+          if (isFloat(t))
+            continue;
+          c.out = DType::F32;
+        }
+        if (op == Opcode::VReduceSum)
+          c.out = DType::F32;
+        c.rows = 3;
+        c.cols = 13;
+        c.pad0 = 1;
+        VecHarness h(c);
+        for (auto which : {&ResolvedVec::x, &ResolvedVec::y, &ResolvedVec::z})
+          runVecWithOperandLast(h, which);
+      }
+  });
+}
+
+} // namespace
+} // namespace strata::sim::func
