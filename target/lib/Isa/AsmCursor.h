@@ -11,6 +11,7 @@
 #include "AsmSyntax.h"
 #include "strata/target/Isa.h"
 
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <functional>
@@ -428,21 +429,23 @@ struct KeySpec {
   std::string_view key;
   int field;
   bool isFlag;
-  std::function<bool(Cursor &)> parse; ///< for flags: sets the flag
+  std::function<bool(Cursor &)> parse; ///< for values
+  std::function<void()> set;           ///< for flags
 };
 
 class KeyValues {
 public:
-  KeyValues(Cursor &c, std::string_view mnem) : c_(c), mnem_(mnem) {}
+  /// Field ids are small integers (< kMaxFields), one per field; aliases
+  /// of one field share its id.
+  static constexpr int kMaxFields = 32;
+
+  KeyValues(Cursor &c, std::string_view mnem) : c_(c), mnem_(mnem) { specs_.reserve(kMaxFields); }
 
   void add(std::string_view key, int field, std::function<bool(Cursor &)> parse) {
-    specs_.push_back({key, field, false, std::move(parse)});
+    specs_.push_back({key, field, false, std::move(parse), nullptr});
   }
   void flag(std::string_view key, int field, std::function<void()> set) {
-    specs_.push_back({key, field, true, [set](Cursor &) {
-                        set();
-                        return true;
-                      }});
+    specs_.push_back({key, field, true, nullptr, std::move(set)});
   }
 
   bool run() {
@@ -468,17 +471,19 @@ public:
       if (!spec)
         return c_.fail(keyCol, "unknown key '" + std::string(key) + "' for " +
                                    std::string(mnem_));
-      auto seenIt = seen_.find(spec->field);
-      if (seenIt != seen_.end())
-        return c_.fail(keyCol, seenIt->second == key
+      if (has(spec->field)) {
+        std::string_view earlier = seen_[size_t(spec->field)];
+        return c_.fail(keyCol, earlier == key
                                    ? "key '" + std::string(key) + "' is given twice"
                                    : "key '" + std::string(key) + "' sets the same field as '" +
-                                         std::string(seenIt->second) + "'");
-      seen_.emplace(spec->field, key);
+                                         std::string(earlier) + "'");
+      }
+      seenMask_ |= 1u << spec->field;
+      seen_[size_t(spec->field)] = key;
       if (spec->isFlag) {
         if (c_.peek() == '=')
           return c_.fail("'" + std::string(key) + "' is a flag and takes no value");
-        spec->parse(c_);
+        spec->set();
         prevEnd = c_.pos();
         continue;
       }
@@ -492,7 +497,7 @@ public:
     return true;
   }
 
-  bool has(int field) const { return seen_.count(field) != 0; }
+  bool has(int field) const { return (seenMask_ >> field) & 1u; }
 
   /// Fails at the end of the line if `field` was not given.
   bool require(int field, std::string_view key) {
@@ -513,7 +518,8 @@ private:
   Cursor &c_;
   std::string_view mnem_;
   std::vector<KeySpec> specs_;
-  std::map<int, std::string_view> seen_;
+  uint32_t seenMask_ = 0;
+  std::array<std::string_view, kMaxFields> seen_{};
 };
 
 } // namespace strata::isa::asmparse

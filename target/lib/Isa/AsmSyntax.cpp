@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <unordered_map>
 
 namespace strata::isa::asmsyntax {
 
@@ -50,10 +51,18 @@ std::optional<Broadcast> parseBroadcast(std::string_view s) {
 }
 
 std::optional<Opcode> parseMnemonic(std::string_view s) {
-  for (unsigned raw = 0; raw < 256; ++raw)
-    if (isValidOpcode(uint8_t(raw)) && mnemonic(Opcode(raw)) == s)
-      return Opcode(raw);
-  return std::nullopt;
+  // Built once from the opcode table; every code line looks its mnemonic up.
+  static const std::unordered_map<std::string_view, Opcode> kByName = [] {
+    std::unordered_map<std::string_view, Opcode> m;
+    for (unsigned raw = 0; raw < 256; ++raw)
+      if (isValidOpcode(uint8_t(raw)))
+        m.emplace(mnemonic(Opcode(raw)), Opcode(raw));
+    return m;
+  }();
+  auto it = kByName.find(s);
+  if (it == kByName.end())
+    return std::nullopt;
+  return it->second;
 }
 
 bool isScalarClass(Opcode op) { return uint8_t(op) >= 0x10 && uint8_t(op) < 0x20; }

@@ -30,33 +30,39 @@ public:
   bool ok() const { return message_.empty(); }
   const std::string &message() const { return message_; }
 
-  /// Records `message` if `cond` is false; returns `cond`.
-  bool expect(bool cond, const std::string &message) {
+  /// Records the message `makeMessage` builds if `cond` is false; returns
+  /// `cond`. The message is only built on failure: validation runs over every
+  /// instruction of every binary written or read.
+  template <typename F> bool expect(bool cond, F &&makeMessage) {
     if (!cond && message_.empty())
-      message_ = message;
+      message_ = makeMessage();
     return cond;
   }
 
   bool reg(unsigned r, const std::string &field) {
-    return expect(r < kNumScalarRegs, field + " names register r" + to_string(r) +
-                                          ", which does not exist (r0..r31)");
+    return expect(r < kNumScalarRegs, [&] {
+      return std::string(field + " names register r" + to_string(r) +
+                         ", which does not exist (r0..r31)");
+    });
   }
 
   bool dim(const Dim &d, const std::string &field, bool mustBePositive = true) {
     if (d.isReg)
       return reg(d.value, field);
-    return expect(!mustBePositive || d.value > 0, field + " is 0");
+    return expect(!mustBePositive || d.value > 0, [&] { return std::string(field + " is 0"); });
   }
 
   bool sram(const SramRef &r, const std::string &field) {
-    return reg(r.reg, field + " base") &&
-           expect(r.offset <= kMaxSramOffset, field + " offset " + hex(r.offset) +
-                                                  " exceeds the 27-bit SRAM offset field");
+    return reg(r.reg, field + " base") && expect(r.offset <= kMaxSramOffset, [&] {
+             return std::string(field + " offset " + hex(r.offset) +
+                                " exceeds the 27-bit SRAM offset field");
+           });
   }
 
   bool dtype(DType t, const std::string &field) {
-    return expect(isValidDType(uint8_t(t)),
-                  "invalid dtype value " + to_string(unsigned(t)) + " in " + field);
+    return expect(isValidDType(uint8_t(t)), [&] {
+      return std::string("invalid dtype value " + to_string(unsigned(t)) + " in " + field);
+    });
   }
 
   /// A leading dimension `ld` must cover `rowElems` elements, and rows of i4
@@ -67,21 +73,24 @@ public:
                const std::string &typeField) {
     if (!rowCount.isReg && rowCount.value <= 1)
       return true;
-    if (!rowElems.isReg &&
-        !expect(ld >= rowElems.value, ldName + " (" + to_string(ld) + ") is smaller than " +
-                                          rowName + " (" + to_string(rowElems.value) + ")"))
+    if (!rowElems.isReg && !expect(ld >= rowElems.value, [&] {
+          return std::string(ldName + " (" + to_string(ld) + ") is smaller than " + rowName + " (" +
+                             to_string(rowElems.value) + ")");
+        }))
       return false;
-    return expect(t != DType::I4 || ld % 2 == 0,
-                  ldName + " (" + to_string(ld) + ") must be even for the i4 " + typeField +
-                      ": every row starts on a byte");
+    return expect(t != DType::I4 || ld % 2 == 0, [&] {
+      return std::string(ldName + " (" + to_string(ld) + ") must be even for the i4 " + typeField +
+                         ": every row starts on a byte");
+    });
   }
 
   /// An absolute SRAM operand must be aligned to its element size.
   bool aligned(const SramRef &r, DType t, const std::string &field) {
     unsigned bytes = dtypeBits(t) >= 8 ? dtypeBits(t) / 8 : 1;
-    return expect(r.reg != 0 || r.offset % bytes == 0,
-                  field + " offset " + hex(r.offset) + " is not aligned to its " +
-                      to_string(bytes) + "-byte " + std::string(dtypeName(t)) + " elements");
+    return expect(r.reg != 0 || r.offset % bytes == 0, [&] {
+      return std::string(field + " offset " + hex(r.offset) + " is not aligned to its " +
+                         to_string(bytes) + "-byte " + std::string(dtypeName(t)) + " elements");
+    });
   }
 
 private:
@@ -92,65 +101,79 @@ std::string sramText(const SramRef &r) {
   return r.reg ? "[r" + to_string(r.reg) + "+" + hex(r.offset) + "]" : "[" + hex(r.offset) + "]";
 }
 
-bool isControlOp(Opcode op) { return op == Opcode::Nop || op == Opcode::Halt || op == Opcode::Fence; }
+bool isControlOp(Opcode op) {
+  return op == Opcode::Nop || op == Opcode::Halt || op == Opcode::Fence;
+}
 
 //===----------------------------------------------------------------------===//
 // Arch-independent rules per class
 //===----------------------------------------------------------------------===//
 
 void checkScalar(const ScalarInstr &i, Checker &c) {
-  if (!c.expect(isScalarClass(i.op) && isValidOpcode(uint8_t(i.op)),
-                "opcode " + hex(uint8_t(i.op)) + " is not a scalar instruction"))
+  if (!c.expect(isScalarClass(i.op) && isValidOpcode(uint8_t(i.op)), [&] {
+        return std::string("opcode " + hex(uint8_t(i.op)) + " is not a scalar instruction");
+      }))
     return;
   if (!c.reg(i.rd, "rd") || !c.reg(i.rs1, "rs1") || !c.reg(i.rs2, "rs2"))
     return;
   std::string m(mnemonic(i.op));
   switch (scalarForm(i.op)) {
   case ScalarForm::RdImm:
-    c.expect(i.rs1 == 0, "rs1 is not used by " + m + " and must be r0") &&
-        c.expect(i.rs2 == 0, "rs2 is not used by " + m + " and must be r0");
+    c.expect(i.rs1 == 0,
+             [&] { return std::string("rs1 is not used by " + m + " and must be r0"); }) &&
+        c.expect(i.rs2 == 0,
+                 [&] { return std::string("rs2 is not used by " + m + " and must be r0"); });
     break;
   case ScalarForm::RdRsRs:
-    c.expect(i.imm == 0, "the immediate is not used by " + m + " and must be 0");
+    c.expect(i.imm == 0,
+             [&] { return std::string("the immediate is not used by " + m + " and must be 0"); });
     break;
   case ScalarForm::RdRsImm:
   case ScalarForm::RdMem:
-    c.expect(i.rs2 == 0, "rs2 is not used by " + m + " and must be r0");
+    c.expect(i.rs2 == 0,
+             [&] { return std::string("rs2 is not used by " + m + " and must be r0"); });
     break;
   }
   if (i.op == Opcode::Divui || i.op == Opcode::Remui)
-    c.expect(i.imm != 0, "the divisor immediate is 0");
+    c.expect(i.imm != 0, [&] { return std::string("the divisor immediate is 0"); });
   if (i.op == Opcode::Shli || i.op == Opcode::Shri)
     c.expect(i.imm >= 0 && i.imm < 64,
-             "shift amount " + to_string(i.imm) + " is outside 0..63");
+             [&] { return std::string("shift amount " + to_string(i.imm) + " is outside 0..63"); });
 }
 
 void checkBranch(const BranchInstr &i, Checker &c) {
   if (!c.expect(isBranchClass(i.op) && isValidOpcode(uint8_t(i.op)),
-                "opcode " + hex(uint8_t(i.op)) + " is not a branch"))
+                [&] { return std::string("opcode " + hex(uint8_t(i.op)) + " is not a branch"); }))
     return;
   if (!c.reg(i.rs1, "rs1") || !c.reg(i.rs2, "rs2"))
     return;
   if (i.op == Opcode::Jmp)
-    c.expect(i.rs1 == 0 && i.rs2 == 0, "jmp compares no registers: rs1 and rs2 must be r0");
+    c.expect(i.rs1 == 0 && i.rs2 == 0,
+             [&] { return std::string("jmp compares no registers: rs1 and rs2 must be r0"); });
 }
 
 void checkSync(const SyncInstr &i, Checker &c) {
-  if (!c.expect(isSyncClass(i.op) && isValidOpcode(uint8_t(i.op)),
-                "opcode " + hex(uint8_t(i.op)) + " is not a synchronisation instruction"))
+  if (!c.expect(isSyncClass(i.op) && isValidOpcode(uint8_t(i.op)), [&] {
+        return std::string("opcode " + hex(uint8_t(i.op)) +
+                           " is not a synchronisation instruction");
+      }))
     return;
-  if (!c.expect(uint8_t(i.queue) < 3, "invalid queue value " + to_string(unsigned(i.queue))))
+  if (!c.expect(uint8_t(i.queue) < 3,
+                [&] { return std::string("invalid queue value " + to_string(unsigned(i.queue))); }))
     return;
   switch (i.op) {
   case Opcode::SemSignal:
   case Opcode::SemWait:
-    c.expect(i.id < kNumSemaphores, "semaphore s" + to_string(i.id) +
-                                        " does not exist (s0..s" +
-                                        to_string(kNumSemaphores - 1) + ")") &&
-        c.expect(i.value >= 1, "count is 0; it must be at least 1");
+    c.expect(i.id < kNumSemaphores,
+             [&] {
+               return std::string("semaphore s" + to_string(i.id) + " does not exist (s0..s" +
+                                  to_string(kNumSemaphores - 1) + ")");
+             }) &&
+        c.expect(i.value >= 1, [&] { return std::string("count is 0; it must be at least 1"); });
     break;
   case Opcode::Barrier:
-    c.expect(i.value != 0, "core mask is 0: no core takes part in the barrier");
+    c.expect(i.value != 0,
+             [&] { return std::string("core mask is 0: no core takes part in the barrier"); });
     break;
   default:
     break;
@@ -159,20 +182,27 @@ void checkSync(const SyncInstr &i, Checker &c) {
 
 void checkMemRef(const MemRef &m, const std::string &field, Checker &c) {
   if (!c.expect(uint8_t(m.space) <= 1,
-                field + " has an invalid memory space " + to_string(unsigned(m.space))) ||
+                [&] {
+                  return std::string(field + " has an invalid memory space " +
+                                     to_string(unsigned(m.space)));
+                }) ||
       !c.reg(m.reg, field + " base"))
     return;
-  if (!c.expect(m.offset <= kMaxDmaOffset,
-                field + " offset " + hex(m.offset) + " exceeds the 40-bit DMA offset field"))
+  if (!c.expect(m.offset <= kMaxDmaOffset, [&] {
+        return std::string(field + " offset " + hex(m.offset) +
+                           " exceeds the 40-bit DMA offset field");
+      }))
     return;
   if (m.space == Space::Hbm)
-    c.expect(m.core == kLocalCore, field + " is an HBM address and takes no core (@" +
-                                       to_string(m.core) + ")");
+    c.expect(m.core == kLocalCore, [&] {
+      return std::string(field + " is an HBM address and takes no core (@" + to_string(m.core) +
+                         ")");
+    });
 }
 
 void checkDma(const DmaInstr &i, Checker &c) {
   if (!c.expect(i.op == Opcode::DmaLoad || i.op == Opcode::DmaStore,
-                "opcode " + hex(uint8_t(i.op)) + " is not a DMA"))
+                [&] { return std::string("opcode " + hex(uint8_t(i.op)) + " is not a DMA"); }))
     return;
   checkMemRef(i.src, "src", c);
   checkMemRef(i.dst, "dst", c);
@@ -185,28 +215,33 @@ void checkDma(const DmaInstr &i, Checker &c) {
   // is the destination of one and the source of the other.
   if (i.op == Opcode::DmaLoad)
     c.expect(i.dst.space == Space::Sram && i.dst.core == kLocalCore,
-             "dma.load writes the local SRAM: dst must be sram[...]");
+             [&] { return std::string("dma.load writes the local SRAM: dst must be sram[...]"); });
   else
     c.expect(i.src.space == Space::Sram && i.src.core == kLocalCore,
-             "dma.store reads the local SRAM: src must be sram[...]");
+             [&] { return std::string("dma.store reads the local SRAM: src must be sram[...]"); });
   // Rows and planes of the destination must not overwrite each other.
   if (!i.size[0].isReg && !i.size[1].isReg && i.size[1].value > 1)
-    c.expect(i.dstStride[0] >= i.size[0].value,
-             "dstStride[0] (" + to_string(i.dstStride[0]) + ") is smaller than the row size (" +
-                 to_string(i.size[0].value) + "): destination rows would overlap");
+    c.expect(i.dstStride[0] >= i.size[0].value, [&] {
+      return std::string("dstStride[0] (" + to_string(i.dstStride[0]) +
+                         ") is smaller than the row size (" + to_string(i.size[0].value) +
+                         "): destination rows would overlap");
+    });
   if (!i.size[0].isReg && !i.size[1].isReg && !i.size[2].isReg && i.size[2].value > 1) {
     uint64_t plane = uint64_t(i.size[1].value - 1) * i.dstStride[0] + i.size[0].value;
-    c.expect(i.dstStride[1] >= plane, "dstStride[1] (" + to_string(i.dstStride[1]) +
-                                          ") is smaller than a destination plane (" +
-                                          to_string(plane) + " bytes): planes would overlap");
+    c.expect(i.dstStride[1] >= plane, [&] {
+      return std::string("dstStride[1] (" + to_string(i.dstStride[1]) +
+                         ") is smaller than a destination plane (" + to_string(plane) +
+                         " bytes): planes would overlap");
+    });
   }
 }
 
 void checkTcConfig(const TcConfigInstr &i, Checker &c) {
-  c.expect(uint8_t(i.gang) < 3, "invalid gang value " + to_string(unsigned(i.gang))) &&
-      c.dtype(i.precision, "precision") &&
-      c.expect(i.precision != DType::I32,
-               "precision i32 is not a multiplier precision (i4, i8, f16, bf16, f32)");
+  c.expect(uint8_t(i.gang) < 3,
+           [&] { return std::string("invalid gang value " + to_string(unsigned(i.gang))); }) &&
+      c.dtype(i.precision, "precision") && c.expect(i.precision != DType::I32, [&] {
+        return std::string("precision i32 is not a multiplier precision (i4, i8, f16, bf16, f32)");
+      });
 }
 
 bool legalGemmPair(DType a, DType b) {
@@ -216,66 +251,89 @@ bool legalGemmPair(DType a, DType b) {
 void checkGemm(const GemmInstr &i, Checker &c) {
   if (!c.dtype(i.a, "a") || !c.dtype(i.b, "b") || !c.dtype(i.out, "out") ||
       !c.dtype(i.scaleType, "scaleType") ||
-      !c.expect(uint8_t(i.act) <= uint8_t(Activation::SwiGlu),
-                "invalid activation value " + to_string(unsigned(i.act))) ||
-      !c.expect(uint8_t(i.aScale) <= 2, "invalid aScale value " + to_string(unsigned(i.aScale))) ||
-      !c.expect(uint8_t(i.bScale) <= 2, "invalid bScale value " + to_string(unsigned(i.bScale))))
+      !c.expect(
+          uint8_t(i.act) <= uint8_t(Activation::SwiGlu),
+          [&] { return std::string("invalid activation value " + to_string(unsigned(i.act))); }) ||
+      !c.expect(
+          uint8_t(i.aScale) <= 2,
+          [&] { return std::string("invalid aScale value " + to_string(unsigned(i.aScale))); }) ||
+      !c.expect(uint8_t(i.bScale) <= 2, [&] {
+        return std::string("invalid bScale value " + to_string(unsigned(i.bScale)));
+      }))
     return;
   if (!c.dim(i.m, "m") || !c.dim(i.n, "n") || !c.dim(i.k, "k") || !c.sram(i.A, "A") ||
       !c.sram(i.B, "B") || !c.sram(i.C, "C") || !c.sram(i.scaleA, "scaleA") ||
       !c.sram(i.scaleB, "scaleB") || !c.sram(i.bias, "bias"))
     return;
   std::string a(dtypeName(i.a)), b(dtypeName(i.b)), out(dtypeName(i.out));
-  if (!c.expect(legalGemmPair(i.a, i.b),
-                "operand types a=" + a + " b=" + b +
-                    " are not a supported pair (i4 x i4, i8 x i8, i8 x i4, f16 x f16, "
-                    "bf16 x bf16, f32 x f32)"))
+  if (!c.expect(legalGemmPair(i.a, i.b), [&] {
+        return std::string("operand types a=" + a + " b=" + b +
+                           " are not a supported pair (i4 x i4, i8 x i8, i8 x i4, f16 x f16, "
+                           "bf16 x bf16, f32 x f32)");
+      }))
     return;
   bool integer = isInteger(i.a);
   bool scaled = i.aScale != ScaleMode::None || i.bScale != ScaleMode::None;
   if (integer)
-    c.expect(i.out != DType::I8 && i.out != DType::I4,
-             "out=" + out + " is not a GEMM output type (i32, f32, f16, bf16)");
+    c.expect(i.out != DType::I8 && i.out != DType::I4, [&] {
+      return std::string("out=" + out + " is not a GEMM output type (i32, f32, f16, bf16)");
+    });
   else
-    c.expect(isFloat(i.out), "out=" + out + " needs integer operands; float operands give "
-                                            "f32, f16 or bf16");
+    c.expect(isFloat(i.out), [&] {
+      return std::string("out=" + out +
+                         " needs integer operands; float operands give "
+                         "f32, f16 or bf16");
+    });
   if (i.out == DType::I32) {
-    c.expect(!scaled, "out=i32 keeps raw integer sums and takes no scales");
-    c.expect(i.act == Activation::None || i.act == Activation::Relu,
-             "out=i32 allows act=none or act=relu (exact on integers), not act=" +
-                 std::string(activationName(i.act)));
-    c.expect(!i.hasBias, "out=i32 takes no bias");
+    c.expect(!scaled,
+             [&] { return std::string("out=i32 keeps raw integer sums and takes no scales"); });
+    c.expect(i.act == Activation::None || i.act == Activation::Relu, [&] {
+      return std::string("out=i32 allows act=none or act=relu (exact on integers), not act=" +
+                         std::string(activationName(i.act)));
+    });
+    c.expect(!i.hasBias, [&] { return std::string("out=i32 takes no bias"); });
   }
   c.expect(i.aScale == ScaleMode::None || isInteger(i.a),
-           "aScale needs integer a operands (a is " + a + ")");
+           [&] { return std::string("aScale needs integer a operands (a is " + a + ")"); });
   c.expect(i.bScale == ScaleMode::None || isInteger(i.b),
-           "bScale needs integer b operands (b is " + b + ")");
-  c.expect(i.scaleType == DType::F32 || i.scaleType == DType::F16,
-           "scaleType must be f32 or f16 (found " + std::string(dtypeName(i.scaleType)) + ")");
+           [&] { return std::string("bScale needs integer b operands (b is " + b + ")"); });
+  c.expect(i.scaleType == DType::F32 || i.scaleType == DType::F16, [&] {
+    return std::string("scaleType must be f32 or f16 (found " +
+                       std::string(dtypeName(i.scaleType)) + ")");
+  });
   bool perGroup = i.aScale == ScaleMode::PerGroup || i.bScale == ScaleMode::PerGroup;
   if (perGroup)
-    c.expect(i.groupSize > 0, std::string("groupSize is 0 but ") +
-                                  (i.bScale == ScaleMode::PerGroup ? "bScale" : "aScale") +
-                                  " is per-group");
+    c.expect(i.groupSize > 0, [&] {
+      return std::string(std::string("groupSize is 0 but ") +
+                         (i.bScale == ScaleMode::PerGroup ? "bScale" : "aScale") + " is per-group");
+    });
   else
-    c.expect(i.groupSize == 0, "groupSize is " + to_string(i.groupSize) +
-                                   " but neither aScale nor bScale is per-group");
+    c.expect(i.groupSize == 0, [&] {
+      return std::string("groupSize is " + to_string(i.groupSize) +
+                         " but neither aScale nor bScale is per-group");
+    });
   if (perGroup && i.groupSize > 0 && !i.k.isReg)
-    c.expect(i.k.value % i.groupSize == 0, "k (" + to_string(i.k.value) +
-                                               ") is not a multiple of groupSize (" +
-                                               to_string(i.groupSize) + ")");
+    c.expect(i.k.value % i.groupSize == 0, [&] {
+      return std::string("k (" + to_string(i.k.value) + ") is not a multiple of groupSize (" +
+                         to_string(i.groupSize) + ")");
+    });
   if (i.act == Activation::SwiGlu)
-    c.expect(!i.n.isReg && i.n.value % 2 == 0,
-             "act=swiglu needs an immediate, even n (gate and up halves), found n=" +
-                 (i.n.isReg ? "r" + to_string(i.n.value) : to_string(i.n.value)));
-  c.expect(i.hasBias || i.bias == SramRef{},
-           "bias address " + sramText(i.bias) + " is set but the bias is off");
-  c.expect(i.aScale != ScaleMode::None || i.scaleA == SramRef{},
-           "scaleA address " + sramText(i.scaleA) + " is set but aScale is none");
-  c.expect(i.bScale != ScaleMode::None || i.scaleB == SramRef{},
-           "scaleB address " + sramText(i.scaleB) + " is set but bScale is none");
-  c.expect(i.tcGroup == kAllTcGroups || i.tcGroup < 16,
-           "tcGroup " + to_string(i.tcGroup) + " is out of range (0..15 or all)");
+    c.expect(!i.n.isReg && i.n.value % 2 == 0, [&] {
+      return std::string("act=swiglu needs an immediate, even n (gate and up halves), found n=" +
+                         (i.n.isReg ? "r" + to_string(i.n.value) : to_string(i.n.value)));
+    });
+  c.expect(i.hasBias || i.bias == SramRef{}, [&] {
+    return std::string("bias address " + sramText(i.bias) + " is set but the bias is off");
+  });
+  c.expect(i.aScale != ScaleMode::None || i.scaleA == SramRef{}, [&] {
+    return std::string("scaleA address " + sramText(i.scaleA) + " is set but aScale is none");
+  });
+  c.expect(i.bScale != ScaleMode::None || i.scaleB == SramRef{}, [&] {
+    return std::string("scaleB address " + sramText(i.scaleB) + " is set but bScale is none");
+  });
+  c.expect(i.tcGroup == kAllTcGroups || i.tcGroup < 16, [&] {
+    return std::string("tcGroup " + to_string(i.tcGroup) + " is out of range (0..15 or all)");
+  });
   if (!c.ok())
     return;
   Dim outCols = i.n;
@@ -294,11 +352,13 @@ void checkGemm(const GemmInstr &i, Checker &c) {
 }
 
 void checkVec(const VecInstr &i, Checker &c) {
-  if (!c.expect(isVecClass(i.op) && isValidOpcode(uint8_t(i.op)),
-                "opcode " + hex(uint8_t(i.op)) + " is not a vector instruction"))
+  if (!c.expect(isVecClass(i.op) && isValidOpcode(uint8_t(i.op)), [&] {
+        return std::string("opcode " + hex(uint8_t(i.op)) + " is not a vector instruction");
+      }))
     return;
   if (!c.dtype(i.in, "in") || !c.dtype(i.in1, "in1") || !c.dtype(i.out, "out") ||
-      !c.expect(uint8_t(i.bcast) <= 3, "invalid bcast value " + to_string(unsigned(i.bcast))))
+      !c.expect(uint8_t(i.bcast) <= 3,
+                [&] { return std::string("invalid bcast value " + to_string(unsigned(i.bcast))); }))
     return;
   if (!c.dim(i.rows, "rows") || !c.dim(i.cols, "cols") || !c.dim(i.aux, "aux", false) ||
       !c.sram(i.x, "x") || !c.sram(i.y, "y") || !c.sram(i.z, "z") || !c.sram(i.dst, "dst"))
@@ -308,9 +368,11 @@ void checkVec(const VecInstr &i, Checker &c) {
   std::string in(dtypeName(i.in)), in1(dtypeName(i.in1)), out(dtypeName(i.out));
 
   if (!c.expect(i.bcast == Broadcast::None || isBinaryVecOp(op),
-                "bcast is only for vadd, vsub, vmul and vmax") ||
-      !c.expect(!i.causal || op == Opcode::VSoftmax, "causal is only for vsoftmax") ||
-      !c.expect(!i.ropeHalf || op == Opcode::VRope, "ropeHalf is only for vrope"))
+                [&] { return std::string("bcast is only for vadd, vsub, vmul and vmax"); }) ||
+      !c.expect(!i.causal || op == Opcode::VSoftmax,
+                [&] { return std::string("causal is only for vsoftmax"); }) ||
+      !c.expect(!i.ropeHalf || op == Opcode::VRope,
+                [&] { return std::string("ropeHalf is only for vrope"); }))
     return;
 
   // Fields the opcode does not read must keep their defaults, so that a
@@ -318,11 +380,12 @@ void checkVec(const VecInstr &i, Checker &c) {
   const VecInstr d;
   VecForm f = vecForm(i);
   auto unused = [&](bool used, bool isDefault, const std::string &field, const char *dflt) {
-    return c.expect(used || isDefault, field + " is not used by " + m +
-                                           (isBinaryVecOp(op) ? " with bcast=" +
-                                                                    std::string(broadcastName(i.bcast))
-                                                              : std::string()) +
-                                           " and must be " + dflt);
+    return c.expect(used || isDefault, [&] {
+      return std::string(field + " is not used by " + m +
+                         (isBinaryVecOp(op) ? " with bcast=" + std::string(broadcastName(i.bcast))
+                                            : std::string()) +
+                         " and must be " + dflt);
+    });
   };
   uint32_t fimmBits, zeroBits = 0;
   std::memcpy(&fimmBits, &i.fimm, sizeof fimmBits);
@@ -334,12 +397,13 @@ void checkVec(const VecInstr &i, Checker &c) {
       !unused(f.fimm, fimmBits == zeroBits, "fimm", "0.0"))
     return;
   if (f.fimm)
-    c.expect(!std::isnan(i.fimm), std::string(f.fimmKey) + " is NaN");
+    c.expect(!std::isnan(i.fimm), [&] { return std::string(std::string(f.fimmKey) + " is NaN"); });
 
   // Element types.
   auto floatInOut = [&] {
-    return c.expect(isFloat(i.in) && isFloat(i.out),
-                    m + " needs float in and out (found in=" + in + " out=" + out + ")");
+    return c.expect(isFloat(i.in) && isFloat(i.out), [&] {
+      return std::string(m + " needs float in and out (found in=" + in + " out=" + out + ")");
+    });
   };
   switch (op) {
   case Opcode::VExp:
@@ -353,28 +417,39 @@ void checkVec(const VecInstr &i, Checker &c) {
     break;
   case Opcode::VRmsNorm:
   case Opcode::VLayerNorm:
-    floatInOut() && c.expect(isFloat(i.in1), m + " needs float gamma/beta (in1 is " + in1 + ")");
+    floatInOut() && c.expect(isFloat(i.in1), [&] {
+      return std::string(m + " needs float gamma/beta (in1 is " + in1 + ")");
+    });
     break;
   case Opcode::VArgmax:
-    c.expect(i.out == DType::I32, "vargmax writes indices: out must be i32 (found " + out + ")");
+    c.expect(i.out == DType::I32, [&] {
+      return std::string("vargmax writes indices: out must be i32 (found " + out + ")");
+    });
     break;
   case Opcode::VQuantize:
-    c.expect(isFloat(i.in), "vquant reads float x (in is " + in + ")") &&
+    c.expect(isFloat(i.in),
+             [&] { return std::string("vquant reads float x (in is " + in + ")"); }) &&
         c.expect(i.out == DType::I8 || i.out == DType::I4,
-                 "vquant writes i8 or i4 (out is " + out + ")") &&
-        c.expect(i.in1 == DType::F32 || i.in1 == DType::F16,
-                 "vquant writes f32 or f16 scales (in1 is " + in1 + ")");
+                 [&] { return std::string("vquant writes i8 or i4 (out is " + out + ")"); }) &&
+        c.expect(i.in1 == DType::F32 || i.in1 == DType::F16, [&] {
+          return std::string("vquant writes f32 or f16 scales (in1 is " + in1 + ")");
+        });
     break;
   case Opcode::VDequantize:
-    c.expect(isInteger(i.in), "vdequant reads integer x (in is " + in + ")") &&
-        c.expect(isFloat(i.out), "vdequant writes float (out is " + out + ")") &&
-        c.expect(i.in1 == DType::F32 || i.in1 == DType::F16,
-                 "vdequant reads f32 or f16 scales (in1 is " + in1 + ")");
+    c.expect(isInteger(i.in),
+             [&] { return std::string("vdequant reads integer x (in is " + in + ")"); }) &&
+        c.expect(isFloat(i.out),
+                 [&] { return std::string("vdequant writes float (out is " + out + ")"); }) &&
+        c.expect(i.in1 == DType::F32 || i.in1 == DType::F16, [&] {
+          return std::string("vdequant reads f32 or f16 scales (in1 is " + in1 + ")");
+        });
     break;
   case Opcode::VCopy:
   case Opcode::VTranspose:
-    c.expect(i.in == i.out, m + " does not convert: in (" + in + ") and out (" + out +
-                                ") must match; use vcast");
+    c.expect(i.in == i.out, [&] {
+      return std::string(m + " does not convert: in (" + in + ") and out (" + out +
+                         ") must match; use vcast");
+    });
     break;
   default:
     break;
@@ -385,27 +460,37 @@ void checkVec(const VecInstr &i, Checker &c) {
   // Op-specific immediates.
   switch (op) {
   case Opcode::VSoftmax:
-    c.expect(std::isfinite(i.fimm), "scale (" + formatFloat(i.fimm) + ") must be finite");
+    c.expect(std::isfinite(i.fimm),
+             [&] { return std::string("scale (" + formatFloat(i.fimm) + ") must be finite"); });
     break;
   case Opcode::VRmsNorm:
   case Opcode::VLayerNorm:
-    c.expect(std::isfinite(i.fimm) && i.fimm >= 0,
-             "eps (" + formatFloat(i.fimm) + ") must be a finite number >= 0");
+    c.expect(std::isfinite(i.fimm) && i.fimm >= 0, [&] {
+      return std::string("eps (" + formatFloat(i.fimm) + ") must be a finite number >= 0");
+    });
     break;
   case Opcode::VRope:
     c.expect(std::isfinite(i.fimm) && i.fimm > 0,
-             "theta (" + formatFloat(i.fimm) + ") must be a finite number > 0") &&
+             [&] {
+               return std::string("theta (" + formatFloat(i.fimm) +
+                                  ") must be a finite number > 0");
+             }) &&
         c.expect(i.aux2 > 0 && i.aux2 % 2 == 0,
-                 "head size (head=" + to_string(i.aux2) + ") must be even and > 0") &&
-        c.expect(i.cols.isReg || i.cols.value % i.aux2 == 0,
-                 "cols (" + to_string(i.cols.value) + ") is not a multiple of the head size (" +
-                     to_string(i.aux2) + ")");
+                 [&] {
+                   return std::string("head size (head=" + to_string(i.aux2) +
+                                      ") must be even and > 0");
+                 }) &&
+        c.expect(i.cols.isReg || i.cols.value % i.aux2 == 0, [&] {
+          return std::string("cols (" + to_string(i.cols.value) +
+                             ") is not a multiple of the head size (" + to_string(i.aux2) + ")");
+        });
     break;
   case Opcode::VQuantize:
   case Opcode::VDequantize:
-    c.expect(i.aux2 == 0 || i.cols.isReg || i.cols.value % i.aux2 == 0,
-             "cols (" + to_string(i.cols.value) + ") is not a multiple of group (" +
-                 to_string(i.aux2) + ")");
+    c.expect(i.aux2 == 0 || i.cols.isReg || i.cols.value % i.aux2 == 0, [&] {
+      return std::string("cols (" + to_string(i.cols.value) + ") is not a multiple of group (" +
+                         to_string(i.aux2) + ")");
+    });
     break;
   default:
     break;
@@ -418,7 +503,7 @@ void checkVec(const VecInstr &i, Checker &c) {
   bool ok = c.leading(i.ld0, "ld0", i.cols, "cols", i.rows, i.in, "in");
   if (ok && rowOut)
     ok = c.expect(i.ldd >= 1 || (!i.rows.isReg && i.rows.value <= 1),
-                  "ldd is 0: row results would overwrite each other");
+                  [&] { return std::string("ldd is 0: row results would overwrite each other"); });
   else if (ok && op == Opcode::VTranspose)
     ok = c.leading(i.ldd, "ldd", i.rows, "rows", i.cols, i.out, "out");
   else if (ok)
@@ -426,7 +511,7 @@ void checkVec(const VecInstr &i, Checker &c) {
   if (ok && f.ld1 && isBinaryVecOp(op))
     ok = c.leading(i.ld1, "ld1", i.cols, "cols", i.rows, i.in1, "in1");
   if (ok && f.ld1 && (op == Opcode::VQuantize || op == Opcode::VDequantize)) {
-    Dim groups = i.aux2 == 0 ? Dim::imm(1)
+    Dim groups = i.aux2 == 0    ? Dim::imm(1)
                  : i.cols.isReg ? i.cols
                                 : Dim::imm(i.cols.value / i.aux2);
     ok = c.leading(i.ld1, "ld1", groups, "the number of scale groups", i.rows, i.in1, "in1");
@@ -440,7 +525,9 @@ void checkVec(const VecInstr &i, Checker &c) {
 struct InstrChecker {
   Checker &c;
   void operator()(const ControlInstr &i) {
-    c.expect(isControlOp(i.op), "opcode " + hex(uint8_t(i.op)) + " is not a control instruction");
+    c.expect(isControlOp(i.op), [&] {
+      return std::string("opcode " + hex(uint8_t(i.op)) + " is not a control instruction");
+    });
   }
   void operator()(const ScalarInstr &i) { checkScalar(i, c); }
   void operator()(const BranchInstr &i) { checkBranch(i, c); }
@@ -479,26 +566,30 @@ DType multiplierPrecision(const GemmInstr &g) {
 void checkSramOffset(const SramRef &r, const std::string &field, const ArchConfig &arch,
                      Checker &c) {
   if (r.reg == 0)
-    c.expect(r.offset < arch.core.sram.sizeBytes,
-             field + " offset " + hex(r.offset) + " is outside the " +
-                 bytesText(arch.core.sram.sizeBytes) + " SRAM");
+    c.expect(r.offset < arch.core.sram.sizeBytes, [&] {
+      return std::string(field + " offset " + hex(r.offset) + " is outside the " +
+                         bytesText(arch.core.sram.sizeBytes) + " SRAM");
+    });
 }
 
 void checkDmaEndpoint(const DmaInstr &i, const MemRef &m, const uint32_t stride[2],
                       const std::string &field, const ArchConfig &arch, Checker &c) {
-  if (m.core != kLocalCore &&
-      !c.expect(m.core < arch.numCores, field + " names core " + to_string(m.core) +
-                                            " but the chip has " + to_string(arch.numCores) +
-                                            " cores"))
+  if (m.core != kLocalCore && !c.expect(m.core < arch.numCores, [&] {
+        return std::string(field + " names core " + to_string(m.core) + " but the chip has " +
+                           to_string(arch.numCores) + " cores");
+      }))
     return;
   if (m.reg != 0 || i.size[0].isReg || i.size[1].isReg || i.size[2].isReg)
     return;
   uint64_t extent = uint64_t(i.size[2].value - 1) * stride[1] +
                     uint64_t(i.size[1].value - 1) * stride[0] + i.size[0].value;
-  uint64_t limit = m.space == Space::Sram ? arch.core.sram.sizeBytes : arch.hbm.totalCapacityBytes();
-  c.expect(m.offset + extent <= limit,
-           field + " range [" + hex(m.offset) + ", " + hex(m.offset + extent) + ") exceeds the " +
-               bytesText(limit) + (m.space == Space::Sram ? " SRAM" : " of HBM"));
+  uint64_t limit =
+      m.space == Space::Sram ? arch.core.sram.sizeBytes : arch.hbm.totalCapacityBytes();
+  c.expect(m.offset + extent <= limit, [&] {
+    return std::string(field + " range [" + hex(m.offset) + ", " + hex(m.offset + extent) +
+                       ") exceeds the " + bytesText(limit) +
+                       (m.space == Space::Sram ? " SRAM" : " of HBM"));
+  });
 }
 
 void checkArch(const Instr &instr, const ArchConfig &arch, Checker &c) {
@@ -508,44 +599,58 @@ void checkArch(const Instr &instr, const ArchConfig &arch, Checker &c) {
   } else if (const auto *s = std::get_if<SyncInstr>(&instr)) {
     if (s->op == Opcode::Barrier) {
       uint64_t allowed = arch.numCores >= 32 ? 0xFFFFFFFFull : (1ull << arch.numCores) - 1;
-      c.expect((s->value & ~allowed) == 0,
-               "core mask " + hex(s->value) + " names cores beyond the chip's " +
-                   to_string(arch.numCores));
+      c.expect((s->value & ~allowed) == 0, [&] {
+        return std::string("core mask " + hex(s->value) + " names cores beyond the chip's " +
+                           to_string(arch.numCores));
+      });
     } else if (s->op == Opcode::DvfsHint) {
       const DvfsDomainConfig *domain = nullptr;
       if (s->id == kOwnCoreDomain) {
         for (const DvfsDomainConfig &dc : arch.dvfs.domains)
           if (dc.name == "core")
             domain = &dc;
-        if (!c.expect(domain, "domain 'own' needs a DVFS domain named 'core' in the arch config"))
+        if (!c.expect(domain, [&] {
+              return std::string(
+                  "domain 'own' needs a DVFS domain named 'core' in the arch config");
+            }))
           return;
       } else {
-        if (!c.expect(s->id < arch.dvfs.domains.size(),
-                      "DVFS domain " + to_string(s->id) + " does not exist (the arch has " +
-                          to_string(arch.dvfs.domains.size()) + " domains)"))
+        if (!c.expect(s->id < arch.dvfs.domains.size(), [&] {
+              return std::string("DVFS domain " + to_string(s->id) +
+                                 " does not exist (the arch has " +
+                                 to_string(arch.dvfs.domains.size()) + " domains)");
+            }))
           return;
         domain = &arch.dvfs.domains[s->id];
       }
-      c.expect(s->value < domain->points.size(),
-               "operating point " + to_string(s->value) + " does not exist in domain '" +
-                   domain->name + "' (" + to_string(domain->points.size()) + " points)");
+      c.expect(s->value < domain->points.size(), [&] {
+        return std::string("operating point " + to_string(s->value) +
+                           " does not exist in domain '" + domain->name + "' (" +
+                           to_string(domain->points.size()) + " points)");
+      });
     }
   } else if (const auto *t = std::get_if<TcConfigInstr>(&instr)) {
     const TensorCoreConfig &tc = arch.core.tensorCores;
-    c.expect(tc.macsPerCycle[size_t(t->precision)] > 0,
-             "precision " + std::string(dtypeName(t->precision)) +
-                 " is not supported by the tensor cores (macsPerCycle is 0)");
+    c.expect(tc.macsPerCycle[size_t(t->precision)] > 0, [&] {
+      return std::string("precision " + std::string(dtypeName(t->precision)) +
+                         " is not supported by the tensor cores (macsPerCycle is 0)");
+    });
     if (t->gang == Gang::Quad)
-      c.expect(tc.count % 4 == 0, "gang=4x4 needs a multiple of 4 tensor cores (the core has " +
-                                      to_string(tc.count) + ")");
+      c.expect(tc.count % 4 == 0, [&] {
+        return std::string("gang=4x4 needs a multiple of 4 tensor cores (the core has " +
+                           to_string(tc.count) + ")");
+      });
   } else if (const auto *g = std::get_if<GemmInstr>(&instr)) {
     const TensorCoreConfig &tc = arch.core.tensorCores;
     DType prec = multiplierPrecision(*g);
-    c.expect(tc.macsPerCycle[size_t(prec)] > 0,
-             std::string(dtypeName(prec)) + " multiplies are not supported by the tensor cores");
-    c.expect(g->tcGroup == kAllTcGroups || g->tcGroup < tc.count,
-             "tcGroup " + to_string(g->tcGroup) + " does not exist (the core has " +
-                 to_string(tc.count) + " tensor cores)");
+    c.expect(tc.macsPerCycle[size_t(prec)] > 0, [&] {
+      return std::string(std::string(dtypeName(prec)) +
+                         " multiplies are not supported by the tensor cores");
+    });
+    c.expect(g->tcGroup == kAllTcGroups || g->tcGroup < tc.count, [&] {
+      return std::string("tcGroup " + to_string(g->tcGroup) + " does not exist (the core has " +
+                         to_string(tc.count) + " tensor cores)");
+    });
     checkSramOffset(g->A, "A", arch, c);
     checkSramOffset(g->B, "B", arch, c);
     checkSramOffset(g->C, "C", arch, c);
@@ -565,9 +670,10 @@ void checkArch(const Instr &instr, const ArchConfig &arch, Checker &c) {
     checkSramOffset(v->dst, "dst", arch, c);
   } else if (const auto *s = std::get_if<ScalarInstr>(&instr)) {
     if (s->op == Opcode::Ld32 && s->rs1 == 0)
-      c.expect(s->imm >= 0 && uint64_t(s->imm) + 4 <= arch.hbm.totalCapacityBytes(),
-               "address " + hex(uint64_t(s->imm)) + " is outside the " +
-                   bytesText(arch.hbm.totalCapacityBytes()) + " of HBM");
+      c.expect(s->imm >= 0 && uint64_t(s->imm) + 4 <= arch.hbm.totalCapacityBytes(), [&] {
+        return std::string("address " + hex(uint64_t(s->imm)) + " is outside the " +
+                           bytesText(arch.hbm.totalCapacityBytes()) + " of HBM");
+      });
   }
 }
 
@@ -616,9 +722,8 @@ Status validateProgramAt(const std::vector<Instr> &program, const ArchConfig *ar
       return failAt(index, message);
     if (const auto *b = std::get_if<BranchInstr>(&instr)) {
       if (b->target >= program.size())
-        return failAt(index, "branch target " + to_string(b->target) +
-                                 " is outside the program (" + to_string(program.size()) +
-                                 " instructions)");
+        return failAt(index, "branch target " + to_string(b->target) + " is outside the program (" +
+                                 to_string(program.size()) + " instructions)");
     } else if (const auto *s = std::get_if<SyncInstr>(&instr)) {
       if (s->op == Opcode::SemWait && !signalled.count(s->id))
         return failAt(index, "semaphore s" + to_string(s->id) +
