@@ -217,44 +217,55 @@ void ChannelController::pick(BankState &b) {
 
 void ChannelController::bankCandidate(uint8_t pc, uint16_t bank, uint64_t refreshDue,
                                       Candidate &best) {
-  BankState &b = pcs_[pc].banks[bank];
-  if (b.dirty)
+  PcState &p = pcs_[pc];
+  BankState &b = p.banks[bank];
+  if (b.dirty) {
     pick(b);
-  // The cycle first: most banks lose, and lose without building a candidate.
-  DramCommandKind kind;
-  uint32_t slot;
-  uint64_t cycle;
-  if (b.openRow >= 0) {
-    uint64_t preCycle = kNever;
-    if (b.other >= 0)
-      preCycle = std::max({checker_.earliest(DramCommandKind::Precharge, pc, bank),
-                           slots_[b.other].visible, lastIssue_});
-    // A hit the scheduler can see keeps the row open; one that arrives only
-    // after the precharge could issue does not.
-    if (b.hit >= 0 && slots_[b.hit].visible <= preCycle) {
-      const Slot &s = slots_[b.hit];
-      kind = s.req.write ? DramCommandKind::Write : DramCommandKind::Read;
-      cycle = std::max({checker_.earliest(kind, pc, bank), s.visible, lastIssue_});
-      slot = uint32_t(b.hit);
-    } else {
-      kind = DramCommandKind::Precharge;
-      cycle = preCycle;
-      slot = uint32_t(b.other);
-    }
-  } else {
-    kind = DramCommandKind::Activate;
-    slot = uint32_t(b.other);
-    cycle = std::max({checker_.earliest(kind, pc, bank), slots_[slot].visible, lastIssue_});
+    b.pcEpoch = ~uint64_t(0);
   }
-  if (cycle >= refreshDue || cycle > best.cycle) // the refresh goes first; or loses
+  bool column = b.kind == DramCommandKind::Read || b.kind == DramCommandKind::Write;
+  if (b.pcEpoch != p.epoch || (!column && b.rowEpoch != rowEpoch_) ||
+      lastIssue_ >= b.recheckAt) {
+    b.recheckAt = ~uint64_t(0);
+    // Recompute the candidate (cycles before the monotonic-issue clamp,
+    // which only moves every candidate to the same floor).
+    if (b.openRow >= 0) {
+      uint64_t preCycle = kNever;
+      if (b.other >= 0)
+        preCycle = std::max(checker_.earliest(DramCommandKind::Precharge, pc, bank),
+                            slots_[b.other].visible);
+      // A hit the scheduler can see keeps the row open; one that arrives
+      // only after the precharge could issue does not.
+      if (b.hit >= 0 && slots_[b.hit].visible <= std::max(preCycle, lastIssue_)) {
+        const Slot &s = slots_[b.hit];
+        b.kind = s.req.write ? DramCommandKind::Write : DramCommandKind::Read;
+        b.cycle = std::max(checker_.earliest(b.kind, pc, bank), s.visible);
+        b.slot = b.hit;
+      } else {
+        b.kind = DramCommandKind::Precharge;
+        b.cycle = preCycle;
+        b.slot = b.other;
+        if (b.hit >= 0)
+          b.recheckAt = slots_[b.hit].visible;
+      }
+    } else {
+      b.kind = DramCommandKind::Activate;
+      b.slot = b.other;
+      b.cycle = std::max(checker_.earliest(b.kind, pc, bank), slots_[b.slot].visible);
+    }
+    b.pcEpoch = p.epoch;
+    b.rowEpoch = rowEpoch_;
+  }
+  uint64_t cycle = std::max(b.cycle, lastIssue_);
+  if (cycle >= refreshDue || cycle > best.cycle) // the refresh goes first; or it loses
     return;
   Candidate c;
   c.cycle = cycle;
-  c.kind = kind;
+  c.kind = b.kind;
   c.pc = pc;
   c.bank = bank;
-  c.slot = slot;
-  c.age = slots_[slot].seq;
+  c.slot = uint32_t(b.slot);
+  c.age = slots_[b.slot].seq;
   if (better(c, best))
     best = c;
 }
@@ -315,6 +326,9 @@ void ChannelController::issue(const Candidate &c) {
   PcState &p = pcs_[c.pc];
   BankState &b = p.banks[c.bank];
   lastIssue_ = c.cycle;
+  ++p.epoch;
+  if (c.kind != DramCommandKind::Read && c.kind != DramCommandKind::Write)
+    ++rowEpoch_;
   switch (c.kind) {
   case DramCommandKind::Activate: {
     Slot &s = slots_[c.slot];

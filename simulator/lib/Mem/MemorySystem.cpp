@@ -516,10 +516,12 @@ struct MemorySystem::State : ChannelClient {
     uint64_t nowC = nowCycle();
     const HbmConfig &h = config.hbm;
     double start = double(nowC);
-    // The descriptor reaches the stacks: the first hop latency and the
-    // controller's front end.
-    double dramStart = start + h.frontendCycles +
-                       double(noc->coreToStack(core, 0).links.size()) * config.noc.hopCycles;
+    // The descriptor reaches the stacks (the farthest one's hop latency) and
+    // passes the controllers' front end.
+    size_t hops = 0;
+    for (uint32_t s = 0; s < h.stacks; ++s)
+      hops = std::max(hops, noc->coreToStack(core, s).links.size());
+    double dramStart = start + h.frontendCycles + double(hops) * config.noc.hopCycles;
     AnalyticModel::Result r = analytic.transfer(pattern, write, dramStart);
     double done = r.doneCycle;
     for (uint32_t s = 0; s < h.stacks; ++s) {

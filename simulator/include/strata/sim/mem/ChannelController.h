@@ -150,6 +150,16 @@ private:
     // oldest other one (FCFS: the oldest request, in whichever role).
     int32_t hit = -1, other = -1;
     bool dirty = true;
+    // The candidate command and its cycle (before the monotonic-issue
+    // clamp), valid while nothing it depends on has issued: no command on
+    // this pseudo-channel (pcEpoch) and, for row commands, none on the
+    // channel's row-command bus (rowEpoch).
+    uint64_t cycle = 0, pcEpoch = ~uint64_t(0), rowEpoch = ~uint64_t(0);
+    /// A PRE chosen over a hit not yet visible is reconsidered once the
+    /// issue floor reaches the hit's visibility.
+    uint64_t recheckAt = ~uint64_t(0);
+    DramCommandKind kind = DramCommandKind::Activate;
+    int32_t slot = -1;
   };
   struct PcState {
     std::vector<BankState> banks;
@@ -157,6 +167,7 @@ private:
     uint32_t openBanks = 0;
     uint32_t queued = 0;
     uint64_t refreshDue = 0;
+    uint64_t epoch = 0; ///< commands issued on this pseudo-channel
     PcCounters counters;
   };
   struct Candidate {
@@ -199,6 +210,7 @@ private:
   uint32_t queuedTotal_ = 0;
   uint64_t seq_ = 0;
   uint64_t lastIssue_ = 0;
+  uint64_t rowEpoch_ = 0; ///< commands issued on the row-command bus
   uint64_t horizon_ = 0;
   uint64_t next_ = kNever;
 
