@@ -67,9 +67,24 @@ void loadF16Portable(const uint16_t *src, size_t n, float *dst) {
   }
 }
 
+/// Branch-free (vectorisable) form of f32ToF16. Normal results round in
+/// integer arithmetic as in f32ToF16; subnormal results let the FPU round:
+/// |x| + 0.5 lies in [0.5, 1), whose ulp 2^-24 is the f16 subnormal step,
+/// so the sum's low mantissa bits are |x| rounded to nearest even in those
+/// steps (up to 0x400, the smallest normal). Exact under the default
+/// rounding mode without denormal flushing.
 void storeF16Portable(const float *src, size_t n, uint16_t *dst) {
-  for (size_t i = 0; i < n; ++i)
-    dst[i] = f32ToF16(src[i]);
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t u = floatBits(src[i]);
+    uint32_t sign = (u >> 16) & 0x8000u, a = u & 0x7FFFFFFFu;
+    uint32_t rebiased = a - ((127u - 15u) << 23);
+    uint32_t normal = (rebiased + 0x0FFFu + ((rebiased >> 13) & 1u)) >> 13;
+    uint32_t subnormal = floatBits(bitsToFloat(a) + 0.5f) - 0x3F000000u;
+    uint32_t r = a < 0x38800000u ? subnormal : normal;
+    r = a >= 0x477FF000u ? 0x7C00u : r;
+    r = a > 0x7F800000u ? (0x7E00u | ((a >> 13) & 0x3FFu)) : r;
+    dst[i] = uint16_t(sign | r);
+  }
 }
 
 #ifdef STRATA_FUNC_X86
