@@ -201,9 +201,12 @@ Expected<RunResult> Simulator::run(const std::string &entryName,
       chip.raise(f);
       break;
     }
+    // Run up to the earliest time any core could reach the limit. Time runs
+    // to the end of the chunk (SC_RUN_TO_TIME): a core busy with a long
+    // instruction has no event inside the chunk but is spending cycles.
     const double chunkNs = std::max(1.0, (double(limit) - elapsed) / maxMHz * 1000.0);
     sc_core::sc_start(sc_core::sc_time(std::min(chunkNs, 1e15), sc_core::SC_NS),
-                      sc_core::SC_EXIT_ON_STARVATION);
+                      sc_core::SC_RUN_TO_TIME);
     if (chip.runDone())
       break;
     if (!sc_core::sc_pending_activity()) {
