@@ -179,7 +179,12 @@ NpuCore::NpuCore(sc_core::sc_module_name name, uint32_t id, ChipContext &chip,
   powerDma_ = chip_.power.addUnit("dma", domain_, {EnergyEvent::DmaByte});
   busyTensor_ = chip_.dvfs.addBusyUnit(domain_, "tensor");
   busyVector_ = chip_.dvfs.addBusyUnit(domain_, "vector");
-  busyDma_ = chip_.dvfs.addBusyUnit(domain_, "dma");
+  // A core waiting on memory is not busy in its own clock: DMA activity
+  // counts towards the memory domain (ondemand lowers the core clock of a
+  // memory-bound program and keeps the memory clock up).
+  const ClockDomain *memory = chip_.domains.find("memory");
+  busyDma_ = chip_.dvfs.addBusyUnit(memory ? memory->index() : domain_,
+                                    fmt::format("core{} dma", id_));
   chip_.domains.core(id_).addListener([this](const ClockDomain &, DomainChange, double) {
     clockChanged_ = true;
     wake();
