@@ -85,7 +85,9 @@ public:
       return;
     }
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const YAML::Node &key = it->first;
+      // it-> yields a proxy whose nodes die with it: copy them (Nodes are handles).
+      YAML::Node key = it->first;
+      YAML::Node value = it->second;
       ConfigLocation keyLoc = toLocation(key.Mark());
       if (!key.IsScalar()) {
         ctx_.diag.errorAt(keyLoc, "keys must be plain names, got " + describe(key) +
@@ -101,7 +103,7 @@ public:
           duplicate = true;
         }
       if (!duplicate)
-        entries_.push_back({key.Scalar(), keyLoc, it->second});
+        entries_.push_back({key.Scalar(), keyLoc, value});
     }
   }
 
