@@ -4,7 +4,9 @@
 
 #include "strata/models/Dequantize.h"
 #include "strata/models/GgufLoader.h"
+#include "strata/models/HfModelLoader.h"
 #include "strata/models/Llama2cLoader.h"
+#include "strata/models/reference/ReferenceModel.h"
 
 #include <cmath>
 #include <map>
@@ -299,6 +301,64 @@ TEST(GgufLoader, UnsupportedArchitectureAndTokenizerAreNamed) {
   auto model = loadGgufModel(dir.file("t.gguf")); // the model itself still loads
   ASSERT_TRUE(model) << model.message();
   EXPECT_FALSE(model->tokenizer);
+}
+
+} // namespace
+
+namespace {
+
+/// Re-encodes a loaded model as an F32 GGUF of architecture `arch` (canonical
+/// names are GGUF names; transposed tensors are written row-major).
+std::string ggufFromModel(const Model &m, const std::string &arch) {
+  using namespace gguf;
+  const ModelConfig &c = m.config;
+  GgufBuilder b;
+  b.kv("general.architecture", STR, str(arch));
+  b.kv(arch + ".embedding_length", U32, scalar<uint32_t>(c.dim));
+  b.kv(arch + ".feed_forward_length", U32, scalar<uint32_t>(c.hiddenDim));
+  b.kv(arch + ".block_count", U32, scalar<uint32_t>(c.nLayers));
+  b.kv(arch + ".attention.head_count", U32, scalar<uint32_t>(c.nHeads));
+  b.kv(arch + ".attention.head_count_kv", U32, scalar<uint32_t>(c.nKvHeads));
+  b.kv(arch + ".context_length", U32, scalar<uint32_t>(c.maxSeqLen));
+  b.kv(arch + (c.norm == NormKind::LayerNorm ? ".attention.layer_norm_epsilon"
+                                             : ".attention.layer_norm_rms_epsilon"),
+       F32, scalar<float>(c.normEps));
+  if (c.ropeStyle != RopeStyle::None)
+    b.kv(arch + ".rope.freq_base", F32, scalar<float>(c.ropeTheta));
+  for (const Tensor &t : m.tensors()) {
+    std::vector<float> v = toFloat32(t);
+    std::string bytes(reinterpret_cast<const char *>(v.data()), v.size() * 4);
+    b.tensor(t.name, std::vector<uint64_t>(t.shape.rbegin(), t.shape.rend()), 0, bytes);
+  }
+  return b.build();
+}
+
+// GGUF's gpt2 and qwen2 architectures, checked end to end: the tiny HF
+// models re-encoded as GGUF must give transformers' logits.
+TEST(GgufLoader, Gpt2AndQwen2ArchitecturesReproduceTransformers) {
+  for (auto [dirName, arch] : {std::pair{"tiny-gpt2", "gpt2"}, std::pair{"tiny-qwen2", "qwen2"}}) {
+    SCOPED_TRACE(arch);
+    const std::string dir = std::string("hf/") + dirName;
+    STRATA_REQUIRE_MODEL_FILE(dir + "/model.safetensors");
+    auto hf = loadHfModel(modelPath(dir));
+    ASSERT_TRUE(hf) << hf.message();
+    TempDir tmp;
+    writeBytes(tmp.file("m.gguf"), ggufFromModel(*hf, arch));
+    auto g = loadGgufModel(tmp.file("m.gguf"));
+    ASSERT_TRUE(g) << g.message();
+    EXPECT_EQ(g->config.family, hf->config.family);
+    EXPECT_EQ(g->config.ropeStyle, hf->config.ropeStyle);
+    EXPECT_EQ(g->config.tiedEmbeddings, hf->config.tiedEmbeddings);
+    for (const Tensor &t : g->tensors())
+      EXPECT_EQ(t.layout, TensorLayout::RowMajor);
+    auto ref = ReferenceModel::create(*g);
+    ASSERT_TRUE(ref) << ref.message();
+    nlohmann::json expected = readJson(modelPath(dir + "/reference.json"));
+    auto logits = promptLogits(**ref, expected["input_ids"].get<std::vector<int32_t>>());
+    ASSERT_TRUE(logits) << logits.message();
+    for (size_t i = 0; i < logits->back().size(); ++i)
+      ASSERT_NEAR(logits->back()[i], expected["last_logits"][i].get<float>(), 1e-4f) << i;
+  }
 }
 
 } // namespace
