@@ -48,23 +48,27 @@ Expected<ModelConfig> ggufModelConfig(const GgufFile &f) {
   if (const GgufValue *n = f.find("general.name"); n && n->type == GgufType::String)
     c.name = n->s;
 
-#define STRATA_GET(field, key, ...)                                                     \
-  do {                                                                                  \
-    auto v_ = getU32(f, p + key, ##__VA_ARGS__);                                        \
-    if (!v_)                                                                            \
-      return v_.error();                                                                \
-    c.field = *v_;                                                                      \
-  } while (0)
-  STRATA_GET(dim, "embedding_length");
-  STRATA_GET(nLayers, "block_count");
-  STRATA_GET(hiddenDim, "feed_forward_length");
-  STRATA_GET(nHeads, "attention.head_count");
-  STRATA_GET(nKvHeads, "attention.head_count_kv", c.nHeads);
-  STRATA_GET(maxSeqLen, "context_length");
+  auto read = [&](uint32_t &dst, const char *key,
+                  std::optional<uint32_t> fallback = std::nullopt) -> Status {
+    auto v = getU32(f, p + key, fallback);
+    if (!v)
+      return v.error();
+    dst = *v;
+    return Status::ok();
+  };
+  for (auto [dst, key] : {std::pair{&c.dim, "embedding_length"},
+                          std::pair{&c.nLayers, "block_count"},
+                          std::pair{&c.hiddenDim, "feed_forward_length"},
+                          std::pair{&c.nHeads, "attention.head_count"},
+                          std::pair{&c.maxSeqLen, "context_length"}})
+    if (Status s = read(*dst, key); !s)
+      return s.error();
   if (c.nHeads == 0)
     return Error(f.path() + ": metadata '" + p + "attention.head_count' is 0");
-  STRATA_GET(headDim, "attention.key_length", c.dim / c.nHeads);
-#undef STRATA_GET
+  if (Status s = read(c.nKvHeads, "attention.head_count_kv", c.nHeads); !s)
+    return s.error();
+  if (Status s = read(c.headDim, "attention.key_length", c.dim / c.nHeads); !s)
+    return s.error();
 
   const char *epsKey = c.norm == NormKind::LayerNorm ? "attention.layer_norm_epsilon"
                                                      : "attention.layer_norm_rms_epsilon";
