@@ -139,6 +139,10 @@ void checkScalar(const ScalarInstr &i, Checker &c) {
   if (i.op == Opcode::Shli || i.op == Opcode::Shri)
     c.expect(i.imm >= 0 && i.imm < 64,
              [&] { return std::string("shift amount " + to_string(i.imm) + " is outside 0..63"); });
+  if (i.op == Opcode::Ld32 && i.rs1 == 0)
+    c.expect(uint64_t(i.imm) % 4 == 0, [&] {
+      return std::string("ld32 address " + hex(uint64_t(i.imm)) + " is not 4-byte aligned");
+    });
 }
 
 void checkBranch(const BranchInstr &i, Checker &c) {

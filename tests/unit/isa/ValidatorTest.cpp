@@ -98,6 +98,8 @@ TEST(Validator, ScalarAndBranchRules) {
   EXPECT_EQ(check("divui r1, r2, 0"), "divui: the divisor immediate is 0");
   EXPECT_EQ(check("remui r1, r2, 0"), "remui: the divisor immediate is 0");
   EXPECT_EQ(check("shri r1, r2, 64"), "shri: shift amount 64 is outside 0..63");
+  EXPECT_EQ(check("ld32 r1, [0x1002]"), "ld32: ld32 address 0x1002 is not 4-byte aligned");
+  EXPECT_EQ(check("ld32 r1, [r2+0x1002]"), "ok") << "the base register may fix the alignment";
   EXPECT_EQ(check(ScalarInstr{Opcode::Li, 1, 2, 0, 5}), "li: rs1 is not used by li and must be r0");
   EXPECT_EQ(check(ScalarInstr{Opcode::Add, 1, 2, 3, 5}),
             "add: the immediate is not used by add and must be 0");
