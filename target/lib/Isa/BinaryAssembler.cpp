@@ -40,8 +40,7 @@ struct ConstStorage {
   std::vector<std::vector<uint8_t>> buffers;
 };
 
-constexpr std::string_view kRegionKinds[] = {"weights", "activations", "kv-cache", "io",
-                                             "scratch"};
+constexpr std::string_view kRegionKinds[] = {"weights", "activations", "kv-cache", "io", "scratch"};
 
 std::optional<RegionKind> parseRegionKind(std::string_view s) {
   for (size_t i = 0; i < std::size(kRegionKinds); ++i)
@@ -239,8 +238,8 @@ bool Assembler::code(std::string_view text) {
 }
 
 bool Assembler::directive(Cursor &c, std::string_view name, size_t nameCol) {
-  static const std::set<std::string_view> kData = {"f32", "f16", "bf16", "i8",  "i4",
-                                                    "i32", "byte", "zero", "incbin"};
+  static const std::set<std::string_view> kData = {"f32", "f16",  "bf16", "i8",    "i4",
+                                                   "i32", "byte", "zero", "incbin"};
   if (kData.count(name)) {
     if (block_ != Block::Const)
       return fail(nameCol, "." + std::string(name) + " needs a .const segment before it");
@@ -357,8 +356,8 @@ bool Assembler::meta(Cursor &c) {
     return fail(col, "metadata key '" + key + "' is reserved; use .tool, .pipeline or .model");
   auto [it, inserted] = metaKeys_.emplace(key, lineNo_);
   if (!inserted)
-    return fail(col, "metadata key '" + key + "' is already set on line " +
-                         std::to_string(it->second));
+    return fail(col,
+                "metadata key '" + key + "' is already set on line " + std::to_string(it->second));
   c.skipSpace();
   if (!c.quoted(value, "the metadata value"))
     return cursorFailed(c);
@@ -520,10 +519,14 @@ bool Assembler::data(Cursor &c, std::string_view kind, size_t nameCol) {
         return cursorFailed(c);
       // Signed values, or unsigned bit patterns up to the type's width.
       int64_t lo = 0, hi = 0;
-      if (kind == "i8") lo = -128, hi = 255;
-      else if (kind == "i4") lo = -8, hi = 15;
-      else if (kind == "i32") lo = INT32_MIN, hi = UINT32_MAX;
-      else lo = 0, hi = 255; // byte
+      if (kind == "i8")
+        lo = -128, hi = 255;
+      else if (kind == "i4")
+        lo = -8, hi = 15;
+      else if (kind == "i32")
+        lo = INT32_MIN, hi = UINT32_MAX;
+      else
+        lo = 0, hi = 255; // byte
       if (v < lo || v > hi)
         return fail(col, "value " + std::to_string(v) + " does not fit ." + std::string(kind) +
                              " (" + std::to_string(lo) + ".." + std::to_string(hi) + ")");
@@ -565,8 +568,8 @@ bool Assembler::incbin(Cursor &c) {
   in.seekg(0, std::ios::end);
   uint64_t fileSize = uint64_t(in.tellg());
   if (offset > fileSize)
-    return fail(col, "offset " + std::to_string(offset) + " is past the end of '" + full +
-                         "' (" + std::to_string(fileSize) + " bytes)");
+    return fail(col, "offset " + std::to_string(offset) + " is past the end of '" + full + "' (" +
+                         std::to_string(fileSize) + " bytes)");
   if (size == UINT64_MAX)
     size = fileSize - offset;
   else if (size > fileSize - offset)
@@ -649,7 +652,8 @@ bool Assembler::core(Cursor &c) {
 bool Assembler::finalChecks() {
   for (size_t i = 0; i < bin_.entries.size(); ++i) {
     const EntryPoint &e = bin_.entries[i];
-    bool any = std::any_of(e.cores.begin(), e.cores.end(), [](const auto &p) { return !p.empty(); });
+    bool any =
+        std::any_of(e.cores.begin(), e.cores.end(), [](const auto &p) { return !p.empty(); });
     if (!any)
       return failAt(entryLines_[i], 0,
                     "entry point '" + e.name + "' has no instructions (add a .core with code)");
@@ -684,8 +688,7 @@ bool Assembler::finalChecks() {
     if (s.size > UINT64_MAX - s.hbmAddress || !inside(s.hbmAddress, s.size, true))
       return failAt(constLines_[i], 0,
                     "constant segment '" + s.name + "' [" + isa::asmsyntax::hex(s.hbmAddress) +
-                        ", +" + std::to_string(s.size) +
-                        " bytes) is not inside a weights region");
+                        ", +" + std::to_string(s.size) + " bytes) is not inside a weights region");
     for (size_t j = 0; j < i; ++j) {
       const ConstSegment &o = bin_.constants[j];
       if (s.hbmAddress < o.hbmAddress + o.size && o.hbmAddress < s.hbmAddress + s.size)
@@ -698,7 +701,7 @@ bool Assembler::finalChecks() {
     uint64_t count = 1;
     for (int64_t d : b.shape)
       count = uint64_t(d) > 0 && count <= (UINT64_MAX / 8) / uint64_t(d) ? count * uint64_t(d)
-                                                                          : UINT64_MAX / 8;
+                                                                         : UINT64_MAX / 8;
     uint64_t bytes = dtypeBytes(b.dtype, count);
     if (bytes > UINT64_MAX - b.hbmAddress || !inside(b.hbmAddress, bytes, false))
       return failAt(ioLines_[i], 0,

@@ -61,8 +61,7 @@ TEST(Assembly, PrintsReadableText) {
   d.size[0] = Dim::imm(256);
   d.size[1] = Dim::reg(5);
   d.srcStride[0] = 4096;
-  EXPECT_EQ(printInstr(d),
-            "dma.load src=hbm[r2+0x1000] dst=sram[0x0] size=256xr5 srcStride=4096");
+  EXPECT_EQ(printInstr(d), "dma.load src=hbm[r2+0x1000] dst=sram[0x0] size=256xr5 srcStride=4096");
   d.op = Opcode::DmaStore;
   d.src = MemRef{Space::Sram, kLocalCore, 0, 0x40};
   d.dst = MemRef{Space::Sram, 3, 1, 0};
@@ -91,8 +90,7 @@ TEST(Assembly, PrintsReadableText) {
   EXPECT_EQ(printInstr(ScalarInstr{Opcode::Ld32, 1, 0, 0, 0}), "ld32 r1, [r0+0x0]");
   EXPECT_EQ(printInstr(BranchInstr{Opcode::Bne, 1, 2, 7}), "bne r1, r2, 7");
   EXPECT_EQ(printInstr(SyncInstr{Opcode::SemWait, Queue::Compute, 3, 1}), "sem.wait compute, s3");
-  EXPECT_EQ(printInstr(SyncInstr{Opcode::SemSignal, Queue::Load, 0, 2}),
-            "sem.signal load, s0, 2");
+  EXPECT_EQ(printInstr(SyncInstr{Opcode::SemSignal, Queue::Load, 0, 2}), "sem.signal load, s0, 2");
   EXPECT_EQ(printInstr(SyncInstr{Opcode::Barrier, Queue::Store, 1, 0xff}),
             "barrier store, 1, 0xff");
   EXPECT_EQ(printInstr(SyncInstr{Opcode::DvfsHint, Queue::Compute, kOwnCoreDomain, 2}),
@@ -159,14 +157,16 @@ TEST(Assembly, ParseErrorsSayWhatAndWhere) {
   EXPECT_EQ(parseError("li r1, 1 2"), "column 10: unexpected '2' after the operands of li");
   EXPECT_EQ(parseError("jmp loop"), "column 5: branch target 'loop' is a label; labels need a "
                                     "whole program (parseProgram or assemble)");
-  EXPECT_EQ(parseError("sem.wait compute, s32"), "column 19: semaphore s32 does not exist (s0..s31)");
+  EXPECT_EQ(parseError("sem.wait compute, s32"),
+            "column 19: semaphore s32 does not exist (s0..s31)");
   EXPECT_EQ(parseError("sem.wait later, s1"),
             "column 10: unknown queue 'later' (expected load, compute, store)");
   EXPECT_EQ(parseError("dma.load src=dram[0x0] dst=sram[0x0] size=16"),
             "column 14: expected hbm[...] or sram[...] for src, found 'dram[0x0]'");
   EXPECT_EQ(parseError("dma.load src=hbm[0x0] dst=sram[0x0] size=1x2x3x4"),
             "column 47: a DMA has at most 3 dimensions");
-  EXPECT_EQ(parseError("dma.load src=hbm[0x0] dst=sram[0x0]"), "column 36: dma.load needs size=...");
+  EXPECT_EQ(parseError("dma.load src=hbm[0x0] dst=sram[0x0]"),
+            "column 36: dma.load needs size=...");
   EXPECT_EQ(parseError("gemm m=1A=[0x0]"), "column 8: invalid m '1A'");
   EXPECT_EQ(parseError("gemm A=[0x0]lda=1"),
             "column 13: expected a space or ',' between operands, found 'lda=1'");

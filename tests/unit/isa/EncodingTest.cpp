@@ -55,8 +55,8 @@ TEST(Encoding, FieldsLandWhereTheLayoutSays) {
   EXPECT_EQ(b[4], 5);
   EXPECT_EQ(b[5], 0x01 | (0x02 << 4));
   EXPECT_EQ(b[6], 3);
-  EXPECT_EQ(b[8], 64);  // m, little-endian
-  EXPECT_EQ(b[12], 7);  // n = r7
+  EXPECT_EQ(b[8], 64); // m, little-endian
+  EXPECT_EQ(b[12], 7); // n = r7
   uint32_t bRef;
   std::memcpy(&bRef, &b[36], 4);
   EXPECT_EQ(bRef, 0x8000u | (3u << 27));
@@ -190,7 +190,8 @@ TEST(Encoding, InvalidEnumValues) {
 TEST(Encoding, RegisterOutOfRange) {
   auto b = encoded(ScalarInstr{});
   b[2] = 32;
-  EXPECT_EQ(decodeError(b), "li: register index 32 in field rs1 (byte 2) is out of range (r0..r31)");
+  EXPECT_EQ(decodeError(b),
+            "li: register index 32 in field rs1 (byte 2) is out of range (r0..r31)");
 
   BranchInstr br;
   br.op = Opcode::Beq;
@@ -214,16 +215,19 @@ TEST(Encoding, RegisterOutOfRange) {
   g.k = Dim::reg(1);
   b = encoded(g);
   b[16] = 99;
-  EXPECT_EQ(decodeError(b), "gemm: register index 99 in field k (byte 16) is out of range (r0..r31)");
+  EXPECT_EQ(decodeError(b),
+            "gemm: register index 99 in field k (byte 16) is out of range (r0..r31)");
 }
 
 TEST(Encoding, ProgramErrorsNameTheInstruction) {
-  std::vector<Instr> program = {ControlInstr{Opcode::Nop}, ScalarInstr{}, ControlInstr{Opcode::Halt}};
+  std::vector<Instr> program = {ControlInstr{Opcode::Nop}, ScalarInstr{},
+                                ControlInstr{Opcode::Halt}};
   std::vector<uint8_t> bytes = encodeProgram(program);
   bytes[2 * kInstrBytes + 9] = 1;
   Expected<std::vector<Instr>> r = decodeProgram(bytes.data(), bytes.size());
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.message(), "instruction 2 (byte offset 128): halt: reserved byte 9 is 0x01, must be 0");
+  EXPECT_EQ(r.message(),
+            "instruction 2 (byte offset 128): halt: reserved byte 9 is 0x01, must be 0");
 
   bytes = encodeProgram(program);
   bytes[kInstrBytes] = 0xee;

@@ -1,7 +1,7 @@
 //===- ValidatorTest.cpp - Static instruction and program checks ----------===//
+#include "strata/target/Validator.h"
 #include "strata/target/ArchConfig.h"
 #include "strata/target/Assembly.h"
-#include "strata/target/Validator.h"
 
 #include <gtest/gtest.h>
 
@@ -39,14 +39,26 @@ constexpr const char *kVec = " rows=64 cols=128 x=[0x0] ld0=128 dst=[0x8000] ldd
 
 TEST(Validator, AcceptsWellFormedInstructions) {
   const std::string good[] = {
-      "nop", "halt", "fence", "li r1, -3", "add r1, r2, r3", "addi r1, r1, 1", "divui r1, r2, 3",
-      "shli r1, r2, 63", "ld32 r4, [r2+0x10]", "jmp 0", "bne r1, r2, 3",
-      "sem.signal load, s0", "sem.wait compute, s31, 4", "barrier compute, 0, 0xff",
+      "nop",
+      "halt",
+      "fence",
+      "li r1, -3",
+      "add r1, r2, r3",
+      "addi r1, r1, 1",
+      "divui r1, r2, 3",
+      "shli r1, r2, 63",
+      "ld32 r4, [r2+0x10]",
+      "jmp 0",
+      "bne r1, r2, 3",
+      "sem.signal load, s0",
+      "sem.wait compute, s31, 4",
+      "barrier compute, 0, 0xff",
       "dvfs.hint compute, own, 1",
       "dma.load src=hbm[r1+0x100] dst=sram[0x0] size=256x64 srcStride=4096 dstStride=256",
       "dma.load src=sram@2[0x0] dst=sram[0x0] size=256",
       "dma.store src=sram[0x0] dst=hbm[0x0] size=r3x4x2 dstStride=512,4096",
-      "tc.config gang=1x16 precision=bf16", kGemm,
+      "tc.config gang=1x16 precision=bf16",
+      kGemm,
       "gemm m=r1 n=128 k=r2 a=i8 b=i8 out=i32 A=[0x0] lda=256 B=[0x8000] ldb=128 C=[0x0] ldc=128",
       "gemm m=64 n=128 k=256 a=i8 b=i4 out=bf16 A=[0x0] lda=256 B=[0x8000] ldb=256 transB "
       "C=[0x20000] ldc=128 aScale=row scaleA=[0x100] bScale=group scaleB=[0x200] groupSize=64 "
@@ -266,7 +278,8 @@ TEST(Validator, GemmShapes) {
 std::string vec(const std::string &opAndFields) { return check(opAndFields + kVec); }
 
 TEST(Validator, VectorRules) {
-  EXPECT_EQ(vec("vexp in=f32 out=f32 bcast=row"), "vexp: bcast is only for vadd, vsub, vmul and vmax");
+  EXPECT_EQ(vec("vexp in=f32 out=f32 bcast=row"),
+            "vexp: bcast is only for vadd, vsub, vmul and vmax");
   EXPECT_EQ(vec("vexp in=f32 out=f32 causal"), "vexp: causal is only for vsoftmax");
   EXPECT_EQ(vec("vsoftmax in=f32 out=f32 ropeHalf"), "vsoftmax: ropeHalf is only for vrope");
   EXPECT_EQ(vec("vexp in=f32 out=f32 y=[0x10]"), "vexp: y is not used by vexp and must be [0x0]");
@@ -380,8 +393,9 @@ TEST(Validator, ArchitectureRules) {
             "instruction 0 (dma.load): dst range [0xff000, 0x100001) exceeds the 1 MiB SRAM");
   EXPECT_EQ(withArch("dma.load src=hbm[0x0] dst=sram[0xff000] size=4096x2 dstStride=4096"),
             "instruction 0 (dma.load): dst range [0xff000, 0x101000) exceeds the 1 MiB SRAM");
-  EXPECT_EQ(withArch("dma.load src=hbm[0x3ffff000] dst=sram[0x0] size=8192"),
-            "instruction 0 (dma.load): src range [0x3ffff000, 0x40001000) exceeds the 1 GiB of HBM");
+  EXPECT_EQ(
+      withArch("dma.load src=hbm[0x3ffff000] dst=sram[0x0] size=8192"),
+      "instruction 0 (dma.load): src range [0x3ffff000, 0x40001000) exceeds the 1 GiB of HBM");
   EXPECT_EQ(withArch("dma.load src=hbm[r1+0x3ffff000] dst=sram[0x0] size=8192"), "ok")
       << "a register base is only known at run time";
   EXPECT_EQ(withArch("dma.load src=sram@4[0x0] dst=sram[0x0] size=16"),
