@@ -357,7 +357,10 @@ Expected<GgufFile> GgufFile::open(const std::string &path) {
                                      " has rows of " + std::to_string(info.ne[0]) +
                                      " elements, not a multiple of the block size " +
                                      std::to_string(tensorTypeBlockElements(*tt)));
-      info.byteSize = *tensorTypeBytes(*tt, *numel); // checked: numel < 2^63, bytes/elem <= 4
+      auto bytes = tensorTypeBytes(*tt, *numel);
+      if (!bytes)
+        return r.errorAt(dimsAt, what + " is too large (its byte size overflows)");
+      info.byteSize = *bytes;
     }
     if (g.tensorIndex_.count(info.name))
       return Error(path + ": duplicate tensor name '" + info.name + "'");

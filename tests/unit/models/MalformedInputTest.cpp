@@ -227,6 +227,11 @@ TEST_F(MalformedGguf, ImpossibleCountsAndDimensions) {
   patch<uint64_t>(b, tensorInfo("output.weight", b) + 4, 1ull << 62);
   patch<uint64_t>(b, tensorInfo("output.weight", b) + 12, 1ull << 62);
   EXPECT_TRUE(failsWith(GgufFile::open(write(b)), "the shape overflows"));
+  b = original_;
+  patch<uint64_t>(b, tensorInfo("output.weight", b) + 4, 1ull << 32);
+  patch<uint64_t>(b, tensorInfo("output.weight", b) + 12, 1ull << 30); // F32: 2^64 bytes
+  EXPECT_TRUE(failsWith(GgufFile::open(write(b)),
+                        "tensor 'output.weight' is too large (its byte size overflows)"));
 }
 
 TEST_F(MalformedGguf, BadAlignment) {
