@@ -1,6 +1,9 @@
 #include "strata/models/reference/ReferenceModel.h"
 
 #include "DecoderReference.h"
+#include "strata/models/CheckedMath.h"
+
+#include <algorithm>
 
 namespace strata::models {
 
@@ -16,11 +19,13 @@ Expected<std::unique_ptr<ReferenceModel>> ReferenceModel::create(const Model &mo
                  std::to_string(c.maxSeqLen));
   // The KV cache is 2 * layers * context * kvDim floats; refuse absurd sizes
   // rather than letting the allocation fail somewhere deep.
-  const uint64_t cacheFloats = 2ull * c.nLayers * context * std::max(c.kvDim(), c.dim);
-  if (cacheFloats > (1ull << 32))
+  auto cacheFloats = checkedProduct({2, c.nLayers, context, std::max(c.kvDim(), c.dim)});
+  if (!cacheFloats || *cacheFloats > (1ull << 32))
     return Error(model.path + ": a KV cache of " + std::to_string(context) +
-                 " positions would need " + std::to_string(cacheFloats * 4 >> 20) +
-                 " MiB; ask for a shorter context");
+                 " positions would need " +
+                 (cacheFloats ? std::to_string(*cacheFloats * 4 >> 20) + " MiB"
+                              : std::string("more memory than can be addressed")) +
+                 "; ask for a shorter context");
   switch (c.family) {
   case Family::Llama:
   case Family::Qwen2:

@@ -230,6 +230,11 @@ TEST(ReferenceModel, RejectsBadTokensPositionsAndContexts) {
   EXPECT_NE(beyond.message().find("beyond the context"), std::string::npos);
   EXPECT_TRUE((*ref)->forward(1, 0));
   EXPECT_EQ((*ref)->length(), 1u);
+  ReferenceOptions huge;
+  huge.maxContext = UINT32_MAX;
+  auto tooBig = ReferenceModel::create(*model, huge);
+  ASSERT_FALSE(tooBig);
+  EXPECT_NE(tooBig.message().find("ask for a shorter context"), std::string::npos);
 }
 
 TEST(ReferenceModel, RerunningAPositionGivesTheSameLogits) {
