@@ -165,7 +165,9 @@ Expected<HfConfigInfo> parseConfig(std::string_view text, const std::string &sou
     c.headDim = c.dim / c.nHeads;
     STRATA_TRY(c.hiddenDim, r.u32("n_inner", 4 * c.dim));
     STRATA_TRY(c.vocabSize, r.u32("vocab_size"));
-    STRATA_TRY(c.maxSeqLen, r.u32("n_positions", std::nullopt));
+    // Early GPT-2 configs call the context "n_ctx".
+    STRATA_TRY(c.maxSeqLen, r.u32(r.has("n_positions") || !r.has("n_ctx") ? "n_positions"
+                                                                          : "n_ctx"));
     double eps;
     STRATA_TRY(eps, r.number("layer_norm_epsilon", 1e-5));
     c.normEps = static_cast<float>(eps);
