@@ -26,4 +26,5 @@ struct CommandFailed : CLI::RuntimeError {
 void registerAsmCommand(CLI::App &app);
 void registerObjdumpCommand(CLI::App &app);
 void registerConfigCommand(CLI::App &app);
+void registerSimCommand(CLI::App &app);
 } // namespace strata::cli

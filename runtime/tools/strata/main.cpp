@@ -32,6 +32,9 @@ int main(int argc, char **argv) {
   registerAsmCommand(app);
   registerObjdumpCommand(app);
   registerConfigCommand(app);
+#ifdef STRATA_HAVE_SIM
+  registerSimCommand(app);
+#endif
 
   try {
     app.parse(argc, argv);

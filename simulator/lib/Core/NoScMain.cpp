@@ -3,12 +3,12 @@
 // SystemC's shared library defines main() and wants an sc_main. Executables
 // that drive the simulator through sim/Simulator.h (the strata CLI, the
 // runtime's tools) have their own main(), so this sc_main is never called; it
-// only satisfies the linker.
+// only satisfies the linker (SystemC declares it extern "C").
 //
 //===----------------------------------------------------------------------===//
 #include <cstdio>
 
-int sc_main(int, char **) {
+extern "C" int sc_main(int, char **) {
   std::fprintf(stderr, "strata: sc_main is not an entry point of this program\n");
   return 1;
 }

@@ -1,0 +1,244 @@
+//===- CmdSim.cpp - strata sim: run an NPU binary on the chip model -------===//
+//
+//   strata sim FILE.npubin [--entry NAME] [--arch CFG] [--stats out.json]
+//              [--trace out.json] [--timing-only] [--governor G]
+//              [--param name=value]... [--input NAME=FILE]... [--dump NAME=FILE]...
+//              [--cycle-limit N]
+//
+// Runs one entry point and prints what an architect looks at first: cycles,
+// time, instructions, energy and power, unit utilisation and HBM traffic.
+// The architecture is the one recorded in the binary unless --arch names
+// another (a warning says so when its hash differs).
+//
+//===----------------------------------------------------------------------===//
+#include "Commands.h"
+
+#include "strata/sim/Simulator.h"
+#include "strata/target/ArchConfigIO.h"
+#include "strata/target/BinaryIO.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <iterator>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace strata::cli {
+namespace {
+
+struct SimCliOptions {
+  std::string file;
+  std::string entry;
+  std::string arch;
+  std::string stats;
+  std::string trace;
+  std::string governor;
+  bool timingOnly = false;
+  uint64_t cycleLimit = 0;
+  std::vector<std::string> params, inputs, dumps;
+};
+
+[[noreturn]] void simFail(const std::string &message) { fail("sim", message); }
+
+/// Splits "name=value" at the first '='.
+std::pair<std::string, std::string> splitAssignment(const std::string &text,
+                                                    const char *option) {
+  const size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+    simFail(fmt::format("{} expects NAME=VALUE, got '{}'", option, text));
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+int64_t parseInteger(const std::string &text, const std::string &what) {
+  errno = 0;
+  char *end = nullptr;
+  const long long v = std::strtoll(text.c_str(), &end, 0);
+  if (errno != 0 || end == text.c_str() || *end != '\0')
+    simFail(fmt::format("{}: '{}' is not an integer", what, text));
+  return int64_t(v);
+}
+
+std::string humanTime(double seconds) {
+  if (seconds < 1e-6)
+    return fmt::format("{:.1f} ns", seconds * 1e9);
+  if (seconds < 1e-3)
+    return fmt::format("{:.3f} us", seconds * 1e6);
+  if (seconds < 1)
+    return fmt::format("{:.3f} ms", seconds * 1e3);
+  return fmt::format("{:.3f} s", seconds);
+}
+
+std::string humanEnergy(double joules) {
+  if (joules < 1e-6)
+    return fmt::format("{:.2f} nJ", joules * 1e9);
+  if (joules < 1e-3)
+    return fmt::format("{:.2f} uJ", joules * 1e6);
+  return fmt::format("{:.3f} mJ", joules * 1e3);
+}
+
+std::string humanBytes(double n) {
+  static const char *const kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int unit = 0;
+  while (n >= 1024 && unit < 4) {
+    n /= 1024;
+    ++unit;
+  }
+  return unit == 0 ? fmt::format("{:.0f} B", n) : fmt::format("{:.1f} {}", n, kUnits[unit]);
+}
+
+ArchConfig chooseArch(const bin::Binary &binary, const SimCliOptions &o) {
+  std::optional<ArchConfig> embedded;
+  if (!binary.archConfigYaml.empty()) {
+    auto a = parseArchConfig(binary.archConfigYaml, o.file + " (recorded architecture)");
+    if (!a)
+      simFail(a.message());
+    embedded = a.takeValue();
+  }
+  if (!o.arch.empty()) {
+    auto a = findArchConfig(o.arch);
+    if (!a)
+      simFail(a.message());
+    if (!binary.archHash.empty() && archConfigHash(*a) != binary.archHash)
+      fmt::print(stderr,
+                 "strata sim: warning: {} was built for architecture '{}' (hash {}); "
+                 "running it on '{}' (hash {}) instead\n",
+                 o.file, embedded ? embedded->name : std::string("?"), binary.archHash,
+                 a->name, archConfigHash(*a));
+    return a.takeValue();
+  }
+  if (embedded)
+    return *embedded;
+  fmt::print(stderr, "strata sim: note: {} records no architecture; using npu-default\n",
+             o.file);
+  return defaultArchConfig();
+}
+
+std::string chooseEntry(const bin::Binary &binary, const std::string &wanted) {
+  if (!wanted.empty())
+    return wanted;
+  if (binary.entries.size() == 1)
+    return binary.entries[0].name;
+  std::string names;
+  for (const bin::EntryPoint &e : binary.entries)
+    names += (names.empty() ? "" : ", ") + e.name;
+  simFail(fmt::format("the binary has {} entry points ({}); choose one with --entry",
+                      binary.entries.size(), names));
+}
+
+void runSim(const SimCliOptions &o) {
+  auto binary = readBinary(o.file);
+  if (!binary)
+    simFail(binary.message());
+  const ArchConfig arch = chooseArch(*binary, o);
+  const std::string entry = chooseEntry(*binary, o.entry);
+
+  std::vector<std::pair<std::string, int64_t>> params;
+  for (const std::string &p : o.params) {
+    auto [name, value] = splitAssignment(p, "--param");
+    params.emplace_back(name, parseInteger(value, "--param " + name));
+  }
+
+  sim::SimOptions options;
+  options.timingOnly = o.timingOnly;
+  options.governor = o.governor;
+  options.tracePath = o.trace;
+  options.cycleLimit = o.cycleLimit;
+  auto created = sim::Simulator::create(arch, options);
+  if (!created)
+    simFail(created.message());
+  sim::Simulator &sim = **created;
+  if (Status s = sim.load(*binary); !s)
+    simFail(s.message());
+
+  for (const std::string &in : o.inputs) {
+    auto [name, path] = splitAssignment(in, "--input");
+    std::ifstream f(path, std::ios::binary);
+    if (!f)
+      simFail(fmt::format("{}: cannot open input file for binding '{}'", path, name));
+    std::vector<char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (Status s = sim.writeIo(name, bytes.data(), bytes.size()); !s)
+      simFail(fmt::format("{}: {}", path, s.message()));
+  }
+
+  auto result = sim.run(entry, params);
+  if (!result)
+    simFail(result.message());
+  const sim::RunResult &r = *result;
+
+  fmt::print("{}: entry '{}' on {} ({} cores){}\n", o.file, entry, arch.name, arch.numCores,
+             o.timingOnly ? ", timing only" : "");
+  fmt::print("  cycles        {}\n", r.cycles);
+  fmt::print("  time          {}\n", humanTime(r.seconds));
+  fmt::print("  instructions  {} ({} tile instructions)\n", r.instructions,
+             r.tileInstructions);
+  if (r.macs > 0)
+    fmt::print("  MACs          {:.0f} ({:.2f} TOPS)\n", r.macs,
+               r.seconds > 0 ? 2 * r.macs / r.seconds / 1e12 : 0.0);
+  fmt::print("  energy        {}, average power {:.3f} W\n", humanEnergy(r.energyJ),
+             r.averagePowerW);
+  std::string util;
+  for (const sim::UnitUtilisation &u : r.units)
+    util += fmt::format("{}{} {:.1f}%", util.empty() ? "" : ", ", u.unit, 100 * u.utilisation);
+  fmt::print("  utilisation   {}\n", util);
+  fmt::print("  HBM           {} read, {} written, {:.2f} GB/s\n", humanBytes(r.hbmReadBytes),
+             humanBytes(r.hbmWriteBytes), r.hbmBytesPerSecond / 1e9);
+
+  for (const std::string &d : o.dumps) {
+    auto [name, path] = splitAssignment(d, "--dump");
+    const bin::IoBinding *b = binary->findIo(name);
+    if (!b)
+      simFail(fmt::format("--dump: the binary has no I/O binding '{}'", name));
+    uint64_t count = 1;
+    for (int64_t dim : b->shape)
+      count *= uint64_t(dim);
+    std::vector<char> bytes(dtypeBytes(b->dtype, count));
+    if (Status s = sim.readIo(name, bytes.data(), bytes.size()); !s)
+      simFail(s.message());
+    std::ofstream f(path, std::ios::binary);
+    f.write(bytes.data(), std::streamsize(bytes.size()));
+    if (!f)
+      simFail(fmt::format("{}: cannot write the bytes of binding '{}'", path, name));
+    fmt::print("  wrote {} ({} bytes of '{}')\n", path, bytes.size(), name);
+  }
+  if (!o.stats.empty()) {
+    if (Status s = sim.writeStats(o.stats); !s)
+      simFail(s.message());
+    fmt::print("  wrote {} (stats)\n", o.stats);
+  }
+  if (!o.trace.empty()) {
+    if (Status s = sim.closeTrace(); !s)
+      simFail(s.message());
+    fmt::print("  wrote {} (trace; open it in ui.perfetto.dev)\n", o.trace);
+  }
+}
+
+} // namespace
+
+void registerSimCommand(CLI::App &app) {
+  auto o = std::make_shared<SimCliOptions>();
+  CLI::App *cmd = app.add_subcommand(
+      "sim", "Run an NPU binary on the simulator and print cycles, time, energy, "
+             "utilisation and HBM bandwidth");
+  cmd->add_option("file", o->file, "NPU binary (.npubin)")->required();
+  cmd->add_option("--entry", o->entry, "entry point to run (default: the only one)");
+  cmd->add_option("--arch", o->arch,
+                  "architecture config name or YAML path (default: the one in the binary)");
+  cmd->add_option("--stats", o->stats, "write every statistic as JSON to this file");
+  cmd->add_option("--trace", o->trace, "write a Chrome/Perfetto trace to this file");
+  cmd->add_flag("--timing-only", o->timingOnly, "skip the values; time and energy only");
+  cmd->add_option("--governor", o->governor, "DVFS governor: fixed, ondemand or hinted");
+  cmd->add_option("--param", o->params, "scalar parameter of the entry point, NAME=VALUE");
+  cmd->add_option("--input", o->inputs, "bytes of an I/O binding from a file, NAME=FILE");
+  cmd->add_option("--dump", o->dumps, "write an I/O binding's bytes after the run, NAME=FILE");
+  cmd->add_option("--cycle-limit", o->cycleLimit,
+                  "fault after this many core cycles (default: the arch's limit)");
+  cmd->callback([o] { runSim(*o); });
+}
+
+} // namespace strata::cli
