@@ -422,12 +422,18 @@ bool NpuCore::runSequencer(double now) {
     if (queues_[seqWaitQueue_].full())
       return false;
     *s_->fullStallNs += now - seqFreeNs_;
+    if (tracing_ && now > seqFreeNs_)
+      chip_.trace->slice(seqTrack_, fmt::format("{} queue full", kQueueName[seqWaitQueue_]),
+                         seqFreeNs_, now - seqFreeNs_, fmt::format("\"pc\":{}", pc_));
     seq_ = SeqState::Run;
     break;
   case SeqState::Fence:
     if (!queuesIdle())
       return false;
     *s_->fenceStallNs += now - seqFreeNs_;
+    if (tracing_ && now > seqFreeNs_)
+      chip_.trace->slice(seqTrack_, "fence", seqFreeNs_, now - seqFreeNs_,
+                         fmt::format("\"pc\":{}", pc_));
     seq_ = SeqState::Run;
     break;
   case SeqState::Run:

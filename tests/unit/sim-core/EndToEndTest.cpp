@@ -261,3 +261,17 @@ TEST(EndToEnd, TraceHasATrackPerQueueAndUnit) {
     EXPECT_TRUE(slices.count(s)) << s;
   EXPECT_FALSE(counters.empty()) << "DVFS level and power counters";
 }
+
+TEST(EndToEnd, ScalarOnlyRunsStillAdvanceTime) {
+  // The sequencer finishes ahead of the kernel's clock; the next run must
+  // still start where this one ended.
+  auto sim = makeSim(testArch());
+  ASSERT_TRUE(sim->load(binaryOf({"li r1, 1\naddi r1, r1, 1\nhalt\n"})));
+  auto a = sim->run("main");
+  auto b = sim->run("main");
+  ASSERT_TRUE(a && b);
+  EXPECT_DOUBLE_EQ(a->endNs, 3.0);
+  EXPECT_DOUBLE_EQ(b->startNs, 3.0);
+  EXPECT_DOUBLE_EQ(b->endNs, 6.0);
+  EXPECT_DOUBLE_EQ(sim->nowNs(), 6.0);
+}

@@ -78,6 +78,7 @@ struct RunResult {
   double macs = 0;
   double energyJ = 0;        ///< this run's energy (dynamic + leakage + DVFS)
   double averagePowerW = 0;  ///< energyJ / seconds
+  double peakPowerW = 0;     ///< highest power of a powerWindowNs window so far
   double hbmReadBytes = 0, hbmWriteBytes = 0;
   double hbmBytesPerSecond = 0; ///< (read + write) / seconds
 };
