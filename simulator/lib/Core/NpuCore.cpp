@@ -274,6 +274,11 @@ void NpuCore::step() {
   if (chip_.faulted || state_ != State::Running)
     return;
   const double now = nowNs();
+  inStep_ = true;
+  struct Leave {
+    bool &flag;
+    ~Leave() { flag = false; }
+  } leave{inStep_};
   if (clockChanged_)
     onClockChange(now);
   retire(now);
@@ -1260,7 +1265,9 @@ tlm::tlm_sync_enum NpuCore::nb_transport_bw(tlm::tlm_generic_payload &trans,
 
 void NpuCore::free(tlm::tlm_generic_payload *trans) {
   freePayloads_.push_back(uint32_t(trans - payloads_.get()));
-  if (state_ == State::Running)
+  // Released by the memory system later than our own release: a request
+  // may have waited for this payload.
+  if (state_ == State::Running && !inStep_)
     wake();
 }
 

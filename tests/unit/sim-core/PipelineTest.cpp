@@ -237,3 +237,34 @@ TEST(Pipeline, VectorTimingInTheCore) {
   EXPECT_EQ(units[1].unit, "vector");
   EXPECT_NEAR(units[1].utilisation, 260.0 / 261.0, 1e-6);
 }
+
+TEST(Pipeline, AnalyticHbmMovesTheBytesOfWholeDescriptors) {
+  ArchConfig arch = testArch();
+  arch.hbm.model = "analytic";
+  auto sim = makeSim(arch);
+  ASSERT_TRUE(sim);
+  ASSERT_TRUE(sim->load(binaryOf({R"(
+      dma.load src=hbm[0x10000] dst=sram[0x0] size=1024x4 srcStride=2048 dstStride=1024
+      sem.signal load, s0
+      sem.wait store, s0
+      dma.store src=sram[0x0] dst=hbm[0x40000] size=4096
+      halt
+    )"})));
+  std::vector<uint8_t> src(8192);
+  for (size_t i = 0; i < src.size(); ++i)
+    src[i] = uint8_t(i * 13 + 5);
+  ASSERT_TRUE(sim->writeHbm(0x10000, src.data(), src.size()));
+  auto r = sim->run("main");
+  ASSERT_TRUE(r) << r.message();
+  std::vector<uint8_t> out(4096);
+  ASSERT_TRUE(sim->readHbm(0x40000, out.data(), out.size()));
+  for (int row = 0; row < 4; ++row)
+    EXPECT_TRUE(std::equal(out.begin() + row * 1024, out.begin() + (row + 1) * 1024,
+                           src.begin() + row * 2048))
+        << row;
+  EXPECT_EQ(r->hbmReadBytes, 4096);
+  EXPECT_EQ(r->hbmWriteBytes, 4096);
+  double requests = 1;
+  ASSERT_TRUE(sim->stats().lookup("core0.dma.requests", requests));
+  EXPECT_EQ(requests, 0) << "the analytic model times whole descriptors";
+}

@@ -272,6 +272,7 @@ private:
   sc_core::sc_event wake_;
   bool wakePending_ = false;
   bool clockChanged_ = false;
+  bool inStep_ = false;
   uint64_t armedPs_ = UINT64_MAX;
 
   // Accounting.
