@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <fstream>
 
 namespace strata::sim {
@@ -39,6 +40,18 @@ void Simulator::activate() const {
 
 Expected<std::unique_ptr<Simulator>> Simulator::create(const ArchConfig &arch,
                                                        const SimOptions &options) {
+  // SystemC reports errors by throwing, and so do a few unit constructors on
+  // impossible configurations; none may escape this API.
+  try {
+    return createImpl(arch, options);
+  } catch (const std::exception &e) {
+    return Error(fmt::format("cannot build the simulator for arch '{}': {}", arch.name,
+                             e.what()));
+  }
+}
+
+Expected<std::unique_ptr<Simulator>> Simulator::createImpl(const ArchConfig &arch,
+                                                           const SimOptions &options) {
   std::unique_ptr<Simulator> sim(new Simulator(arch, options));
   sim->context_ = std::make_unique<Context>();
   // A fresh kernel context per Simulator: SystemC elaborates once per
@@ -121,6 +134,21 @@ Status Simulator::load(const bin::Binary &binary) {
 
 Expected<RunResult> Simulator::run(const std::string &entryName,
                                    const std::vector<std::pair<std::string, int64_t>> &params) {
+  try {
+    return runImpl(entryName, params);
+  } catch (const std::exception &e) {
+    // A SystemC error report: the kernel is in an unknown state.
+    core::Fault f;
+    f.message = std::string("internal simulator error: ") + e.what();
+    f.timeNs = kernelNowNs();
+    chip_->raise(f);
+    return Error(f.format());
+  }
+}
+
+Expected<RunResult>
+Simulator::runImpl(const std::string &entryName,
+                   const std::vector<std::pair<std::string, int64_t>> &params) {
   activate();
   if (const core::Fault *f = fault())
     return Error("the simulator stopped on a fault in an earlier run (" + f->format() +

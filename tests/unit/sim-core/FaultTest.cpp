@@ -175,3 +175,26 @@ TEST(Fault, BadRunArguments) {
   EXPECT_EQ(unknown.message(), "entry point 'main' has no parameter 'len' (it takes: pos)");
   EXPECT_TRUE(sim->run("main", {{"pos", 1}}));
 }
+
+TEST(Fault, ConfigsTheModelCannotBuildAreErrors) {
+  sim::SimOptions bogus;
+  bogus.governor = "turbo";
+  auto a = sim::Simulator::create(testArch(), bogus);
+  ASSERT_FALSE(a);
+  EXPECT_NE(a.message().find("turbo"), std::string::npos) << a.message();
+  ArchConfig none = testArch();
+  none.numCores = 0;
+  auto b = sim::Simulator::create(none);
+  ASSERT_FALSE(b);
+  EXPECT_NE(b.message().find("numCores is 0"), std::string::npos) << b.message();
+  ArchConfig noCoreDomain = testArch();
+  noCoreDomain.dvfs.domains.erase(noCoreDomain.dvfs.domains.begin());
+  auto c = sim::Simulator::create(noCoreDomain);
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.message().find("core"), std::string::npos) << c.message();
+  sim::SimOptions badTrace;
+  badTrace.tracePath = "/nonexistent-dir/trace.json";
+  auto d = sim::Simulator::create(testArch(), badTrace);
+  ASSERT_FALSE(d);
+  EXPECT_NE(d.message().find("/nonexistent-dir/trace.json"), std::string::npos) << d.message();
+}

@@ -138,6 +138,10 @@ public:
 
 private:
   Simulator(const ArchConfig &arch, const SimOptions &options);
+  static Expected<std::unique_ptr<Simulator>> createImpl(const ArchConfig &arch,
+                                                         const SimOptions &options);
+  Expected<RunResult> runImpl(const std::string &entry,
+                              const std::vector<std::pair<std::string, int64_t>> &params);
   void activate() const;
   struct Context;
 
