@@ -77,7 +77,8 @@ struct NpuCore::CoreStats {
 NpuCore::NpuCore(sc_core::sc_module_name name, uint32_t id, ChipContext &chip,
                  StatGroup &stats)
     : sc_module(name), socket("socket"), id_(id), chip_(chip), cfg_(chip.arch.core),
-      stats_(stats), domain_(id), sram_(chip.arch.core.sram.sizeBytes) {
+      stats_(stats), domain_(id), clock_(&chip.domains.core(id)),
+      sram_(chip.arch.core.sram.sizeBytes) {
   socket.bind(*this);
   SC_METHOD(step);
   sensitive << wake_;
@@ -262,10 +263,10 @@ void NpuCore::rearm(double now) {
   wake_.notify(sc_core::sc_time(double(top > nowPs ? top - nowPs : 0), sc_core::SC_PS));
 }
 
-double NpuCore::periodNs() const { return chip_.domains.core(id_).periodNs(); }
+double NpuCore::periodNs() const { return clock_->periodNs(); }
 
 double NpuCore::afterCycles(double now, double cycles) const {
-  return chip_.domains.core(id_).timeAfterCycles(now, cycles);
+  return clock_->timeAfterCycles(now, cycles);
 }
 
 void NpuCore::step() {
@@ -949,7 +950,7 @@ bool NpuCore::issueQueue(uint32_t q, double now) {
 
 void NpuCore::startCompute(Op &op, uint32_t index, double cycles, double now) {
   op.startNs = now;
-  op.progress.emplace(chip_.domains.core(id_), cycles, now);
+  op.progress.emplace(*clock_, cycles, now);
   ++op.version;
   schedule(op.progress->finishNs(), EventKind::OpDone, index, op.version);
 }

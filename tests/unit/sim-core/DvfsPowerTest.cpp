@@ -127,3 +127,18 @@ TEST(Power, EventsOfEveryUnitAreCounted) {
   EXPECT_GT(hbmEnergy, 0) << "HBM commands reach the power monitor";
   EXPECT_NEAR(macEnergy, 64.0 * 64 * 256 * 2.0e-12, 1e-15);
 }
+
+TEST(Dvfs, HintingTheMemoryDomainSlowsMemoryTraffic) {
+  sim::SimOptions hinted;
+  hinted.governor = "hinted";
+  hinted.timingOnly = true;
+  const std::string loads = memoryBoundProgram(16);
+  // Domain 1 of the default table is "memory": 1.2 GHz -> 800 MHz.
+  Ran fast = runPrograms(testArch(), {loads}, hinted);
+  Ran slow = runPrograms(testArch(), {"dvfs.hint load, 1, 0\n" + loads}, hinted);
+  const ClockDomain *memory = slow.sim->chip().domains().find("memory");
+  ASSERT_NE(memory, nullptr);
+  EXPECT_EQ(memory->level(), 0u);
+  EXPECT_EQ(slow.sim->chip().memory().clockMHz(), 800.0);
+  EXPECT_GT(slow.result.seconds, 1.2 * fast.result.seconds);
+}

@@ -226,6 +226,7 @@ private:
   const CoreConfig &cfg_;
   StatGroup &stats_;
   uint32_t domain_;
+  const ClockDomain *clock_; ///< this core's clock domain
 
   // Program state.
   const std::vector<isa::Instr> *program_ = nullptr;
