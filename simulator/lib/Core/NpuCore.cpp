@@ -163,6 +163,18 @@ NpuCore::NpuCore(sc_core::sc_module_name name, uint32_t id, ChipContext &chip,
   s_->hbmWriteBytes = &dma.scalar("hbm_write_bytes", "bytes written to HBM", "bytes");
   s_->peerBytes = &dma.scalar("peer_bytes", "bytes copied between this core's and a peer's SRAM", "bytes");
   s_->localBytes = &dma.scalar("local_bytes", "bytes copied within the local SRAM", "bytes");
+  // Utilisation over all simulated time so far (every run and the idle
+  // time of other cores' longer runs).
+  auto utilisation = [this](StatGroup &g, Scalar *busy, const char *what) {
+    g.formula("utilisation", std::string("busy time of the ") + what + " over simulated time",
+              "ratio", [this, busy] {
+                const double now = simcontext()->time_stamp().to_seconds() * 1e9;
+                return now > 0 ? busy->value() / now : 0.0;
+              });
+  };
+  utilisation(tc, s_->tensorBusyNs, "tensor cores (group-weighted)");
+  utilisation(vu, s_->vectorBusyNs, "vector unit");
+  utilisation(dma, s_->dmaBusyNs, "DMA engines (per engine)");
   StatGroup &sp = stats_.child("sram");
   s_->sramRead = &sp.scalar("read_bytes", "scratchpad bytes read", "bytes");
   s_->sramWrite = &sp.scalar("write_bytes", "scratchpad bytes written", "bytes");

@@ -169,6 +169,10 @@ TEST(EndToEnd, StatsAreNamedDescribedAndUnitTagged) {
   EXPECT_EQ(macs["value"].get<double>(), double(M) * N * K);
   EXPECT_EQ(macs["unit"], "MACs");
   EXPECT_FALSE(macs["desc"].get<std::string>().empty());
+  const nlohmann::json &vu = core["vector"]["utilisation"];
+  EXPECT_EQ(vu["unit"], "ratio");
+  EXPECT_GT(vu["value"].get<double>(), 0.0);
+  EXPECT_LE(vu["value"].get<double>(), 1.0);
   for (const char *group : {"sequencer", "load", "compute", "store", "vector", "dma", "sram"})
     EXPECT_TRUE(core.contains(group)) << group;
   EXPECT_TRUE(j["stats"].contains("power"));
