@@ -120,3 +120,16 @@ TEST(Sequencer, FullQueueStallsDispatch) {
   EXPECT_GE(r.result.cycles, 16u * 36);
   EXPECT_LE(r.result.cycles, 16u * 36 + 20);
 }
+
+TEST(Sequencer, Ld32WorksOnTheAnalyticMemoryModel) {
+  ArchConfig arch = testArch();
+  arch.hbm.model = "analytic";
+  auto sim = makeSim(arch);
+  ASSERT_TRUE(sim);
+  ASSERT_TRUE(sim->load(binaryOf({"li r1, 0x2000\nld32 r2, [r1+0x0]\nhalt\n"})));
+  const uint32_t v = 42;
+  ASSERT_TRUE(sim->writeHbm(0x2000, &v, 4));
+  auto res = sim->run("main");
+  ASSERT_TRUE(res) << res.message();
+  EXPECT_EQ(sim->chip().core(0).scalarRegister(2), 42);
+}
