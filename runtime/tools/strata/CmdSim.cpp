@@ -104,12 +104,13 @@ ArchConfig chooseArch(const bin::Binary &binary, const SimCliOptions &o) {
     auto a = findArchConfig(o.arch);
     if (!a)
       simFail(a.message());
-    if (!binary.archHash.empty() && archConfigHash(*a) != binary.archHash)
+    const std::string hash = archConfigHash(*a);
+    if (!binary.archHash.empty() && hash != binary.archHash)
       fmt::print(stderr,
-                 "strata sim: warning: {} was built for architecture '{}' (hash {}); "
-                 "running it on '{}' (hash {}) instead\n",
-                 o.file, embedded ? embedded->name : std::string("?"), binary.archHash,
-                 a->name, archConfigHash(*a));
+                 "strata sim: warning: {} was built for architecture '{}' (hash {}...); "
+                 "running it on '{}' (hash {}...) instead\n",
+                 o.file, embedded ? embedded->name : std::string("?"),
+                 binary.archHash.substr(0, 12), a->name, hash.substr(0, 12));
     return a.takeValue();
   }
   if (embedded)
@@ -171,8 +172,8 @@ void runSim(const SimCliOptions &o) {
     simFail(result.message());
   const sim::RunResult &r = *result;
 
-  fmt::print("{}: entry '{}' on {} ({} cores){}\n", o.file, entry, arch.name, arch.numCores,
-             o.timingOnly ? ", timing only" : "");
+  fmt::print("{}: entry '{}' on {} ({} core{}){}\n", o.file, entry, arch.name, arch.numCores,
+             arch.numCores == 1 ? "" : "s", o.timingOnly ? ", timing only" : "");
   fmt::print("  cycles        {}\n", r.cycles);
   fmt::print("  time          {}\n", humanTime(r.seconds));
   fmt::print("  instructions  {} ({} tile instructions)\n", r.instructions,
@@ -185,7 +186,8 @@ void runSim(const SimCliOptions &o) {
   std::string util;
   for (const sim::UnitUtilisation &u : r.units)
     util += fmt::format("{}{} {:.1f}%", util.empty() ? "" : ", ", u.unit, 100 * u.utilisation);
-  fmt::print("  utilisation   {}\n", util);
+  fmt::print("  utilisation   {}{}\n", util,
+             arch.numCores > 1 ? fmt::format(" (average over {} cores)", arch.numCores) : "");
   fmt::print("  HBM           {} read, {} written, {:.2f} GB/s\n", humanBytes(r.hbmReadBytes),
              humanBytes(r.hbmWriteBytes), r.hbmBytesPerSecond / 1e9);
 

@@ -75,6 +75,12 @@ def main():
     if not any(e.get("ph") == "C" for e in events):
         fail("trace has no counter track")
 
+    # Another architecture: runs, with a warning naming both.
+    p = subprocess.run([strata, "sim", binary, "--arch", "npu-edge", "--timing-only"],
+                       capture_output=True, text=True, timeout=60)
+    if p.returncode != 0 or "warning" not in p.stderr or "npu-edge" not in p.stderr:
+        fail(f"--arch npu-edge: {p.returncode}\n{p.stdout}\n{p.stderr}")
+
     # Errors are diagnostics, not crashes.
     p = subprocess.run([strata, "sim", binary, "--entry", "nope"], capture_output=True,
                        text=True, timeout=60)
