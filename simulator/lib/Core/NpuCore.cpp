@@ -452,6 +452,7 @@ bool NpuCore::runSequencer(double now) {
     if (tracing_ && now > seqFreeNs_)
       chip_.trace->slice(seqTrack_, "fence", seqFreeNs_, now - seqFreeNs_,
                          fmt::format("\"pc\":{}", pc_));
+    seqFreeNs_ = std::max(seqFreeNs_, now); // the fence completes from now on
     seq_ = SeqState::Run;
     break;
   case SeqState::Run:

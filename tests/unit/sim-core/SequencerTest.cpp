@@ -133,3 +133,17 @@ TEST(Sequencer, Ld32WorksOnTheAnalyticMemoryModel) {
   ASSERT_TRUE(res) << res.message();
   EXPECT_EQ(sim->chip().core(0).scalarRegister(2), 42);
 }
+
+TEST(Sequencer, InstructionsAfterAFenceTakeTheirTimeFromTheDrain) {
+  // The fence waits for the vexp (1 dispatch + 4 + 16 * 4 cycles = 69), then
+  // itself and four scalar instructions each take a dispatch cycle.
+  Ran r = runPrograms(testArch(), {R"(
+    vexp rows=4 cols=256 in=f32 out=f32 x=[0x0] ld0=256 dst=[0x1000] ldd=256
+    fence
+    li r1, 1
+    li r2, 2
+    li r3, 3
+    halt
+  )"});
+  EXPECT_EQ(r.result.cycles, 69u + 5);
+}
