@@ -517,6 +517,7 @@ bool NpuCore::runSequencer(double now) {
           return false;
         }
         ld32Reg_ = s->rd;
+        ld32SinceNs_ = now;
         seq_ = SeqState::Ld32;
         seqFreeNs_ = afterCycles(t, dispatch);
         ++pc_;
@@ -1307,6 +1308,9 @@ void NpuCore::finishRequest(uint32_t slot, double now) {
     } else {
       if (ld32Reg_ != 0)
         regs_[ld32Reg_] = int64_t(value);
+      if (tracing_)
+        chip_.trace->slice(seqTrack_, "ld32", ld32SinceNs_, now - ld32SinceNs_,
+                           fmt::format("\"pc\":{},\"address\":{}", pc_ - 1, gp.get_address()));
       seq_ = SeqState::Run;
       ld32Sent_ = false;
       seqFreeNs_ = std::max(seqFreeNs_, now);

@@ -237,6 +237,7 @@ private:
   uint8_t seqWaitQueue_ = 0;
   double seqFreeNs_ = 0;     ///< sequencer may fetch from then on
   uint8_t ld32Reg_ = 0;
+  double ld32SinceNs_ = 0;
   double finishNs_ = 0;
   std::array<uint32_t, isa::kNumSemaphores> sems_{};
 
