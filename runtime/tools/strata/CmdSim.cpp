@@ -183,6 +183,12 @@ void runSim(const SimCliOptions &o) {
                r.seconds > 0 ? 2 * r.macs / r.seconds / 1e12 : 0.0);
   fmt::print("  energy        {}, average power {:.3f} W\n", humanEnergy(r.energyJ),
              r.averagePowerW);
+  std::string parts;
+  for (const auto &[unit, joules] : r.energyByUnit)
+    if (joules > 0)
+      parts += fmt::format("{}{} {:.1f}%", parts.empty() ? "" : ", ", unit,
+                           r.energyJ > 0 ? 100 * joules / r.energyJ : 0.0);
+  fmt::print("  energy split  {}\n", parts);
   std::string util;
   for (const sim::UnitUtilisation &u : r.units)
     util += fmt::format("{}{} {:.1f}%", util.empty() ? "" : ", ", u.unit, 100 * u.utilisation);

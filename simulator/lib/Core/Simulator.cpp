@@ -22,6 +22,22 @@ struct Simulator::Context {
 namespace {
 double kernelNowNs() { return sc_core::sc_time_stamp().to_seconds() * 1e9; }
 
+/// Energy so far by unit name (summed over domains), leakage and DVFS.
+std::vector<std::pair<std::string, double>> energyByUnit(const PowerMonitor &power) {
+  std::vector<std::pair<std::string, double>> out;
+  for (PowerMonitor::UnitId u = 0; u < power.numUnits(); ++u) {
+    const std::string &name = power.unitName(u);
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto &e) { return e.first == name; });
+    if (it == out.end())
+      out.emplace_back(name, power.unitEnergyJ(u));
+    else
+      it->second += power.unitEnergyJ(u);
+  }
+  out.emplace_back("leakage", power.leakageEnergyJ());
+  out.emplace_back("dvfs", power.transitionEnergyJ());
+  return out;
+}
+
 uint64_t ioBytes(const bin::IoBinding &b) {
   uint64_t count = 1;
   for (int64_t d : b.shape)
@@ -282,6 +298,12 @@ Simulator::runImpl(const std::string &entryName,
   r.macs = power.totalMacs() - macsBefore;
   r.energyJ = power.totalEnergyJ() - energyBeforeJ_;
   energyBeforeJ_ = power.totalEnergyJ();
+  r.energyByUnit = energyByUnit(power);
+  for (auto &[name, joules] : r.energyByUnit)
+    for (const auto &[before, was] : energyByUnitBefore_)
+      if (before == name)
+        joules -= was;
+  energyByUnitBefore_ = energyByUnit(power);
   r.averagePowerW = r.seconds > 0 ? r.energyJ / r.seconds : 0;
   r.peakPowerW = power.peakPowerW();
   r.hbmBytesPerSecond = r.seconds > 0 ? (r.hbmReadBytes + r.hbmWriteBytes) / r.seconds : 0;
@@ -356,6 +378,7 @@ Status Simulator::writeStats(const std::string &path) {
                     {"tile_instructions", r.tileInstructions},
                     {"macs", r.macs},
                     {"energy_j", r.energyJ},
+                    {"energy_by_unit_j", nlohmann::json(r.energyByUnit)},
                     {"average_power_w", r.averagePowerW},
                     {"hbm_read_bytes", r.hbmReadBytes},
                     {"hbm_write_bytes", r.hbmWriteBytes},

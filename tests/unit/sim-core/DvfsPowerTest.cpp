@@ -142,3 +142,28 @@ TEST(Dvfs, HintingTheMemoryDomainSlowsMemoryTraffic) {
   EXPECT_EQ(slow.sim->chip().memory().clockMHz(), 800.0);
   EXPECT_GT(slow.result.seconds, 1.2 * fast.result.seconds);
 }
+
+TEST(Power, RunEnergySplitsByUnitAndAddsUp) {
+  sim::SimOptions o;
+  auto sim = makeSim(testArch(), o);
+  ASSERT_TRUE(sim->load(binaryOf({std::string("dma.load src=hbm[0x0] dst=sram[0x0] size=65536\n") +
+                                  kVexp + "halt\n"})));
+  for (int run = 0; run < 2; ++run) {
+    auto r = sim->run("main");
+    ASSERT_TRUE(r) << r.message();
+    double sum = 0, tensor = -1, vector = 0, hbm = 0;
+    for (const auto &[unit, joules] : r->energyByUnit) {
+      sum += joules;
+      if (unit == "tensor")
+        tensor = joules;
+      if (unit == "vector")
+        vector = joules;
+      if (unit == "hbm")
+        hbm = joules;
+    }
+    EXPECT_NEAR(sum, r->energyJ, 1e-12 + 1e-9 * r->energyJ) << "run " << run;
+    EXPECT_EQ(tensor, 0.0);
+    EXPECT_GT(vector, 0.0);
+    EXPECT_GT(hbm, 0.0);
+  }
+}

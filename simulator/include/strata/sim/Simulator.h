@@ -79,6 +79,9 @@ struct RunResult {
   double energyJ = 0;        ///< this run's energy (dynamic + leakage + DVFS)
   double averagePowerW = 0;  ///< energyJ / seconds
   double peakPowerW = 0;     ///< highest power of a powerWindowNs window so far
+  /// This run's energy by unit kind over all cores ("tensor", "vector",
+  /// "sram", "dma", "hbm", "noc"), plus "leakage" and "dvfs" (transitions), in J.
+  std::vector<std::pair<std::string, double>> energyByUnit;
   double hbmReadBytes = 0, hbmWriteBytes = 0;
   double hbmBytesPerSecond = 0; ///< (read + write) / seconds
 };
@@ -154,6 +157,7 @@ private:
   std::shared_ptr<const bin::Binary> binary_;
   uint32_t runs_ = 0;
   double energyBeforeJ_ = 0;
+  std::vector<std::pair<std::string, double>> energyByUnitBefore_;
   std::vector<RunResult> history_;
 };
 
