@@ -31,6 +31,7 @@ function(strata_add_gtest name)
   else()
     target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
   endif()
+  target_include_directories(${name} PRIVATE ${STRATA_SOURCE_DIR}/tests/support)
   target_compile_definitions(${name} PRIVATE
     STRATA_SOURCE_DIR="${STRATA_SOURCE_DIR}"
     STRATA_SHARED_DIR="${STRATA_SHARED_DIR}")

@@ -1,4 +1,5 @@
 //===- AsmCliTest.cpp - `strata asm` exit codes, diagnostics and output ---===//
+#include "TestPaths.h"
 #include "strata/target/ArchConfigIO.h"
 #include "strata/target/Assembly.h"
 #include "strata/target/BinaryIO.h"
@@ -32,8 +33,8 @@ std::string slurp(const std::string &path) {
 }
 
 CliRun runStrata(const std::string &args) {
-  std::string outPath = ::testing::TempDir() + "strata-asm-cli.out";
-  std::string errPath = ::testing::TempDir() + "strata-asm-cli.err";
+  std::string outPath = strata::test::tempPath("strata-asm-cli.out");
+  std::string errPath = strata::test::tempPath("strata-asm-cli.err");
   std::string command = std::string("'") + STRATA_CLI + "' " + args + " >'" + outPath + "' 2>'" +
                         errPath + "'";
   int status = std::system(command.c_str());
@@ -49,13 +50,13 @@ std::string example(const std::string &name) {
 }
 
 std::string writeTemp(const std::string &name, const std::string &text) {
-  std::string path = ::testing::TempDir() + name;
+  std::string path = strata::test::tempPath(name);
   std::ofstream(path) << text;
   return path;
 }
 
 TEST(StrataAsmCli, AssemblesGemmSoftmaxForTheDefaultArch) {
-  std::string out = ::testing::TempDir() + "gemm_softmax.npubin";
+  std::string out = strata::test::tempPath("gemm_softmax.npubin");
   std::remove(out.c_str());
   CliRun r = runStrata("asm '" + example("gemm_softmax.s") + "' -o '" + out + "'");
   ASSERT_EQ(r.exitCode, 0) << r.err;
@@ -83,7 +84,7 @@ TEST(StrataAsmCli, AssemblesGemmSoftmaxForTheDefaultArch) {
 }
 
 TEST(StrataAsmCli, RecordsTheRequestedArchAndSummarises) {
-  std::string out = ::testing::TempDir() + "double_buffer.npubin";
+  std::string out = strata::test::tempPath("double_buffer.npubin");
   CliRun r = runStrata("asm '" + example("double_buffer.s") + "' -o '" + out +
                        "' --arch npu-edge -v");
   ASSERT_EQ(r.exitCode, 0) << r.err;
@@ -99,7 +100,7 @@ TEST(StrataAsmCli, RecordsTheRequestedArchAndSummarises) {
 
 TEST(StrataAsmCli, DefaultOutputNameAndTheRecordedArch) {
   // A disassembled binary carries its arch; assembling it again keeps it.
-  std::string first = ::testing::TempDir() + "edge.npubin";
+  std::string first = strata::test::tempPath("edge.npubin");
   ASSERT_EQ(runStrata("asm '" + example("gemm_softmax.s") + "' -o '" + first +
                       "' --arch npu-edge")
                 .exitCode,
@@ -109,7 +110,7 @@ TEST(StrataAsmCli, DefaultOutputNameAndTheRecordedArch) {
   std::string src = writeTemp("again.s", bin::disassemble(*b));
   CliRun r = runStrata("asm '" + src + "'");
   ASSERT_EQ(r.exitCode, 0) << r.err;
-  Expected<bin::Binary> again = readBinary(::testing::TempDir() + "again.npubin");
+  Expected<bin::Binary> again = readBinary(strata::test::tempPath("again.npubin"));
   ASSERT_TRUE(again) << again.message();
   EXPECT_EQ(again->archHash, b->archHash);
 
@@ -125,7 +126,7 @@ TEST(StrataAsmCli, DefaultOutputNameAndTheRecordedArch) {
 
 TEST(StrataAsmCli, ErrorsExitNonZeroWithTheDiagnostic) {
   std::string bad = writeTemp("bad.s", ".entry main\n.core 0\n    gemm m=64 lbd=3\n    halt\n");
-  CliRun r = runStrata("asm '" + bad + "' -o '" + ::testing::TempDir() + "bad.npubin'");
+  CliRun r = runStrata("asm '" + bad + "' -o '" + strata::test::tempPath("bad.npubin'"));
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.err.find("bad.s:3:15: error: unknown key 'lbd' for gemm\n"
                        "    gemm m=64 lbd=3\n"

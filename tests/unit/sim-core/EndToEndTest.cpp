@@ -1,4 +1,5 @@
 //===- EndToEndTest.cpp - Whole programs: values, determinism, sessions ---===//
+#include "TestPaths.h"
 #include "SimTestUtil.h"
 
 #include "strata/sim/core/Chip.h"
@@ -108,7 +109,7 @@ Outcome runGemmSoftmax(const Inputs &in, const sim::SimOptions &options = {}) {
     o.result = *r;
   o.probs.resize(M * N);
   EXPECT_TRUE(sim->readIo("probs", o.probs.data(), o.probs.size() * 4));
-  const std::string path = ::testing::TempDir() + "strata-e2e-stats.json";
+  const std::string path = strata::test::tempPath("strata-e2e-stats.json");
   EXPECT_TRUE(sim->writeStats(path));
   std::ifstream f(path);
   std::stringstream ss;
@@ -237,7 +238,7 @@ TEST(EndToEnd, TwoSimulatorsInOneProcess) {
 }
 
 TEST(EndToEnd, TraceHasATrackPerQueueAndUnit) {
-  const std::string path = ::testing::TempDir() + "strata-e2e-trace.json";
+  const std::string path = strata::test::tempPath("strata-e2e-trace.json");
   {
     sim::SimOptions o;
     o.tracePath = path;

@@ -1,5 +1,6 @@
 //===- MemorySystemTest.cpp - TLM protocol, latency, stats, trace, determinism ===//
 
+#include "TestPaths.h"
 #include "MemTestUtil.h"
 #include "SystemCTest.h"
 
@@ -202,7 +203,7 @@ TEST_F(MemorySystemTest, StatsAndListenerAgree) {
 }
 
 TEST_F(MemorySystemTest, TraceHasATrackPerChannelWithBusyAndRefreshSlices) {
-  std::string path = ::testing::TempDir() + "/strata-mem-trace.json";
+  std::string path = strata::test::tempPath("strata-mem-trace.json");
   TraceWriter trace;
   ASSERT_TRUE(trace.open(path).isOk());
   {

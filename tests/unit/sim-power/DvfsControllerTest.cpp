@@ -1,4 +1,5 @@
 //===- DvfsControllerTest.cpp - Governors and timing under SystemC --------===//
+#include "TestPaths.h"
 #include "PowerTestConfig.h"
 #include "SystemCTest.h"
 
@@ -279,7 +280,7 @@ TEST_F(DvfsControllerTest, IdleOndemandSettlesAtTheBottomAndStopsSampling) {
 }
 
 TEST_F(DvfsControllerTest, WritesLevelAndFrequencyCounterTracks) {
-  std::string path = ::testing::TempDir() + "strata_dvfs_trace.json";
+  std::string path = strata::test::tempPath("strata_dvfs_trace.json");
   {
     Bench b("hinted");
     TraceWriter trace;

@@ -1,4 +1,5 @@
 //===- PowerMonitorTest.cpp - Energy pricing, leakage, breakdowns ---------===//
+#include "TestPaths.h"
 #include "PowerTestConfig.h"
 
 #include "strata/sim/power/PowerMonitor.h"
@@ -210,7 +211,7 @@ TEST(PowerMonitor, RejectsBadUnits) {
 }
 
 TEST(PowerMonitor, WritesPowerCounterTracks) {
-  std::string path = ::testing::TempDir() + "strata_power_trace.json";
+  std::string path = strata::test::tempPath("strata_power_trace.json");
   {
     Fixture f;
     auto tc = f.power.addUnit("tensor", 0, {macEvent(DType::I8)});
