@@ -15,10 +15,12 @@
 
 #include "strata/target/ArchConfigIO.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <exception>
 #include <functional>
+#include <sstream>
 
 namespace strata {
 namespace {
@@ -58,6 +60,50 @@ std::string describe(const YAML::Node &node) {
 bool isPlainTag(const std::string &tag) {
   return tag == "?" || tag == "!" || tag == "tag:yaml.org,2002:str" ||
          tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float";
+}
+
+// Where each document of a stream starts; the events themselves are not
+// needed. Used before building nodes because yaml-cpp 0.7's LoadAll never
+// returns on a stray ',' outside a flow collection (its parser keeps
+// reporting an empty document without consuming the token), and Load
+// silently ignores that token and everything after it.
+class DocumentStarts : public YAML::EventHandler {
+public:
+  std::vector<YAML::Mark> starts;
+  void OnDocumentStart(const YAML::Mark &mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark &, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark &, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                const std::string &) override {}
+  void OnSequenceStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+/// Checks that `text` is at most one well-formed YAML document.
+bool checkSingleDocument(const std::string &text, ConfigDiagnostics &diag) {
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  DocumentStarts docs;
+  // Two documents are enough to know the answer; the bound also stops the
+  // parser's endless empty documents.
+  while (docs.starts.size() < 2 && parser.HandleNextDocument(docs)) {
+  }
+  if (docs.starts.size() < 2)
+    return true;
+  const YAML::Mark &first = docs.starts[0], &second = docs.starts[1];
+  if (second.pos == first.pos) {
+    diag.errorAt(toLocation(first),
+                 "YAML syntax error: unexpected token (a ',' outside [...] or {...}?)");
+  } else {
+    diag.errorAt(toLocation(second),
+                 "a second YAML document starts here; an arch config is one document");
+  }
+  return false;
 }
 
 std::string childPath(const std::string &path, const std::string &key) {
@@ -429,17 +475,15 @@ void parseSpecInto(std::string_view yamlText, ConfigDiagnostics &diag, ArchConfi
     return;
   }
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(yamlText));
-    if (docs.size() > 1) {
-      diag.errorAt({}, "contains " + std::to_string(docs.size()) +
-                           " YAML documents; an arch config is one document");
-    } else if (!docs.empty()) {
-      ParseContext ctx{diag, spec};
-      MapReader top(ctx, docs.front(), "", toLocation(docs.front().Mark()));
-      if (top.valid()) {
-        readTopLevel(top, spec);
-        top.finish();
-      }
+    std::string text(yamlText);
+    if (!checkSingleDocument(text, diag))
+      return;
+    YAML::Node doc = YAML::Load(text);
+    ParseContext ctx{diag, spec};
+    MapReader top(ctx, doc, "", toLocation(doc.Mark()));
+    if (top.valid()) {
+      readTopLevel(top, spec);
+      top.finish();
     }
   } catch (const YAML::Exception &e) {
     diag.errorAt(toLocation(e.mark), "YAML syntax error: " + e.msg);

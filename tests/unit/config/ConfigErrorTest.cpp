@@ -330,7 +330,10 @@ TEST(ArchConfigErrors, YamlSyntax) {
   EXPECT_THAT(resolveError("hbm: [1, 2\n"), HasSubstr("YAML syntax error"));
   EXPECT_THAT(resolveError("hbm:\n  stacks: 4\n stacks: 2\n"), HasSubstr("YAML syntax error"));
   EXPECT_THAT(resolveError("a: 1\n---\nb: 2\n"),
-              HasSubstr("contains 2 YAML documents; an arch config is one document"));
+              HasSubstr("t.yaml:2:1: a second YAML document starts here; an arch config is one document"));
+  EXPECT_THAT(resolveError(",\nhbm: {stacks: 2}\n"),
+              HasSubstr("t.yaml:1:1: YAML syntax error: unexpected token"));
+  EXPECT_THAT(resolveError("# c\n,\n"), HasSubstr("YAML syntax error"));
 }
 
 TEST(ArchConfigErrors, DuplicateKeys) {
