@@ -1,4 +1,5 @@
 //===- ConfigCliTest.cpp - `strata config` exit codes and output ----------===//
+#include "TestPaths.h"
 #include "ConfigTestUtil.h"
 
 #include <array>
@@ -30,8 +31,8 @@ std::string slurp(const std::string &path) {
 }
 
 CliRun runStrata(const std::string &args) {
-  std::string outPath = ::testing::TempDir() + "strata-cli.out";
-  std::string errPath = ::testing::TempDir() + "strata-cli.err";
+  std::string outPath = strata::test::tempPath("strata-cli.out");
+  std::string errPath = strata::test::tempPath("strata-cli.err");
   std::string command = std::string("'") + STRATA_CLI + "' " + args + " >'" + outPath +
                         "' 2>'" + errPath + "'";
   int status = std::system(command.c_str());

@@ -1,4 +1,5 @@
 //===- ConfigLoadTest.cpp - Shipped configs, defaults, round trip, find ---===//
+#include "TestPaths.h"
 #include "ConfigTestUtil.h"
 
 #include <cstdlib>
@@ -165,7 +166,7 @@ TEST(ArchConfigFind, ByNameFromTheSourceTree) {
 }
 
 TEST(ArchConfigFind, ConfigPathComesFirst) {
-  std::string dir = ::testing::TempDir() + "strata-config-path";
+  std::string dir = strata::test::tempPath("strata-config-path");
   ::mkdir(dir.c_str(), 0755);
   writeTemp("strata-config-path/npu-default.yaml", "name: shadowed\nnum_cores: 2\n");
   writeTemp("strata-config-path/tiny.yaml", "name: tiny\nnum_cores: 1\n");

@@ -1,6 +1,7 @@
 //===- ConfigTestUtil.h - Helpers for the arch config tests -----*- C++ -*-===//
 #pragma once
 
+#include "TestPaths.h"
 #include "strata/target/ArchConfigIO.h"
 
 #include <gmock/gmock.h>
@@ -32,7 +33,7 @@ inline std::string resolveError(const std::string &yaml) {
 
 /// A fresh file under the test temp directory holding `text`.
 inline std::string writeTemp(const std::string &name, const std::string &text) {
-  std::string path = ::testing::TempDir() + name;
+  std::string path = strata::test::tempPath(name);
   std::ofstream(path, std::ios::binary) << text;
   return path;
 }
