@@ -1,6 +1,8 @@
 //===- InitAllPasses.h - Every pass and pipeline Strata tools know -*- C++ -*-===//
 #pragma once
 
+#include "strata/Dialect/Graph/Transforms/Passes.h"
+
 #include "mlir/Transforms/Passes.h"
 
 namespace strata {
@@ -9,6 +11,8 @@ namespace strata {
 /// pipelines use, for strata-opt and the compile driver.
 inline void registerAllPasses() {
   mlir::registerTransformsPasses();
+  graph::registerGraphPasses();
+  graph::registerGraphPassPipeline();
 }
 
 } // namespace strata

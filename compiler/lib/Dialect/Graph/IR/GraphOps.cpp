@@ -59,6 +59,15 @@ LogicalResult WeightOp::verify() {
     return emitOpError("unknown weight format '") << *getFormat() << "'";
   if (getFile() && getSeed())
     return emitOpError("'file' and 'seed' are mutually exclusive");
+  if (getSourceTransposed() && getTensorType().getRank() != 2)
+    return emitOpError("'source_transposed' needs a 2D weight");
+  if (auto error = getQuantError()) {
+    for (StringRef key : {"max_abs", "rel_rms"})
+      if (!llvm::isa_and_nonnull<FloatAttr>(error->get(key)))
+        return emitOpError("'quant_error' needs a float '") << key << "' entry";
+    if (error->size() != 2)
+      return emitOpError("'quant_error' has only 'max_abs' and 'rel_rms' entries");
+  }
   if (auto role = getRole()) {
     static constexpr llvm::StringLiteral kRoles[] = {"embedding", "attention", "ffn",
                                                      "lm_head", "norm", "bias"};

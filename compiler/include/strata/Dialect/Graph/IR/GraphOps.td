@@ -37,6 +37,15 @@ def Graph_WeightOp : Graph_Op<"weight", [Symbol]> {
     classes of weights differently: `embedding`, `attention` (q, k, v, o
     projections), `ffn`, `lm_head`, `norm` (gains and norm biases), `bias`.
 
+    The source (`file` or `seed`) gives the original values; when the type is
+    narrower (set by strata-graph-quantize), a loader converts them to it
+    with the same arithmetic as the pass, so quantized IR printed to text and
+    read back describes the same data. `init_scale` defaults to 1.
+    `source_transposed` says the source holds the transpose of the 2D type
+    (a `kn` weight re-laid out as `nk`). `quant_error` records how far the
+    converted values are from the source: `{max_abs = <f64>, rel_rms = <f64>}`
+    with `rel_rms = sqrt(sum (q - w)^2 / sum w^2)`.
+
     Example:
     ```mlir
     graph.weight @layers.0.wq : tensor<64x64xf32> {seed = 7 : i64}
@@ -52,7 +61,9 @@ def Graph_WeightOp : Graph_Op<"weight", [Symbol]> {
     OptionalAttr<StrAttr>:$format,
     OptionalAttr<I64Attr>:$seed,
     OptionalAttr<F64Attr>:$init_scale,
-    OptionalAttr<StrAttr>:$role);
+    OptionalAttr<StrAttr>:$role,
+    UnitAttr:$source_transposed,
+    OptionalAttr<DictionaryAttr>:$quant_error);
   let assemblyFormat = "$sym_name `:` $type attr-dict";
   let hasVerifier = 1;
   let extraClassDeclaration = [{
