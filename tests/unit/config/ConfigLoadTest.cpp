@@ -131,7 +131,7 @@ TEST(ArchConfigCanonical, CanonicalFormStatesSizesWithUnitsAndTimingsInCycles) {
   EXPECT_THAT(yaml, HasSubstr("  capacity_bytes_per_stack: 16GiB\n"));
   EXPECT_THAT(yaml, HasSubstr("    tRCD: 15\n"));
   EXPECT_THAT(yaml, HasSubstr("macs_per_cycle: {i4: 4096, i8: 2048, f16: 1024, bf16: 1024, f32: 256}"));
-  EXPECT_THAT(yaml, HasSubstr("- {name: nominal, volts: 0.85, freq_mhz: 1000}"));
+  EXPECT_THAT(yaml, HasSubstr("- {name: nominal, volts: 0.9, freq_mhz: 1000}"));
 }
 
 TEST(ArchConfigHash, StableAndSensitive) {
