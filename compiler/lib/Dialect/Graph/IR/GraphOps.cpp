@@ -50,6 +50,9 @@ LogicalResult WeightOp::verify() {
   if (auto quant = getQuant()) {
     if (quant->getScheme() == QuantScheme::PerGroup && quant->getGroupSize() <= 0)
       return emitOpError("per-group quantization needs a positive group size");
+    if (quant->getScheme() == QuantScheme::PerChannel && quant->getGroupSize() != 0)
+      return emitOpError("per-channel quantization has group size 0, got ")
+             << quant->getGroupSize();
     if (!quant->getScaleType().isF32() && !quant->getScaleType().isF16())
       return emitOpError("quantization scales must be f32 or f16");
   }
@@ -264,6 +267,10 @@ LogicalResult FusedLinearOp::verify() {
     return emitOpError("norm beta must be present exactly for layer norm");
   if (getNormGamma() && failed(checkVector(*this, getNormGamma(), in, "norm gamma")))
     return failure();
+  if (getNormBeta() && failed(checkVector(*this, getNormBeta(), in, "norm beta")))
+    return failure();
+  if (getEps().convertToDouble() < 0)
+    return emitOpError("eps must not be negative");
   if (getResidual()) {
     if (expected != 1)
       return emitOpError("a residual needs a single result");
