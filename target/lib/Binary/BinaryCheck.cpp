@@ -298,6 +298,43 @@ Status checkEntries(const Binary &b) {
   return Status::ok();
 }
 
+Status checkLabels(const EntryPoint &e) {
+  // Per core, the labels sorted by start must not overlap.
+  std::vector<std::vector<const CodeLabel *>> byCore(e.cores.size());
+  for (size_t i = 0; i < e.labels.size(); ++i) {
+    const CodeLabel &l = e.labels[i];
+    if (l.name.empty())
+      return Error(fmt::format("entry point '{}' label {} has an empty name", e.name, i));
+    if (Status s = checkString(l.name, fmt::format("name of entry point '{}' label {}",
+                                                   e.name, i));
+        !s)
+      return s;
+    if (l.core >= e.cores.size())
+      return Error(fmt::format("entry point '{}' label '{}' names core {}, but the entry "
+                               "point has {} cores",
+                               e.name, l.name, l.core, e.cores.size()));
+    if (l.begin >= l.end || l.end > e.cores[l.core].size())
+      return Error(fmt::format("entry point '{}' label '{}' covers instructions [{}, {}) of "
+                               "core {}, which has {}; a label covers at least one",
+                               e.name, l.name, l.begin, l.end, l.core,
+                               e.cores[l.core].size()));
+    byCore[l.core].push_back(&l);
+  }
+  for (size_t c = 0; c < byCore.size(); ++c) {
+    auto &labels = byCore[c];
+    std::sort(labels.begin(), labels.end(),
+              [](const CodeLabel *a, const CodeLabel *b) { return a->begin < b->begin; });
+    for (size_t i = 1; i < labels.size(); ++i)
+      if (labels[i]->begin < labels[i - 1]->end)
+        return Error(fmt::format("entry point '{}' core {}: labels '{}' [{}, {}) and '{}' "
+                                 "[{}, {}) overlap",
+                                 e.name, c, labels[i - 1]->name, labels[i - 1]->begin,
+                                 labels[i - 1]->end, labels[i]->name, labels[i]->begin,
+                                 labels[i]->end));
+  }
+  return Status::ok();
+}
+
 Status checkMetadata(const Binary &b) {
   const Metadata &m = b.meta;
   if (Status s = checkString(m.toolVersion, "metadata tool version"); !s)
@@ -345,6 +382,9 @@ Status checkBinary(const Binary &b) {
     return s;
   if (Status s = checkEntries(b); !s)
     return s;
+  for (const EntryPoint &e : b.entries)
+    if (Status s = checkLabels(e); !s)
+      return s;
   return checkMetadata(b);
 }
 

@@ -86,6 +86,7 @@ private:
   Status readEntries(Binary &b);
   Status readProgram(const std::string &where, const uint8_t *row,
                      std::vector<isa::Instr> &program);
+  Status readLabels(Binary &b);
   Status readMetadata(Binary &b);
   Status readArch(Binary &b);
 
@@ -612,6 +613,32 @@ Status Reader::readMetadata(Binary &b) {
   return Status::ok();
 }
 
+Status Reader::readLabels(Binary &b) {
+  // Optional: format 1.0 files have no labels.
+  if (byName_.find(kLabelsSection) == byName_.end())
+    return Status::ok();
+  auto t = table(kLabelsSection, kLabelRowSize);
+  if (!t)
+    return t.status();
+  for (uint64_t i = 0; i < t->count; ++i) {
+    const uint8_t *r = t->row(i);
+    auto name = string(loadU32(r), "label name, " + rowOf(*t, i));
+    if (!name)
+      return name.status();
+    uint32_t entry = loadU32(r + 4);
+    if (entry >= b.entries.size())
+      return fail(fmt::format("label '{}' ({}) names entry point {}, but there are {}",
+                              *name, rowOf(*t, i), entry, b.entries.size()));
+    CodeLabel l;
+    l.name = name.takeValue();
+    l.core = loadU32(r + 8);
+    l.begin = loadU32(r + 12);
+    l.end = loadU32(r + 16);
+    b.entries[entry].labels.push_back(std::move(l));
+  }
+  return Status::ok();
+}
+
 Status Reader::readArch(Binary &b) {
   auto index = find(kArchSection);
   if (!index)
@@ -642,6 +669,8 @@ Expected<Binary> Reader::read() {
   if (Status s = readConstants(b); !s)
     return s;
   if (Status s = readEntries(b); !s)
+    return s;
+  if (Status s = readLabels(b); !s)
     return s;
   if (Status s = readMetadata(b); !s)
     return s;

@@ -104,6 +104,10 @@ Status Layout::build() {
         "{} sections needed, more than the {} an ELF file can index",
         sections_.size(), kMaxSections));
   buildTables();
+  if (sections_.size() > kMaxSections)
+    return Error(fmt::format(
+        "{} sections needed, more than the {} an ELF file can index",
+        sections_.size(), kMaxSections));
   buildSymbols();
 
   sections_[kShstrtabIndex].name = kShstrtabSection;
@@ -247,6 +251,21 @@ void Layout::buildTables() {
   arch.append(b_.archConfigYaml);
   sections_[kArchIndex] = table(kArchSection, arch, 0);
   sections_[kArchIndex].align = 1;
+
+  // Code labels (format 1.1) go after the payload sections, and only when
+  // there are some, so a binary without labels has the 1.0 layout.
+  ByteBuffer labels;
+  for (size_t e = 0; e < b_.entries.size(); ++e)
+    for (const CodeLabel &l : b_.entries[e].labels) {
+      labels.u32(strtab_.add(l.name));
+      labels.u32(static_cast<uint32_t>(e));
+      labels.u32(l.core);
+      labels.u32(l.begin);
+      labels.u32(l.end);
+      labels.u32(0);
+    }
+  if (labels.size() > 0)
+    sections_.push_back(table(kLabelsSection, labels, kLabelRowSize));
 }
 
 void Layout::buildSymbols() {

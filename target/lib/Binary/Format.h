@@ -51,6 +51,8 @@ inline constexpr const char *kParamsSection = ".strata.params";
 inline constexpr const char *kCoresSection = ".strata.cores";
 inline constexpr const char *kMetaSection = ".strata.meta";
 inline constexpr const char *kArchSection = ".strata.arch";
+/// Optional (format 1.1): code labels of the entry points.
+inline constexpr const char *kLabelsSection = ".strata.labels";
 inline constexpr const char *kStrtabSection = ".strtab";
 inline constexpr const char *kSymtabSection = ".symtab";
 inline constexpr const char *kShstrtabSection = ".shstrtab";
@@ -82,6 +84,9 @@ inline constexpr unsigned kParamRowSize = 8;
 inline constexpr unsigned kCoreRowSize = 8;
 /// u32 key, u32 value (strings).
 inline constexpr unsigned kMetaRowSize = 8;
+/// u32 name, u32 entry index, u32 core, u32 first instruction,
+/// u32 end instruction (exclusive), u32 reserved.
+inline constexpr unsigned kLabelRowSize = 24;
 
 // Metadata keys for the named Metadata fields; any other key is "extra".
 inline constexpr const char *kMetaToolVersion = "tool-version";

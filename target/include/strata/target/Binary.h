@@ -56,11 +56,24 @@ struct ScalarParam {
   uint8_t reg = 0;
 };
 
+/// A named range of one core's program: which instructions compute what
+/// (e.g. "blk.3.attn_q"), so the simulator can account time and energy per
+/// layer. Optional; a binary without labels runs the same.
+struct CodeLabel {
+  std::string name;
+  uint32_t core = 0;
+  uint32_t begin = 0; ///< first instruction index
+  uint32_t end = 0;   ///< one past the last instruction
+};
+
 /// A program to start: one instruction stream per core (empty = idle core).
 struct EntryPoint {
   std::string name;
   std::vector<ScalarParam> params;
   std::vector<std::vector<isa::Instr>> cores;
+  /// Non-overlapping within each core; instructions outside any label are
+  /// unattributed.
+  std::vector<CodeLabel> labels;
 };
 
 /// Read-only bytes copied into HBM at hbmAddress before the first run.

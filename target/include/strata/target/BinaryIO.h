@@ -32,7 +32,7 @@ namespace bin {
 /// same major version may ignore (reserved bytes, longer table rows, new
 /// sections).
 inline constexpr uint16_t kFormatVersionMajor = 1;
-inline constexpr uint16_t kFormatVersionMinor = 0;
+inline constexpr uint16_t kFormatVersionMinor = 1; ///< 1.1: code labels
 
 /// ELF e_machine of Strata NPU binaries (not assigned to any other machine
 /// by the ELF registry or binutils).
