@@ -10,13 +10,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "MemTestUtil.h"
+#include "SimContext.h"
 
 #include "strata/sim/mem/HbmStorage.h"
 #include "strata/sim/stats/Stats.h"
 
 #include <benchmark/benchmark.h>
-
-#include <random>
 
 using namespace strata;
 using namespace strata::sim;
@@ -25,30 +24,17 @@ using namespace strata::sim::mem::test;
 
 namespace {
 
-void freshContext() {
-  sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();
-  sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
-}
-
-std::deque<Req> randomReads(uint64_t capacity, uint32_t count, uint32_t bytes) {
-  std::mt19937_64 rng(1);
-  std::deque<Req> q;
-  for (uint32_t i = 0; i < count; ++i)
-    q.push_back(Req{(rng() % (capacity / bytes)) * bytes, bytes, false});
-  return q;
-}
-
 void runDetailed(benchmark::State &state, bool random) {
   ArchConfig c = oneStackConfig();
   uint32_t requests = uint32_t(state.range(0));
   uint64_t simulatedPs = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    freshContext();
+    strata::test::freshSimContext();
     HbmStorage storage(c.hbm.totalCapacityBytes());
     StatGroup stats("chip");
     auto *mem = new MemorySystem("mem", c, storage, stats);
-    std::deque<Req> work = random ? randomReads(c.hbm.totalCapacityBytes(), requests, 64)
+    std::deque<Req> work = random ? randomReads(c.hbm.totalCapacityBytes(), requests, 64, 1)
                                   : sequential(0, uint64_t(requests) * 256, 256);
     auto *gen = new TrafficGen("gen", *mem, {std::move(work)}, 1024);
     state.ResumeTiming();
@@ -93,7 +79,7 @@ BENCHMARK(Controller_Sequential256B)->Unit(benchmark::kMillisecond);
 void runAnalytic(benchmark::State &state, uint64_t bytes, bool strided) {
   ArchConfig c; // the default chip: 4 stacks, 1.2 TB/s
   c.hbm.model = "analytic";
-  freshContext();
+  strata::test::freshSimContext();
   HbmStorage storage(c.hbm.totalCapacityBytes());
   StatGroup stats("chip");
   MemorySystem mem("mem", c, storage, stats);

@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "SimContext.h"
+
 #include <gtest/gtest.h>
 #include <systemc>
 
@@ -14,17 +16,7 @@ namespace strata::test {
 
 class SystemCTest : public ::testing::Test {
 protected:
-  void SetUp() override {
-    context_ = new sc_core::sc_simcontext();
-    sc_core::sc_curr_simcontext = context_;
-    sc_core::sc_default_global_context = context_;
-  }
-  // The old context is intentionally not deleted: SystemC 2.3 objects may
-  // still refer to it during static teardown.
-  void TearDown() override {}
-
-private:
-  sc_core::sc_simcontext *context_ = nullptr;
+  void SetUp() override { freshSimContext(); }
 };
 
 } // namespace strata::test

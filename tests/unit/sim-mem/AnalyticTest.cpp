@@ -2,12 +2,17 @@
 //
 // The same transfer is timed twice on fresh simulations: by the detailed model
 // (a DMA-like generator issuing dma.requestBytes requests with many in flight)
-// and by MemorySystem::bulkTransfer. Documented tolerances
-// (docs/simulator-memory.md): interleaved sequential streams 12%, row-major
-// streams 15%, strided tiles 25%. The closed form is optimistic on long
-// streams: it derates each pseudo-channel for refresh on its own, while in
-// the detailed model an in-order requester with a bounded window stalls
-// behind the one pseudo-channel that is refreshing.
+// and by MemorySystem::bulkTransfer, on the shipped hbm2e defaults.
+//
+// Without refresh the closed form is exact for every pattern (1%). Refresh is
+// the one mechanism the two treat differently: the closed form derates each
+// pseudo-channel by tRFC / tREFI on its own, while in the detailed model an
+// in-order requester with a bounded window stalls behind whichever
+// pseudo-channel is refreshing. So with refresh the analytic model is
+// optimistic, never pessimistic, by up to about one more refresh share
+// (tRFC / tREFI = 11.5%): 12% for interleaved patterns, 15% for a row-major
+// stream, whose pseudo-channel queues hold whole rows and so stall longer.
+// docs/simulator-memory.md has the measured figures.
 
 #include "MemTestUtil.h"
 #include "SystemCTest.h"
@@ -24,11 +29,6 @@ using namespace strata::sim::mem;
 using namespace strata::sim::mem::test;
 
 namespace {
-
-void freshContext() {
-  sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();
-  sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
-}
 
 /// Splits the pattern into requests of at most `bytes`, as a DMA engine does.
 std::deque<Req> requests(const BulkPattern &p, uint32_t bytes, bool write) {
@@ -68,14 +68,17 @@ double analyticNs(const ArchConfig &c, const BulkPattern &p, bool write) {
   return ns;
 }
 
-void compare(const ArchConfig &c, const BulkPattern &p, bool write, double tolerance,
+/// Times the pattern both ways; the analytic time must lie in
+/// [detailed x (1 - optimism), detailed x 1.01].
+void compare(const ArchConfig &c, const BulkPattern &p, bool write, double optimism,
              const char *what) {
   double d = detailedNs(c, p, write);
-  freshContext();
+  strata::test::freshSimContext();
   double a = analyticNs(c, p, write);
   std::printf("[ figures  ] %s: detailed %.1f ns, analytic %.1f ns (%+.1f%%)\n", what, d, a,
               100 * (a - d) / d);
-  EXPECT_NEAR(a, d, tolerance * d) << what;
+  EXPECT_GE(a, (1 - optimism) * d) << what;
+  EXPECT_LE(a, 1.01 * d) << what;
 }
 
 BulkPattern dense(uint64_t base, uint32_t bytes) {
@@ -83,6 +86,40 @@ BulkPattern dense(uint64_t base, uint32_t bytes) {
   p.base = base;
   p.size[0] = bytes;
   return p;
+}
+
+/// A 256 x 512-byte tile of a row-major matrix with 8 KiB rows.
+BulkPattern stridedTile() {
+  BulkPattern p;
+  p.base = 3 << 20;
+  p.size[0] = 512;
+  p.size[1] = 256;
+  p.stride[0] = 8192;
+  return p;
+}
+
+/// Eight 32 x 1 KiB tiles, 1 MiB apart.
+BulkPattern threeDimensionalTile() {
+  BulkPattern p;
+  p.base = 5 << 20;
+  p.size[0] = 1024;
+  p.size[1] = 32;
+  p.size[2] = 8;
+  p.stride[0] = 4096;
+  p.stride[1] = 1 << 20;
+  return p;
+}
+
+ArchConfig withoutRefresh(ArchConfig c) {
+  c.hbm.timing.tREFI = 100000000; // no refresh within any of these runs
+  return c;
+}
+
+ArchConfig rowMajorDeepQueues() {
+  ArchConfig c = oneStackConfig();
+  c.hbm.addressMapping = "row-major";
+  c.hbm.queueDepth = 64;
+  return c;
 }
 
 } // namespace
@@ -97,38 +134,37 @@ TEST_F(AnalyticVsDetailed, SequentialWriteStream) {
   compare(oneStackConfig(), dense(1 << 20, 4 << 20), true, 0.12, "sequential write 4 MiB");
 }
 
-TEST_F(AnalyticVsDetailed, SequentialStreamWithoutRefreshAgreesClosely) {
-  ArchConfig c = oneStackConfig();
-  c.hbm.timing.tREFI = 100000000; // no refresh within the run
-  compare(c, dense(0, 8 << 20), false, 0.03, "sequential read 8 MiB, no refresh");
-}
-
 TEST_F(AnalyticVsDetailed, RowMajorStreamWithDeepQueues) {
-  ArchConfig c = oneStackConfig();
-  c.hbm.addressMapping = "row-major";
-  c.hbm.queueDepth = 64;
-  compare(c, dense(0, 8 << 20), false, 0.15, "row-major sequential read 8 MiB, queueDepth 64");
+  compare(rowMajorDeepQueues(), dense(0, 8 << 20), false, 0.15,
+          "row-major sequential read 8 MiB, queueDepth 64");
 }
 
 TEST_F(AnalyticVsDetailed, StridedTile) {
-  // A 256 x 512-byte tile of a row-major matrix with 8 KiB rows.
-  BulkPattern p;
-  p.base = 3 << 20;
-  p.size[0] = 512;
-  p.size[1] = 256;
-  p.stride[0] = 8192;
-  compare(oneStackConfig(), p, false, 0.25, "strided tile 256 x 512 B, stride 8 KiB");
+  compare(oneStackConfig(), stridedTile(), false, 0.12, "strided tile 256 x 512 B, stride 8 KiB");
 }
 
 TEST_F(AnalyticVsDetailed, ThreeDimensionalTile) {
-  BulkPattern p;
-  p.base = 5 << 20;
-  p.size[0] = 1024;
-  p.size[1] = 32;
-  p.size[2] = 8;
-  p.stride[0] = 4096;
-  p.stride[1] = 1 << 20;
-  compare(oneStackConfig(), p, false, 0.25, "3D tile 8 x 32 x 1 KiB");
+  compare(oneStackConfig(), threeDimensionalTile(), false, 0.12, "3D tile 8 x 32 x 1 KiB");
+}
+
+// The closed form models everything but refresh's head-of-line blocking
+// exactly: with refresh out of the way both agree to 1% on every pattern,
+// writes (tWL, write-to-read turnarounds) included.
+TEST_F(AnalyticVsDetailed, WithoutRefreshEveryPatternAgrees) {
+  compare(withoutRefresh(oneStackConfig()), dense(0, 8 << 20), false, 0.01,
+          "sequential read 8 MiB, no refresh");
+  strata::test::freshSimContext();
+  compare(withoutRefresh(oneStackConfig()), dense(1 << 20, 4 << 20), true, 0.01,
+          "sequential write 4 MiB, no refresh");
+  strata::test::freshSimContext();
+  compare(withoutRefresh(rowMajorDeepQueues()), dense(0, 8 << 20), false, 0.01,
+          "row-major sequential read 8 MiB, queueDepth 64, no refresh");
+  strata::test::freshSimContext();
+  compare(withoutRefresh(oneStackConfig()), stridedTile(), false, 0.01,
+          "strided tile, no refresh");
+  strata::test::freshSimContext();
+  compare(withoutRefresh(oneStackConfig()), threeDimensionalTile(), false, 0.01,
+          "3D tile, no refresh");
 }
 
 TEST_F(AnalyticVsDetailed, BulkTransfersContendForPseudoChannels) {
@@ -146,7 +182,7 @@ TEST_F(AnalyticVsDetailed, BulkTransfersContendForPseudoChannels) {
   sc_core::sc_start();
   // Both stream over every pseudo-channel: the second waits for the first.
   EXPECT_NEAR(second, 2 * first, 0.1 * first);
-  freshContext();
+  strata::test::freshSimContext();
   StatGroup stats2("chip");
   MemorySystem mem2("mem", c, storage, stats2);
   sc_core::sc_spawn([&] { other = mem2.bulkTransfer(1, dense(64 << 20, 4 << 20), false).to_seconds(); });

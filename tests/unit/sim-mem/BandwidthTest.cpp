@@ -12,8 +12,6 @@
 
 #include <gtest/gtest.h>
 
-#include <random>
-
 using namespace strata;
 using namespace strata::sim;
 using namespace strata::sim::mem;
@@ -72,14 +70,6 @@ RunResult run(const ArchConfig &c, std::vector<std::deque<Req>> work, uint32_t o
   return r;
 }
 
-std::deque<Req> randomReads(uint64_t capacity, uint32_t count, uint32_t bytes, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::deque<Req> q;
-  for (uint32_t i = 0; i < count; ++i)
-    q.push_back(Req{(rng() % (capacity / bytes)) * bytes, bytes, false});
-  return q;
-}
-
 } // namespace
 
 class HbmBandwidth : public strata::test::SystemCTest {};
@@ -98,8 +88,7 @@ TEST_F(HbmBandwidth, SequentialStreamApproachesPeakAndRandomReadsFallFarBelow) {
   EXPECT_LE(seq.bytesPerNs, c.hbm.peakBytesPerSecond() / 1e9);
   EXPECT_GT(seq.hitRate, 0.7); // three of every four 256 B chunks of a 1 KiB row
 
-  sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();
-  sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
+  strata::test::freshSimContext();
   RunResult rnd = run(c, {randomReads(c.hbm.totalCapacityBytes(), 20000, 64, 1)}, 1024);
   std::printf("[ figures  ] random 64 B reads: %.1f GB/s (%.1f%% of peak), row-hit rate %.3f\n",
               rnd.bytesPerNs, 100 * rnd.bytesPerNs / peak, rnd.hitRate);
@@ -120,8 +109,7 @@ TEST_F(HbmBandwidth, RowMajorMappingAlsoStreamsAndKeepsRowsOpen) {
   EXPECT_GT(seq.bytesPerNs, 0.75 * refreshDeratedPeak(c.hbm));
   EXPECT_GT(seq.hitRate, 0.7);
   // ... and queues deep enough to ride out a refresh recover the peak.
-  sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();
-  sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
+  strata::test::freshSimContext();
   c.hbm.queueDepth = 64;
   RunResult deep = run(c, {sequential(0, 8 << 20, 256)}, 1024);
   std::printf("[ figures  ] row-major sequential, queueDepth 64: %.1f GB/s\n", deep.bytesPerNs);
@@ -169,8 +157,7 @@ TEST_F(HbmBandwidth, NocLinkBoundsOneCoreAndCrossbarLinksDoNotContend) {
   EXPECT_LE(one.bytesPerNs, link * 1.01);
   EXPECT_GT(one.bytesPerNs, link * 0.9);
 
-  sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();
-  sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
+  strata::test::freshSimContext();
   RunResult two =
       run(c, {sequential(0, 2 << 20, 256), sequential(4 << 20, 2 << 20, 256)}, 512);
   // Each core has its own link: twice the bytes in about the same time.
@@ -187,8 +174,7 @@ TEST_F(HbmBandwidth, MeshSegmentsAreShared) {
   // W = 2: cores 0 and 2 share the column below the stack at (1, 0)? Use the
   // route check of NocTest for the geometry; here cores 0 and 2 share x = 0.
   RunResult one = run(c, {sequential(0, 1 << 20, 256), {}, {}, {}}, 512);
-  sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();
-  sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
+  strata::test::freshSimContext();
   RunResult two = run(c, {sequential(0, 1 << 20, 256), {}, sequential(4 << 20, 1 << 20, 256), {}},
                       512);
   EXPECT_GT(two.finishNs, 1.7 * one.finishNs);

@@ -9,6 +9,7 @@
 
 #include <deque>
 #include <memory>
+#include <random>
 #include <vector>
 
 namespace strata::sim::mem::test {
@@ -212,6 +213,17 @@ struct TrafficGen : sc_core::sc_module {
     return f;
   }
 };
+
+/// `count` reads of `bytes` at random `bytes`-aligned addresses below
+/// `capacity`, the same sequence for the same seed.
+inline std::deque<Req> randomReads(uint64_t capacity, uint32_t count, uint32_t bytes,
+                                   uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::deque<Req> q;
+  for (uint32_t i = 0; i < count; ++i)
+    q.push_back(Req{(rng() % (capacity / bytes)) * bytes, bytes, false});
+  return q;
+}
 
 /// Sequential requests of `bytes` covering [base, base + total).
 inline std::deque<Req> sequential(uint64_t base, uint64_t total, uint32_t bytes,

@@ -157,8 +157,7 @@ Snapshot randomRun() {
 
 TEST_F(MemorySystemTest, RunsAreDeterministic) {
   Snapshot a = randomRun();
-  sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();
-  sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
+  strata::test::freshSimContext();
   Snapshot b = randomRun();
   ASSERT_EQ(a.responses.size(), 3000u);
   EXPECT_EQ(a.responses, b.responses);
@@ -264,8 +263,7 @@ TEST_F(MemorySystemTest, LowerMemoryClockStretchesTheRun) {
     return gen.finish();
   };
   double fast = finish(1200);
-  sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();
-  sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
+  strata::test::freshSimContext();
   double slow = finish(600);
   EXPECT_NEAR(slow / fast, 2.0, 0.02);
 }
