@@ -16,6 +16,9 @@ config.test_exec_root = os.path.join(config.strata_obj_root, "tests", "lit")
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%strata_src_root", config.strata_src_root))
 config.substitutions.append(("%shared_models", config.strata_shared_dir))
+# Tests write small weight files with %python (struct.pack) rather than
+# keeping binary inputs in the repository.
+config.substitutions.append(("%python", config.python_executable))
 
 # FileCheck, not, count from LLVM; Strata's tools from the build tree.
 llvm_config.use_default_substitutions()
