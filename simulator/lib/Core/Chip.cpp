@@ -1,5 +1,6 @@
 //===- Chip.cpp - The NPU chip ---------------------------------------------===//
 #include "strata/sim/core/Chip.h"
+#include "strata/sim/core/LabelAccounting.h"
 
 #include "strata/sim/mem/MemoryListener.h"
 #include "strata/sim/power/Governor.h"
@@ -120,6 +121,7 @@ Chip::Chip(sc_core::sc_module_name name, const ArchConfig &arch, const ChipOptio
     memory_->setClockMHz(memDomain->freqMHz());
   }
   barriers_ = std::make_unique<BarrierHub>(arch.numCores);
+  labels_ = std::make_unique<LabelAccounting>();
   context_.reset(new ChipContext{arch_, *hbm_, *memory_, *domains_, *dvfs_, *power_,
                                  *barriers_, trace, options.timingOnly, {}, {}, {}, false});
   context_->fault = [this](Fault f) { raise(std::move(f)); };
@@ -198,6 +200,7 @@ Status Chip::startRun(const bin::EntryPoint &entry, const std::array<int64_t, 32
     }
   }
   barriers_->reset();
+  context_->labels = labels_->begin(entry) ? labels_.get() : nullptr;
   running_ = true;
   done_ = false;
   endNs_ = simNowNs();

@@ -1,5 +1,6 @@
 //===- NpuCore.cpp - One NPU core: sequencer, queues and units ------------===//
 #include "strata/sim/core/NpuCore.h"
+#include "strata/sim/core/LabelAccounting.h"
 
 #include "strata/sim/mem/HbmStorage.h"
 #include "strata/sim/mem/MemorySystem.h"
@@ -1350,6 +1351,8 @@ void NpuCore::completeOp(uint32_t index, double now) {
     Q.inflight.erase(it);
   const double dur = now - op.startNs;
   PowerMonitor &power = chip_.power;
+  // What this instruction cost, for its code label (if the binary has labels).
+  LabelSample sample;
   switch (op.kind) {
   case OpKind::TcConfig:
     reconfiguring_ = false;
@@ -1366,7 +1369,10 @@ void NpuCore::completeOp(uint32_t index, double now) {
     *s_->gemms += 1;
     if (s_->macs[unsigned(op.precision)])
       *s_->macs[unsigned(op.precision)] += double(op.macs);
-    power.add(powerTensor_, macEvent(op.precision), double(op.macs), op.startNs, now);
+    sample.tensorNs = dur * std::min(1.0, share);
+    sample.macs = double(op.macs);
+    sample.energyPj +=
+        power.add(powerTensor_, macEvent(op.precision), double(op.macs), op.startNs, now);
     if (!chip_.timingOnly)
       func::execute(op.gemm, sram_.data());
     if (tracing_) {
@@ -1386,10 +1392,13 @@ void NpuCore::completeOp(uint32_t index, double now) {
     *s_->vectorOps += 1;
     const double elemOps = double(func::vectorElementOps(op.vec));
     *s_->vectorElementOps += elemOps;
-    power.add(powerVector_,
-              func::isTranscendental(op.opcode) ? EnergyEvent::VectorTranscendental
-                                                : EnergyEvent::VectorOp,
-              elemOps, op.startNs, now);
+    sample.vectorNs = dur;
+    sample.elementOps = elemOps;
+    sample.energyPj += power.add(powerVector_,
+                                 func::isTranscendental(op.opcode)
+                                     ? EnergyEvent::VectorTranscendental
+                                     : EnergyEvent::VectorOp,
+                                 elemOps, op.startNs, now);
     if (!chip_.timingOnly)
       func::execute(op.vec, sram_.data());
     if (tracing_)
@@ -1407,7 +1416,13 @@ void NpuCore::completeOp(uint32_t index, double now) {
     activity_.dmaBusyNs += dur / engines_.size();
     *s_->dmaBusyNs += dur / engines_.size();
     *s_->dmaOps += 1;
-    power.add(powerDma_, EnergyEvent::DmaByte, double(op.dma.bytes()), op.startNs, now);
+    sample.dmaNs = dur / engines_.size();
+    if (op.dma.srcSpace == isa::Space::Hbm)
+      sample.hbmReadBytes = double(op.dma.bytes());
+    if (op.dma.dstSpace == isa::Space::Hbm)
+      sample.hbmWriteBytes = double(op.dma.bytes());
+    sample.energyPj +=
+        power.add(powerDma_, EnergyEvent::DmaByte, double(op.dma.bytes()), op.startNs, now);
     if (tracing_)
       chip_.trace->slice(engineTracks_[op.engine], std::string(isa::mnemonic(op.opcode)),
                          op.startNs, dur,
@@ -1419,11 +1434,19 @@ void NpuCore::completeOp(uint32_t index, double now) {
   }
   if (op.sramRead) {
     *s_->sramRead += double(op.sramRead);
-    power.add(powerSram_, EnergyEvent::SramReadByte, double(op.sramRead), op.startNs, now);
+    sample.energyPj += power.add(powerSram_, EnergyEvent::SramReadByte, double(op.sramRead),
+                                 op.startNs, now);
   }
   if (op.sramWrite) {
     *s_->sramWrite += double(op.sramWrite);
-    power.add(powerSram_, EnergyEvent::SramWriteByte, double(op.sramWrite), op.startNs, now);
+    sample.energyPj += power.add(powerSram_, EnergyEvent::SramWriteByte,
+                                 double(op.sramWrite), op.startNs, now);
+  }
+  if (chip_.labels) {
+    sample.startNs = op.startNs;
+    sample.endNs = now;
+    sample.sramBytes = double(op.sramRead + op.sramWrite);
+    chip_.labels->record(id_, op.pc, sample);
   }
   ++opsRetired_;
   freeOp(index);

@@ -307,6 +307,8 @@ Simulator::runImpl(const std::string &entryName,
   r.averagePowerW = r.seconds > 0 ? r.energyJ / r.seconds : 0;
   r.peakPowerW = power.peakPowerW();
   r.hbmBytesPerSecond = r.seconds > 0 ? (r.hbmReadBytes + r.hbmWriteBytes) / r.seconds : 0;
+  if (chip.labels().active())
+    r.labels = chip.labels().costs();
   ++runs_;
   history_.push_back(r);
   return r;

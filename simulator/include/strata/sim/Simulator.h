@@ -28,6 +28,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "strata/sim/LabelCost.h"
 #include "strata/sim/stats/Stats.h"
 #include "strata/sim/trace/Trace.h"
 #include "strata/support/Error.h"
@@ -84,6 +85,9 @@ struct RunResult {
   std::vector<std::pair<std::string, double>> energyByUnit;
   double hbmReadBytes = 0, hbmWriteBytes = 0;
   double hbmBytesPerSecond = 0; ///< (read + write) / seconds
+  /// Costs per code label of the entry point (bin::CodeLabel); empty when
+  /// the binary has no labels.
+  std::vector<LabelCost> labels;
 };
 
 class Simulator {

@@ -16,6 +16,7 @@
 #pragma once
 
 #include "strata/sim/core/ChipContext.h"
+#include "strata/sim/core/LabelAccounting.h"
 #include "strata/sim/core/NpuCore.h"
 #include "strata/sim/mem/HbmStorage.h"
 #include "strata/sim/mem/MemorySystem.h"
@@ -73,6 +74,9 @@ public:
   /// Records a fault found outside the cores (cycle limit, kernel starvation).
   void raise(Fault f);
 
+  /// Per-label costs of the current (or last) run; empty without labels.
+  const LabelAccounting &labels() const { return *labels_; }
+
 private:
   SC_HAS_PROCESS(Chip);
   void check();
@@ -88,6 +92,7 @@ private:
   std::unique_ptr<PowerListener> listener_;
   std::unique_ptr<BarrierHub> barriers_;
   std::unique_ptr<ChipContext> context_;
+  std::unique_ptr<LabelAccounting> labels_;
   std::vector<std::unique_ptr<NpuCore>> cores_;
   sc_core::sc_event check_;
   bool checkPending_ = false;

@@ -30,6 +30,7 @@ class MemorySystem;
 namespace strata::sim::core {
 
 class NpuCore;
+class LabelAccounting;
 
 struct ChipContext {
   const ArchConfig &arch;
@@ -50,6 +51,9 @@ struct ChipContext {
   /// and for deadlock.
   std::function<void()> coreStateChanged;
   bool faulted = false;
+  /// Charges retired instructions to the entry point's code labels; null
+  /// when the running entry point has none.
+  LabelAccounting *labels = nullptr;
 };
 
 } // namespace strata::sim::core

@@ -63,16 +63,18 @@ public:
   uint32_t unitDomain(UnitId unit) const { return units_[unit].domain; }
 
   /// `count` events of kind `e` by `unit` spread over [startNs, endNs].
-  void add(UnitId unit, EnergyEvent e, double count, double startNs, double endNs) {
+  /// Returns the dynamic energy charged, in pJ.
+  double add(UnitId unit, EnergyEvent e, double count, double startNs, double endNs) {
     const Unit &u = units_[unit];
     double pj = count * pricePj_[unsigned(e)] * scale2_[u.domain];
     size_t slot = size_t(unit) * kNumEnergyEvents + unsigned(e);
     counts_[slot] += count;
     dynamicPj_[slot] += pj;
     timeline_.add(u.domain, pj, startNs, endNs);
+    return pj;
   }
-  void add(UnitId unit, EnergyEvent e, double count, double atNs) {
-    add(unit, e, count, atNs, atNs);
+  double add(UnitId unit, EnergyEvent e, double count, double atNs) {
+    return add(unit, e, count, atNs, atNs);
   }
 
   /// Closes leakage integration at `endNs` (the run time) and completes the
