@@ -1,38 +1,9 @@
 #include "strata/models/Dequantize.h"
 
 #include <cassert>
-#include <cmath>
 #include <cstring>
 
 namespace strata::models {
-
-float f16ToF32(uint16_t h) {
-  const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
-  const uint32_t exp = (h >> 10) & 0x1Fu;
-  const uint32_t mant = h & 0x3FFu;
-  uint32_t bits;
-  if (exp == 0x1F) {
-    bits = sign | 0x7F800000u | (mant << 13); // inf / NaN (payload kept)
-  } else if (exp != 0) {
-    bits = sign | ((exp + 112) << 23) | (mant << 13); // rebias 15 -> 127
-  } else if (mant == 0) {
-    bits = sign; // signed zero
-  } else {
-    // Subnormal: mant * 2^-24 is exact in binary32.
-    float v = std::ldexp(static_cast<float>(mant), -24);
-    return sign ? -v : v;
-  }
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
-
-float bf16ToF32(uint16_t h) {
-  uint32_t bits = static_cast<uint32_t>(h) << 16;
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
 
 void dequantize(TensorType type, const uint8_t *src, float *dst, uint64_t count) {
   assert(count % tensorTypeBlockElements(type) == 0);

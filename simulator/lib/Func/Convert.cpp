@@ -2,7 +2,7 @@
 
 #include "strata/sim/func/Convert.h"
 
-#include "strata/sim/func/Float16.h"
+#include "strata/support/Float16.h"
 #include "strata/sim/func/HostIsa.h"
 
 #include <cmath>

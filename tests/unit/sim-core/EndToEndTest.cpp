@@ -3,7 +3,7 @@
 #include "SimTestUtil.h"
 
 #include "strata/sim/core/Chip.h"
-#include "strata/sim/func/Float16.h"
+#include "strata/support/Float16.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -61,11 +61,11 @@ Inputs makeInputs(uint32_t seed) {
   Inputs in;
   for (int i = 0; i < M * K; ++i) {
     in.af.push_back(dist(rng) / 16.0f);
-    in.a.push_back(sim::func::f32ToF16(in.af.back()));
+    in.a.push_back(f32ToF16(in.af.back()));
   }
   for (int i = 0; i < K * N; ++i) {
     in.bf.push_back(dist(rng) / 16.0f);
-    in.b.push_back(sim::func::f32ToF16(in.bf.back()));
+    in.b.push_back(f32ToF16(in.bf.back()));
   }
   return in;
 }

@@ -1,6 +1,7 @@
 //===- Float16Test.cpp - FP16/BF16 conversions against the host's hardware ===//
 //
-// The scalar conversions of Float16.h are the simulator's reference, so they
+// The scalar conversions of strata/support/Float16.h (shared by the compiler,
+// the simulator and the model loaders) are the simulator's reference, so they
 // are checked exhaustively against the x86 conversion instructions (F16C for
 // binary16; AVX512-BF16 for bfloat16, which flushes subnormals, so only on
 // normal results) and against exact arithmetic in double precision.

@@ -1,14 +1,15 @@
 //===- FuncTestSupport.h - Helpers for the functional-simulator tests -*- C++ -*-===//
 //
 // A host-side SRAM image with element read/write written independently of
-// the library's converters (only the scalar Float16.h conversions are shared,
-// and Float16Test checks those against the host's F16C instructions), plus
-// the reference rounding rules the tests compare against.
+// the library's converters (only the scalar conversions of
+// strata/support/Float16.h are shared, and Float16Test checks those against
+// the host's F16C instructions), plus the reference rounding rules the tests
+// compare against.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
-#include "strata/sim/func/Float16.h"
+#include "strata/support/Float16.h"
 #include "strata/sim/func/HostIsa.h"
 #include "strata/target/DType.h"
 

@@ -12,14 +12,16 @@
 #pragma once
 
 #include "strata/models/Tensor.h"
+#include "strata/support/Float16.h"
 
 #include <cstdint>
 #include <vector>
 
 namespace strata::models {
 
-float f16ToF32(uint16_t bits);
-float bf16ToF32(uint16_t bits);
+/// The exact scalar conversions every part of Strata shares.
+using strata::bf16ToF32;
+using strata::f16ToF32;
 
 /// Converts `count` elements stored as `type` at `src` into `dst`. `count`
 /// must be a multiple of the type's block size (32 for Q8_0/Q4_0).

@@ -1,8 +1,24 @@
 //===- Float16.h - Exact binary16 and bfloat16 conversions ------*- C++ -*-===//
 //
-// Bit-exact conversions shared by the compiler (quantization, weight import),
-// the simulator (numerics) and the model loaders. Narrowing rounds to nearest
-// even; NaN stays NaN (quiet), infinities and subnormals are exact.
+// Bit-exact scalar conversions between IEEE binary32 and the two 16-bit float
+// formats, shared by the compiler (quantization, weight import), the
+// simulator (they are its reference numerics: the vectorised row converters
+// of sim/func/Convert.h must agree with them bit for bit) and the model
+// loaders.
+//
+//   - Widening (f16 -> f32, bf16 -> f32) is exact.
+//   - Narrowing rounds to nearest, ties to even; overflow gives +-Inf,
+//     results below half the smallest subnormal round to +-0, subnormals are
+//     kept.
+//   - NaN stays NaN with its sign: narrowing keeps the top payload bits and
+//     sets the quiet bit (as x86 F16C and AVX512-BF16 do); f16 -> f32 also
+//     sets the quiet bit (as F16C does); bf16 -> f32 is a plain shift, so a
+//     signalling bf16 NaN stays signalling.
+//
+// The results do not depend on the floating-point environment (rounding
+// mode, flush-to-zero): every step is integer arithmetic or exact.
+// tests/unit/sim-func/Float16Test.cpp checks them exhaustively against the
+// host's conversion instructions and exact arithmetic.
 //
 //===----------------------------------------------------------------------===//
 #pragma once

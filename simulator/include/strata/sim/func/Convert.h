@@ -3,7 +3,7 @@
 // Reading and writing runs of elements of any DType as FP32 (the vector
 // unit's and the GEMM epilogue's working type), and the rounding rules of
 // every output type:
-//   - F16/BF16: round to nearest even (Float16.h); F32 stored as is.
+//   - F16/BF16: round to nearest even (strata/support/Float16.h); F32 stored as is.
 //   - I4/I8/I32: round half to even, saturate to the type's range; NaN -> 0.
 // I4 elements pack two per byte, element 2i in the low nibble of byte i,
 // sign-extended on reads. Element index `first` may be odd for I4.
