@@ -2,13 +2,15 @@
 //
 // ctest runs every discovered test as its own process, several at a time, so
 // a fixed file name under the temp directory would be shared by concurrent
-// tests. tempPath() makes names unique per process.
+// tests. tempPath() makes names unique per process; writeTempFile() puts a
+// test's input file there.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 #include <unistd.h>
 
@@ -20,6 +22,13 @@ inline std::string tempPath(const std::string &name) {
   if (!dir.empty() && dir.back() != '/')
     dir += '/';
   return dir + "strata-" + std::to_string(::getpid()) + "-" + name;
+}
+
+/// Writes `text` to tempPath(name) and returns the path.
+inline std::string writeTempFile(const std::string &name, const std::string &text) {
+  std::string path = tempPath(name);
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
 }
 
 } // namespace strata::test

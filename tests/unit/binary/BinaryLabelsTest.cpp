@@ -1,4 +1,5 @@
 //===- BinaryLabelsTest.cpp - Code labels (format 1.1) --------------------===//
+#include "BinaryCompare.h"
 #include "SampleBinary.h"
 
 #include <gtest/gtest.h>
@@ -26,16 +27,7 @@ TEST(BinaryLabels, RoundTrip) {
   ASSERT_TRUE(writeBinary(b, dir.file("l.npubin")));
   auto back = readBinary(dir.file("l.npubin"));
   ASSERT_TRUE(back) << back.message();
-  for (size_t e = 0; e < b.entries.size(); ++e) {
-    ASSERT_EQ(back->entries[e].labels.size(), b.entries[e].labels.size());
-    for (size_t i = 0; i < b.entries[e].labels.size(); ++i) {
-      const bin::CodeLabel &x = b.entries[e].labels[i], &y = back->entries[e].labels[i];
-      EXPECT_EQ(x.name, y.name);
-      EXPECT_EQ(x.core, y.core);
-      EXPECT_EQ(x.begin, y.begin);
-      EXPECT_EQ(x.end, y.end);
-    }
-  }
+  test::expectSameBinary(b, *back);
   auto version = readBinaryFormatVersion(dir.file("l.npubin"));
   ASSERT_TRUE(version);
   EXPECT_EQ(version->major, 1);

@@ -4,38 +4,19 @@
 // not a whole-output golden file, so cosmetic changes do not break it.
 //
 //===----------------------------------------------------------------------===//
+#include "RunTool.h"
 #include "SampleBinary.h"
 
 #include "strata/target/ArchConfigIO.h"
 
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
 namespace strata::bintest {
 namespace {
 
 using namespace bin;
-
-struct RunResult {
-  int exitCode = -1;
-  std::string output; ///< stdout and stderr
-};
-
-RunResult runStrata(const std::string &args) {
-  RunResult r;
-  std::string cmd = std::string(STRATA_TOOL) + " " + args + " 2>&1";
-  FILE *p = ::popen(cmd.c_str(), "r");
-  if (!p)
-    return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-    r.output.append(buf, n);
-  int status = ::pclose(p);
-  r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using test::runStrata;
+using test::ToolRun;
 
 class Objdump : public ::testing::Test {
 protected:
@@ -60,11 +41,12 @@ protected:
 };
 
 TEST_F(Objdump, ShowsEverySection) {
-  RunResult r = runStrata("objdump " + path);
-  ASSERT_EQ(r.exitCode, 0) << r.output;
-  const std::string &out = r.output;
+  ToolRun r = runStrata("objdump " + path);
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const std::string &out = r.out;
   expectLine(out, path + ": Strata NPU binary");
-  expectLine(out, "format version   1.0");
+  expectLine(out, "format version   " + std::to_string(kFormatVersionMajor) + "." +
+                      std::to_string(kFormatVersionMinor));
   expectLine(out, "ISA version      " + std::to_string(isa::kIsaVersionMajor) + "." +
                       std::to_string(isa::kIsaVersionMinor));
   ArchConfig arch = defaultArchConfig();
@@ -101,40 +83,40 @@ TEST_F(Objdump, ShowsEverySection) {
 }
 
 TEST_F(Objdump, HeadersOnly) {
-  RunResult r = runStrata("objdump --headers " + path);
-  ASSERT_EQ(r.exitCode, 0) << r.output;
-  expectLine(r.output, "model            tiny-test");
-  EXPECT_EQ(r.output.find("Memory plan"), std::string::npos) << r.output;
-  EXPECT_EQ(r.output.find("li r2"), std::string::npos) << r.output;
+  ToolRun r = runStrata("objdump --headers " + path);
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  expectLine(r.out, "model            tiny-test");
+  EXPECT_EQ(r.out.find("Memory plan"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("li r2"), std::string::npos) << r.out;
 }
 
 TEST_F(Objdump, NoCode) {
-  RunResult r = runStrata("objdump --no-code " + path);
-  ASSERT_EQ(r.exitCode, 0) << r.output;
-  expectLine(r.output, "Entry points: 2");
-  EXPECT_EQ(r.output.find("li r2"), std::string::npos) << r.output;
+  ToolRun r = runStrata("objdump --no-code " + path);
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  expectLine(r.out, "Entry points: 2");
+  EXPECT_EQ(r.out.find("li r2"), std::string::npos) << r.out;
 }
 
 TEST_F(Objdump, OneEntryOneCore) {
-  RunResult r = runStrata("objdump --entry decode --core 2 " + path);
-  ASSERT_EQ(r.exitCode, 0) << r.output;
-  expectLine(r.output, "Entry points: 2 (showing 'decode')");
-  expectLine(r.output, "Entry point 'decode', core 2: 9 instructions");
-  EXPECT_EQ(r.output.find("core 0:"), std::string::npos) << r.output;
-  EXPECT_EQ(r.output.find("'prefill', core"), std::string::npos) << r.output;
+  ToolRun r = runStrata("objdump --entry decode --core 2 " + path);
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  expectLine(r.out, "Entry points: 2 (showing 'decode')");
+  expectLine(r.out, "Entry point 'decode', core 2: 9 instructions");
+  EXPECT_EQ(r.out.find("core 0:"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("'prefill', core"), std::string::npos) << r.out;
 }
 
 TEST_F(Objdump, UnknownEntry) {
-  RunResult r = runStrata("objdump --entry dec " + path);
+  ToolRun r = runStrata("objdump --entry dec " + path);
   EXPECT_NE(r.exitCode, 0);
-  expectLine(r.output, "strata objdump: error: " + path +
+  expectLine(r.err, "strata objdump: error: " + path +
                            ": no entry point named 'dec' (the binary has: prefill, decode)");
 }
 
 TEST_F(Objdump, CoreOutOfRange) {
-  RunResult r = runStrata("objdump --entry prefill --core 2 " + path);
+  ToolRun r = runStrata("objdump --entry prefill --core 2 " + path);
   EXPECT_NE(r.exitCode, 0);
-  expectLine(r.output, "--core 2 is out of range: entry point 'prefill' has 2 cores (0..1)");
+  expectLine(r.err, "--core 2 is out of range: entry point 'prefill' has 2 cores (0..1)");
 }
 
 TEST_F(Objdump, BadFile) {
@@ -143,16 +125,16 @@ TEST_F(Objdump, BadFile) {
   bytes[19] = 0;
   std::string bad = dir.file("bad.npubin");
   writeFile(bad, bytes);
-  RunResult r = runStrata("objdump " + bad);
+  ToolRun r = runStrata("objdump " + bad);
   EXPECT_EQ(r.exitCode, 1);
-  expectLine(r.output, "strata objdump: error: " + bad +
+  expectLine(r.err, "strata objdump: error: " + bad +
                            ": ELF machine is 0x3e, not the Strata NPU (0x5354)");
 }
 
 TEST_F(Objdump, MissingFile) {
-  RunResult r = runStrata("objdump " + dir.file("none.npubin"));
+  ToolRun r = runStrata("objdump " + dir.file("none.npubin"));
   EXPECT_EQ(r.exitCode, 1);
-  expectLine(r.output, "cannot open '" + dir.file("none.npubin") + "'");
+  expectLine(r.err, "cannot open '" + dir.file("none.npubin") + "'");
 }
 
 } // namespace

@@ -168,8 +168,8 @@ TEST(ArchConfigFind, ByNameFromTheSourceTree) {
 TEST(ArchConfigFind, ConfigPathComesFirst) {
   std::string dir = strata::test::tempPath("strata-config-path");
   ::mkdir(dir.c_str(), 0755);
-  writeTemp("strata-config-path/npu-default.yaml", "name: shadowed\nnum_cores: 2\n");
-  writeTemp("strata-config-path/tiny.yaml", "name: tiny\nnum_cores: 1\n");
+  writeTempFile("strata-config-path/npu-default.yaml", "name: shadowed\nnum_cores: 2\n");
+  writeTempFile("strata-config-path/tiny.yaml", "name: tiny\nnum_cores: 1\n");
   ::setenv("STRATA_CONFIG_PATH", ("/nonexistent:" + dir).c_str(), 1);
   std::vector<std::string> path = archConfigSearchPath();
   ASSERT_EQ(path.size(), 3u);
@@ -203,7 +203,7 @@ TEST(ArchConfigFind, MissingFileAndDirectory) {
 }
 
 TEST(ArchConfigFind, ErrorsInAFileNameTheFile) {
-  std::string path = writeTemp("broken.yaml", "hbm:\n  stacks: 0\n");
+  std::string path = writeTempFile("broken.yaml", "hbm:\n  stacks: 0\n");
   Expected<ArchConfig> c = loadArchConfig(path);
   ASSERT_FALSE(c.isOk());
   EXPECT_EQ(c.message(), path + ":2:11: hbm.stacks: must be a positive integer, got 0");

@@ -7,8 +7,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <cstdio>
-#include <fstream>
 #include <string>
 
 namespace strata::test {
@@ -29,13 +27,6 @@ inline std::string resolveError(const std::string &yaml) {
   Expected<ArchConfig> c = parseArchConfig(yaml, "t.yaml");
   EXPECT_FALSE(c.isOk()) << "accepted:\n" << yaml;
   return c ? std::string() : c.message();
-}
-
-/// A fresh file under the test temp directory holding `text`.
-inline std::string writeTemp(const std::string &name, const std::string &text) {
-  std::string path = strata::test::tempPath(name);
-  std::ofstream(path, std::ios::binary) << text;
-  return path;
 }
 
 } // namespace strata::test

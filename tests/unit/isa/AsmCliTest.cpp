@@ -1,5 +1,5 @@
 //===- AsmCliTest.cpp - `strata asm` exit codes, diagnostics and output ---===//
-#include "TestPaths.h"
+#include "RunTool.h"
 #include "strata/target/ArchConfigIO.h"
 #include "strata/target/Assembly.h"
 #include "strata/target/BinaryIO.h"
@@ -7,58 +7,21 @@
 
 #include <gtest/gtest.h>
 
-#include <array>
 #include <cstdio>
-#include <fstream>
-#include <sys/wait.h>
 
 namespace strata {
 namespace {
 
-struct CliRun {
-  int exitCode = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::string &path) {
-  std::string text;
-  if (FILE *f = std::fopen(path.c_str(), "rb")) {
-    std::array<char, 4096> buf;
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0)
-      text.append(buf.data(), n);
-    std::fclose(f);
-  }
-  return text;
-}
-
-CliRun runStrata(const std::string &args) {
-  std::string outPath = strata::test::tempPath("strata-asm-cli.out");
-  std::string errPath = strata::test::tempPath("strata-asm-cli.err");
-  std::string command = std::string("'") + STRATA_CLI + "' " + args + " >'" + outPath + "' 2>'" +
-                        errPath + "'";
-  int status = std::system(command.c_str());
-  CliRun r;
-  r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(outPath);
-  r.err = slurp(errPath);
-  return r;
-}
+using namespace strata::test;
 
 std::string example(const std::string &name) {
   return std::string(STRATA_SOURCE_DIR) + "/examples/asm/" + name;
 }
 
-std::string writeTemp(const std::string &name, const std::string &text) {
-  std::string path = strata::test::tempPath(name);
-  std::ofstream(path) << text;
-  return path;
-}
-
 TEST(StrataAsmCli, AssemblesGemmSoftmaxForTheDefaultArch) {
-  std::string out = strata::test::tempPath("gemm_softmax.npubin");
+  std::string out = tempPath("gemm_softmax.npubin");
   std::remove(out.c_str());
-  CliRun r = runStrata("asm '" + example("gemm_softmax.s") + "' -o '" + out + "'");
+  ToolRun r = runStrata("asm '" + example("gemm_softmax.s") + "' -o '" + out + "'");
   ASSERT_EQ(r.exitCode, 0) << r.err;
   EXPECT_EQ(r.out, "") << "quiet unless -v";
 
@@ -77,15 +40,15 @@ TEST(StrataAsmCli, AssemblesGemmSoftmaxForTheDefaultArch) {
   EXPECT_EQ(written->archHash, archConfigHash(*def));
   EXPECT_EQ(written->archConfigYaml, archConfigToYaml(*def));
 
-  CliRun dump = runStrata("objdump '" + out + "'");
+  ToolRun dump = runStrata("objdump '" + out + "'");
   ASSERT_EQ(dump.exitCode, 0) << dump.err;
   EXPECT_NE(dump.out.find("gemm m=8 n=16 k=16 a=f16 b=f16 out=f32"), std::string::npos)
       << dump.out;
 }
 
 TEST(StrataAsmCli, RecordsTheRequestedArchAndSummarises) {
-  std::string out = strata::test::tempPath("double_buffer.npubin");
-  CliRun r = runStrata("asm '" + example("double_buffer.s") + "' -o '" + out +
+  std::string out = tempPath("double_buffer.npubin");
+  ToolRun r = runStrata("asm '" + example("double_buffer.s") + "' -o '" + out +
                        "' --arch npu-edge -v");
   ASSERT_EQ(r.exitCode, 0) << r.err;
   EXPECT_NE(r.out.find("1 entry point, 26 instructions, 0 bytes of constants, arch npu-edge"),
@@ -100,17 +63,17 @@ TEST(StrataAsmCli, RecordsTheRequestedArchAndSummarises) {
 
 TEST(StrataAsmCli, DefaultOutputNameAndTheRecordedArch) {
   // A disassembled binary carries its arch; assembling it again keeps it.
-  std::string first = strata::test::tempPath("edge.npubin");
+  std::string first = tempPath("edge.npubin");
   ASSERT_EQ(runStrata("asm '" + example("gemm_softmax.s") + "' -o '" + first +
                       "' --arch npu-edge")
                 .exitCode,
             0);
   Expected<bin::Binary> b = readBinary(first);
   ASSERT_TRUE(b) << b.message();
-  std::string src = writeTemp("again.s", bin::disassemble(*b));
-  CliRun r = runStrata("asm '" + src + "'");
+  std::string src = writeTempFile("again.s", bin::disassemble(*b));
+  ToolRun r = runStrata("asm '" + src + "'");
   ASSERT_EQ(r.exitCode, 0) << r.err;
-  Expected<bin::Binary> again = readBinary(strata::test::tempPath("again.npubin"));
+  Expected<bin::Binary> again = readBinary(tempPath("again.npubin"));
   ASSERT_TRUE(again) << again.message();
   EXPECT_EQ(again->archHash, b->archHash);
 
@@ -118,15 +81,15 @@ TEST(StrataAsmCli, DefaultOutputNameAndTheRecordedArch) {
   std::string text = bin::disassemble(*b);
   size_t at = text.find(".arch_hash \"") + 12;
   text[at] = text[at] == '0' ? '1' : '0';
-  CliRun bad = runStrata("asm '" + writeTemp("tampered.s", text) + "'");
+  ToolRun bad = runStrata("asm '" + writeTempFile("tampered.s", text) + "'");
   EXPECT_EQ(bad.exitCode, 1);
   EXPECT_NE(bad.err.find("does not match the hash of the .arch_yaml config"), std::string::npos)
       << bad.err;
 }
 
 TEST(StrataAsmCli, ErrorsExitNonZeroWithTheDiagnostic) {
-  std::string bad = writeTemp("bad.s", ".entry main\n.core 0\n    gemm m=64 lbd=3\n    halt\n");
-  CliRun r = runStrata("asm '" + bad + "' -o '" + strata::test::tempPath("bad.npubin'"));
+  std::string bad = writeTempFile("bad.s", ".entry main\n.core 0\n    gemm m=64 lbd=3\n    halt\n");
+  ToolRun r = runStrata("asm '" + bad + "' -o '" + tempPath("bad.npubin'"));
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.err.find("bad.s:3:15: error: unknown key 'lbd' for gemm\n"
                        "    gemm m=64 lbd=3\n"
@@ -134,7 +97,7 @@ TEST(StrataAsmCli, ErrorsExitNonZeroWithTheDiagnostic) {
             std::string::npos)
       << r.err;
 
-  std::string cores = writeTemp("cores.s", ".entry main\n.core 3\n    halt\n");
+  std::string cores = writeTempFile("cores.s", ".entry main\n.core 3\n    halt\n");
   r = runStrata("asm '" + cores + "' --arch npu-edge");
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.err.find("cores.s:2:7: error: core 3 does not exist: the architecture has 1 core"),

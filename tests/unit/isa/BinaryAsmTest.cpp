@@ -1,4 +1,5 @@
 //===- BinaryAsmTest.cpp - Whole-binary assembler and disassembler --------===//
+#include "BinaryCompare.h"
 #include "strata/support/Float16.h"
 #include "strata/target/ArchConfig.h"
 #include "strata/target/Assembly.h"
@@ -14,57 +15,6 @@
 
 namespace strata::bin {
 namespace {
-
-/// Field-by-field equality, constant bytes included.
-void expectEqual(const Binary &a, const Binary &b) {
-  EXPECT_EQ(a.isaMajor, b.isaMajor);
-  EXPECT_EQ(a.isaMinor, b.isaMinor);
-  EXPECT_EQ(a.meta.toolVersion, b.meta.toolVersion);
-  EXPECT_EQ(a.meta.passPipeline, b.meta.passPipeline);
-  EXPECT_EQ(a.meta.modelName, b.meta.modelName);
-  EXPECT_EQ(a.meta.extra, b.meta.extra);
-  EXPECT_EQ(a.archConfigYaml, b.archConfigYaml);
-  EXPECT_EQ(a.archHash, b.archHash);
-  ASSERT_EQ(a.regions.size(), b.regions.size());
-  for (size_t i = 0; i < a.regions.size(); ++i) {
-    EXPECT_EQ(a.regions[i].name, b.regions[i].name);
-    EXPECT_EQ(a.regions[i].kind, b.regions[i].kind);
-    EXPECT_EQ(a.regions[i].hbmAddress, b.regions[i].hbmAddress);
-    EXPECT_EQ(a.regions[i].size, b.regions[i].size);
-  }
-  ASSERT_EQ(a.io.size(), b.io.size());
-  for (size_t i = 0; i < a.io.size(); ++i) {
-    EXPECT_EQ(a.io[i].name, b.io[i].name);
-    EXPECT_EQ(a.io[i].direction, b.io[i].direction);
-    EXPECT_EQ(a.io[i].dtype, b.io[i].dtype);
-    EXPECT_EQ(a.io[i].shape, b.io[i].shape);
-    EXPECT_EQ(a.io[i].hbmAddress, b.io[i].hbmAddress);
-  }
-  ASSERT_EQ(a.constants.size(), b.constants.size());
-  for (size_t i = 0; i < a.constants.size(); ++i) {
-    const ConstSegment &x = a.constants[i], &y = b.constants[i];
-    EXPECT_EQ(x.name, y.name);
-    EXPECT_EQ(x.hbmAddress, y.hbmAddress);
-    ASSERT_EQ(x.size, y.size);
-    ASSERT_EQ(x.data == nullptr, y.data == nullptr) << x.name;
-    if (x.data) {
-      EXPECT_EQ(std::memcmp(x.data, y.data, x.size), 0) << x.name;
-    }
-  }
-  ASSERT_EQ(a.entries.size(), b.entries.size());
-  for (size_t i = 0; i < a.entries.size(); ++i) {
-    const EntryPoint &x = a.entries[i], &y = b.entries[i];
-    EXPECT_EQ(x.name, y.name);
-    ASSERT_EQ(x.params.size(), y.params.size());
-    for (size_t p = 0; p < x.params.size(); ++p) {
-      EXPECT_EQ(x.params[p].name, y.params[p].name);
-      EXPECT_EQ(x.params[p].reg, y.params[p].reg);
-    }
-    ASSERT_EQ(x.cores.size(), y.cores.size()) << x.name;
-    for (size_t c = 0; c < x.cores.size(); ++c)
-      EXPECT_TRUE(isa::sameEncoding(x.cores[c], y.cores[c])) << x.name << " core " << c;
-  }
-}
 
 Binary assembleOk(std::string_view text, const AssembleOptions &opts = {}) {
   Expected<Binary> b = assemble(text, "test.s", opts);
@@ -203,7 +153,7 @@ TEST(BinaryAsm, DisassembleReassemblesToAnEqualBinary) {
   std::string text = disassemble(a);
   Expected<Binary> b = assemble(text, "roundtrip.s");
   ASSERT_TRUE(b) << b.message() << "\n" << text;
-  expectEqual(a, *b);
+  test::expectSameBinary(a, *b);
   EXPECT_EQ(disassemble(*b), text);
 }
 
@@ -224,7 +174,7 @@ TEST(BinaryAsm, DisassemblyOfLargeAndZeroHeavyData) {
   EXPECT_NE(text.find(".region \"weights #1\""), std::string::npos);
   Expected<Binary> b = assemble(text, "data.s");
   ASSERT_TRUE(b) << b.message();
-  expectEqual(a, *b);
+  test::expectSameBinary(a, *b);
 
   DisassembleOptions brief;
   brief.constData = false;
@@ -270,7 +220,7 @@ TEST(BinaryAsm, ExamplesAssembleValidateAndRoundTrip) {
     ASSERT_TRUE(a) << a.message();
     Expected<Binary> b = assemble(disassemble(*a), path + ".dis.s", opts);
     ASSERT_TRUE(b) << b.message();
-    expectEqual(*a, *b);
+    test::expectSameBinary(*a, *b);
   }
   EXPECT_TRUE(sawGemmSoftmax);
 }
