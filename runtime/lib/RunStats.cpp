@@ -2,6 +2,7 @@
 #include "strata/runtime/RunStats.h"
 
 #include "strata/target/ArchConfig.h"
+#include "strata/target/ArchConfigIO.h"
 
 #include <algorithm>
 
@@ -87,7 +88,7 @@ double RunStats::utilisation(const std::string &unit, uint32_t numCores) const {
 }
 
 double RunStats::hbmBandwidthUtilisation(const ArchConfig &arch) const {
-  double t = seconds(), peak = arch.hbm.peakBytesPerSecond();
+  double t = seconds(), peak = peakHbmBytesPerSecond(arch);
   return t > 0 && peak > 0 ? hbmBytes() / t / peak : 0.0;
 }
 

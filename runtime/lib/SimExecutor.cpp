@@ -1,6 +1,8 @@
 //===- SimExecutor.cpp ----------------------------------------------------===//
 #include "strata/runtime/SimExecutor.h"
 
+#include "strata/runtime/ProgramMetadata.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -118,9 +120,8 @@ Expected<std::unique_ptr<SimExecutor>> SimExecutor::create(bin::Binary binary,
   info.takesPositions = ex->positions_ != nullptr;
   info.maxSeq = maxSeq;
   if (!info.maxSeq)
-    for (const auto &[key, value] : b.meta.extra)
-      if (key == names::kMaxSeqMeta)
-        info.maxSeq = uint32_t(std::strtoul(value.c_str(), nullptr, 10));
+    if (auto value = meta::find(b, meta::kMaxSeq))
+      info.maxSeq = uint32_t(std::strtoul(value->c_str(), nullptr, 10));
   ex->idBuffer_.resize(elementCount(*ex->tokens_));
   return ex;
 }

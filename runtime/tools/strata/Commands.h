@@ -27,4 +27,5 @@ void registerAsmCommand(CLI::App &app);
 void registerObjdumpCommand(CLI::App &app);
 void registerConfigCommand(CLI::App &app);
 void registerSimCommand(CLI::App &app);
+void registerRunCommand(CLI::App &app);
 } // namespace strata::cli

@@ -35,6 +35,9 @@ int main(int argc, char **argv) {
 #ifdef STRATA_HAVE_SIM
   registerSimCommand(app);
 #endif
+#ifdef STRATA_HAVE_RUN
+  registerRunCommand(app);
+#endif
 
   try {
     app.parse(argc, argv);

@@ -54,7 +54,7 @@ public:
   double hbmBytes() const;       ///< read + written
   /// Busy time of `unit` ("tensor", "vector", "dma") over cores x time.
   double utilisation(const std::string &unit, uint32_t numCores) const;
-  /// Achieved HBM bytes/s over the arch's peak.
+  /// Achieved HBM bytes/s over the arch's usable peak (TSV ceiling included).
   double hbmBandwidthUtilisation(const ArchConfig &arch) const;
   /// Energy by unit kind, summed over steps.
   std::vector<std::pair<std::string, double>> energyByUnit() const;

@@ -30,15 +30,12 @@ inline constexpr const char *kLogits = "logits";
 inline constexpr const char *kPos = "pos";
 inline constexpr const char *kNValid = "n_valid";
 inline constexpr const char *kKvCache = "kv_cache";
-/// Binary metadata key holding the KV cache's positions (written by the
-/// model compile path; optional).
-inline constexpr const char *kMaxSeqMeta = "model.max_seq";
 } // namespace names
 
 class SimExecutor final : public Executor {
 public:
   /// `source` names the binary in messages. `maxSeq` overrides the KV-cache
-  /// length recorded in the binary's metadata (0: use the metadata).
+  /// length recorded in the binary's metadata (meta::kMaxSeq; 0: use it).
   static Expected<std::unique_ptr<SimExecutor>>
   create(bin::Binary binary, const ArchConfig &arch, const sim::SimOptions &options,
          const std::string &source, uint32_t maxSeq = 0);
