@@ -46,7 +46,7 @@ def GraphFusePass : Pass<"strata-graph-fuse", "::mlir::func::FuncOp"> {
     becomes
     ```mlir
     %h = graph.fused_linear %x weights(%w1, %w3) norm(%g)
-        {activation = #graph<activation swiglu>, eps = 1.0e-05 : f64, norm = #graph<norm rms>}
+        {activation = #graph<activation swiglu>, norm = #graph<norm rms>}
         : (tensor<4x64xf32>, tensor<172x64xf32>, tensor<172x64xf32>, tensor<64xf32>) -> tensor<4x172xf32>
     ```
   }];
