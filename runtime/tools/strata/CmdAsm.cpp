@@ -6,7 +6,7 @@
 // is recorded in the binary with its hash, as the compiler does.
 //
 //===----------------------------------------------------------------------===//
-#include "Commands.h"
+#include "CliSupport.h"
 
 #include "strata/target/ArchConfigIO.h"
 #include "strata/target/Assembly.h"
@@ -15,11 +15,7 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace strata::cli {
 namespace {
@@ -46,47 +42,31 @@ std::string defaultOutput(const std::string &input) {
   return base + std::string(bin::kFileExtension);
 }
 
-std::string readText(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    fail("asm", fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
-
 /// The architecture to build for, and whether the file's own record of it
 /// (if any) should be replaced.
 ArchConfig chooseArch(const AsmOptions &opt, const bin::Binary &b) {
   if (!opt.arch.empty()) {
-    Expected<ArchConfig> arch = findArchConfig(opt.arch);
-    if (!arch)
-      fail("asm", arch.message());
+    ArchConfig arch = valueOrFail("asm", findArchConfig(opt.arch));
     if (!b.archConfigYaml.empty())
       fmt::print(stderr, "strata asm: note: --arch {} replaces the architecture recorded in {}\n",
                  opt.arch, opt.input);
-    return arch.takeValue();
+    return arch;
   }
   if (!b.archConfigYaml.empty()) {
-    Expected<ArchConfig> arch =
-        parseArchConfig(b.archConfigYaml, opt.input + " (.arch_yaml)");
-    if (!arch)
-      fail("asm", arch.message());
-    std::string hash = archConfigHash(*arch);
+    ArchConfig arch =
+        valueOrFail("asm", parseArchConfig(b.archConfigYaml, opt.input + " (.arch_yaml)"));
+    std::string hash = archConfigHash(arch);
     if (!b.archHash.empty() && b.archHash != hash)
       fail("asm", fmt::format("{}: .arch_hash \"{}\" does not match the hash of the .arch_yaml "
                               "config ({})",
                               opt.input, b.archHash, hash));
-    return arch.takeValue();
+    return arch;
   }
-  Expected<ArchConfig> arch = findArchConfig("npu-default");
-  if (!arch)
-    fail("asm", arch.message());
-  return arch.takeValue();
+  return valueOrFail("asm", findArchConfig("npu-default"));
 }
 
 void runAsm(const AsmOptions &opt) {
-  std::string text = readText(opt.input);
+  std::string text = valueOrFail("asm", readWholeFile(opt.input));
   // First pass: syntax and the architecture-independent rules.
   Expected<bin::Binary> assembled = bin::assemble(text, opt.input);
   if (!assembled)
@@ -117,8 +97,7 @@ void runAsm(const AsmOptions &opt) {
     b.meta.toolVersion = std::string("strata asm ") + STRATA_VERSION;
 
   std::string output = opt.output.empty() ? defaultOutput(opt.input) : opt.output;
-  if (Status s = writeBinary(b, output); !s)
-    fail("asm", s.message());
+  checkOrFail("asm", writeBinary(b, output));
 
   if (opt.verbose) {
     size_t instrs = 0;

@@ -8,7 +8,7 @@
 // as YAML comments.
 //
 //===----------------------------------------------------------------------===//
-#include "Commands.h"
+#include "CliSupport.h"
 
 #include "strata/target/ArchConfigIO.h"
 
@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace strata::cli {
 namespace {
@@ -28,17 +29,6 @@ struct ConfigOptions {
 
 std::string gigabytes(double bytesPerSecond) {
   return fmt::format("{:.1f} GB/s", bytesPerSecond / 1e9);
-}
-
-std::string binaryBytes(uint64_t n) {
-  static const char *const kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = double(n);
-  int unit = 0;
-  while (v >= 1024 && unit < 4) {
-    v /= 1024;
-    ++unit;
-  }
-  return unit == 0 ? fmt::format("{} B", n) : fmt::format("{:g} {}", v, kUnits[unit]);
 }
 
 void printDerived(const ArchConfig &c) {
@@ -78,18 +68,17 @@ void printDerived(const ArchConfig &c) {
 }
 
 void report(const std::string &command, const std::string &source,
-            const Expected<ArchConfig> &config, bool quiet) {
-  if (!config)
-    fail(command, config.message());
-  std::string hash = archConfigHash(*config);
+            Expected<ArchConfig> resolved, bool quiet) {
+  const ArchConfig config = valueOrFail(command, std::move(resolved));
+  std::string hash = archConfigHash(config);
   if (quiet) {
     fmt::print("{}: ok (sha256 {})\n", source, hash);
     return;
   }
   fmt::print("# {}: valid. Resolved config (canonical form):\n", source);
-  fmt::print("{}", archConfigToYaml(*config));
+  fmt::print("{}", archConfigToYaml(config));
   fmt::print("# hash: sha256:{}\n", hash);
-  printDerived(*config);
+  printDerived(config);
   std::fflush(stdout);
 }
 

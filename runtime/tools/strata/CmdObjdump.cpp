@@ -5,7 +5,7 @@
 // which entry points exist with which parameters, and the code of every core.
 //
 //===----------------------------------------------------------------------===//
-#include "Commands.h"
+#include "CliSupport.h"
 
 #include "strata/target/ArchConfigIO.h"
 #include "strata/target/Assembly.h"
@@ -32,30 +32,9 @@ struct ObjdumpOptions {
   std::optional<unsigned> core;
 };
 
-/// "4.9 KiB": a rounded figure for people who skim.
-std::string humanBytes(uint64_t n) {
-  static const char *const kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
-  if (n < 1024)
-    return fmt::format("{} B", n);
-  double v = double(n);
-  int unit = -1;
-  while (v >= 1024 && unit < 3) {
-    v /= 1024;
-    ++unit;
-  }
-  return fmt::format("{:.1f} {}", v, kUnits[unit]);
-}
-
 /// "5000 (4.9 KiB)": exact bytes for people who compute, and the rounded figure.
 std::string bytesText(uint64_t n) {
   return n < 1024 ? std::to_string(n) : fmt::format("{} ({})", n, humanBytes(n));
-}
-
-std::string shapeText(const IoBinding &io) {
-  std::string s = std::string(dtypeName(io.dtype)) + "[";
-  for (size_t i = 0; i < io.shape.size(); ++i)
-    s += (i ? "x" : "") + std::to_string(io.shape[i]);
-  return s + "]";
 }
 
 /// Rows of cells printed as left-aligned columns two spaces apart.
@@ -150,14 +129,10 @@ std::string ioBindings(const Binary &b) {
   if (b.io.empty())
     return out;
   TextTable t({"direction", "name", "type", "address", "bytes", "region"});
-  for (const IoBinding &io : b.io) {
-    uint64_t count = 1;
-    for (int64_t d : io.shape)
-      count *= static_cast<uint64_t>(d);
-    t.add({std::string(ioDirectionName(io.direction)), io.name, shapeText(io),
-           fmt::format("{:#012x}", io.hbmAddress), bytesText(dtypeBytes(io.dtype, count)),
+  for (const IoBinding &io : b.io)
+    t.add({std::string(ioDirectionName(io.direction)), io.name, io.typeText(),
+           fmt::format("{:#012x}", io.hbmAddress), bytesText(io.byteSize()),
            regionOf(b, io.hbmAddress)});
-  }
   return out + t.str();
 }
 
@@ -222,24 +197,15 @@ std::string disassembly(const EntryPoint &e, std::optional<unsigned> onlyCore) {
 }
 
 void runObjdump(const ObjdumpOptions &opt) {
-  auto loaded = readBinary(opt.file);
-  if (!loaded)
-    fail("objdump", loaded.message());
-  const Binary &b = *loaded;
-  auto format = readBinaryFormatVersion(opt.file);
-  if (!format)
-    fail("objdump", format.message());
+  const Binary b = valueOrFail("objdump", readBinary(opt.file));
+  const FormatVersion format = valueOrFail("objdump", readBinaryFormatVersion(opt.file));
 
   std::vector<const EntryPoint *> entries;
   if (!opt.entry.empty()) {
     const EntryPoint *e = b.findEntry(opt.entry);
-    if (!e) {
-      std::string names;
-      for (const EntryPoint &x : b.entries)
-        names += (names.empty() ? "" : ", ") + x.name;
+    if (!e)
       fail("objdump", fmt::format("{}: no entry point named '{}' (the binary has: {})",
-                                  opt.file, opt.entry, names));
-    }
+                                  opt.file, opt.entry, entryNames(b)));
     entries.push_back(e);
   } else {
     for (const EntryPoint &e : b.entries)
@@ -257,7 +223,7 @@ void runObjdump(const ObjdumpOptions &opt) {
                        most, most == 1 ? "" : "s", most - 1));
   }
 
-  std::string out = fileHeader(b, opt.file, *format);
+  std::string out = fileHeader(b, opt.file, format);
   if (!opt.headersOnly) {
     out += "\n" + memoryPlan(b);
     out += "\n" + ioBindings(b);

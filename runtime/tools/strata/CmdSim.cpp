@@ -11,7 +11,7 @@
 // another (a warning says so when its hash differs).
 //
 //===----------------------------------------------------------------------===//
-#include "Commands.h"
+#include "CliSupport.h"
 
 #include "strata/sim/Simulator.h"
 #include "strata/target/ArchConfigIO.h"
@@ -19,12 +19,10 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <optional>
-#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,74 +42,25 @@ struct SimCliOptions {
   std::vector<std::string> params, inputs, dumps;
 };
 
-[[noreturn]] void simFail(const std::string &message) { fail("sim", message); }
+constexpr const char *kCommand = "sim";
 
-/// Splits "name=value" at the first '='.
-std::pair<std::string, std::string> splitAssignment(const std::string &text,
-                                                    const char *option) {
-  const size_t eq = text.find('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
-    simFail(fmt::format("{} expects NAME=VALUE, got '{}'", option, text));
-  return {text.substr(0, eq), text.substr(eq + 1)};
-}
-
-int64_t parseInteger(const std::string &text, const std::string &what) {
-  errno = 0;
-  char *end = nullptr;
-  const long long v = std::strtoll(text.c_str(), &end, 0);
-  if (errno != 0 || end == text.c_str() || *end != '\0')
-    simFail(fmt::format("{}: '{}' is not an integer", what, text));
-  return int64_t(v);
-}
-
-std::string humanTime(double seconds) {
-  if (seconds < 1e-6)
-    return fmt::format("{:.1f} ns", seconds * 1e9);
-  if (seconds < 1e-3)
-    return fmt::format("{:.3f} us", seconds * 1e6);
-  if (seconds < 1)
-    return fmt::format("{:.3f} ms", seconds * 1e3);
-  return fmt::format("{:.3f} s", seconds);
-}
-
-std::string humanEnergy(double joules) {
-  if (joules < 1e-6)
-    return fmt::format("{:.2f} nJ", joules * 1e9);
-  if (joules < 1e-3)
-    return fmt::format("{:.2f} uJ", joules * 1e6);
-  return fmt::format("{:.3f} mJ", joules * 1e3);
-}
-
-std::string humanBytes(double n) {
-  static const char *const kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int unit = 0;
-  while (n >= 1024 && unit < 4) {
-    n /= 1024;
-    ++unit;
-  }
-  return unit == 0 ? fmt::format("{:.0f} B", n) : fmt::format("{:.1f} {}", n, kUnits[unit]);
-}
+[[noreturn]] void simFail(const std::string &message) { fail(kCommand, message); }
 
 ArchConfig chooseArch(const bin::Binary &binary, const SimCliOptions &o) {
   std::optional<ArchConfig> embedded;
-  if (!binary.archConfigYaml.empty()) {
-    auto a = parseArchConfig(binary.archConfigYaml, o.file + " (recorded architecture)");
-    if (!a)
-      simFail(a.message());
-    embedded = a.takeValue();
-  }
+  if (!binary.archConfigYaml.empty())
+    embedded = valueOrFail(
+        kCommand, parseArchConfig(binary.archConfigYaml, o.file + " (recorded architecture)"));
   if (!o.arch.empty()) {
-    auto a = findArchConfig(o.arch);
-    if (!a)
-      simFail(a.message());
-    const std::string hash = archConfigHash(*a);
+    ArchConfig a = valueOrFail(kCommand, findArchConfig(o.arch));
+    const std::string hash = archConfigHash(a);
     if (!binary.archHash.empty() && hash != binary.archHash)
       fmt::print(stderr,
                  "strata sim: warning: {} was built for architecture '{}' (hash {}...); "
                  "running it on '{}' (hash {}...) instead\n",
                  o.file, embedded ? embedded->name : std::string("?"),
-                 binary.archHash.substr(0, 12), a->name, hash.substr(0, 12));
-    return a.takeValue();
+                 binary.archHash.substr(0, 12), a.name, hash.substr(0, 12));
+    return a;
   }
   if (embedded)
     return *embedded;
@@ -125,24 +74,19 @@ std::string chooseEntry(const bin::Binary &binary, const std::string &wanted) {
     return wanted;
   if (binary.entries.size() == 1)
     return binary.entries[0].name;
-  std::string names;
-  for (const bin::EntryPoint &e : binary.entries)
-    names += (names.empty() ? "" : ", ") + e.name;
   simFail(fmt::format("the binary has {} entry points ({}); choose one with --entry",
-                      binary.entries.size(), names));
+                      binary.entries.size(), entryNames(binary)));
 }
 
 void runSim(const SimCliOptions &o) {
-  auto binary = readBinary(o.file);
-  if (!binary)
-    simFail(binary.message());
-  const ArchConfig arch = chooseArch(*binary, o);
-  const std::string entry = chooseEntry(*binary, o.entry);
+  const bin::Binary binary = valueOrFail(kCommand, readBinary(o.file));
+  const ArchConfig arch = chooseArch(binary, o);
+  const std::string entry = chooseEntry(binary, o.entry);
 
   std::vector<std::pair<std::string, int64_t>> params;
   for (const std::string &p : o.params) {
-    auto [name, value] = splitAssignment(p, "--param");
-    params.emplace_back(name, parseInteger(value, "--param " + name));
+    auto [name, value] = splitAssignment(kCommand, p, "--param");
+    params.emplace_back(name, parseInteger(kCommand, value, "--param " + name));
   }
 
   sim::SimOptions options;
@@ -150,27 +94,21 @@ void runSim(const SimCliOptions &o) {
   options.governor = o.governor;
   options.tracePath = o.trace;
   options.cycleLimit = o.cycleLimit;
-  auto created = sim::Simulator::create(arch, options);
-  if (!created)
-    simFail(created.message());
-  sim::Simulator &sim = **created;
-  if (Status s = sim.load(*binary); !s)
-    simFail(s.message());
+  std::unique_ptr<sim::Simulator> simulator =
+      valueOrFail(kCommand, sim::Simulator::create(arch, options));
+  sim::Simulator &sim = *simulator;
+  checkOrFail(kCommand, sim.load(binary));
 
   for (const std::string &in : o.inputs) {
-    auto [name, path] = splitAssignment(in, "--input");
-    std::ifstream f(path, std::ios::binary);
-    if (!f)
+    auto [name, path] = splitAssignment(kCommand, in, "--input");
+    Expected<std::string> bytes = readWholeFile(path);
+    if (!bytes)
       simFail(fmt::format("{}: cannot open input file for binding '{}'", path, name));
-    std::vector<char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    if (Status s = sim.writeIo(name, bytes.data(), bytes.size()); !s)
+    if (Status s = sim.writeIo(name, bytes->data(), bytes->size()); !s)
       simFail(fmt::format("{}: {}", path, s.message()));
   }
 
-  auto result = sim.run(entry, params);
-  if (!result)
-    simFail(result.message());
-  const sim::RunResult &r = *result;
+  const sim::RunResult r = valueOrFail(kCommand, sim.run(entry, params));
 
   fmt::print("{}: entry '{}' on {} ({} core{}){}\n", o.file, entry, arch.name, arch.numCores,
              arch.numCores == 1 ? "" : "s", o.timingOnly ? ", timing only" : "");
@@ -198,16 +136,12 @@ void runSim(const SimCliOptions &o) {
              humanBytes(r.hbmWriteBytes), r.hbmBytesPerSecond / 1e9);
 
   for (const std::string &d : o.dumps) {
-    auto [name, path] = splitAssignment(d, "--dump");
-    const bin::IoBinding *b = binary->findIo(name);
+    auto [name, path] = splitAssignment(kCommand, d, "--dump");
+    const bin::IoBinding *b = binary.findIo(name);
     if (!b)
       simFail(fmt::format("--dump: the binary has no I/O binding '{}'", name));
-    uint64_t count = 1;
-    for (int64_t dim : b->shape)
-      count *= uint64_t(dim);
-    std::vector<char> bytes(dtypeBytes(b->dtype, count));
-    if (Status s = sim.readIo(name, bytes.data(), bytes.size()); !s)
-      simFail(s.message());
+    std::vector<char> bytes(b->byteSize());
+    checkOrFail(kCommand, sim.readIo(name, bytes.data(), bytes.size()));
     std::ofstream f(path, std::ios::binary);
     f.write(bytes.data(), std::streamsize(bytes.size()));
     if (!f)
@@ -215,13 +149,11 @@ void runSim(const SimCliOptions &o) {
     fmt::print("  wrote {} ({} bytes of '{}')\n", path, bytes.size(), name);
   }
   if (!o.stats.empty()) {
-    if (Status s = sim.writeStats(o.stats); !s)
-      simFail(s.message());
+    checkOrFail(kCommand, sim.writeStats(o.stats));
     fmt::print("  wrote {} (stats)\n", o.stats);
   }
   if (!o.trace.empty()) {
-    if (Status s = sim.closeTrace(); !s)
-      simFail(s.message());
+    checkOrFail(kCommand, sim.closeTrace());
     fmt::print("  wrote {} (trace; open it in ui.perfetto.dev)\n", o.trace);
   }
 }

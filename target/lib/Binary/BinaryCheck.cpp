@@ -119,14 +119,6 @@ const Span *findContaining(const std::vector<Span> &spans, uint64_t begin,
   return (begin >= it->begin && end <= it->end) ? &*it : nullptr;
 }
 
-std::string shapeString(DType dtype, const std::vector<int64_t> &shape) {
-  std::string s(dtypeName(dtype));
-  s += '[';
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? "x" : "") + std::to_string(shape[i]);
-  return s + ']';
-}
-
 Status checkRegions(const Binary &b, std::vector<Span> &spans) {
   if (Status s = checkNames(b.regions, "region",
                             [](const MemoryRegion &r) -> const std::string & {
@@ -221,7 +213,7 @@ Status checkIo(const Binary &b, const std::vector<Span> &regionSpans) {
             io.name, d, extent));
       if (count > (kMaxU64 / 8) / static_cast<uint64_t>(extent))
         return Error(fmt::format("I/O binding '{}' shape {} has too many elements",
-                                 io.name, shapeString(io.dtype, io.shape)));
+                                 io.name, io.typeText()));
       count *= static_cast<uint64_t>(extent);
     }
     uint64_t bytes = dtypeBytes(io.dtype, count);
@@ -230,7 +222,7 @@ Status checkIo(const Binary &b, const std::vector<Span> &regionSpans) {
       return Error(fmt::format(
           "I/O binding '{}' ({}, {} bytes at {:#x}) is not inside one memory "
           "region",
-          io.name, shapeString(io.dtype, io.shape), bytes, io.hbmAddress));
+          io.name, io.typeText(), bytes, io.hbmAddress));
   }
   return Status::ok();
 }

@@ -47,6 +47,25 @@ struct IoBinding {
   DType dtype = DType::F32;
   std::vector<int64_t> shape; ///< row-major, contiguous at hbmAddress
   uint64_t hbmAddress = 0;
+
+  /// Elements in `shape` (1 for a scalar). checkBinary() guarantees that the
+  /// product and byteSize() do not overflow; unchecked shapes may wrap.
+  uint64_t elementCount() const {
+    uint64_t count = 1;
+    for (int64_t extent : shape)
+      count *= static_cast<uint64_t>(extent);
+    return count;
+  }
+  /// Bytes the tensor occupies at hbmAddress.
+  uint64_t byteSize() const { return dtypeBytes(dtype, elementCount()); }
+  /// "f32[1x32]": the type as messages and listings print it.
+  std::string typeText() const {
+    std::string s(dtypeName(dtype));
+    s += '[';
+    for (size_t i = 0; i < shape.size(); ++i)
+      s += (i ? "x" : "") + std::to_string(shape[i]);
+    return s + ']';
+  }
 };
 
 /// A scalar the host passes in a register when it starts an entry point,
