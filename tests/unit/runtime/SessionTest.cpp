@@ -14,10 +14,13 @@
 #include "strata/models/ModelLoader.h"
 #include "strata/models/reference/ReferenceModel.h"
 #include "strata/runtime/Generate.h"
+#include "strata/runtime/Scoring.h"
 #include "strata/runtime/Session.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace strata::runtime {
@@ -311,6 +314,33 @@ TEST_F(TinyModelRuntime, StatisticsAddUp) {
   EXPECT_DOUBLE_EQ(st.utilisation("tensor", 2), 0.25);
   EXPECT_DOUBLE_EQ(st.utilisation("vector", 1), 0.0);
   EXPECT_DOUBLE_EQ(st.hbmBytes(), 1300.0);
+}
+
+TEST_F(TinyModelRuntime, TeacherForcedScoresMatchTheReference) {
+  auto e = engine(4);
+  auto s = e->createSession();
+  std::vector<int32_t> text{1, 17, 4, 30, 2, 9, 9, 41};
+  auto score = scoreSequence(*s, text);
+  ASSERT_TRUE(score) << score.message();
+  ASSERT_EQ(score->positions(), text.size() - 1);
+  double nll = 0;
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    std::vector<int32_t> prefix(text.begin(), text.begin() + long(i) + 1);
+    std::vector<float> logits = referenceLogits(prefix);
+    EXPECT_EQ(score->top1[i], argmaxToken(logits.data(), logits.size()));
+    double maxL = *std::max_element(logits.begin(), logits.end()), sum = 0;
+    for (float l : logits)
+      sum += std::exp(double(l) - maxL);
+    double expected = -(double(logits[size_t(text[i + 1])]) - maxL - std::log(sum));
+    EXPECT_NEAR(score->nll[i], expected, 1e-9);
+    nll += expected;
+  }
+  EXPECT_NEAR(score->perplexity(), std::exp(nll / double(text.size() - 1)), 1e-9);
+  EXPECT_DOUBLE_EQ(topOneAgreement(*score, *score), 1.0);
+  SequenceScore other = *score;
+  other.top1[0] = (other.top1[0] + 1) % 48;
+  EXPECT_NEAR(topOneAgreement(*score, other), 6.0 / 7.0, 1e-12);
+  EXPECT_FALSE(scoreSequence(*s, {1}));
 }
 
 TEST_F(TinyModelRuntime, GenerationErrors) {
