@@ -12,6 +12,7 @@
 // short cost summary goes to stderr. With --json, stdout is one JSON object.
 //
 //===----------------------------------------------------------------------===//
+#include "CliSupport.h"
 #include "Commands.h"
 
 #ifdef STRATA_HAVE_COMPILER
@@ -98,10 +99,8 @@ bool isNpuBinary(const std::string &path) {
 ArchConfig archForBinary(const bin::Binary &binary, const RunCliOptions &o) {
   std::optional<ArchConfig> recorded;
   if (!binary.archConfigYaml.empty()) {
-    auto a = parseArchConfig(binary.archConfigYaml, o.input + " (recorded architecture)");
-    if (!a)
-      runFail(a.message());
-    recorded = a.takeValue();
+    recorded = valueOrFail("run", parseArchConfig(binary.archConfigYaml,
+                                                  o.input + " (recorded architecture)"));
   }
   if (!o.arch.empty()) {
     auto a = findArchConfig(o.arch);
@@ -125,13 +124,8 @@ Program loadProgram(const RunCliOptions &o) {
     if (!o.precision.empty())
       runFail("--precision applies when compiling a model; " + o.input +
               " is a compiled binary (recompile it with strata compile --precision)");
-    auto b = readBinary(o.input);
-    if (!b)
-      runFail(b.message());
-    p.binary = b.takeValue();
+    p.binary = valueOrFail("run", readBinary(o.input));
     p.arch = archForBinary(p.binary, o);
-    if (auto v = runtime::meta::find(p.binary, runtime::meta::kMaxSeq))
-      p.maxSeq = uint32_t(std::strtoul(v->c_str(), nullptr, 10));
     // The model it came from, for its tokenizer and end token, if still there.
     if (auto path = runtime::meta::find(p.binary, runtime::meta::kPath)) {
       if (auto m = models::loadModel(*path))
@@ -150,25 +144,16 @@ Program loadProgram(const RunCliOptions &o) {
             "well-known config name (strata run --help lists them)");
   ModelCompileOptions c;
   c.precision = o.precision.empty() ? "fp32" : o.precision;
-  if (!o.arch.empty()) {
-    auto a = findArchConfig(o.arch);
-    if (!a)
-      runFail(a.message());
-    c.arch = a.takeValue();
-  } else {
-    c.arch = defaultArchConfig();
-  }
+  c.arch = o.arch.empty() ? defaultArchConfig() : valueOrFail("run", findArchConfig(o.arch));
   c.prefillChunk = o.chunk;
   c.maxSeq = o.maxSeq;
   c.kvCache = o.kvCache;
-  auto compiled = compileModelInput(o.input, c);
-  if (!compiled)
-    runFail(compiled.message());
-  p.binary = std::move(compiled->binary);
+  auto compiled = valueOrFail("run", compileModelInput(o.input, c));
+  p.binary = std::move(compiled.binary);
   p.arch = c.arch;
-  p.model = std::move(compiled->model);
-  p.config = compiled->config;
-  p.maxSeq = compiled->maxSeq;
+  p.model = std::move(compiled.model);
+  p.config = compiled.config;
+  p.maxSeq = compiled.maxSeq;
   p.fromModelFile = true;
   p.weightless = !p.model.has_value();
   return p;
@@ -195,10 +180,7 @@ std::optional<models::Tokenizer> loadTokenizer(const Program &p, const RunCliOpt
     if (!vocab)
       if (const bin::IoBinding *logits = p.binary.findIo(runtime::names::kLogits))
         vocab = uint32_t(logits->shape.back());
-    auto t = models::loadLlama2cTokenizer(o.tokenizer, vocab);
-    if (!t)
-      runFail(t.message());
-    return t.takeValue();
+    return valueOrFail("run", models::loadLlama2cTokenizer(o.tokenizer, vocab));
   }
   return std::nullopt;
 }
@@ -281,14 +263,6 @@ Status writeText(const std::string &path, const std::string &text) {
   return Status::ok();
 }
 
-std::string humanTime(double seconds) {
-  if (seconds < 1e-3)
-    return fmt::format("{:.2f} us", seconds * 1e6);
-  if (seconds < 1)
-    return fmt::format("{:.3f} ms", seconds * 1e3);
-  return fmt::format("{:.3f} s", seconds);
-}
-
 nlohmann::json simJson(const runtime::RunStats &stats, const ArchConfig &arch) {
   return {{"cycles", stats.cycles()},
           {"seconds", stats.seconds()},
@@ -325,12 +299,10 @@ void runModel(const RunCliOptions &o) {
   simOptions.timingOnly = timingOnly;
   simOptions.governor = o.governor;
   simOptions.tracePath = o.trace;
-  auto executor = runtime::SimExecutor::create(std::move(p.binary), p.arch, simOptions,
-                                               p.source, p.maxSeq);
-  if (!executor)
-    runFail(executor.message());
-  runtime::SimExecutor &sim = **executor;
-  runtime::Engine engine(executor.takeValue());
+  auto executor = valueOrFail("run", runtime::SimExecutor::create(std::move(p.binary), p.arch,
+                                                                  simOptions, p.source, p.maxSeq));
+  runtime::SimExecutor &sim = *executor;
+  runtime::Engine engine(std::move(executor));
   auto session = engine.createSession();
 
   runtime::GenerateOptions g;
@@ -358,15 +330,13 @@ void runModel(const RunCliOptions &o) {
   });
   if (stream)
     std::fputs("\n", stdout);
-  if (!result)
-    runFail(result.message());
+  checkOrFail("run", result.status());
   const runtime::GenerateResult &r = *result;
   const runtime::RunStats &stats = r.stats;
   const uint32_t generated = uint32_t(r.tokens.size()) - r.promptTokens;
 
   if (!o.dumpLogits.empty())
-    if (Status s = writeText(o.dumpLogits, nlohmann::json(r.promptLogits).dump() + "\n"); !s)
-      runFail(s.message());
+    checkOrFail("run", writeText(o.dumpLogits, nlohmann::json(r.promptLogits).dump() + "\n"));
   if (!o.report.empty()) {
     runtime::ReportContext ctx;
     ctx.model = p.source;
@@ -377,12 +347,10 @@ void runModel(const RunCliOptions &o) {
     ctx.simStats = sim.simulator().stats().toJson();
     nlohmann::json report = runtime::buildRunReport(stats, p.arch, ctx);
     report["stop"] = std::string(runtime::stopReasonName(r.stop));
-    if (Status s = writeText(o.report, report.dump(2) + "\n"); !s)
-      runFail(s.message());
+    checkOrFail("run", writeText(o.report, report.dump(2) + "\n"));
   }
   if (!o.trace.empty())
-    if (Status s = sim.simulator().closeTrace(); !s)
-      runFail(s.message());
+    checkOrFail("run", sim.simulator().closeTrace());
 
   if (o.json) {
     nlohmann::json j;
@@ -407,12 +375,11 @@ void runModel(const RunCliOptions &o) {
   const double seconds = stats.seconds();
   fmt::print(stderr,
              "strata run: {} prompt + {} generated tokens on {}{}: {} simulated ({:.1f} tok/s), "
-             "ttft {}, tpot {}, {:.3f} mJ, {:.2f} W, tensor cores {:.1f}%, HBM bandwidth "
-             "{:.1f}%\n",
+             "ttft {}, tpot {}, {}, {:.2f} W, tensor cores {:.1f}%, HBM bandwidth {:.1f}%\n",
              r.promptTokens, generated, p.arch.name, timingOnly ? " (timing only)" : "",
              humanTime(seconds), seconds > 0 ? (r.promptTokens + generated) / seconds : 0.0,
              humanTime(stats.ttftSeconds()), humanTime(stats.tpotSeconds()),
-             stats.energyJ() * 1e3, stats.averagePowerW(),
+             humanEnergy(stats.energyJ()), stats.averagePowerW(),
              100 * stats.utilisation("tensor", p.arch.numCores),
              100 * stats.hbmBandwidthUtilisation(p.arch));
 }

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "BagModel.h"
+#include "RunTool.h"
 #include "TestPaths.h"
 
 #include "strata/target/BinaryIO.h"
@@ -15,44 +16,16 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
-#include <sys/wait.h>
 
 namespace strata::runtime {
 namespace {
 
 using namespace test;
 
-struct Ran {
-  int status = -1;
-  std::string out, err;
-};
+using strata::test::ToolRun;
+using strata::test::readTextFile;
 
-std::string slurp(const std::string &path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-Ran runStrata(const std::string &args) {
-  const std::string errPath = strata::test::tempPath("run-cli.err");
-  std::string cmd = std::string(STRATA_TOOL) + " run " + args + " 2>" + errPath;
-  Ran r;
-  FILE *p = ::popen(cmd.c_str(), "r");
-  if (!p)
-    return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-    r.out.append(buf, n);
-  int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  r.err = slurp(errPath);
-  std::remove(errPath.c_str());
-  return r;
-}
+ToolRun runStrata(const std::string &args) { return strata::test::runStrata("run " + args); }
 
 class RunCli : public ::testing::Test {
 protected:
@@ -65,8 +38,8 @@ protected:
 };
 
 TEST_F(RunCli, JsonHasTokensTextAndSimFigures) {
-  Ran r = runStrata(path_ + " --arch npu-default --input-ids 1,2,3 -n 5 --json");
-  ASSERT_EQ(r.status, 0) << r.err;
+  ToolRun r = runStrata(path_ + " --arch npu-default --input-ids 1,2,3 -n 5 --json");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["token_ids"].get<std::vector<int32_t>>(), bagGreedy({1, 2, 3}, 5));
   EXPECT_EQ(j["n_prompt_tokens"], 3);
@@ -84,8 +57,8 @@ TEST_F(RunCli, JsonHasTokensTextAndSimFigures) {
 }
 
 TEST_F(RunCli, PlainOutputAndSummary) {
-  Ran r = runStrata(path_ + " --arch npu-default --input-ids 4,4 -n 3");
-  ASSERT_EQ(r.status, 0) << r.err;
+  ToolRun r = runStrata(path_ + " --arch npu-default --input-ids 4,4 -n 3");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
   std::string expected;
   for (int32_t t : bagGreedy({4, 4}, 3))
     expected += (expected.empty() ? "" : " ") + std::to_string(t);
@@ -96,21 +69,21 @@ TEST_F(RunCli, PlainOutputAndSummary) {
 
 TEST_F(RunCli, DumpLogitsWritesTheLastPromptPosition) {
   const std::string logits = strata::test::tempPath("logits.json");
-  Ran r = runStrata(path_ + " --arch npu-default --input-ids 1,5,6,2,7 -n 1 --json "
+  ToolRun r = runStrata(path_ + " --arch npu-default --input-ids 1,5,6,2,7 -n 1 --json "
                             "--dump-logits " + logits);
-  ASSERT_EQ(r.status, 0) << r.err;
-  auto j = nlohmann::json::parse(slurp(logits));
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  auto j = nlohmann::json::parse(readTextFile(logits));
   EXPECT_EQ(j.get<std::vector<float>>(), bagLogits({1, 5, 6, 2, 7}));
   std::remove(logits.c_str());
 }
 
 TEST_F(RunCli, SamplingIsSeeded) {
   std::string args = path_ + " --arch npu-default --input-ids 1 -n 12 --json --temperature 2 ";
-  Ran a = runStrata(args + "--seed 9"), b = runStrata(args + "--seed 9");
-  ASSERT_EQ(a.status, 0) << a.err;
+  ToolRun a = runStrata(args + "--seed 9"), b = runStrata(args + "--seed 9");
+  ASSERT_EQ(a.exitCode, 0) << a.err;
   EXPECT_EQ(nlohmann::json::parse(a.out)["token_ids"], nlohmann::json::parse(b.out)["token_ids"]);
-  Ran c = runStrata(args + "--top-k 1 --seed 3");
-  ASSERT_EQ(c.status, 0) << c.err;
+  ToolRun c = runStrata(args + "--top-k 1 --seed 3");
+  ASSERT_EQ(c.exitCode, 0) << c.err;
   EXPECT_EQ(nlohmann::json::parse(c.out)["token_ids"].get<std::vector<int32_t>>(),
             bagGreedy({1}, 12))
       << "top-k 1 is greedy";
@@ -118,10 +91,10 @@ TEST_F(RunCli, SamplingIsSeeded) {
 
 TEST_F(RunCli, ReportWithoutLabels) {
   const std::string report = strata::test::tempPath("report.json");
-  Ran r = runStrata(path_ + " --arch npu-default --input-ids 1,2,3,4,5,6 -n 4 --json --report " +
+  ToolRun r = runStrata(path_ + " --arch npu-default --input-ids 1,2,3,4,5,6 -n 4 --json --report " +
                     report);
-  ASSERT_EQ(r.status, 0) << r.err;
-  auto j = nlohmann::json::parse(slurp(report));
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  auto j = nlohmann::json::parse(readTextFile(report));
   EXPECT_EQ(j["summary"]["prompt_tokens"], 6);
   EXPECT_EQ(j["summary"]["generated_tokens"], 4);
   EXPECT_EQ(j["steps"].size(), 2u + 3u) << "two prefill chunks, three decode steps";
@@ -151,10 +124,10 @@ TEST_F(RunCli, ReportAttributesLabelledCode) {
   }
   ASSERT_TRUE(writeBinary(b, path_));
   const std::string report = strata::test::tempPath("report-labels.json");
-  Ran r = runStrata(path_ + " --arch npu-default --input-ids 1,2,3 -n 3 --json --report " +
+  ToolRun r = runStrata(path_ + " --arch npu-default --input-ids 1,2,3 -n 3 --json --report " +
                     report);
-  ASSERT_EQ(r.status, 0) << r.err;
-  auto j = nlohmann::json::parse(slurp(report));
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  auto j = nlohmann::json::parse(readTextFile(report));
   ASSERT_EQ(j["layers"].size(), 2u);
   EXPECT_EQ(j["layers"][0]["name"], "blk.0");
   EXPECT_EQ(j["ops"][0]["name"], "blk.0.gather");
@@ -176,9 +149,9 @@ TEST_F(RunCli, ReportAttributesLabelledCode) {
 
 TEST_F(RunCli, TraceIsWritten) {
   const std::string trace = strata::test::tempPath("trace.json");
-  Ran r = runStrata(path_ + " --arch npu-default --input-ids 1 -n 2 --json --trace " + trace);
-  ASSERT_EQ(r.status, 0) << r.err;
-  auto j = nlohmann::json::parse(slurp(trace));
+  ToolRun r = runStrata(path_ + " --arch npu-default --input-ids 1 -n 2 --json --trace " + trace);
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  auto j = nlohmann::json::parse(readTextFile(trace));
   EXPECT_FALSE(j["traceEvents"].empty());
   std::remove(trace.c_str());
 }
@@ -199,8 +172,8 @@ TEST_F(RunCli, BadInvocationsSayWhatIsWrong) {
   };
   for (const Case &c : cases) {
     SCOPED_TRACE(c.args);
-    Ran r = runStrata(c.args);
-    EXPECT_NE(r.status, 0);
+    ToolRun r = runStrata(c.args);
+    EXPECT_NE(r.exitCode, 0);
     EXPECT_NE(r.err.find("strata run: error:"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
   }
