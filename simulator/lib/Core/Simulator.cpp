@@ -37,13 +37,6 @@ std::vector<std::pair<std::string, double>> energyByUnit(const PowerMonitor &pow
   out.emplace_back("dvfs", power.transitionEnergyJ());
   return out;
 }
-
-uint64_t ioBytes(const bin::IoBinding &b) {
-  uint64_t count = 1;
-  for (int64_t d : b.shape)
-    count *= uint64_t(d);
-  return dtypeBytes(b.dtype, count);
-}
 } // namespace
 
 Simulator::Simulator(const ArchConfig &arch, const SimOptions &options)
@@ -322,24 +315,25 @@ Status Simulator::readHbm(uint64_t address, void *data, uint64_t size) const {
   return chip_->hbm().read(address, data, size);
 }
 
-Status Simulator::writeIo(const std::string &name, const void *data, uint64_t size) {
+Expected<const bin::IoBinding *> Simulator::ioBinding(const std::string &name,
+                                                      uint64_t size) const {
   const bin::IoBinding *b = binary_ ? binary_->findIo(name) : nullptr;
   if (!b)
     return Error(fmt::format("the loaded binary has no I/O binding '{}'", name));
-  if (size != ioBytes(*b))
-    return Error(fmt::format("I/O binding '{}' holds {} bytes, not {}", name, ioBytes(*b),
+  if (size != b->byteSize())
+    return Error(fmt::format("I/O binding '{}' holds {} bytes, not {}", name, b->byteSize(),
                              size));
-  return writeHbm(b->hbmAddress, data, size);
+  return b;
+}
+
+Status Simulator::writeIo(const std::string &name, const void *data, uint64_t size) {
+  Expected<const bin::IoBinding *> b = ioBinding(name, size);
+  return b ? writeHbm((*b)->hbmAddress, data, size) : b.status();
 }
 
 Status Simulator::readIo(const std::string &name, void *data, uint64_t size) const {
-  const bin::IoBinding *b = binary_ ? binary_->findIo(name) : nullptr;
-  if (!b)
-    return Error(fmt::format("the loaded binary has no I/O binding '{}'", name));
-  if (size != ioBytes(*b))
-    return Error(fmt::format("I/O binding '{}' holds {} bytes, not {}", name, ioBytes(*b),
-                             size));
-  return readHbm(b->hbmAddress, data, size);
+  Expected<const bin::IoBinding *> b = ioBinding(name, size);
+  return b ? readHbm((*b)->hbmAddress, data, size) : b.status();
 }
 
 Status Simulator::readSram(uint32_t core, uint64_t offset, void *data, uint64_t size) {

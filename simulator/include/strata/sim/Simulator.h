@@ -150,6 +150,8 @@ private:
   Expected<RunResult> runImpl(const std::string &entry,
                               const std::vector<std::pair<std::string, int64_t>> &params);
   void activate() const;
+  /// The loaded binary's binding `name`, if it holds exactly `size` bytes.
+  Expected<const bin::IoBinding *> ioBinding(const std::string &name, uint64_t size) const;
   struct Context;
 
   ArchConfig arch_;
