@@ -2,6 +2,7 @@
 #pragma once
 
 #include "strata/Dialect/Graph/IR/GraphDialect.h"
+#include "strata/Dialect/Npu/IR/NpuDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -10,7 +11,8 @@
 namespace strata {
 
 inline void registerAllDialects(mlir::DialectRegistry &registry) {
-  registry.insert<graph::GraphDialect, mlir::func::FuncDialect, mlir::arith::ArithDialect>();
+  registry.insert<graph::GraphDialect, npu::NpuDialect, mlir::func::FuncDialect,
+                  mlir::arith::ArithDialect>();
 }
 
 } // namespace strata

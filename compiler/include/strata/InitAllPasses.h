@@ -1,7 +1,9 @@
 //===- InitAllPasses.h - Every pass and pipeline Strata tools know -*- C++ -*-===//
 #pragma once
 
+#include "strata/Conversion/Passes.h"
 #include "strata/Dialect/Graph/Transforms/Passes.h"
+#include "strata/Dialect/Npu/Transforms/Passes.h"
 
 #include "mlir/Transforms/Passes.h"
 
@@ -13,6 +15,9 @@ inline void registerAllPasses() {
   mlir::registerTransformsPasses();
   graph::registerGraphPasses();
   graph::registerGraphPassPipeline();
+  registerConversionPasses();
+  npu::registerNpuPasses();
+  npu::registerBackendPassPipeline();
 }
 
 } // namespace strata

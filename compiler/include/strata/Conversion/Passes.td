@@ -1,0 +1,42 @@
+//===- Passes.td - Conversions between Strata dialects ------*- tablegen -*-===//
+#ifndef STRATA_CONVERSION_PASSES_TD
+#define STRATA_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def GraphToNpuPass : Pass<"strata-graph-to-npu", "::mlir::ModuleOp"> {
+  let summary = "Lower the graph dialect to NPU instructions";
+  let description = [{
+    Turns every `func.func` marked `graph.entry` (every public function when
+    none is marked) into an `npu.entry` with one `npu.core` program per core,
+    and the module's weights, KV cache and I/O into the HBM memory plan.
+
+    Each graph op becomes a kernel that reads its operands from HBM and
+    writes its result to HBM; fused ops (graph.fused_linear) keep their
+    intermediates in SRAM. Linear layers are split by output columns across
+    cores (fewer cores when the weight is small), tiled to the tensor-core
+    array and the SRAM budget, with weight tiles double buffered; the
+    ganging (16 arrays, 4x4 or one gang) is chosen per GEMM by the cycle
+    model of docs/isa.md. Activations are cast to f16/bf16 for half-precision
+    weights and quantized per row (or per weight group) for int8/int4
+    weights. Attention appends K/V rows to the cache at the runtime position
+    and reads rows 0..pos+T-1 through register-sized DMAs. Cross-core
+    dependencies go through HBM with barriers. docs/compiler.md has the rules
+    and the conventions the runtime relies on.
+
+    Example: `strata-opt --strata-graph-to-npu="arch=npu-default cores=8" model.mlir`
+  }];
+  let dependentDialects = ["::strata::npu::NpuDialect"];
+  let options = [
+    Option<"arch", "arch", "std::string", /*default=*/"\"npu-default\"",
+           "Architecture config: a name (configs/<name>.yaml) or a YAML path">,
+    Option<"cores", "cores", "unsigned", /*default=*/"0",
+           "Cores to use (0: every core of the architecture)">,
+    Option<"prefillChunk", "prefill-chunk", "unsigned", /*default=*/"0",
+           "Rows per activation tile (0: as many as the SRAM budget allows)">,
+    Option<"prefetchDepth", "prefetch-depth", "unsigned", /*default=*/"2",
+           "Weight tiles in flight per core (2: double buffering)">,
+  ];
+}
+
+#endif // STRATA_CONVERSION_PASSES_TD

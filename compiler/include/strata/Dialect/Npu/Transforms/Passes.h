@@ -1,0 +1,48 @@
+//===- Passes.h - Passes and the pipeline of the npu dialect ----*- C++ -*-===//
+#pragma once
+
+#include "strata/Dialect/Npu/IR/NpuDialect.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassOptions.h"
+
+#include <string>
+
+namespace strata::npu {
+
+#define GEN_PASS_DECL
+#include "strata/Dialect/Npu/Transforms/Passes.h.inc"
+
+/// Module attribute holding the SRAM high-water mark of every core.
+inline constexpr llvm::StringLiteral kSramHighWaterAttr = "npu.sram_high_water";
+/// Module attribute with the counts of strata-npu-insert-semaphores (release
+/// LLVM compiles pass statistics out, so drivers read this).
+inline constexpr llvm::StringLiteral kSemaphoreStatsAttr = "npu.semaphore_stats";
+
+/// Options of the backend stage (graph -> npu -> allocated, synchronised).
+struct BackendPipelineOptions : mlir::PassPipelineOptions<BackendPipelineOptions> {
+  Option<std::string> arch{*this, "arch",
+                           llvm::cl::desc("Architecture config name or YAML path"),
+                           llvm::cl::init("npu-default")};
+  Option<unsigned> cores{*this, "cores", llvm::cl::desc("Cores to use (0: all)"),
+                         llvm::cl::init(0)};
+  Option<unsigned> prefillChunk{*this, "prefill-chunk",
+                                llvm::cl::desc("Rows per activation tile (0: auto)"),
+                                llvm::cl::init(0)};
+  Option<unsigned> prefetchDepth{*this, "prefetch-depth",
+                                 llvm::cl::desc("Weight tiles in flight per core"),
+                                 llvm::cl::init(2)};
+};
+
+/// strata-graph-to-npu, then strata-npu-allocate-sram and
+/// strata-npu-insert-semaphores: a module ready for emission.
+void buildBackendPassPipeline(mlir::OpPassManager &pm, const BackendPipelineOptions &options);
+
+/// Registers `strata-backend-pipeline`.
+void registerBackendPassPipeline();
+
+#define GEN_PASS_REGISTRATION
+#include "strata/Dialect/Npu/Transforms/Passes.h.inc"
+
+} // namespace strata::npu

@@ -1,0 +1,618 @@
+//===- LoweringContext.cpp - State shared by the graph -> npu kernels -----===//
+#include "LoweringContext.h"
+
+#include "strata/Dialect/Graph/Transforms/WeightLoading.h"
+#include "strata/target/ArchConfigIO.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
+using namespace mlir;
+
+namespace strata::lowering {
+
+LogicalResult kernelError(Operation *op, const Twine &message) {
+  return op->emitOpError() << "cannot be lowered to the NPU: " << message;
+}
+
+namespace {
+int64_t alignUp(int64_t v, int64_t a) { return (v + a - 1) / a * a; }
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// CoreState
+//===----------------------------------------------------------------------===//
+
+std::optional<unsigned> CoreState::takeReg() {
+  for (unsigned r = 1; r < regFree.size(); ++r)
+    if (regFree[r]) {
+      regFree[r] = false;
+      return r;
+    }
+  return std::nullopt;
+}
+
+void CoreState::releaseReg(unsigned r) {
+  if (r > 0 && r < regFree.size())
+    regFree[r] = true;
+}
+
+//===----------------------------------------------------------------------===//
+// KernelEmitter
+//===----------------------------------------------------------------------===//
+
+Attribute KernelEmitter::imm(int64_t v) { return npu::immDim(ctx(), v); }
+Attribute KernelEmitter::reg(unsigned r) { return npu::regDim(ctx(), r); }
+
+Value KernelEmitter::alloc(int64_t bytes, StringRef tag) {
+  auto op = b().create<npu::AllocOp>(loc_, npu::BufferType::get(ctx()),
+                                     b().getI64IntegerAttr(alignUp(bytes, kSramAlign)),
+                                     b().getI64IntegerAttr(kSramAlign), IntegerAttr(),
+                                     b().getStringAttr(tag));
+  return op.getBuffer();
+}
+
+/// Rows that are contiguous on both sides are one linear copy.
+static void coalesce(int64_t &rowBytes, int64_t &rows, int64_t &srcStride, int64_t &dstStride) {
+  if (rows > 1 && (srcStride == 0 || srcStride == rowBytes) &&
+      (dstStride == 0 || dstStride == rowBytes)) {
+    rowBytes *= rows;
+    rows = 1;
+    srcStride = dstStride = 0;
+  }
+}
+
+static ArrayAttr dmaSize(OpBuilder &b, int64_t rowBytes, int64_t rows) {
+  SmallVector<Attribute> dims{npu::immDim(b.getContext(), rowBytes)};
+  if (rows != 1)
+    dims.push_back(npu::immDim(b.getContext(), rows));
+  return b.getArrayAttr(dims);
+}
+
+npu::DmaLoadOp KernelEmitter::load(Value dst, int64_t dstOffset, StringAttr symbol,
+                                   int64_t srcOffset, int64_t rowBytes, int64_t rows,
+                                   int64_t srcStride, int64_t dstStride) {
+  OpBuilder &bb = b();
+  coalesce(rowBytes, rows, srcStride, dstStride);
+  OperationState st(loc_, npu::DmaLoadOp::getOperationName());
+  st.addOperands(dst);
+  st.addAttribute("dst_offset", bb.getI64IntegerAttr(dstOffset));
+  st.addAttribute("src_symbol", FlatSymbolRefAttr::get(symbol));
+  st.addAttribute("src_offset", bb.getI64IntegerAttr(srcOffset));
+  st.addAttribute("size", dmaSize(bb, rowBytes, rows));
+  if (rows != 1) {
+    st.addAttribute("src_strides", bb.getDenseI64ArrayAttr({srcStride ? srcStride : rowBytes}));
+    st.addAttribute("dst_strides", bb.getDenseI64ArrayAttr({dstStride ? dstStride : rowBytes}));
+  }
+  return llvm::cast<npu::DmaLoadOp>(bb.create(st));
+}
+
+npu::DmaStoreOp KernelEmitter::store(Value src, int64_t srcOffset, StringAttr symbol,
+                                     int64_t dstOffset, int64_t rowBytes, int64_t rows,
+                                     int64_t srcStride, int64_t dstStride) {
+  OpBuilder &bb = b();
+  coalesce(rowBytes, rows, srcStride, dstStride);
+  OperationState st(loc_, npu::DmaStoreOp::getOperationName());
+  st.addOperands(src);
+  st.addAttribute("src_offset", bb.getI64IntegerAttr(srcOffset));
+  st.addAttribute("dst_symbol", FlatSymbolRefAttr::get(symbol));
+  st.addAttribute("dst_offset", bb.getI64IntegerAttr(dstOffset));
+  st.addAttribute("size", dmaSize(bb, rowBytes, rows));
+  if (rows != 1) {
+    st.addAttribute("src_strides", bb.getDenseI64ArrayAttr({srcStride ? srcStride : rowBytes}));
+    st.addAttribute("dst_strides", bb.getDenseI64ArrayAttr({dstStride ? dstStride : rowBytes}));
+  }
+  return llvm::cast<npu::DmaStoreOp>(bb.create(st));
+}
+
+void KernelEmitter::loadRows(Value dst, int64_t dstOffset, const Tensor &t, int64_t row0,
+                             int64_t rows) {
+  // Rows are contiguous in HBM and packed in SRAM: one linear copy.
+  load(dst, dstOffset, t.symbol, t.offset + row0 * t.rowBytes(), rows * t.rowBytes());
+}
+
+void KernelEmitter::storeRows(Value src, int64_t srcOffset, const Tensor &t, int64_t row0,
+                              int64_t rows) {
+  store(src, srcOffset, t.symbol, t.offset + row0 * t.rowBytes(), rows * t.rowBytes());
+}
+
+void KernelEmitter::tcConfig(isa::Gang gang, DType precision) {
+  if (core_.tc && core_.tc->first == gang && core_.tc->second == precision)
+    return;
+  b().create<npu::TcConfigOp>(loc_, npu::GangAttr::get(ctx(), static_cast<npu::Gang>(gang)),
+                              TypeAttr::get(npu::toMlirType(ctx(), precision)));
+  core_.tc = {gang, precision};
+}
+
+Operation *KernelEmitter::vecOp(StringRef name, const Vec &v) {
+  OpBuilder &bb = b();
+  OperationState st(loc_, name);
+  st.addOperands(v.x);
+  if (v.y)
+    st.addOperands(v.y);
+  if (v.z)
+    st.addOperands(v.z);
+  st.addOperands(v.dst);
+  st.addAttribute("operandSegmentSizes",
+                  bb.getDenseI32ArrayAttr({1, v.y ? 1 : 0, v.z ? 1 : 0, 1}));
+  st.addAttribute("x_offset", bb.getI64IntegerAttr(v.xOff));
+  if (v.y)
+    st.addAttribute("y_offset", bb.getI64IntegerAttr(v.yOff));
+  if (v.z)
+    st.addAttribute("z_offset", bb.getI64IntegerAttr(v.zOff));
+  st.addAttribute("dst_offset", bb.getI64IntegerAttr(v.dstOff));
+  st.addAttribute("rows", v.rows);
+  st.addAttribute("cols", v.cols);
+  if (v.aux)
+    st.addAttribute("aux", v.aux);
+  st.addAttribute("in_type", TypeAttr::get(npu::toMlirType(ctx(), v.in)));
+  if (v.in1)
+    st.addAttribute("in1_type", TypeAttr::get(npu::toMlirType(ctx(), *v.in1)));
+  st.addAttribute("out_type", TypeAttr::get(npu::toMlirType(ctx(), v.out)));
+  st.addAttribute("ld0", bb.getI64IntegerAttr(v.ld0));
+  if (v.ld1)
+    st.addAttribute("ld1", bb.getI64IntegerAttr(v.ld1));
+  st.addAttribute("ldd", bb.getI64IntegerAttr(v.ldd));
+  if (v.aux2)
+    st.addAttribute("aux2", bb.getI64IntegerAttr(v.aux2));
+  if (v.fimm != 0.0f)
+    st.addAttribute("fimm", bb.getF32FloatAttr(v.fimm));
+  if (v.bcast != npu::Broadcast::None)
+    st.addAttribute("bcast", npu::BroadcastAttr::get(ctx(), v.bcast));
+  if (v.causal)
+    st.addAttribute("causal", bb.getUnitAttr());
+  if (v.ropeHalf)
+    st.addAttribute("rope_half", bb.getUnitAttr());
+  return bb.create(st);
+}
+
+npu::GemmOp KernelEmitter::gemm(const Gemm &g) {
+  OpBuilder &bb = b();
+  OperationState st(loc_, npu::GemmOp::getOperationName());
+  st.addOperands({g.a, g.b, g.c});
+  if (g.scaleA)
+    st.addOperands(g.scaleA);
+  if (g.scaleB)
+    st.addOperands(g.scaleB);
+  if (g.bias)
+    st.addOperands(g.bias);
+  st.addAttribute("operandSegmentSizes",
+                  bb.getDenseI32ArrayAttr({1, 1, 1, g.scaleA ? 1 : 0, g.scaleB ? 1 : 0,
+                                           g.bias ? 1 : 0}));
+  st.addAttribute("a_offset", bb.getI64IntegerAttr(g.aOff));
+  st.addAttribute("b_offset", bb.getI64IntegerAttr(g.bOff));
+  st.addAttribute("c_offset", bb.getI64IntegerAttr(g.cOff));
+  if (g.scaleA)
+    st.addAttribute("scale_a_offset", bb.getI64IntegerAttr(g.scaleAOff));
+  if (g.scaleB)
+    st.addAttribute("scale_b_offset", bb.getI64IntegerAttr(g.scaleBOff));
+  if (g.bias)
+    st.addAttribute("bias_offset", bb.getI64IntegerAttr(g.biasOff));
+  st.addAttribute("m", g.m);
+  st.addAttribute("n", g.n);
+  st.addAttribute("k", g.k);
+  st.addAttribute("lda", bb.getI64IntegerAttr(g.lda));
+  st.addAttribute("ldb", bb.getI64IntegerAttr(g.ldb));
+  st.addAttribute("ldc", bb.getI64IntegerAttr(g.ldc));
+  st.addAttribute("a_type", TypeAttr::get(npu::toMlirType(ctx(), g.aType)));
+  st.addAttribute("b_type", TypeAttr::get(npu::toMlirType(ctx(), g.bType)));
+  st.addAttribute("out_type", TypeAttr::get(npu::toMlirType(ctx(), g.outType)));
+  if (g.scaleType)
+    st.addAttribute("scale_type", TypeAttr::get(npu::toMlirType(ctx(), *g.scaleType)));
+  if (g.aScale != npu::ScaleMode::None)
+    st.addAttribute("a_scale", npu::ScaleModeAttr::get(ctx(), g.aScale));
+  if (g.bScale != npu::ScaleMode::None)
+    st.addAttribute("b_scale", npu::ScaleModeAttr::get(ctx(), g.bScale));
+  if (g.act != npu::Activation::None)
+    st.addAttribute("act", npu::ActivationAttr::get(ctx(), g.act));
+  if (g.transB)
+    st.addAttribute("trans_b", bb.getUnitAttr());
+  if (g.accumulate)
+    st.addAttribute("accumulate", bb.getUnitAttr());
+  if (g.groupSize)
+    st.addAttribute("group_size", bb.getI64IntegerAttr(g.groupSize));
+  return llvm::cast<npu::GemmOp>(bb.create(st));
+}
+
+void KernelEmitter::li(unsigned rd, int64_t v) {
+  b().create<npu::LiOp>(loc_, b().getI32IntegerAttr(rd), b().getI64IntegerAttr(v));
+}
+void KernelEmitter::addi(unsigned rd, unsigned rs, int64_t v) {
+  b().create<npu::AddiOp>(loc_, b().getI32IntegerAttr(rd), b().getI32IntegerAttr(rs),
+                          b().getI64IntegerAttr(v));
+}
+void KernelEmitter::muli(unsigned rd, unsigned rs, int64_t v) {
+  b().create<npu::MuliOp>(loc_, b().getI32IntegerAttr(rd), b().getI32IntegerAttr(rs),
+                          b().getI64IntegerAttr(v));
+}
+void KernelEmitter::add(unsigned rd, unsigned rs1, unsigned rs2) {
+  b().create<npu::AddOp>(loc_, b().getI32IntegerAttr(rd), b().getI32IntegerAttr(rs1),
+                         b().getI32IntegerAttr(rs2));
+}
+void KernelEmitter::sub(unsigned rd, unsigned rs1, unsigned rs2) {
+  b().create<npu::SubOp>(loc_, b().getI32IntegerAttr(rd), b().getI32IntegerAttr(rs1),
+                         b().getI32IntegerAttr(rs2));
+}
+void KernelEmitter::mul(unsigned rd, unsigned rs1, unsigned rs2) {
+  b().create<npu::MulOp>(loc_, b().getI32IntegerAttr(rd), b().getI32IntegerAttr(rs1),
+                         b().getI32IntegerAttr(rs2));
+}
+void KernelEmitter::min(unsigned rd, unsigned rs1, unsigned rs2) {
+  b().create<npu::MinOp>(loc_, b().getI32IntegerAttr(rd), b().getI32IntegerAttr(rs1),
+                         b().getI32IntegerAttr(rs2));
+}
+
+//===----------------------------------------------------------------------===//
+// ModuleLowering
+//===----------------------------------------------------------------------===//
+
+ModuleLowering::ModuleLowering(ModuleOp module, const ArchConfig &arch,
+                               const LoweringOptions &options, WeightStore &store)
+    : module_(module), arch_(arch), options_(options), store_(store),
+      symbols_(module.getContext()) {
+  symbols_.setInsertionPointToStart(module.getBody());
+}
+
+unsigned ModuleLowering::numCores() const {
+  unsigned n = arch_.numCores;
+  if (options_.cores != 0 && options_.cores < n)
+    n = options_.cores;
+  return std::max(1u, n);
+}
+
+int64_t ModuleLowering::sramBudget() const {
+  // Three quarters for a kernel's own tiles; the rest is headroom for loads
+  // a scheduler hoists from the next kernel.
+  return static_cast<int64_t>(arch_.core.sram.sizeBytes) / 4 * 3;
+}
+
+StringAttr ModuleLowering::newConstant(StringRef name, StringRef weight, npu::ConstPart part,
+                                       int64_t bytes) {
+  int64_t offset = alignUp(weightBytes_, kHbmAlign);
+  weightBytes_ = offset + bytes;
+  auto op = symbols_.create<npu::ConstantOp>(
+      module_.getLoc(), symbols_.getStringAttr(name), symbols_.getStringAttr(weight),
+      npu::ConstPartAttr::get(ctx(), part), FlatSymbolRefAttr::get(ctx(), "weights"),
+      symbols_.getI64IntegerAttr(offset), symbols_.getI64IntegerAttr(bytes));
+  return op.getSymNameAttr();
+}
+
+FailureOr<const WeightInfo *> ModuleLowering::weight(graph::WeightOp op) {
+  auto it = weights_.find(op.getSymName());
+  if (it != weights_.end())
+    return it->second.get();
+
+  RankedTensorType type = op.getTensorType();
+  std::optional<DType> dt = npu::toDType(type.getElementType());
+  if (!dt || *dt == DType::I32)
+    return kernelError(op, "weight element type " + std::string("is not f32, f16, bf16, i8 or i4"));
+  auto info = std::make_unique<WeightInfo>();
+  info->name = op.getSymName().str();
+  info->dtype = *dt;
+  if (type.getRank() == 1) {
+    info->rows = 1;
+    info->cols = type.getDimSize(0);
+  } else if (type.getRank() == 2) {
+    info->rows = type.getDimSize(0);
+    info->cols = type.getDimSize(1);
+  } else {
+    return kernelError(op, "weights must be 1D or 2D");
+  }
+  if (auto q = op.getQuant()) {
+    info->quantized = true;
+    info->perGroup = q->getScheme() == graph::QuantScheme::PerGroup;
+    info->groupSize = info->perGroup ? q->getGroupSize() : 0;
+    info->scaleType = q->getScaleType().isF16() ? DType::F16 : DType::F32;
+    if (info->perGroup && info->cols % info->groupSize != 0)
+      return kernelError(op, "int groups of " + std::to_string(info->groupSize) +
+                                 " do not divide the row of " + std::to_string(info->cols) +
+                                 " elements (the tensor cores need whole groups)");
+  }
+
+  // The values as the binary carries them (nullptr: timing-only).
+  FailureOr<const WeightEntry *> entry = graph::loadWeight(op, store_);
+  if (failed(entry))
+    return failure();
+  int64_t payloadBytes = info->elemBytes(info->rows * info->cols);
+  int64_t scaleBytes =
+      info->quantized ? info->rows * info->groupsPerRow() * info->scaleBytes() : 0;
+  if (*entry) {
+    if (static_cast<int64_t>((*entry)->bytes) != payloadBytes ||
+        static_cast<int64_t>((*entry)->scaleBytes) != scaleBytes)
+      return kernelError(op, "the weight store holds " + std::to_string((*entry)->bytes) +
+                                 " + " + std::to_string((*entry)->scaleBytes) +
+                                 " bytes for it, its type needs " +
+                                 std::to_string(payloadBytes) + " + " +
+                                 std::to_string(scaleBytes));
+  }
+  info->payload = newConstant("w." + info->name, info->name, npu::ConstPart::Payload,
+                              payloadBytes);
+  if (info->quantized)
+    info->scales = newConstant("s." + info->name, info->name, npu::ConstPart::Scales,
+                               scaleBytes);
+  const WeightInfo *result = info.get();
+  weights_[info->name] = std::move(info);
+  return result;
+}
+
+FailureOr<const WeightInfo *> ModuleLowering::weight(Value v) {
+  auto ref = v.getDefiningOp<graph::WeightRefOp>();
+  if (!ref)
+    return failure();
+  auto op = module_.lookupSymbol<graph::WeightOp>(ref.getNameAttr());
+  if (!op)
+    return kernelError(ref, "'" + ref.getName().str() + "' does not name a graph.weight");
+  return weight(op);
+}
+
+FailureOr<Tensor> ModuleLowering::ioTensor(StringRef name, npu::IoDirection dir,
+                                           RankedTensorType type, Location loc) {
+  std::optional<DType> dt = npu::toDType(type.getElementType());
+  if (!dt || !type.hasStaticShape())
+    return emitError(loc) << "I/O binding '" << name << "' has type " << type
+                          << "; bindings need a static shape of f32, f16, bf16, i32, i8 or i4";
+  auto it = io_.find(name);
+  if (it != io_.end()) {
+    auto [op, tensor] = it->second;
+    auto have = llvm::cast<RankedTensorType>(op.getType());
+    if (have.getElementType() != type.getElementType() || op.getDirection() != dir)
+      return emitError(loc) << "I/O binding '" << name << "' is used as " << type << " ("
+                            << npu::stringifyIoDirection(dir) << ") and as " << have << " ("
+                            << npu::stringifyIoDirection(op.getDirection()) << ")";
+    if (type.getNumElements() > have.getNumElements())
+      return emitError(loc) << "I/O binding '" << name << "' is first declared as " << have
+                            << " and later needs the larger " << type
+                            << " (declare the largest use first)";
+    Tensor t = tensor;
+    t.rows = type.getRank() >= 2 ? type.getDimSize(0) : 1;
+    t.cols = type.getNumElements() / std::max<int64_t>(1, t.rows);
+    return t;
+  }
+  int64_t bytes = int64_t(dtypeBytes(*dt, type.getNumElements()));
+  int64_t offset = alignUp(ioBytes_, kHbmAlign);
+  ioBytes_ = offset + bytes;
+  auto op = symbols_.create<npu::IoOp>(
+      loc, symbols_.getStringAttr(name), npu::IoDirectionAttr::get(ctx(), dir),
+      TypeAttr::get(type), FlatSymbolRefAttr::get(ctx(), "io"),
+      symbols_.getI64IntegerAttr(offset));
+  Tensor t;
+  t.symbol = op.getSymNameAttr();
+  t.rows = type.getRank() >= 2 ? type.getDimSize(0) : 1;
+  t.cols = type.getNumElements() / std::max<int64_t>(1, t.rows);
+  t.dtype = *dt;
+  io_[name] = {op, t};
+  return t;
+}
+
+FailureOr<const ModuleLowering::KvCache *> ModuleLowering::kvCache(FlatSymbolRefAttr name,
+                                                                  Operation *user) {
+  auto it = kv_.find(name.getValue());
+  if (it != kv_.end())
+    return it->second.get();
+  auto op = module_.lookupSymbol<graph::KvCacheOp>(name);
+  if (!op)
+    return kernelError(user, "'" + name.getValue().str() + "' does not name a graph.kv_cache");
+  if (!kv_.empty())
+    return kernelError(user, "a module may declare one KV cache (the binary's kv_cache region)");
+  auto kv = std::make_unique<KvCache>();
+  kv->layers = op.getLayers();
+  kv->maxSeq = op.getMaxSeq();
+  kv->kvHeads = op.getKvHeads();
+  kv->headDim = op.getHeadDim();
+  kv->dtype = *npu::toDType(op.getElementType());
+  int64_t bytes = kv->layers * 2 * kv->kvHeads * kv->headBytes();
+  kvBytes_ = bytes;
+  auto buf = symbols_.create<npu::HbmBufferOp>(
+      op.getLoc(), symbols_.getStringAttr("kv." + name.getValue().str()),
+      FlatSymbolRefAttr::get(ctx(), "kv_cache"), symbols_.getI64IntegerAttr(0),
+      symbols_.getI64IntegerAttr(bytes));
+  kv->symbol = buf.getSymNameAttr();
+  const KvCache *result = kv.get();
+  kv_[name.getValue()] = std::move(kv);
+  return result;
+}
+
+StringAttr ModuleLowering::newActivation(StringRef entry, int64_t &entryOffset, int64_t bytes) {
+  int64_t offset = alignUp(entryOffset, kHbmAlign);
+  entryOffset = offset + std::max<int64_t>(bytes, 1);
+  activationBytes_ = std::max(activationBytes_, entryOffset);
+  std::string name = entry.str() + ".t" + std::to_string(actCounter_++);
+  auto op = symbols_.create<npu::HbmBufferOp>(
+      module_.getLoc(), symbols_.getStringAttr(name),
+      FlatSymbolRefAttr::get(ctx(), "activations"), symbols_.getI64IntegerAttr(offset),
+      symbols_.getI64IntegerAttr(std::max<int64_t>(bytes, 1)));
+  return op.getSymNameAttr();
+}
+
+void ModuleLowering::finish() {
+  OpBuilder b(ctx());
+  b.setInsertionPointToStart(module_.getBody());
+  auto region = [&](StringRef name, npu::RegionKind kind, int64_t bytes) {
+    if (bytes <= 0)
+      return;
+    b.create<npu::RegionOp>(module_.getLoc(), b.getStringAttr(name),
+                            npu::RegionKindAttr::get(ctx(), kind),
+                            b.getI64IntegerAttr(alignUp(bytes, kHbmAlign)), IntegerAttr());
+  };
+  region("weights", npu::RegionKind::Weights, weightBytes_);
+  region("kv_cache", npu::RegionKind::KvCache, kvBytes_);
+  region("activations", npu::RegionKind::Activations, activationBytes_);
+  region("io", npu::RegionKind::Io, ioBytes_);
+  module_->setAttr("npu.arch_yaml", b.getStringAttr(archConfigToYaml(arch_)));
+  module_->setAttr("npu.arch_name", b.getStringAttr(arch_.name));
+}
+
+//===----------------------------------------------------------------------===//
+// EntryLowering
+//===----------------------------------------------------------------------===//
+
+EntryLowering::EntryLowering(ModuleLowering &module, npu::EntryOp entry,
+                             ArrayRef<std::pair<Value, unsigned>> params)
+    : module_(module), entry_(entry) {
+  OpBuilder b(module.ctx());
+  b.setInsertionPointToEnd(&entry.getBody().front());
+  for (unsigned c = 0; c < module.numCores(); ++c) {
+    auto core = std::make_unique<CoreState>(module.ctx());
+    core->id = c;
+    core->op = b.create<npu::CoreOp>(entry.getLoc(), static_cast<int32_t>(c));
+    core->builder.setInsertionPointToEnd(&core->op.getBody().front());
+    core->regFree.assign(isa::kNumScalarRegs, true);
+    core->regFree[0] = false;
+    for (auto [value, reg] : params) {
+      core->regFree[reg] = false;
+      core->indexRegs[value] = reg;
+    }
+    cores_.push_back(std::move(core));
+  }
+  for (auto [value, reg] : params)
+    params_[value] = reg;
+}
+
+FailureOr<Tensor> EntryLowering::tensor(Value v, Operation *user) {
+  auto it = tensors_.find(v);
+  if (it != tensors_.end())
+    return it->second;
+  return kernelError(user, "an operand is not an activation in HBM (a weight used where an "
+                           "activation is expected, or an unsupported producer)");
+}
+
+bool EntryLowering::isWeight(Value v) const {
+  return static_cast<bool>(v.getDefiningOp<graph::WeightRefOp>());
+}
+
+Tensor EntryLowering::resultTensor(Value v, DType dtype) {
+  auto it = preassigned_.find(v);
+  if (it != preassigned_.end()) {
+    tensors_[v] = it->second;
+    return it->second;
+  }
+  auto type = llvm::cast<RankedTensorType>(v.getType());
+  Tensor t;
+  t.rows = type.getRank() >= 2 ? type.getDimSize(0) : 1;
+  t.cols = type.getNumElements() / std::max<int64_t>(1, t.rows);
+  t.dtype = dtype;
+  t.symbol = module_.newActivation(name(), activationOffset_, t.bytes());
+  tensors_[v] = t;
+  return t;
+}
+
+std::optional<int64_t> EntryLowering::constantIndex(Value v) {
+  if (auto c = v.getDefiningOp<arith::ConstantIndexOp>())
+    return c.value();
+  if (auto c = v.getDefiningOp<arith::ConstantOp>())
+    if (auto i = llvm::dyn_cast<IntegerAttr>(c.getValue()))
+      return i.getInt();
+  return std::nullopt;
+}
+
+FailureOr<unsigned> EntryLowering::tempReg(unsigned c, Location loc) {
+  if (std::optional<unsigned> r = cores_[c]->takeReg())
+    return *r;
+  return emitError(loc) << "core " << c << " of entry '" << name()
+                        << "' ran out of scalar registers (31)";
+}
+
+FailureOr<unsigned> EntryLowering::derivedReg(unsigned c, StringRef key, Location loc,
+                                              function_ref<void(KernelEmitter &, unsigned)> compute) {
+  CoreState &cs = *cores_[c];
+  auto it = cs.derived.find(key);
+  if (it != cs.derived.end())
+    return it->second;
+  FailureOr<unsigned> r = tempReg(c, loc);
+  if (failed(r))
+    return failure();
+  KernelEmitter e(cs, loc);
+  compute(e, *r);
+  cs.derived[key] = *r;
+  return *r;
+}
+
+FailureOr<unsigned> EntryLowering::indexReg(unsigned c, Value v, Location loc) {
+  CoreState &cs = *cores_[c];
+  auto it = cs.indexRegs.find(v);
+  if (it != cs.indexRegs.end())
+    return it->second;
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return emitError(loc) << "an index argument of the entry is not a scalar parameter";
+  auto binary = [&](auto op, auto emit) -> FailureOr<unsigned> {
+    FailureOr<unsigned> lhs = indexReg(c, op.getLhs(), loc);
+    FailureOr<unsigned> rhs = indexReg(c, op.getRhs(), loc);
+    if (failed(lhs) || failed(rhs))
+      return failure();
+    FailureOr<unsigned> rd = tempReg(c, loc);
+    if (failed(rd))
+      return failure();
+    KernelEmitter e(cs, loc);
+    emit(e, *rd, *lhs, *rhs);
+    return *rd;
+  };
+  FailureOr<unsigned> result = failure();
+  if (std::optional<int64_t> k = constantIndex(v)) {
+    result = tempReg(c, loc);
+    if (succeeded(result)) {
+      KernelEmitter e(cs, loc);
+      e.li(*result, *k);
+    }
+  } else if (auto add = llvm::dyn_cast<arith::AddIOp>(def)) {
+    result = binary(add, [](KernelEmitter &e, unsigned d, unsigned a, unsigned b) { e.add(d, a, b); });
+  } else if (auto sub = llvm::dyn_cast<arith::SubIOp>(def)) {
+    result = binary(sub, [](KernelEmitter &e, unsigned d, unsigned a, unsigned b) { e.sub(d, a, b); });
+  } else if (auto mul = llvm::dyn_cast<arith::MulIOp>(def)) {
+    result = binary(mul, [](KernelEmitter &e, unsigned d, unsigned a, unsigned b) { e.mul(d, a, b); });
+  } else if (auto minOp = llvm::dyn_cast<arith::MinSIOp>(def)) {
+    result = binary(minOp, [](KernelEmitter &e, unsigned d, unsigned a, unsigned b) { e.min(d, a, b); });
+  } else {
+    return def->emitOpError("computes an index the NPU lowering does not support "
+                            "(constants, addi, subi, muli and minsi are supported)");
+  }
+  if (succeeded(result))
+    cs.indexRegs[v] = *result;
+  return result;
+}
+
+void EntryLowering::noteWrite(const Tensor &t, unsigned c) {
+  auto [it, inserted] = pendingWrites_.try_emplace(t.symbol, 0);
+  if (inserted)
+    pendingOrder_.push_back(t.symbol);
+  it->second |= uint64_t(1) << c;
+}
+
+void EntryLowering::syncInputs(ArrayRef<Tensor> inputs, uint64_t consumerMask, Location loc) {
+  bool needed = false;
+  for (const Tensor &t : inputs) {
+    auto it = pendingWrites_.find(t.symbol);
+    if (it == pendingWrites_.end())
+      continue;
+    uint64_t writers = it->second;
+    // A consumer needs the barrier unless it is the only writer.
+    for (unsigned c = 0; c < numCores(); ++c)
+      if ((consumerMask >> c & 1) && (writers & ~(uint64_t(1) << c)))
+        needed = true;
+  }
+  if (!needed)
+    return;
+  uint64_t mask = numCores() >= 64 ? ~uint64_t(0) : (uint64_t(1) << numCores()) - 1;
+  MLIRContext *ctx = module_.ctx();
+  for (unsigned c = 0; c < numCores(); ++c) {
+    SmallVector<Attribute> acquire, release;
+    for (StringAttr sym : pendingOrder_) {
+      uint64_t writers = pendingWrites_[sym];
+      if (writers >> c & 1)
+        release.push_back(FlatSymbolRefAttr::get(sym));
+      if (writers & ~(uint64_t(1) << c))
+        acquire.push_back(FlatSymbolRefAttr::get(sym));
+    }
+    OpBuilder &b = cores_[c]->builder;
+    auto barrier = b.create<npu::BarrierOp>(
+        loc, npu::QueueAttr::get(ctx, npu::Queue::Store), b.getI32IntegerAttr(0),
+        b.getI64IntegerAttr(static_cast<int64_t>(mask)),
+        acquire.empty() ? ArrayAttr() : b.getArrayAttr(acquire),
+        release.empty() ? ArrayAttr() : b.getArrayAttr(release));
+    (void)barrier;
+  }
+  ++barriers_;
+  pendingWrites_.clear();
+  pendingOrder_.clear();
+}
+
+} // namespace strata::lowering

@@ -1,0 +1,292 @@
+//===- LoweringContext.h - State shared by the graph -> npu kernels -*- C++ -*-===//
+//
+// The lowering walks each entry function in order and turns every graph op
+// into a kernel: code appended to the programs of the cores that run it.
+// This header holds what kernels share:
+//
+//   ModuleLowering  the HBM memory plan (weights as npu.constant, I/O
+//                   bindings, the KV cache, activation buffers) and the arch;
+//   EntryLowering   one entry point: its cores, where each graph value lives
+//                   (an HBM tensor, a weight, or an index in a register), and
+//                   which tensors other cores wrote since the last barrier;
+//   CoreState       one core's program: an insertion point, its scalar
+//                   registers and the current tensor-core configuration;
+//   KernelEmitter   small builders for npu ops on one core.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "strata/Compiler/WeightStore.h"
+#include "strata/Dialect/Graph/IR/GraphOps.h"
+#include "strata/Dialect/Npu/IR/NpuOps.h"
+#include "strata/target/ArchConfig.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace strata::lowering {
+
+struct LoweringOptions {
+  unsigned cores = 0;         ///< 0: all cores of the arch
+  unsigned prefillChunk = 0;  ///< rows per activation tile; 0: SRAM budget decides
+  unsigned prefetchDepth = 2; ///< weight tiles in flight per core
+};
+
+/// Alignment of activation buffers in HBM (one DMA request).
+inline constexpr int64_t kHbmAlign = 256;
+/// Alignment of SRAM buffers (one bank line).
+inline constexpr int64_t kSramAlign = 64;
+
+/// A weight as placed in the binary.
+struct WeightInfo {
+  std::string name;        ///< weight-store / graph.weight name
+  mlir::StringAttr payload; ///< npu.constant with the values
+  mlir::StringAttr scales;  ///< npu.constant with the scales (quantized only)
+  DType dtype = DType::F32;
+  int64_t rows = 1, cols = 1; ///< 2D view of the stored tensor (1D: one row)
+  bool quantized = false;
+  bool perGroup = false;
+  int64_t groupSize = 0;
+  DType scaleType = DType::F32;
+  int64_t elemBytes(int64_t count) const { return int64_t(dtypeBytes(dtype, count)); }
+  int64_t scaleBytes() const { return scaleType == DType::F16 ? 2 : 4; }
+  /// Scale groups per row (per-channel: 1).
+  int64_t groupsPerRow() const { return perGroup ? cols / groupSize : 1; }
+};
+
+/// An activation tensor in HBM: [rows][cols] row-major at symbol + offset.
+struct Tensor {
+  mlir::StringAttr symbol;
+  int64_t offset = 0;
+  int64_t rows = 0, cols = 0;
+  DType dtype = DType::F32;
+  int64_t rowBytes() const { return int64_t(dtypeBytes(dtype, cols)); }
+  int64_t bytes() const { return rows * rowBytes(); }
+};
+
+class ModuleLowering;
+class EntryLowering;
+
+/// One core's program and registers.
+struct CoreState {
+  unsigned id = 0;
+  npu::CoreOp op;
+  mlir::OpBuilder builder;
+  /// Registers not holding a parameter or a cached value.
+  std::vector<bool> regFree;
+  /// Index values and derived quantities already in registers.
+  llvm::DenseMap<mlir::Value, unsigned> indexRegs;
+  llvm::StringMap<unsigned> derived;
+  std::optional<std::pair<isa::Gang, DType>> tc;
+
+  explicit CoreState(mlir::MLIRContext *ctx) : builder(ctx) {}
+  /// A free register, or nullopt when all 31 are taken.
+  std::optional<unsigned> takeReg();
+  void releaseReg(unsigned r);
+};
+
+/// Builders for npu ops on one core.
+class KernelEmitter {
+public:
+  KernelEmitter(CoreState &core, mlir::Location loc) : core_(core), loc_(loc) {}
+  CoreState &core() { return core_; }
+  mlir::OpBuilder &b() { return core_.builder; }
+  mlir::Location loc() const { return loc_; }
+  mlir::MLIRContext *ctx() { return core_.builder.getContext(); }
+
+  mlir::Value alloc(int64_t bytes, llvm::StringRef tag);
+
+  /// [rows] x [rowBytes] from HBM to SRAM (strides in bytes; 0 = packed).
+  npu::DmaLoadOp load(mlir::Value dst, int64_t dstOffset, mlir::StringAttr symbol,
+                      int64_t srcOffset, int64_t rowBytes, int64_t rows = 1,
+                      int64_t srcStride = 0, int64_t dstStride = 0);
+  npu::DmaStoreOp store(mlir::Value src, int64_t srcOffset, mlir::StringAttr symbol,
+                        int64_t dstOffset, int64_t rowBytes, int64_t rows = 1,
+                        int64_t srcStride = 0, int64_t dstStride = 0);
+  /// Whole rows of an HBM tensor to a packed SRAM buffer, and back.
+  void loadRows(mlir::Value dst, int64_t dstOffset, const Tensor &t, int64_t row0,
+                int64_t rows);
+  void storeRows(mlir::Value src, int64_t srcOffset, const Tensor &t, int64_t row0,
+                 int64_t rows);
+
+  /// Reconfigures the tensor cores if the core is not already in (gang, precision).
+  void tcConfig(isa::Gang gang, DType precision);
+
+  struct Vec {
+    mlir::Value x, y, z, dst;
+    int64_t xOff = 0, yOff = 0, zOff = 0, dstOff = 0;
+    mlir::Attribute rows, cols, aux;
+    DType in = DType::F32, out = DType::F32;
+    std::optional<DType> in1;
+    int64_t ld0 = 0, ld1 = 0, ldd = 0, aux2 = 0;
+    float fimm = 0.0f;
+    npu::Broadcast bcast = npu::Broadcast::None;
+    bool causal = false, ropeHalf = false;
+  };
+  template <typename Op> Op vec(const Vec &v) {
+    return llvm::cast<Op>(vecOp(Op::getOperationName(), v));
+  }
+
+  struct Gemm {
+    mlir::Value a, b, c, scaleA, scaleB, bias;
+    int64_t aOff = 0, bOff = 0, cOff = 0, scaleAOff = 0, scaleBOff = 0, biasOff = 0;
+    mlir::Attribute m, n, k;
+    int64_t lda = 0, ldb = 0, ldc = 0;
+    DType aType = DType::F32, bType = DType::F32, outType = DType::F32;
+    std::optional<DType> scaleType;
+    npu::ScaleMode aScale = npu::ScaleMode::None, bScale = npu::ScaleMode::None;
+    npu::Activation act = npu::Activation::None;
+    bool transB = false, accumulate = false;
+    int64_t groupSize = 0;
+  };
+  npu::GemmOp gemm(const Gemm &g);
+
+  mlir::Attribute imm(int64_t v);
+  mlir::Attribute reg(unsigned r);
+
+  // Scalar code.
+  void li(unsigned rd, int64_t imm);
+  void addi(unsigned rd, unsigned rs, int64_t imm);
+  void muli(unsigned rd, unsigned rs, int64_t imm);
+  void add(unsigned rd, unsigned rs1, unsigned rs2);
+  void sub(unsigned rd, unsigned rs1, unsigned rs2);
+  void mul(unsigned rd, unsigned rs1, unsigned rs2);
+  void min(unsigned rd, unsigned rs1, unsigned rs2);
+
+private:
+  mlir::Operation *vecOp(llvm::StringRef name, const Vec &v);
+  CoreState &core_;
+  mlir::Location loc_;
+};
+
+/// The module: arch, options, memory plan.
+class ModuleLowering {
+public:
+  ModuleLowering(mlir::ModuleOp module, const ArchConfig &arch, const LoweringOptions &options,
+                 WeightStore &store);
+
+  mlir::ModuleOp module() { return module_; }
+  mlir::MLIRContext *ctx() { return module_.getContext(); }
+  const ArchConfig &arch() const { return arch_; }
+  const LoweringOptions &options() const { return options_; }
+  unsigned numCores() const;
+  /// SRAM bytes a kernel may plan with (the rest stays free for prefetch).
+  int64_t sramBudget() const;
+
+  /// The weight behind a graph.weight, placing its constants on first use.
+  mlir::FailureOr<const WeightInfo *> weight(graph::WeightOp op);
+  mlir::FailureOr<const WeightInfo *> weight(mlir::Value v);
+
+  /// The I/O binding `name` (created with `type` on first use; a later use
+  /// with a larger shape of the same element type grows it).
+  mlir::FailureOr<Tensor> ioTensor(llvm::StringRef name, npu::IoDirection dir,
+                                   mlir::RankedTensorType type, mlir::Location loc);
+
+  /// The KV cache: symbol and layout [layers][2][kv_heads][max_seq][head_dim].
+  struct KvCache {
+    mlir::StringAttr symbol;
+    int64_t layers = 0, maxSeq = 0, kvHeads = 0, headDim = 0;
+    DType dtype = DType::F32;
+    int64_t rowBytes() const { return int64_t(dtypeBytes(dtype, headDim)); }
+    int64_t headBytes() const { return maxSeq * rowBytes(); }
+    int64_t base(int64_t layer, int64_t kv, int64_t head) const {
+      return ((layer * 2 + kv) * kvHeads + head) * headBytes();
+    }
+  };
+  mlir::FailureOr<const KvCache *> kvCache(mlir::FlatSymbolRefAttr name, mlir::Operation *user);
+
+  /// A fresh activation buffer of `bytes` in the activations region, at
+  /// `entryOffset` of the entry (entries share the region: they never run
+  /// at the same time).
+  mlir::StringAttr newActivation(llvm::StringRef entry, int64_t &entryOffset, int64_t bytes);
+
+  /// Creates the npu.region ops with their final sizes and records the arch.
+  void finish();
+
+private:
+  mlir::StringAttr newConstant(llvm::StringRef name, llvm::StringRef weight, npu::ConstPart part,
+                               int64_t bytes);
+  mlir::ModuleOp module_;
+  ArchConfig arch_;
+  LoweringOptions options_;
+  WeightStore &store_;
+  mlir::OpBuilder symbols_;
+  llvm::StringMap<std::unique_ptr<WeightInfo>> weights_;
+  llvm::StringMap<std::pair<npu::IoOp, Tensor>> io_;
+  llvm::StringMap<std::unique_ptr<KvCache>> kv_;
+  int64_t weightBytes_ = 0, ioBytes_ = 0, activationBytes_ = 0, kvBytes_ = 0;
+  unsigned actCounter_ = 0;
+};
+
+/// One entry point being lowered.
+class EntryLowering {
+public:
+  EntryLowering(ModuleLowering &module, npu::EntryOp entry,
+                llvm::ArrayRef<std::pair<mlir::Value, unsigned>> params);
+
+  ModuleLowering &module() { return module_; }
+  const ArchConfig &arch() const { return module_.arch(); }
+  llvm::StringRef name() { return entry_.getSymName(); }
+  unsigned numCores() const { return static_cast<unsigned>(cores_.size()); }
+  CoreState &core(unsigned c) { return *cores_[c]; }
+  /// Next core for single-core kernels, rotating so small kernels spread.
+  unsigned nextCore() { return rotate_++ % numCores(); }
+
+  // Where graph values live.
+  void setTensor(mlir::Value v, const Tensor &t) { tensors_[v] = t; }
+  mlir::FailureOr<Tensor> tensor(mlir::Value v, mlir::Operation *user);
+  bool isWeight(mlir::Value v) const;
+  /// The HBM tensor a kernel writes its result `v` into: a preassigned
+  /// output binding, or a new activation buffer.
+  Tensor resultTensor(mlir::Value v, DType dtype);
+  void preassign(mlir::Value v, const Tensor &t) { preassigned_[v] = t; }
+
+  /// Register holding index value `v` on core `c` (computed on first use).
+  mlir::FailureOr<unsigned> indexReg(unsigned c, mlir::Value v, mlir::Location loc);
+  /// A compile-time constant index, if `v` is one.
+  std::optional<int64_t> constantIndex(mlir::Value v);
+  /// Register holding a derived quantity named `key` on core `c`, computed
+  /// by `compute(rd)` the first time.
+  mlir::FailureOr<unsigned> derivedReg(unsigned c, llvm::StringRef key, mlir::Location loc,
+                                       llvm::function_ref<void(KernelEmitter &, unsigned)> compute);
+  /// A scratch register on core `c`, released with releaseTemp.
+  mlir::FailureOr<unsigned> tempReg(unsigned c, mlir::Location loc);
+  void releaseTemp(unsigned c, unsigned r) { cores_[c]->releaseReg(r); }
+
+  /// Makes tensors that other cores wrote visible to the consumer cores:
+  /// emits a barrier on every core when some consumer reads a tensor written
+  /// by another core since the last barrier.
+  void syncInputs(llvm::ArrayRef<Tensor> inputs, uint64_t consumerMask, mlir::Location loc);
+  /// Records that core `c` wrote `t` (for the next syncInputs).
+  void noteWrite(const Tensor &t, unsigned c);
+
+  int64_t activationBytes() const { return activationOffset_; }
+
+private:
+  ModuleLowering &module_;
+  npu::EntryOp entry_;
+  std::vector<std::unique_ptr<CoreState>> cores_;
+  llvm::DenseMap<mlir::Value, Tensor> tensors_;
+  llvm::DenseMap<mlir::Value, Tensor> preassigned_;
+  llvm::DenseMap<mlir::Value, unsigned> params_;
+  /// Symbols written since the last barrier, with the cores that wrote them.
+  llvm::DenseMap<mlir::StringAttr, uint64_t> pendingWrites_;
+  std::vector<mlir::StringAttr> pendingOrder_;
+  int64_t activationOffset_ = 0;
+  unsigned rotate_ = 0;
+  unsigned barriers_ = 0;
+};
+
+/// A kernel's failure, reported on the graph op.
+mlir::LogicalResult kernelError(mlir::Operation *op, const llvm::Twine &message);
+
+} // namespace strata::lowering

@@ -1,0 +1,332 @@
+//===- InsertSemaphores.cpp - Cross-queue ordering with semaphores --------===//
+//
+// One pass over each core's program in order. Every instruction gets its
+// queue and its index in that queue; a byte-range map per memory (SRAM by
+// allocated offset, HBM by absolute address) remembers, for every range, the
+// last writer and the last reader of each queue. An instruction depends on
+// the latest conflicting instruction of every other queue.
+//
+// Semaphore (q' -> q) is counted cumulatively: signals are placed after
+// producers in q' in program order, waits before consumers in q, and the
+// k-th wait unit consumes the k-th signal. A dependency on op p of q' is met
+// by the first signal placed after an op at or beyond p (placing one after p
+// if there is none yet) and a wait for as many signals as q has not consumed
+// yet. Vector clocks (what each queue knows is finished) drop dependencies a
+// previous wait already covers, including through a third queue.
+//
+//===----------------------------------------------------------------------===//
+#include "strata/Dialect/Npu/IR/NpuMemoryPlan.h"
+#include "strata/Dialect/Npu/IR/NpuOps.h"
+#include "strata/Dialect/Npu/Transforms/Passes.h"
+
+#include "mlir/IR/Builders.h"
+
+#include <array>
+#include <map>
+#include <vector>
+
+#define DEBUG_TYPE "strata-npu-insert-semaphores"
+
+namespace strata::npu {
+#define GEN_PASS_DEF_NPUINSERTSEMAPHORESPASS
+#include "strata/Dialect/Npu/Transforms/Passes.h.inc"
+} // namespace strata::npu
+
+using namespace mlir;
+
+namespace strata::npu {
+namespace {
+
+constexpr int kQueues = 3;
+using Clock = std::array<int64_t, kQueues>; ///< highest finished index per queue
+
+Clock noneClock() { return {-1, -1, -1}; }
+void merge(Clock &a, const Clock &b) {
+  for (int i = 0; i < kQueues; ++i)
+    a[i] = std::max(a[i], b[i]);
+}
+
+/// Last writer and readers of byte ranges of one address space.
+class RangeMap {
+public:
+  struct State {
+    int writerQueue = -1;
+    int64_t writerIndex = -1;
+    std::array<int64_t, kQueues> readers{-1, -1, -1};
+  };
+
+  /// Calls fn(state) for every piece of [lo, hi) (creating pieces as needed).
+  template <typename Fn> void forEach(uint64_t lo, uint64_t hi, Fn fn) {
+    if (hi <= lo)
+      return;
+    split(lo);
+    split(hi);
+    // Fill gaps inside [lo, hi) so every byte has a piece.
+    uint64_t cursor = lo;
+    auto it = pieces_.lower_bound(lo);
+    while (cursor < hi) {
+      if (it == pieces_.end() || it->first > cursor) {
+        uint64_t end = it == pieces_.end() ? hi : std::min(hi, it->first);
+        it = pieces_.emplace_hint(it, cursor, Piece{end, State()});
+      }
+      fn(it->second.state);
+      cursor = it->second.end;
+      ++it;
+    }
+  }
+
+private:
+  struct Piece {
+    uint64_t end;
+    State state;
+  };
+  void split(uint64_t at) {
+    auto it = pieces_.upper_bound(at);
+    if (it == pieces_.begin())
+      return;
+    --it;
+    if (it->first < at && it->second.end > at) {
+      Piece tail{it->second.end, it->second.state};
+      it->second.end = at;
+      pieces_.emplace(at, tail);
+    }
+  }
+  std::map<uint64_t, Piece> pieces_;
+};
+
+struct Signal {
+  int64_t after; ///< index in the producing queue of the op it follows
+  Clock clock;   ///< what is finished when it fires
+};
+
+class InsertSemaphoresPass : public impl::NpuInsertSemaphoresPassBase<InsertSemaphoresPass> {
+public:
+  using NpuInsertSemaphoresPassBase::NpuInsertSemaphoresPassBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FailureOr<HbmLayout> layout = computeHbmLayout(module);
+    if (failed(layout))
+      return signalPassFailure();
+    layout_ = &*layout;
+    module_ = module;
+    for (EntryOp entry : module.getOps<EntryOp>())
+      for (Operation &op : entry.getBody().front())
+        if (failed(runOnCore(llvm::cast<CoreOp>(op))))
+          return signalPassFailure();
+    Builder b(&getContext());
+    module->setAttr(kSemaphoreStatsAttr,
+                    b.getDictionaryAttr({b.getNamedAttr("signals", b.getI64IntegerAttr(signals_)),
+                                         b.getNamedAttr("waits", b.getI64IntegerAttr(waits_)),
+                                         b.getNamedAttr("implied", b.getI64IntegerAttr(implied_)),
+                                         b.getNamedAttr("fences", b.getI64IntegerAttr(fences_))}));
+    numSignals = signals_;
+    numWaits = waits_;
+    numImplied = implied_;
+  }
+
+private:
+  /// Absolute byte range of an access, or false for a buffer not allocated.
+  bool range(const MemAccess &a, uint64_t &lo, uint64_t &hi, int &space) {
+    switch (a.space) {
+    case MemAccess::Space::Barrier:
+      space = 2;
+      lo = 0;
+      hi = 1;
+      return true;
+    case MemAccess::Space::Sram: {
+      auto alloc = a.buffer.getDefiningOp<AllocOp>();
+      if (!alloc || !alloc.getOffset())
+        return false;
+      uint64_t base = *alloc.getOffset();
+      space = 0;
+      lo = base + static_cast<uint64_t>(a.offset);
+      hi = a.size == MemAccess::kToEnd ? base + alloc.getSize() : lo + static_cast<uint64_t>(a.size);
+      return true;
+    }
+    case MemAccess::Space::Hbm: {
+      auto it = layout_->address.find(a.symbol.getValue());
+      if (it == layout_->address.end())
+        return false;
+      space = 1;
+      lo = it->second + static_cast<uint64_t>(a.offset);
+      if (a.size == MemAccess::kToEnd) {
+        Operation *sym = SymbolTable::lookupSymbolIn(module_, a.symbol);
+        std::optional<HbmSymbolInfo> info = sym ? hbmSymbolInfo(sym) : std::nullopt;
+        hi = it->second + static_cast<uint64_t>(info ? info->size : a.offset + 1);
+      } else {
+        hi = lo + static_cast<uint64_t>(a.size);
+      }
+      return true;
+    }
+    }
+    return false;
+  }
+
+  LogicalResult runOnCore(CoreOp core) {
+    Block &body = core.getBody().front();
+    std::array<RangeMap, 3> maps; // SRAM, HBM, barrier order
+    std::array<std::vector<Operation *>, kQueues> queueOps;
+    std::array<std::vector<Clock>, kQueues> clockAt; // what q knew before each op
+    std::array<Clock, kQueues> known{noneClock(), noneClock(), noneClock()};
+    // Signals per ordered pair (from, to) and the count `to` consumed.
+    std::array<std::array<std::vector<Signal>, kQueues>, kQueues> signals;
+    std::array<std::array<int64_t, kQueues>, kQueues> consumed{};
+    OpBuilder b(&getContext());
+
+    SmallVector<Operation *> ops;
+    for (Operation &op : body)
+      ops.push_back(&op);
+
+    for (Operation *op : ops) {
+      auto instr = llvm::dyn_cast<NpuInstructionOpInterface>(op);
+      if (!instr)
+        continue;
+      if (llvm::isa<FenceOp>(op)) {
+        for (int q = 0; q < kQueues; ++q)
+          for (int p = 0; p < kQueues; ++p)
+            known[q][p] = static_cast<int64_t>(queueOps[p].size()) - 1;
+        continue;
+      }
+      SmallVector<MemAccess> accesses;
+      instr.getAccesses(accesses);
+      std::optional<Queue> queue = instr.getIssueQueue();
+      if (!queue) {
+        // Sequencer reads of HBM (ld32) see HBM only after this core's
+        // queues drained: a fence when an earlier write overlaps.
+        bool conflict = false;
+        for (const MemAccess &a : accesses) {
+          uint64_t lo, hi;
+          int space;
+          if (a.write || !range(a, lo, hi, space))
+            continue;
+          maps[space].forEach(lo, hi, [&](RangeMap::State &s) {
+            if (s.writerQueue >= 0)
+              conflict = true;
+          });
+        }
+        if (conflict) {
+          b.setInsertionPoint(op);
+          b.create<FenceOp>(op->getLoc());
+          ++fences_;
+          for (int q = 0; q < kQueues; ++q)
+            for (int p = 0; p < kQueues; ++p)
+              known[q][p] = static_cast<int64_t>(queueOps[p].size()) - 1;
+        }
+        continue;
+      }
+      const int q = static_cast<int>(*queue);
+      const int64_t index = static_cast<int64_t>(queueOps[q].size());
+      Clock deps = noneClock();
+      bool selfHbm = false;
+      // Barriers and signals wait for their queue's earlier ops themselves.
+      const bool ordersOwnQueue = llvm::isa<BarrierOp, SemSignalOp>(op);
+      for (const MemAccess &a : accesses) {
+        uint64_t lo, hi;
+        int space;
+        if (!range(a, lo, hi, space))
+          return op->emitOpError("strata-npu-insert-semaphores: an operand has no address "
+                                 "(run strata-npu-allocate-sram first)");
+        maps[space].forEach(lo, hi, [&](RangeMap::State &s) {
+          if (s.writerQueue >= 0) {
+            if (s.writerQueue != q)
+              deps[s.writerQueue] = std::max(deps[s.writerQueue], s.writerIndex);
+            else if (space == 1 && !ordersOwnQueue)
+              selfHbm = true;
+          }
+          if (a.write)
+            for (int p = 0; p < kQueues; ++p)
+              if (p != q && s.readers[p] >= 0)
+                deps[p] = std::max(deps[p], s.readers[p]);
+        });
+      }
+
+      b.setInsertionPoint(op);
+      StringAttr label = op->getAttrOfType<StringAttr>("npu.label");
+      auto labelled = [&](Operation *o) {
+        if (label)
+          o->setAttr("npu.label", label);
+      };
+      if (selfHbm) {
+        // The hardware orders SRAM within a queue, not HBM: a signal/wait
+        // pair on the queue's own semaphore drains it first.
+        int sem = q * kQueues + q;
+        labelled(b.create<SemSignalOp>(op->getLoc(), QueueAttr::get(&getContext(), *queue),
+                                       b.getI32IntegerAttr(sem), b.getI32IntegerAttr(1)));
+        labelled(b.create<SemWaitOp>(op->getLoc(), QueueAttr::get(&getContext(), *queue),
+                                     b.getI32IntegerAttr(sem), b.getI32IntegerAttr(1)));
+        ++signals_;
+        ++waits_;
+      }
+      for (int p = 0; p < kQueues; ++p) {
+        if (p == q || deps[p] < 0)
+          continue;
+        if (deps[p] <= known[q][p]) {
+          ++implied_;
+          continue;
+        }
+        std::vector<Signal> &list = signals[p][q];
+        // First signal at or after the producer.
+        auto it = std::lower_bound(list.begin(), list.end(), deps[p],
+                                   [](const Signal &s, int64_t v) { return s.after < v; });
+        if (it == list.end()) {
+          Operation *producer = queueOps[p][deps[p]];
+          OpBuilder sb(&getContext());
+          sb.setInsertionPointAfter(producer);
+          auto sig = sb.create<SemSignalOp>(producer->getLoc(),
+                                            QueueAttr::get(&getContext(), Queue(p)),
+                                            sb.getI32IntegerAttr(p * kQueues + q),
+                                            sb.getI32IntegerAttr(1));
+          if (auto l = producer->getAttrOfType<StringAttr>("npu.label"))
+            sig->setAttr("npu.label", l);
+          Signal s;
+          s.after = deps[p];
+          s.clock = clockAt[p][deps[p]];
+          s.clock[p] = std::max(s.clock[p], deps[p]);
+          list.push_back(s);
+          it = std::prev(list.end());
+          ++signals_;
+        }
+        int64_t number = (it - list.begin()) + 1;
+        int64_t count = number - consumed[p][q];
+        if (count > 0) {
+          labelled(b.create<SemWaitOp>(op->getLoc(), QueueAttr::get(&getContext(), Queue(q)),
+                                       b.getI32IntegerAttr(p * kQueues + q),
+                                       b.getI32IntegerAttr(static_cast<int32_t>(count))));
+          consumed[p][q] = number;
+          ++waits_;
+        }
+        merge(known[q], it->clock);
+        known[q][p] = std::max(known[q][p], it->after);
+      }
+
+      // Record this op.
+      queueOps[q].push_back(op);
+      clockAt[q].push_back(known[q]);
+      for (const MemAccess &a : accesses) {
+        uint64_t lo, hi;
+        int space;
+        range(a, lo, hi, space);
+        maps[space].forEach(lo, hi, [&](RangeMap::State &s) {
+          if (a.write) {
+            s.writerQueue = q;
+            s.writerIndex = index;
+            s.readers = {-1, -1, -1};
+          } else {
+            s.readers[q] = std::max(s.readers[q], index);
+          }
+        });
+      }
+      if (selfHbm)
+        known[q][q] = index - 1;
+    }
+    return success();
+  }
+
+  ModuleOp module_;
+  const HbmLayout *layout_ = nullptr;
+  int64_t signals_ = 0, waits_ = 0, implied_ = 0, fences_ = 0;
+};
+
+} // namespace
+} // namespace strata::npu
