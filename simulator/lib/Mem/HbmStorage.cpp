@@ -17,6 +17,19 @@ std::string hex(uint64_t v) {
   std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
   return buf;
 }
+
+/// Calls f(pageIndex, offsetInPage, bytes, bytesBefore) for each piece of
+/// [address, address + size) that lies within one page, in address order.
+template <typename F> void forEachPiece(uint64_t address, uint64_t size, F &&f) {
+  constexpr uint64_t kPageBytes = HbmStorage::kPageBytes;
+  for (uint64_t done = 0; done < size;) {
+    uint64_t a = address + done;
+    uint64_t offset = a & (kPageBytes - 1);
+    uint64_t n = std::min(size - done, kPageBytes - offset);
+    f(a >> HbmStorage::kPageShift, offset, n, done);
+    done += n;
+  }
+}
 } // namespace
 
 struct HbmStorage::Page {
@@ -52,11 +65,15 @@ HbmStorage::Page *HbmStorage::findPage(uint64_t pageIndex) const {
   return page.bytes() ? &page : nullptr;
 }
 
-uint8_t *HbmStorage::writablePage(uint64_t pageIndex) {
+HbmStorage::Page &HbmStorage::pageSlot(uint64_t pageIndex) {
   auto &leaf = directory_[pageIndex >> kLeafShift];
   if (!leaf)
     leaf = std::make_unique<Leaf>();
-  Page &page = leaf->pages[pageIndex & (kLeafPages - 1)];
+  return leaf->pages[pageIndex & (kLeafPages - 1)];
+}
+
+uint8_t *HbmStorage::writablePage(uint64_t pageIndex) {
+  Page &page = pageSlot(pageIndex);
   if (page.owned)
     return page.owned.get();
   // First write to the page: allocate it, and copy a mapped buffer's bytes.
@@ -83,17 +100,12 @@ Status HbmStorage::read(uint64_t address, void *dst, uint64_t size) const {
   if (Status s = checkRange(address, size); !s)
     return s;
   auto *out = static_cast<uint8_t *>(dst);
-  while (size) {
-    uint64_t offset = address & (kPageBytes - 1);
-    uint64_t n = std::min(size, kPageBytes - offset);
-    if (const Page *page = findPage(address >> kPageShift))
-      std::memcpy(out, page->bytes() + offset, n);
+  forEachPiece(address, size, [&](uint64_t index, uint64_t offset, uint64_t n, uint64_t done) {
+    if (const Page *page = findPage(index))
+      std::memcpy(out + done, page->bytes() + offset, n);
     else
-      std::memset(out, 0, n);
-    out += n;
-    address += n;
-    size -= n;
-  }
+      std::memset(out + done, 0, n);
+  });
   return Status::ok();
 }
 
@@ -101,29 +113,20 @@ Status HbmStorage::write(uint64_t address, const void *src, uint64_t size) {
   if (Status s = checkRange(address, size); !s)
     return s;
   auto *in = static_cast<const uint8_t *>(src);
-  while (size) {
-    uint64_t offset = address & (kPageBytes - 1);
-    uint64_t n = std::min(size, kPageBytes - offset);
-    std::memcpy(writablePage(address >> kPageShift) + offset, in, n);
-    in += n;
-    address += n;
-    size -= n;
-  }
+  forEachPiece(address, size, [&](uint64_t index, uint64_t offset, uint64_t n, uint64_t done) {
+    std::memcpy(writablePage(index) + offset, in + done, n);
+  });
   return Status::ok();
 }
 
 Status HbmStorage::fill(uint64_t address, uint8_t value, uint64_t size) {
   if (Status s = checkRange(address, size); !s)
     return s;
-  while (size) {
-    uint64_t offset = address & (kPageBytes - 1);
-    uint64_t n = std::min(size, kPageBytes - offset);
+  forEachPiece(address, size, [&](uint64_t index, uint64_t offset, uint64_t n, uint64_t) {
     // Zero-filling a page that was never written needs no memory.
-    if (value != 0 || findPage(address >> kPageShift))
-      std::memset(writablePage(address >> kPageShift) + offset, value, n);
-    address += n;
-    size -= n;
-  }
+    if (value != 0 || findPage(index))
+      std::memset(writablePage(index) + offset, value, n);
+  });
   return Status::ok();
 }
 
@@ -173,12 +176,10 @@ Status HbmStorage::copy(uint64_t dst, uint64_t src, uint64_t size) {
 namespace {
 /// Checks the bounding range of a strided footprint (strides are
 /// non-negative, so the last element is the farthest).
-Status stridedExtent(uint64_t capacity, uint64_t address, const uint32_t size[3],
-                     const uint64_t stride[2], uint64_t &end) {
-  if (size[0] == 0 || size[1] == 0 || size[2] == 0) {
-    end = address;
+Status checkStridedExtent(uint64_t capacity, uint64_t address, const uint32_t size[3],
+                          const uint64_t stride[2]) {
+  if (size[0] == 0 || size[1] == 0 || size[2] == 0)
     return Status::ok();
-  }
   // 128-bit arithmetic so absurd descriptors cannot wrap around.
   unsigned __int128 last = (unsigned __int128)address +
                            (unsigned __int128)(size[1] - 1) * stride[0] +
@@ -189,52 +190,55 @@ Status stridedExtent(uint64_t capacity, uint64_t address, const uint32_t size[3]
                  " bytes, strides " + std::to_string(stride[0]) + ", " +
                  std::to_string(stride[1]) + ") ends past the " + std::to_string(capacity) +
                  "-byte HBM address space");
-  end = uint64_t(last);
   return Status::ok();
+}
+
+/// Calls f(rowAddress, hostOffset) for each size[0]-byte row of a strided
+/// footprint, with its offset in the host buffer.
+template <typename F>
+void forEachRow(uint64_t address, const uint32_t size[3], const uint64_t stride[2],
+                const uint64_t hostStride[2], F &&f) {
+  for (uint32_t i2 = 0; i2 < size[2]; ++i2)
+    for (uint32_t i1 = 0; i1 < size[1]; ++i1)
+      f(address + i1 * stride[0] + i2 * stride[1], i1 * hostStride[0] + i2 * hostStride[1]);
 }
 } // namespace
 
 Status HbmStorage::readStrided(uint64_t address, const uint32_t size[3],
                                const uint64_t stride[2], uint8_t *host,
                                const uint64_t hostStride[2]) const {
-  uint64_t end;
-  if (Status s = stridedExtent(capacity_, address, size, stride, end); !s)
+  if (Status s = checkStridedExtent(capacity_, address, size, stride); !s)
     return s;
-  for (uint32_t i2 = 0; i2 < size[2]; ++i2)
-    for (uint32_t i1 = 0; i1 < size[1]; ++i1) {
-      uint64_t a = address + i1 * stride[0] + i2 * stride[1];
-      uint8_t *h = host + i1 * hostStride[0] + i2 * hostStride[1];
-      uint64_t offset = a & (kPageBytes - 1);
-      // Fast path: the row lies in one page.
-      if (offset + size[0] <= kPageBytes) {
-        const Page *page = findPage(a >> kPageShift);
-        if (page)
-          std::memcpy(h, page->bytes() + offset, size[0]);
-        else
-          std::memset(h, 0, size[0]);
-      } else {
-        (void)read(a, h, size[0]);
-      }
+  forEachRow(address, size, stride, hostStride, [&](uint64_t a, uint64_t hostOffset) {
+    uint8_t *h = host + hostOffset;
+    uint64_t offset = a & (kPageBytes - 1);
+    // Fast path: the row lies in one page.
+    if (offset + size[0] <= kPageBytes) {
+      const Page *page = findPage(a >> kPageShift);
+      if (page)
+        std::memcpy(h, page->bytes() + offset, size[0]);
+      else
+        std::memset(h, 0, size[0]);
+    } else {
+      (void)read(a, h, size[0]);
     }
+  });
   return Status::ok();
 }
 
 Status HbmStorage::writeStrided(uint64_t address, const uint32_t size[3],
                                 const uint64_t stride[2], const uint8_t *host,
                                 const uint64_t hostStride[2]) {
-  uint64_t end;
-  if (Status s = stridedExtent(capacity_, address, size, stride, end); !s)
+  if (Status s = checkStridedExtent(capacity_, address, size, stride); !s)
     return s;
-  for (uint32_t i2 = 0; i2 < size[2]; ++i2)
-    for (uint32_t i1 = 0; i1 < size[1]; ++i1) {
-      uint64_t a = address + i1 * stride[0] + i2 * stride[1];
-      const uint8_t *h = host + i1 * hostStride[0] + i2 * hostStride[1];
-      uint64_t offset = a & (kPageBytes - 1);
-      if (offset + size[0] <= kPageBytes)
-        std::memcpy(writablePage(a >> kPageShift) + offset, h, size[0]);
-      else
-        (void)write(a, h, size[0]);
-    }
+  forEachRow(address, size, stride, hostStride, [&](uint64_t a, uint64_t hostOffset) {
+    const uint8_t *h = host + hostOffset;
+    uint64_t offset = a & (kPageBytes - 1);
+    if (offset + size[0] <= kPageBytes)
+      std::memcpy(writablePage(a >> kPageShift) + offset, h, size[0]);
+    else
+      (void)write(a, h, size[0]);
+  });
   return Status::ok();
 }
 
@@ -255,11 +259,7 @@ Status HbmStorage::mapReadOnly(uint64_t address, const uint8_t *data, uint64_t s
   if (Status s = write(lastFull, data + (lastFull - address), end - lastFull); !s)
     return s;
   for (uint64_t a = firstFull; a < lastFull; a += kPageBytes) {
-    uint64_t index = a >> kPageShift;
-    auto &leaf = directory_[index >> kLeafShift];
-    if (!leaf)
-      leaf = std::make_unique<Leaf>();
-    Page &page = leaf->pages[index & (kLeafPages - 1)];
+    Page &page = pageSlot(a >> kPageShift);
     if (page.owned) {
       page.owned.reset();
       resident_ -= kPageBytes;

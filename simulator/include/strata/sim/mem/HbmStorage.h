@@ -73,6 +73,8 @@ public:
 private:
   struct Page;
   Page *findPage(uint64_t pageIndex) const;
+  /// The page's slot, creating its leaf if needed (the page may be empty).
+  Page &pageSlot(uint64_t pageIndex);
   uint8_t *writablePage(uint64_t pageIndex);
 
   uint64_t capacity_;
