@@ -75,10 +75,26 @@ private:
   Status readElfHeader();
   Status readSectionHeaders();
   Status indexSectionNames();
+  /// The ELF header, the section headers and their names.
+  Status readSections();
   Expected<uint32_t> find(const char *name);
   Status readVersion(Binary &b);
   Expected<Table> table(const char *name, unsigned rowSize);
   Expected<std::string> string(uint32_t offset, const std::string &what);
+  /// Checks that rows [first, first + count) of `child` lie in the table and
+  /// start where the previous owner's rows ended (`next`), then advances
+  /// `next`. `what` names the rows ("dimensions"), `owners` the table that
+  /// refers to them ("bindings").
+  Status claimRows(const std::string &where, const char *what, uint64_t first,
+                   uint64_t count, const Table &child, const char *owners, uint64_t &next);
+  /// After the last owner: every row of `child` belongs to one of them.
+  Status checkAllRowsClaimed(const Table &child, const char *owners, uint64_t used);
+  /// Section `index` as the code or data of one table row: it must exist,
+  /// have type SHT_PROGBITS (or SHT_NOBITS if `allowNobits`), and belong to
+  /// no other row. `what` prefixes the messages ("code", "" for data).
+  Expected<const Section *> claimSection(const std::string &where, uint32_t index,
+                                         const char *what, bool allowNobits,
+                                         const char *owner);
 
   Status readRegions(Binary &b);
   Status readIo(Binary &b);
@@ -250,6 +266,14 @@ Status Reader::indexSectionNames() {
   return Status::ok();
 }
 
+Status Reader::readSections() {
+  if (Status s = readElfHeader(); !s)
+    return s;
+  if (Status s = readSectionHeaders(); !s)
+    return s;
+  return indexSectionNames();
+}
+
 Expected<uint32_t> Reader::find(const char *name) {
   auto it = byName_.find(name);
   if (it == byName_.end())
@@ -258,11 +282,7 @@ Expected<uint32_t> Reader::find(const char *name) {
 }
 
 Expected<FormatVersion> Reader::readFormatVersion() {
-  if (Status s = readElfHeader(); !s)
-    return s;
-  if (Status s = readSectionHeaders(); !s)
-    return s;
-  if (Status s = indexSectionNames(); !s)
+  if (Status s = readSections(); !s)
     return s;
   auto it = byName_.find(kHeaderSection);
   if (it == byName_.end() || sections_[it->second].size < 4)
@@ -361,6 +381,47 @@ std::string rowOf(const Table &t, uint64_t row) {
   return fmt::format("row {} of '{}'", row, t.name);
 }
 
+Status Reader::claimRows(const std::string &where, const char *what, uint64_t first,
+                         uint64_t count, const Table &child, const char *owners,
+                         uint64_t &next) {
+  if (!inBounds(first, count, child.count))
+    return fail(fmt::format("{}: {} [{}, {}+{}) are outside '{}' ({} rows)", where, what,
+                            first, first, count, child.name, child.count));
+  if (first != next)
+    return fail(fmt::format("{}: {} start at row {} of '{}', but the {} before it end at "
+                            "row {}",
+                            where, what, first, child.name, owners, next));
+  next += count;
+  return Status::ok();
+}
+
+Status Reader::checkAllRowsClaimed(const Table &child, const char *owners, uint64_t used) {
+  if (used != child.count)
+    return fail(fmt::format("table '{}' has {} rows but the {} use {}", child.name,
+                            child.count, owners, used));
+  return Status::ok();
+}
+
+Expected<const Section *> Reader::claimSection(const std::string &where, uint32_t index,
+                                               const char *what, bool allowNobits,
+                                               const char *owner) {
+  std::string label = *what ? std::string(what) + " " : std::string();
+  if (index == 0 || index >= shnum_)
+    return fail(fmt::format("{}: {}section index {} does not name a section (the file has {})",
+                            where, label, index, shnum_));
+  const Section &s = sections_[index];
+  if (allowNobits ? s.type != kShtProgbits && s.type != kShtNobits : s.type != kShtProgbits)
+    return fail(fmt::format("{}: {}{} has type {}, expected {}", where, label, describe(index),
+                            s.type,
+                            allowNobits ? std::string("SHT_PROGBITS or SHT_NOBITS")
+                                        : fmt::format("{} (SHT_PROGBITS)", kShtProgbits)));
+  if (claimed_[index])
+    return fail(fmt::format("{}: {}{} already belongs to another {}", where, label,
+                            describe(index), owner));
+  claimed_[index] = true;
+  return &s;
+}
+
 Status Reader::readRegions(Binary &b) {
   auto t = table(kRegionsSection, kRegionRowSize);
   if (!t)
@@ -404,16 +465,8 @@ Status Reader::readIo(Binary &b) {
     if (!isValidDType(dtype))
       return fail(fmt::format("{}: unknown dtype {}", where, dtype));
     uint32_t first = loadU32(r + 8), rank = loadU32(r + 12);
-    if (!inBounds(first, rank, dims->count))
-      return fail(fmt::format("{}: dimensions [{}, {}+{}) are outside '{}' "
-                              "({} rows)",
-                              where, first, first, rank, kDimsSection,
-                              dims->count));
-    if (first != nextDim)
-      return fail(fmt::format("{}: dimensions start at row {} of '{}', but "
-                              "the bindings before it end at row {}",
-                              where, first, kDimsSection, nextDim));
-    nextDim += rank;
+    if (Status s = claimRows(where, "dimensions", first, rank, *dims, "bindings", nextDim); !s)
+      return s;
     IoBinding io;
     io.name = name.takeValue();
     io.direction = static_cast<IoDirection>(dir);
@@ -424,10 +477,7 @@ Status Reader::readIo(Binary &b) {
       io.shape.push_back(static_cast<int64_t>(loadU64(dims->row(first + d))));
     b.io.push_back(std::move(io));
   }
-  if (nextDim != dims->count)
-    return fail(fmt::format("table '{}' has {} rows but the I/O bindings use {}",
-                            kDimsSection, dims->count, nextDim));
-  return Status::ok();
+  return checkAllRowsClaimed(*dims, "I/O bindings", nextDim);
 }
 
 Status Reader::readConstants(Binary &b) {
@@ -442,19 +492,10 @@ Status Reader::readConstants(Binary &b) {
     std::string where =
         fmt::format("constant segment '{}' ({})", *name, rowOf(*t, i));
     uint32_t index = loadU32(r + 4);
-    if (index == 0 || index >= shnum_)
-      return fail(fmt::format("{}: section index {} does not name a section "
-                              "(the file has {})",
-                              where, index, shnum_));
-    const Section &s = sections_[index];
-    if (s.type != kShtProgbits && s.type != kShtNobits)
-      return fail(fmt::format("{}: {} has type {}, expected SHT_PROGBITS or "
-                              "SHT_NOBITS",
-                              where, describe(index), s.type));
-    if (claimed_[index])
-      return fail(fmt::format("{}: {} already belongs to another row", where,
-                              describe(index)));
-    claimed_[index] = true;
+    auto section = claimSection(where, index, "", true, "row");
+    if (!section)
+      return section.status();
+    const Section &s = **section;
     ConstSegment c;
     c.name = name.takeValue();
     c.hbmAddress = loadU64(r + 8);
@@ -482,19 +523,10 @@ Status Reader::readProgram(const std::string &where, const uint8_t *row,
                               where, count));
     return Status::ok();
   }
-  if (index >= shnum_)
-    return fail(fmt::format("{}: code section index {} does not name a "
-                            "section (the file has {})",
-                            where, index, shnum_));
-  const Section &s = sections_[index];
-  if (s.type != kShtProgbits)
-    return fail(fmt::format("{}: code {} has type {}, expected {} "
-                            "(SHT_PROGBITS)",
-                            where, describe(index), s.type, kShtProgbits));
-  if (claimed_[index])
-    return fail(fmt::format("{}: code {} already belongs to another core",
-                            where, describe(index)));
-  claimed_[index] = true;
+  auto section = claimSection(where, index, "code", false, "core");
+  if (!section)
+    return section.status();
+  const Section &s = **section;
   if (s.size % isa::kInstrBytes != 0)
     return fail(fmt::format("{}: code {} has size {}, which is not a multiple "
                             "of the {}-byte instruction size",
@@ -530,25 +562,14 @@ Status Reader::readEntries(Binary &b) {
     std::string where = fmt::format("entry point '{}' ({})", *name, rowOf(*t, i));
     uint32_t firstParam = loadU32(r + 4), numParams = loadU32(r + 8);
     uint32_t firstCore = loadU32(r + 12), numCores = loadU32(r + 16);
-    if (!inBounds(firstParam, numParams, params->count))
-      return fail(fmt::format("{}: parameters [{}, {}+{}) are outside '{}' "
-                              "({} rows)",
-                              where, firstParam, firstParam, numParams,
-                              kParamsSection, params->count));
-    if (firstParam != nextParam)
-      return fail(fmt::format("{}: parameters start at row {} of '{}', but the "
-                              "entry points before it end at row {}",
-                              where, firstParam, kParamsSection, nextParam));
-    if (!inBounds(firstCore, numCores, cores->count))
-      return fail(fmt::format("{}: cores [{}, {}+{}) are outside '{}' ({} rows)",
-                              where, firstCore, firstCore, numCores,
-                              kCoresSection, cores->count));
-    if (firstCore != nextCore)
-      return fail(fmt::format("{}: cores start at row {} of '{}', but the "
-                              "entry points before it end at row {}",
-                              where, firstCore, kCoresSection, nextCore));
-    nextParam += numParams;
-    nextCore += numCores;
+    if (Status s = claimRows(where, "parameters", firstParam, numParams, *params,
+                             "entry points", nextParam);
+        !s)
+      return s;
+    if (Status s = claimRows(where, "cores", firstCore, numCores, *cores, "entry points",
+                             nextCore);
+        !s)
+      return s;
 
     EntryPoint e;
     e.name = name.takeValue();
@@ -567,13 +588,9 @@ Status Reader::readEntries(Binary &b) {
         return s;
     b.entries.push_back(std::move(e));
   }
-  if (nextParam != params->count)
-    return fail(fmt::format("table '{}' has {} rows but the entry points use {}",
-                            kParamsSection, params->count, nextParam));
-  if (nextCore != cores->count)
-    return fail(fmt::format("table '{}' has {} rows but the entry points use {}",
-                            kCoresSection, cores->count, nextCore));
-  return Status::ok();
+  if (Status s = checkAllRowsClaimed(*params, "entry points", nextParam); !s)
+    return s;
+  return checkAllRowsClaimed(*cores, "entry points", nextCore);
 }
 
 Status Reader::readMetadata(Binary &b) {
@@ -654,11 +671,7 @@ Status Reader::readArch(Binary &b) {
 
 Expected<Binary> Reader::read() {
   Binary b;
-  if (Status s = readElfHeader(); !s)
-    return s;
-  if (Status s = readSectionHeaders(); !s)
-    return s;
-  if (Status s = indexSectionNames(); !s)
+  if (Status s = readSections(); !s)
     return s;
   if (Status s = readVersion(b); !s)
     return s;
