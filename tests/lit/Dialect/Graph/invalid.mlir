@@ -484,3 +484,8 @@ func.func @fused_eps(%x: tensor<4x8xf32>, %w: tensor<16x8xf32>, %g: tensor<8xf32
   %y = graph.fused_linear %x weights(%w) norm(%g) {norm = #graph<norm rms>, eps = -1.0 : f64} : (tensor<4x8xf32>, tensor<16x8xf32>, tensor<8xf32>) -> tensor<4x16xf32>
   return %y : tensor<4x16xf32>
 }
+
+// -----
+
+// expected-error @+1 {{a weight needs a static shape, got 'tensor<?x4xf32>'}}
+graph.weight @w : tensor<?x4xf32>

@@ -24,3 +24,17 @@ func.func @kn_and_matmul(%x: tensor<2x8xf32>) -> (tensor<2x16xf32>, tensor<2x16x
 // expected-error @+1 {{cannot open weight file 'no/such/file.bin'}}
 graph.weight @w : tensor<8x8xf32> {file = "no/such/file.bin", format = "f32", role = "ffn"}
 
+
+// -----
+
+// expected-error @+1 {{seeded weight has 4294967296 elements; seeded data is for tests and limited to 2^28}}
+graph.weight @w : tensor<65536x65536xf32> {seed = 1 : i64, role = "ffn"}
+
+// -----
+
+// expected-error @+1 {{cannot change type: it is read by func.return}}
+graph.weight @w : tensor<8x8xf32> {role = "ffn"}
+func.func @leak() -> tensor<8x8xf32> {
+  %w = graph.weight_ref @w : tensor<8x8xf32>
+  return %w : tensor<8x8xf32>
+}

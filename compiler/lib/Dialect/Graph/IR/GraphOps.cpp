@@ -41,6 +41,8 @@ std::pair<int64_t, int64_t> weightDims(Value w, WeightLayout layout) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult WeightOp::verify() {
+  if (!getTensorType().hasStaticShape())
+    return emitOpError("a weight needs a static shape, got ") << getType();
   Type elem = getTensorType().getElementType();
   bool integer = elem.isInteger(8) || elem.isInteger(4);
   if (integer && !getQuant())

@@ -79,6 +79,23 @@ WeightUse classifyUse(OpOperand &use) {
   return {};
 }
 
+/// A retyped weight_ref must only feed graph ops: their verifiers accept any
+/// weight element type, while e.g. func.return would no longer match its
+/// function's signature.
+LogicalResult checkReaders(WeightOp weight,
+                           DenseMap<StringRef, SmallVector<WeightRefOp>> &refs) {
+  auto it = refs.find(weight.getSymName());
+  if (it == refs.end())
+    return success();
+  for (WeightRefOp ref : it->second)
+    for (Operation *user : ref->getUsers())
+      if (!isa<GraphDialect>(user->getDialect()))
+        return weight.emitOpError("cannot change type: it is read by ")
+               << user->getName() << " at " << user->getLoc()
+               << ", which is not a graph op";
+  return success();
+}
+
 /// What the pass decided for one weight.
 struct Plan {
   WeightOp op;
@@ -152,6 +169,8 @@ void GraphQuantizePass::runOnOperation() {
       continue;
     }
     plan.to = *to;
+    if (plan.to != declaredEncoding(weight) && failed(checkReaders(weight, refs)))
+      failedAny = true;
     plans.push_back(plan);
   }
   if (failedAny)

@@ -42,6 +42,13 @@ FailureOr<const WeightEntry *> materializeWeight(WeightOp weight, WeightStore &s
     if (!status)
       return weight.emitOpError(status.message());
   } else {
+    // Seeded data is generated in memory; a typo in a test shape must not
+    // exhaust the machine.
+    constexpr int64_t kMaxSeededElements = int64_t(1) << 28;
+    if (weight.getTensorType().getNumElements() > kMaxSeededElements)
+      return weight.emitOpError("seeded weight has ")
+             << weight.getTensorType().getNumElements()
+             << " elements; seeded data is for tests and limited to 2^28";
     double scale = weight.getInitScale() ? weight.getInitScale()->convertToDouble() : 1.0;
     store.putRandom(name, sourceShape, uint64_t(*weight.getSeed()), scale);
   }
