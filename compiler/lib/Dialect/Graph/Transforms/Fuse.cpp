@@ -110,7 +110,7 @@ bool isFloatVector(Value v, int64_t length) {
 uint64_t countComputeOps(func::FuncOp func) {
   uint64_t n = 0;
   func.walk([&](Operation *op) {
-    if (isa<GraphDialect>(op->getDialect()) && !isa<WeightRefOp>(op))
+    if (isa_and_nonnull<GraphDialect>(op->getDialect()) && !isa<WeightRefOp>(op))
       ++n;
   });
   return n;

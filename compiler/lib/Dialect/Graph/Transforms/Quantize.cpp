@@ -89,7 +89,7 @@ LogicalResult checkReaders(WeightOp weight,
     return success();
   for (WeightRefOp ref : it->second)
     for (Operation *user : ref->getUsers())
-      if (!isa<GraphDialect>(user->getDialect()))
+      if (!isa_and_nonnull<GraphDialect>(user->getDialect()))
         return weight.emitOpError("cannot change type: it is read by ")
                << user->getName() << " at " << user->getLoc()
                << ", which is not a graph op";
