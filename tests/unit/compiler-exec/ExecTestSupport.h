@@ -1,0 +1,135 @@
+//===- ExecTestSupport.h - Compile graph IR and run it on the simulator -*- C++ -*-===//
+//
+// Execution tests compile a graph-dialect module with the real driver, run
+// the binary on the simulator (functional + timing) and compare outputs with
+// a plain FP32 reference (ExecReference.h). Weights are seeded: the test
+// regenerates the same values with WeightStore::putRandom for the reference.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "strata/Compiler/WeightStore.h"
+#include "strata/Driver/CompileFile.h"
+#include "strata/sim/Simulator.h"
+#include "strata/target/ArchConfigIO.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace strata::exectest {
+
+/// The values of graph.weight {seed = seed, init_scale = scale}.
+inline std::vector<float> seeded(const std::vector<int64_t> &shape, uint64_t seed,
+                                 double scale = 1.0) {
+  WeightStore store;
+  store.putRandom("w", shape, seed, scale);
+  Expected<std::vector<float>> v = store.readF32("w");
+  EXPECT_TRUE(v) << v.message();
+  return v ? v.takeValue() : std::vector<float>{};
+}
+
+/// Deterministic activations in [-1, 1].
+inline std::vector<float> inputs(size_t n, uint64_t seed) { return seeded({int64_t(n)}, seed); }
+
+inline std::optional<CompileOutput> compile(const std::string &mlir, CompileOptions options) {
+  Expected<CompileOutput> out = compileSource(mlir, "test.mlir", options);
+  EXPECT_TRUE(out) << out.message();
+  if (!out)
+    return std::nullopt;
+  return out.takeValue();
+}
+
+/// A simulator with a compiled binary loaded.
+class Runner {
+public:
+  explicit Runner(const bin::Binary &binary, bool timingOnly = false) : binary_(binary) {
+    Expected<ArchConfig> arch = parseArchConfig(binary.archConfigYaml, "binary");
+    EXPECT_TRUE(arch) << arch.message();
+    if (!arch)
+      return;
+    sim::SimOptions options;
+    options.timingOnly = timingOnly;
+    auto sim = sim::Simulator::create(*arch, options);
+    EXPECT_TRUE(sim) << sim.message();
+    if (!sim)
+      return;
+    sim_ = sim.takeValue();
+    Status s = sim_->load(binary_);
+    EXPECT_TRUE(s) << s.message();
+  }
+  bool ok() const { return sim_ != nullptr; }
+  sim::Simulator &sim() { return *sim_; }
+
+  template <typename T> void write(const std::string &name, const std::vector<T> &values) {
+    const bin::IoBinding *b = binary_.findIo(name);
+    ASSERT_NE(b, nullptr) << "no binding " << name;
+    uint64_t bytes = 1;
+    for (int64_t d : b->shape)
+      bytes *= uint64_t(d);
+    bytes *= dtypeBits(b->dtype) / 8;
+    std::vector<uint8_t> data(bytes, 0);
+    std::memcpy(data.data(), values.data(), std::min<uint64_t>(bytes, values.size() * sizeof(T)));
+    Status s = sim_->writeIo(name, data.data(), data.size());
+    ASSERT_TRUE(s) << s.message();
+  }
+
+  std::vector<float> readF32(const std::string &name) {
+    const bin::IoBinding *b = binary_.findIo(name);
+    EXPECT_NE(b, nullptr) << "no binding " << name;
+    if (!b)
+      return {};
+    uint64_t n = 1;
+    for (int64_t d : b->shape)
+      n *= uint64_t(d);
+    std::vector<float> out(n);
+    Status s = sim_->readIo(name, out.data(), n * 4);
+    EXPECT_TRUE(s) << s.message();
+    return out;
+  }
+
+  std::optional<sim::RunResult> run(const std::string &entry,
+                                    const std::vector<std::pair<std::string, int64_t>> &params = {}) {
+    Expected<sim::RunResult> r = sim_->run(entry, params);
+    EXPECT_TRUE(r) << r.message();
+    if (!r)
+      return std::nullopt;
+    return r.takeValue();
+  }
+
+private:
+  bin::Binary binary_;
+  std::unique_ptr<sim::Simulator> sim_;
+};
+
+/// Every |got - want| <= atol + rtol * |want|; reports the worst element.
+inline ::testing::AssertionResult near(const std::vector<float> &got,
+                                       const std::vector<float> &want, double atol,
+                                       double rtol) {
+  if (got.size() < want.size())
+    return ::testing::AssertionFailure()
+           << "got " << got.size() << " values, want " << want.size();
+  double worst = 0;
+  size_t at = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    double err = std::fabs(double(got[i]) - double(want[i]));
+    double excess = err - (atol + rtol * std::fabs(double(want[i])));
+    if (!(excess <= worst) || std::isnan(got[i])) {
+      worst = std::isnan(got[i]) ? INFINITY : excess;
+      at = i;
+    }
+  }
+  if (worst > 0)
+    return ::testing::AssertionFailure()
+           << "element " << at << ": got " << got[at] << ", want " << want[at]
+           << " (atol " << atol << ", rtol " << rtol << ")";
+  return ::testing::AssertionSuccess();
+}
+
+} // namespace strata::exectest
