@@ -41,7 +41,8 @@ graph.weight @b32 : tensor<32xf32> {seed = 14 : i64, role = "bias", init_scale =
 )mlir";
 
 const Case kCases[] = {
-    {"llama_ffn", R"mlir(
+    {"llama_ffn",
+     R"mlir(
 func.func @f(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
   %g = graph.weight_ref @g : tensor<16xf32>
   %n = graph.rms_norm %x, %g {eps = 1.0e-05 : f64} : (tensor<4x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
@@ -58,7 +59,8 @@ func.func @f(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
 })mlir",
      {{4, 16}},
      2},
-    {"qkv_with_bias_adds", R"mlir(
+    {"qkv_with_bias_adds",
+     R"mlir(
 func.func @f(%x: tensor<4x16xf32>, %r: tensor<4x16xf32>) -> (tensor<4x16xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
   %g = graph.weight_ref @g : tensor<16xf32>
   %n = graph.rms_norm %x, %g {eps = 1.0e-06 : f64} : (tensor<4x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
@@ -77,7 +79,8 @@ func.func @f(%x: tensor<4x16xf32>, %r: tensor<4x16xf32>) -> (tensor<4x16xf32>, t
 })mlir",
      {{4, 16}, {4, 16}},
      1},
-    {"gpt2_block", R"mlir(
+    {"gpt2_block",
+     R"mlir(
 func.func @f(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
   %g = graph.weight_ref @g : tensor<16xf32>
   %b = graph.weight_ref @b : tensor<16xf32>
@@ -95,7 +98,8 @@ func.func @f(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
 })mlir",
      {{4, 16}},
      2},
-    {"relu_and_erf_gelu", R"mlir(
+    {"relu_and_erf_gelu",
+     R"mlir(
 func.func @f(%x: tensor<2x16xf32>) -> (tensor<2x32xf32>, tensor<2x32xf32>) {
   %w1 = graph.weight_ref @w1 : tensor<32x16xf32>
   %a = graph.linear %x, %w1 : (tensor<2x16xf32>, tensor<32x16xf32>) -> tensor<2x32xf32>

@@ -144,8 +144,8 @@ private:
     };
     return llvm::TypeSwitch<mlir::Operation *, bool>(op)
         .Case([&](graph::WeightRefOp ref) {
-          auto weight = mlir::SymbolTable::lookupNearestSymbolFrom<graph::WeightOp>(
-              ref, ref.getNameAttr());
+          auto weight =
+              mlir::SymbolTable::lookupNearestSymbolFrom<graph::WeightOp>(ref, ref.getNameAttr());
           mlir::FailureOr<const WeightEntry *> entry = graph::loadWeight(weight, store_);
           if (mlir::failed(entry) || !*entry)
             return fail(op, "no data for @" + ref.getName().str());
@@ -169,7 +169,7 @@ private:
         .Case([&](graph::ReluOp) { return set(unary(in(0), Act::Relu)); })
         .Case([&](graph::GeluOp g) {
           return set(unary(in(0), g.getApproximate() == graph::GeluApprox::Tanh ? Act::GeluTanh
-                                                                               : Act::GeluErf));
+                                                                                : Act::GeluErf));
         })
         .Case([&](graph::AddOp) {
           return set(binary(in(0), in(1), [](float a, float b) { return a + b; }));

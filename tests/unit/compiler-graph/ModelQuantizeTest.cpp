@@ -58,8 +58,7 @@ std::unique_ptr<Compiled> compile(const std::string &variant, const std::string 
   if (!module)
     return nullptr;
   out->module = module.takeValue();
-  EXPECT_TRUE(mlir::succeeded(
-      out->c.run(*out->module, "strata-graph-pipeline{" + options + "}")))
+  EXPECT_TRUE(mlir::succeeded(out->c.run(*out->module, "strata-graph-pipeline{" + options + "}")))
       << out->c.diagnostics;
   return out;
 }
@@ -105,12 +104,9 @@ TEST(ModelQuantize, PolicyErrorsOnTrainedWeights) {
   // Upper bounds of the worst tensor's relative RMS error; the measured
   // values are recorded as test properties and in docs/compiler.md.
   const Band bands[] = {
-      {"policy=fp16", 1e-3},
-      {"policy=bf16", 5e-3},
-      {"policy=int8", 0.02},
-      {"policy=int8 scale-type=f16", 0.02},
-      {"policy=mixed", 0.02},
-      {"policy=int4 group-size=32", 0.2},
+      {"policy=fp16", 1e-3},  {"policy=bf16", 5e-3},
+      {"policy=int8", 0.02},  {"policy=int8 scale-type=f16", 0.02},
+      {"policy=mixed", 0.02}, {"policy=int4 group-size=32", 0.2},
   };
   for (const Band &band : bands) {
     SCOPED_TRACE(band.options);

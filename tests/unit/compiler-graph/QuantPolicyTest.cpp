@@ -79,7 +79,8 @@ TEST(QuantPolicy, NativeKeepsTheStoredEncoding) {
 }
 
 TEST(QuantPolicy, RejectsBadOptions) {
-  Expected<TargetEncoding> group = choosePrecision(QuantPolicy::Int4, WeightRole::Ffn, 2, kF32, {0});
+  Expected<TargetEncoding> group =
+      choosePrecision(QuantPolicy::Int4, WeightRole::Ffn, 2, kF32, {0});
   ASSERT_FALSE(group);
   EXPECT_NE(group.message().find("positive group size"), std::string::npos);
   EXPECT_FALSE(choosePrecision(QuantPolicy::Int8, WeightRole::Ffn, 2, kF32, {32, DType::BF16}));

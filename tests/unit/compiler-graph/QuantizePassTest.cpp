@@ -23,7 +23,8 @@ namespace {
 
 std::vector<uint8_t> payload(const WeightEntry &e) { return {e.data, e.data + e.bytes}; }
 std::vector<uint8_t> scales(const WeightEntry &e) {
-  return e.scales ? std::vector<uint8_t>(e.scales, e.scales + e.scaleBytes) : std::vector<uint8_t>{};
+  return e.scales ? std::vector<uint8_t>(e.scales, e.scales + e.scaleBytes)
+                  : std::vector<uint8_t>{};
 }
 
 graph::WeightOp weightNamed(mlir::ModuleOp m, llvm::StringRef name) {
@@ -47,8 +48,8 @@ TEST(QuantizePass, StoreHoldsTheEncoderOutputForTheSourceValues) {
   GraphContext c;
   auto m = c.parse(kSeeded);
   ASSERT_TRUE(m);
-  ASSERT_TRUE(mlir::succeeded(
-      c.run(*m, "strata-graph-quantize{policy=int4 group-size=16 scale-type=f16}")))
+  ASSERT_TRUE(
+      mlir::succeeded(c.run(*m, "strata-graph-quantize{policy=int4 group-size=16 scale-type=f16}")))
       << c.diagnostics;
 
   WeightStore ref;
@@ -68,8 +69,7 @@ TEST(QuantizePass, StoreHoldsTheEncoderOutputForTheSourceValues) {
   // Rows of 40 in groups of 16: 3 groups (16, 16, 8) per row.
   EXPECT_EQ(got->scaleBytes, 6u * 3 * 2);
 
-  quant::QuantError err =
-      quant::measureError(original, *quant::decodeWeight(*expected, "w"));
+  quant::QuantError err = quant::measureError(original, *quant::decodeWeight(*expected, "w"));
   auto recorded = weightNamed(*m, "w").getQuantErrorAttr();
   ASSERT_TRUE(recorded);
   EXPECT_DOUBLE_EQ(attrDouble(recorded, "rel_rms"), err.relRms);
@@ -170,14 +170,15 @@ TEST(QuantizePass, NativeReLaysGgufBlocksFromAFile) {
   bytes.push_back(uint8_t(d4 >> 8));
   for (int j = 0; j < 16; ++j)
     bytes.push_back(uint8_t((j * 5) & 0xFF));
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char *>(bytes.data()),
-                                              std::streamsize(bytes.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char *>(bytes.data()), std::streamsize(bytes.size()));
 
   GraphContext c;
   auto m = c.parse("graph.weight @q8 : tensor<2x64xf32> {file = \"" + path +
                    "\", format = \"q8_0\", role = \"ffn\"}\n"
-                   "graph.weight @q4 : tensor<1x32xf32> {file = \"" + path + "\", offset = " +
-                   std::to_string(q4Offset) + " : i64, format = \"q4_0\", role = \"ffn\"}\n");
+                   "graph.weight @q4 : tensor<1x32xf32> {file = \"" +
+                   path + "\", offset = " + std::to_string(q4Offset) +
+                   " : i64, format = \"q4_0\", role = \"ffn\"}\n");
   ASSERT_TRUE(m);
   ASSERT_TRUE(mlir::succeeded(c.run(*m, "strata-graph-quantize{policy=native}"))) << c.diagnostics;
 
@@ -232,8 +233,9 @@ TEST(QuantizePass, AStoreEntryOfAnotherShapeIsAnError) {
   auto m = c.parse("graph.weight @w : tensor<4x4xf32> {role = \"ffn\"}\n");
   c.store().putRandom("w", {3, 3}, 1, 1.0);
   EXPECT_TRUE(mlir::failed(c.run(*m, "strata-graph-quantize{policy=int8}")));
-  EXPECT_NE(c.diagnostics.find("the weight store holds 3x3 values for 'w', the symbol declares 4x4"),
-            std::string::npos)
+  EXPECT_NE(
+      c.diagnostics.find("the weight store holds 3x3 values for 'w', the symbol declares 4x4"),
+      std::string::npos)
       << c.diagnostics;
   // Nothing was converted.
   EXPECT_TRUE(weightNamed(*m, "w").getTensorType().getElementType().isF32());

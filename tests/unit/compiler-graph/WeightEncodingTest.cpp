@@ -79,8 +79,8 @@ TEST(EncodeInt8, PerOutputChannelWithHandComputedValues) {
   // Row 0 has amax 127 (scale 1): the ties -63.5 and -0.5 round away from
   // zero. Row 1 has amax 2.54 (scale 2.54/127, 0.019999999552965164 in
   // f32). Row 2 is all zero.
-  std::vector<float> w = {127.0f, -63.5f, 31.5f, -0.5f,  //
-                          2.54f,  -1.27f, 0.0f,  0.01f,  //
+  std::vector<float> w = {127.0f, -63.5f, 31.5f, -0.5f, //
+                          2.54f,  -1.27f, 0.0f,  0.01f, //
                           0.0f,   0.0f,   0.0f,  0.0f};
   Expected<WeightEntry> e = encodeWeight(w, {3, 4}, kInt8);
   ASSERT_TRUE(e) << e.message();
@@ -130,7 +130,7 @@ TEST(EncodeInt8, TinyRowsWithSubnormalF16ScalesClamp) {
 TEST(EncodeInt4, GroupsAlongTheRowWithAShortLastGroup) {
   // Rows of 5 in groups of 2: [0,1] [2,3] [4]. Packing runs over the flat
   // tensor, low nibble first, so byte 2 holds row 0's last and row 1's first.
-  std::vector<float> w = {1.75f, -0.875f, 3.5f, 0.5f, -0.125f,  //
+  std::vector<float> w = {1.75f, -0.875f, 3.5f,  0.5f, -0.125f, //
                           0.0f,  0.0f,    -7.0f, 7.5f, 0.0f};
   Expected<WeightEntry> e = encodeWeight(w, {2, 5}, {WeightFormat::I4, 2, DType::F32});
   ASSERT_TRUE(e) << e.message();
@@ -198,7 +198,8 @@ TEST(EncodeWeight, RejectsBadInput) {
   EXPECT_FALSE(encodeWeight({}, {}, kInt8));
   EXPECT_FALSE(encodeWeight({1, 2}, {1, 2}, {WeightFormat::Q8_0, 0, DType::F32}));
   EXPECT_FALSE(encodeWeight({1, 2}, {1, 2}, {WeightFormat::I4, -1, DType::F32}));
-  Expected<WeightEntry> bf16Scales = encodeWeight({1, 2}, {1, 2}, {WeightFormat::I8, 0, DType::BF16});
+  Expected<WeightEntry> bf16Scales =
+      encodeWeight({1, 2}, {1, 2}, {WeightFormat::I8, 0, DType::BF16});
   ASSERT_FALSE(bf16Scales);
   EXPECT_NE(bf16Scales.message().find("f32 or f16"), std::string::npos);
 }
@@ -252,7 +253,8 @@ TEST(RelayoutGguf, Q4NibblesBecomeSignedI4InElementOrder) {
 
 TEST(RelayoutGguf, RejectsRowsThatAreNotWholeBlocksAndOtherFormats) {
   std::vector<uint8_t> file(34 * 3, 0);
-  Expected<WeightEntry> partial = relayoutGgufBlocks(entryOver({2, 48}, WeightFormat::Q8_0, file), "w");
+  Expected<WeightEntry> partial =
+      relayoutGgufBlocks(entryOver({2, 48}, WeightFormat::Q8_0, file), "w");
   ASSERT_FALSE(partial);
   EXPECT_NE(partial.message().find("not whole q8_0 blocks of 32"), std::string::npos);
   EXPECT_FALSE(relayoutGgufBlocks(entryOver({1, 32}, WeightFormat::F32, file), "w"));

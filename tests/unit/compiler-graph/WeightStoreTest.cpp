@@ -76,10 +76,10 @@ TEST(WeightStoreRead, GgufBlocks) {
   putBytes(s, "q4", {1, 32}, WeightFormat::Q4_0, q4);
   v = read(s, "q4");
   ASSERT_EQ(v.size(), 32u);
-  EXPECT_EQ(v[0], -2.0f);   // (0 - 8) * 0.25
-  EXPECT_EQ(v[15], 1.75f);  // (15 - 8) * 0.25
-  EXPECT_EQ(v[16], 1.75f);  // high nibble of byte 0: 15
-  EXPECT_EQ(v[31], -2.0f);  // high nibble of byte 15: 0
+  EXPECT_EQ(v[0], -2.0f);  // (0 - 8) * 0.25
+  EXPECT_EQ(v[15], 1.75f); // (15 - 8) * 0.25
+  EXPECT_EQ(v[16], 1.75f); // high nibble of byte 0: 15
+  EXPECT_EQ(v[31], -2.0f); // high nibble of byte 15: 0
 }
 
 TEST(WeightStoreRead, Int8PerChannelAndPerGroup) {

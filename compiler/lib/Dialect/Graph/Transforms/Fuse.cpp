@@ -82,8 +82,8 @@ FusedLinearOp buildFused(OpBuilder &b, Location loc, const FusedSpec &s) {
   auto norm = s.norm == NormKind::None ? NormKindAttr() : NormKindAttr::get(ctx, s.norm);
   auto layout =
       s.layout == WeightLayout::NK ? WeightLayoutAttr() : WeightLayoutAttr::get(ctx, s.layout);
-  return b.create<FusedLinearOp>(loc, s.resultTypes, s.input, s.weights, s.biases, s.gamma,
-                                 s.beta, s.residual, activation, norm,
+  return b.create<FusedLinearOp>(loc, s.resultTypes, s.input, s.weights, s.biases, s.gamma, s.beta,
+                                 s.residual, activation, norm,
                                  s.norm == NormKind::None ? FloatAttr() : s.eps, layout);
 }
 
@@ -93,8 +93,7 @@ std::optional<Activation> activationOf(Operation *op) {
   if (isa<SiluOp>(op))
     return Activation::Silu;
   if (auto gelu = dyn_cast<GeluOp>(op))
-    return gelu.getApproximate() == GeluApprox::Tanh ? Activation::GeluTanh
-                                                      : Activation::GeluErf;
+    return gelu.getApproximate() == GeluApprox::Tanh ? Activation::GeluTanh : Activation::GeluErf;
   return std::nullopt;
 }
 
@@ -102,8 +101,7 @@ Operation *soleUser(Value v) { return v.hasOneUse() ? *v.getUsers().begin() : nu
 
 bool isFloatVector(Value v, int64_t length) {
   auto t = dyn_cast<RankedTensorType>(v.getType());
-  return t && t.getRank() == 1 && t.getDimSize(0) == length &&
-         isa<FloatType>(t.getElementType());
+  return t && t.getRank() == 1 && t.getDimSize(0) == length && isa<FloatType>(t.getElementType());
 }
 
 /// Graph compute ops (weight reads are not computation).
@@ -183,7 +181,8 @@ void GraphFusePass::fuseSwiglu(func::FuncOp func) {
   SmallVector<MulOp> muls;
   func.walk([&](MulOp mul) { muls.push_back(mul); });
   for (MulOp mul : muls) {
-    for (auto [a, b] : {std::pair(mul.getLhs(), mul.getRhs()), std::pair(mul.getRhs(), mul.getLhs())}) {
+    for (auto [a, b] :
+         {std::pair(mul.getLhs(), mul.getRhs()), std::pair(mul.getRhs(), mul.getLhs())}) {
       auto silu = a.getDefiningOp<SiluOp>();
       if (!silu || !a.hasOneUse())
         continue;
@@ -286,8 +285,8 @@ void GraphFusePass::fuseHorizontal(func::FuncOp func) {
     std::optional<FusedSpec> s = specOf(op);
     if (!s || s->residual || s->activation == Activation::SwiGlu)
       return;
-    Key key{s->input,         op->getBlock(), s->layout, s->activation, unsigned(!s->biases.empty()),
-            s->norm,          s->gamma,       s->beta,   s->eps};
+    Key key{s->input, op->getBlock(), s->layout, s->activation, unsigned(!s->biases.empty()),
+            s->norm,  s->gamma,       s->beta,   s->eps};
     groups[key].push_back(op);
   });
 

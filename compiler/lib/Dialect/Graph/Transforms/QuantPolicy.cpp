@@ -11,8 +11,8 @@ struct PolicyName {
   std::string_view name;
 };
 constexpr PolicyName kPolicies[] = {
-    {QuantPolicy::Fp32, "fp32"},   {QuantPolicy::Bf16, "bf16"},   {QuantPolicy::Fp16, "fp16"},
-    {QuantPolicy::Int8, "int8"},   {QuantPolicy::Int4, "int4"},   {QuantPolicy::Mixed, "mixed"},
+    {QuantPolicy::Fp32, "fp32"},     {QuantPolicy::Bf16, "bf16"}, {QuantPolicy::Fp16, "fp16"},
+    {QuantPolicy::Int8, "int8"},     {QuantPolicy::Int4, "int4"}, {QuantPolicy::Mixed, "mixed"},
     {QuantPolicy::Native, "native"},
 };
 
@@ -21,9 +21,12 @@ struct RoleName {
   std::string_view name;
 };
 constexpr RoleName kRoles[] = {
-    {WeightRole::Embedding, "embedding"}, {WeightRole::Attention, "attention"},
-    {WeightRole::Ffn, "ffn"},             {WeightRole::LmHead, "lm_head"},
-    {WeightRole::Norm, "norm"},           {WeightRole::Bias, "bias"},
+    {WeightRole::Embedding, "embedding"},
+    {WeightRole::Attention, "attention"},
+    {WeightRole::Ffn, "ffn"},
+    {WeightRole::LmHead, "lm_head"},
+    {WeightRole::Norm, "norm"},
+    {WeightRole::Bias, "bias"},
 };
 
 constexpr TargetEncoding kF32{WeightFormat::F32, 0, DType::F32};
@@ -86,8 +89,7 @@ Expected<TargetEncoding> choosePrecision(QuantPolicy policy, std::optional<Weigh
     case WeightRole::LmHead: return kBF16;
     default: return kF32;
     }
-  case QuantPolicy::Native:
-    return stored;
+  case QuantPolicy::Native: return stored;
   }
   return kF32;
 }

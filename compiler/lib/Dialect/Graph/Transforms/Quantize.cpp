@@ -82,8 +82,7 @@ WeightUse classifyUse(OpOperand &use) {
 /// A retyped weight_ref must only feed graph ops: their verifiers accept any
 /// weight element type, while e.g. func.return would no longer match its
 /// function's signature.
-LogicalResult checkReaders(WeightOp weight,
-                           DenseMap<StringRef, SmallVector<WeightRefOp>> &refs) {
+LogicalResult checkReaders(WeightOp weight, DenseMap<StringRef, SmallVector<WeightRefOp>> &refs) {
   auto it = refs.find(weight.getSymName());
   if (it == refs.end())
     return success();
@@ -91,8 +90,7 @@ LogicalResult checkReaders(WeightOp weight,
     for (Operation *user : ref->getUsers())
       if (!isa_and_nonnull<GraphDialect>(user->getDialect()))
         return weight.emitOpError("cannot change type: it is read by ")
-               << user->getName() << " at " << user->getLoc()
-               << ", which is not a graph op";
+               << user->getName() << " at " << user->getLoc() << ", which is not a graph op";
   return success();
 }
 
@@ -160,9 +158,8 @@ void GraphQuantizePass::runOnOperation() {
     std::optional<quant::WeightRole> role;
     if (auto name = weight.getRole())
       role = quant::parseRole(*name);
-    Expected<TargetEncoding> to =
-        quant::choosePrecision(policy, role, unsigned(weight.getTensorType().getRank()),
-                               plan.from, options);
+    Expected<TargetEncoding> to = quant::choosePrecision(
+        policy, role, unsigned(weight.getTensorType().getRank()), plan.from, options);
     if (!to) {
       weight.emitOpError(to.message());
       failedAny = true;
@@ -228,10 +225,9 @@ void GraphQuantizePass::runOnOperation() {
 /// readers switched to `nk`. A kernel has one layout for all its weights, so
 /// switching a reader transposes its other weights too (exactly: they are
 /// decoded to f32, permuted, and converted to their own target).
-LogicalResult
-GraphQuantizePass::planTransposes(DenseMap<StringRef, Plan *> &plans,
-                                  DenseMap<StringRef, SmallVector<WeightRefOp>> &refs,
-                                  SetVector<Operation *> &flipped) {
+LogicalResult GraphQuantizePass::planTransposes(DenseMap<StringRef, Plan *> &plans,
+                                                DenseMap<StringRef, SmallVector<WeightRefOp>> &refs,
+                                                SetVector<Operation *> &flipped) {
   SmallVector<Plan *> worklist;
   auto usesOf = [&](Plan *plan) {
     SmallVector<std::pair<OpOperand *, WeightUse>> uses;
@@ -341,8 +337,8 @@ LogicalResult GraphQuantizePass::apply(Plan &plan, WeightStore &store,
   auto newType = RankedTensorType::get(shape, elementTypeOf(ctx, plan.to.format));
   weight.setType(newType);
   if (isInt(plan.to.format)) {
-    Type scale = plan.to.scaleType == DType::F16 ? Type(Float16Type::get(ctx))
-                                                 : Type(Float32Type::get(ctx));
+    Type scale =
+        plan.to.scaleType == DType::F16 ? Type(Float16Type::get(ctx)) : Type(Float32Type::get(ctx));
     QuantScheme scheme = plan.to.groupSize > 0 ? QuantScheme::PerGroup : QuantScheme::PerChannel;
     weight.setQuantAttr(QuantAttr::get(ctx, scheme, plan.to.groupSize, scale));
   } else {

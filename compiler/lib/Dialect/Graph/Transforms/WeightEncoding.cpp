@@ -162,8 +162,8 @@ Expected<WeightEntry> encodeWeight(const std::vector<float> &values,
       }
     }
   }
-  return ownedEntry(shape, target.format, std::move(payload), std::move(scales),
-                    target.scaleType, target.groupSize);
+  return ownedEntry(shape, target.format, std::move(payload), std::move(scales), target.scaleType,
+                    target.groupSize);
 }
 
 Expected<std::vector<float>> decodeWeight(const WeightEntry &entry, const std::string &name) {

@@ -24,8 +24,8 @@ FailureOr<const WeightEntry *> materializeWeight(WeightOp weight, WeightStore &s
   if (const WeightEntry *existing = store.find(name)) {
     if (llvm::ArrayRef<int64_t>(existing->shape) != shape)
       return weight.emitOpError("the weight store holds ")
-             << shapeString(existing->shape) << " values for '" << name
-             << "', the symbol declares " << shapeString(shape);
+             << shapeString(existing->shape) << " values for '" << name << "', the symbol declares "
+             << shapeString(shape);
     return existing;
   }
   if (!weight.getFile() && !weight.getSeed())
@@ -82,8 +82,8 @@ FailureOr<const WeightEntry *> loadWeight(WeightOp weight, WeightStore &store) {
   if (failed(entry) || !*entry)
     return entry;
   quant::TargetEncoding want = declaredEncoding(weight);
-  if (quant::encodingOf(**entry) == want &&
-      (*entry)->format != WeightFormat::Q8_0 && (*entry)->format != WeightFormat::Q4_0)
+  if (quant::encodingOf(**entry) == want && (*entry)->format != WeightFormat::Q8_0 &&
+      (*entry)->format != WeightFormat::Q4_0)
     return entry;
   std::string name = weight.getSymName().str();
   Expected<WeightEntry> converted = quant::convertWeight(**entry, want, name);

@@ -42,8 +42,7 @@ struct GraphPipelineOptions : mlir::PassPipelineOptions<GraphPipelineOptions> {
   Option<bool> swiglu{*this, "swiglu", llvm::cl::desc("Fuse gate/up and silu(gate) * up"),
                       llvm::cl::init(true)};
   Option<quant::QuantPolicy> policy{*this, "policy", llvm::cl::desc("Precision policy"),
-                                    llvm::cl::init(quant::QuantPolicy::Fp32),
-                                    quantPolicyValues()};
+                                    llvm::cl::init(quant::QuantPolicy::Fp32), quantPolicyValues()};
   Option<int64_t> groupSize{*this, "group-size", llvm::cl::desc("Input elements per int4 scale"),
                             llvm::cl::init(32)};
   Option<DType> scaleType{*this, "scale-type", llvm::cl::desc("int8/int4 scale storage"),

@@ -61,8 +61,7 @@ int quantizeValue(float w, float scale, int qmin, int qmax);
 /// Encodes row-major f32 `values` of `shape` in `target`. The entry owns its
 /// payload and scales.
 Expected<WeightEntry> encodeWeight(const std::vector<float> &values,
-                                   const std::vector<int64_t> &shape,
-                                   const TargetEncoding &target);
+                                   const std::vector<int64_t> &shape, const TargetEncoding &target);
 
 /// The entry's values as f32 (`name` is used in error messages).
 Expected<std::vector<float>> decodeWeight(const WeightEntry &entry, const std::string &name);
