@@ -31,6 +31,8 @@ class PassTimer : public PassInstrumentation {
 public:
   using Clock = std::chrono::steady_clock;
   void runBeforePass(Pass *pass, Operation *) override {
+    if (isAdaptor(pass))
+      return;
     std::lock_guard<std::mutex> lock(mutex_);
     start_[pass].push_back(Clock::now());
   }
@@ -41,7 +43,14 @@ public:
   std::vector<std::pair<std::string, double>> results() const { return order_; }
 
 private:
+  /// The pass manager's nesting adaptors time their nested passes, which
+  /// are reported themselves.
+  static bool isAdaptor(Pass *pass) {
+    return pass->getName().contains("OpToOpPassAdaptor");
+  }
   void stop(Pass *pass) {
+    if (isAdaptor(pass))
+      return;
     std::lock_guard<std::mutex> lock(mutex_);
     auto &starts = start_[pass];
     if (starts.empty())

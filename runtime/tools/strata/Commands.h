@@ -23,6 +23,7 @@ struct CommandFailed : CLI::RuntimeError {
 [[noreturn]] void fail(const std::string &command, const std::string &message, int code = 1);
 
 // Registration functions, one per Cmd*.cpp.
+void registerCompileCommand(CLI::App &app);
 void registerAsmCommand(CLI::App &app);
 void registerObjdumpCommand(CLI::App &app);
 void registerConfigCommand(CLI::App &app);

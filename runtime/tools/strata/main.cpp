@@ -29,6 +29,9 @@ int main(int argc, char **argv) {
 
   using namespace strata::cli;
   // Subcommands, in the order `strata --help` lists them.
+#ifdef STRATA_HAVE_COMPILER
+  registerCompileCommand(app);
+#endif
   registerAsmCommand(app);
   registerObjdumpCommand(app);
   registerConfigCommand(app);
