@@ -15,7 +15,7 @@
 #include "CliSupport.h"
 #include "Commands.h"
 
-#ifdef STRATA_HAVE_COMPILER
+#ifdef STRATA_HAVE_MODEL_COMPILE
 #include "ModelCompile.h"
 #endif
 
@@ -138,19 +138,19 @@ Program loadProgram(const RunCliOptions &o) {
                    !p.binary.constants.empty();
     return p;
   }
-#ifdef STRATA_HAVE_COMPILER
+#ifdef STRATA_HAVE_MODEL_COMPILE
   if (!isModelInput(o.input))
     runFail("'" + o.input + "' is neither an NPU binary, a model file or directory, nor a "
             "well-known config name (strata run --help lists them)");
   ModelCompileOptions c;
   c.precision = o.precision.empty() ? "fp32" : o.precision;
-  c.arch = o.arch.empty() ? defaultArchConfig() : valueOrFail("run", findArchConfig(o.arch));
+  c.arch = o.arch.empty() ? std::string("npu-default") : o.arch;
   c.prefillChunk = o.chunk;
   c.maxSeq = o.maxSeq;
   c.kvCache = o.kvCache;
   auto compiled = valueOrFail("run", compileModelInput(o.input, c));
   p.binary = std::move(compiled.binary);
-  p.arch = c.arch;
+  p.arch = compiled.arch;
   p.model = std::move(compiled.model);
   p.config = compiled.config;
   p.maxSeq = compiled.maxSeq;

@@ -6,7 +6,7 @@
 // compiler driver, and record what the runtime needs to know about the
 // program in the binary's metadata (KV-cache length, model facts).
 //
-// Only built when the compiler is part of the build (STRATA_HAVE_COMPILER).
+// Only built when the compiler is part of the build (STRATA_HAVE_MODEL_COMPILE).
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -27,7 +27,8 @@ struct ModelCompileOptions {
   /// Precision policy of the graph quantization pass: fp32, bf16, fp16,
   /// int8, int4, mixed or native.
   std::string precision = "fp32";
-  ArchConfig arch;
+  /// Architecture config name (configs/) or YAML path.
+  std::string arch = "npu-default";
   /// Rows of one prefill call.
   uint32_t prefillChunk = 16;
   /// KV-cache positions; 0: the model's context.
@@ -38,6 +39,10 @@ struct ModelCompileOptions {
 
 struct CompiledModel {
   bin::Binary binary;
+  /// The architecture it was compiled for.
+  ArchConfig arch;
+  /// The compiler's report (JSON text).
+  std::string report;
   models::ModelConfig config;
   /// The loaded model (absent for a well-known config name).
   std::optional<models::Model> model;

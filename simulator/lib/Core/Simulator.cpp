@@ -258,8 +258,13 @@ Simulator::runImpl(const std::string &entryName,
     return Error(f->format());
   // A sequencer that ran ahead through scalar code may finish after the
   // kernel's time: bring the kernel there, so the next run starts after this.
-  if (const double lag = chip.endNs() - kernelNowNs(); lag > 0)
-    sc_core::sc_start(sc_core::sc_time(lag, sc_core::SC_NS), sc_core::SC_RUN_TO_TIME);
+  // A lag below the time resolution rounds to zero, and sc_start(0) with
+  // nothing pending prints SystemC's W571 warning to stdout.
+  if (const double lag = chip.endNs() - kernelNowNs(); lag > 0) {
+    const sc_core::sc_time t(lag, sc_core::SC_NS);
+    if (t > sc_core::SC_ZERO_TIME)
+      sc_core::sc_start(t, sc_core::SC_RUN_TO_TIME);
+  }
 
   RunResult r;
   r.entry = entryName;
