@@ -1,15 +1,20 @@
 //===- CmdCompile.cpp - strata compile: graph IR to an NPU binary ---------===//
 //
-//   strata compile INPUT.mlir -o OUT.npubin [--arch CFG] [--precision P]
+//   strata compile INPUT.mlir|MODEL -o OUT.npubin [--arch CFG] [--precision P]
 //       [--emit mlir|asm|bin] [--mlir-print-ir-after-all] [--report FILE]
+//       [--chunk T] [--max-seq N] [--kv-cache f32|f16|bf16]   (model inputs)
 //
 // Runs the compiler driver (compiler/include/strata/Driver) on a
 // graph-dialect module: fusion, quantization, lowering, SRAM allocation,
 // semaphores, emission. The binary is written with bin::writeBinary; --emit
-// mlir writes the final npu IR instead and --emit asm its assembly.
+// mlir writes the final npu IR instead and --emit asm its assembly. A model
+// file or config name goes through the graph builder first (ModelCompile.h).
 //
 //===----------------------------------------------------------------------===//
 #include "CliSupport.h"
+#ifdef STRATA_HAVE_MODEL_COMPILE
+#include "ModelCompile.h"
+#endif
 
 #include "strata/Driver/CompileFile.h"
 #include "strata/target/Assembly.h"
@@ -31,6 +36,10 @@ struct CompileCliOptions {
   bool noFuse = false;
   bool noFusionCompare = false;
   CompileOptions compile;
+  // Model-file inputs only (compileModelFile below).
+  uint32_t tokensPerPrefill = 16;
+  uint32_t maxSeq = 0;
+  std::string kvCache = "f32";
 };
 
 std::string defaultOutput(const CompileCliOptions &o) {
@@ -60,15 +69,52 @@ void writeText(const std::string &path, const std::string &text) {
     fail("compile", fmt::format("cannot write '{}'", path));
 }
 
+#ifdef STRATA_HAVE_MODEL_COMPILE
+/// A model file (llama2.c, GGUF, safetensors directory) or a well-known
+/// config name: the graph builder makes the module (ModelCompile.h), the
+/// same driver compiles it.
+Expected<CompileOutput> compileModelFile(const CompileCliOptions &o) {
+  ModelCompileOptions m;
+  m.compile = o.compile;
+  m.prefillChunk = o.tokensPerPrefill;
+  m.maxSeq = o.maxSeq;
+  m.kvCache = o.kvCache;
+  m.keepMlir = o.emit == "mlir";
+  auto compiled = compileModelInput(o.input, m);
+  if (!compiled)
+    return compiled.error();
+  CompileOutput out;
+  out.binary = std::move(compiled->binary);
+  out.report = std::move(compiled->report);
+  out.mlir = std::move(compiled->mlir);
+  return out;
+}
+#endif
+
+bool isMlirFile(const std::string &path) {
+  return path.size() > 5 && path.compare(path.size() - 5, 5, ".mlir") == 0;
+}
+
 void runCompile(CompileCliOptions &o) {
   if (o.emit != "bin" && o.emit != "mlir" && o.emit != "asm")
     fail("compile", fmt::format("--emit {} is not one of mlir, asm, bin", o.emit));
   o.compile.fuse = !o.noFuse;
   o.compile.compareFusion = !o.noFusionCompare;
   o.compile.toolVersion = std::string("strata ") + STRATA_VERSION;
-  if (o.compile.modelName.empty())
+  const bool model = !isMlirFile(o.input);
+#ifdef STRATA_HAVE_MODEL_COMPILE
+  if (model && !isModelInput(o.input))
+    fail("compile", fmt::format("'{}' is neither a .mlir module, a model file or directory, "
+                                "nor a well-known config name",
+                                o.input));
+#endif
+  if (o.compile.modelName.empty() && !model)
     o.compile.modelName = o.input;
-  Expected<CompileOutput> out = compileFile(o.input, o.compile, o.emit == "mlir");
+  Expected<CompileOutput> out =
+#ifdef STRATA_HAVE_MODEL_COMPILE
+      model ? compileModelFile(o) :
+#endif
+            compileFile(o.input, o.compile, o.emit == "mlir");
   if (!out) {
     // Diagnostics already read "file:line:col: error: ...".
     std::fputs(out.message().c_str(), stderr);
@@ -95,8 +141,11 @@ void runCompile(CompileCliOptions &o) {
 void registerCompileCommand(CLI::App &app) {
   auto opt = std::make_shared<CompileCliOptions>();
   CLI::App *cmd = app.add_subcommand(
-      "compile", "Compile a graph-dialect module (.mlir) to an NPU binary");
-  cmd->add_option("input", opt->input, "Graph-dialect module (.mlir)")->required();
+      "compile", "Compile a model file or a graph-dialect module (.mlir) to an NPU binary");
+  cmd->add_option("input", opt->input,
+                  "Graph-dialect module (.mlir), model file or directory (llama2.c, GGUF, "
+                  "safetensors), or well-known config name (no weights)")
+      ->required();
   cmd->add_option("-o,--output", opt->output,
                   "Output file ('-' for stdout with --emit mlir|asm); default: INPUT with "
                   ".npubin, .npu.mlir or .s");
@@ -124,6 +173,12 @@ void registerCompileCommand(CLI::App &app) {
                 "Leave constant data out of the binary (reserve its bytes only)");
   cmd->add_option("--model-name", opt->compile.modelName,
                   "Model name recorded in the binary (default: INPUT)");
+  cmd->add_option("--chunk", opt->tokensPerPrefill,
+                  "Model inputs: tokens per prefill call (default 16)");
+  cmd->add_option("--max-seq", opt->maxSeq,
+                  "Model inputs: KV-cache positions (default: the model's context)");
+  cmd->add_option("--kv-cache", opt->kvCache,
+                  "Model inputs: KV-cache element type f32 (default), f16 or bf16");
   cmd->callback([opt] { runCompile(*opt); });
 }
 

@@ -143,8 +143,11 @@ Program loadProgram(const RunCliOptions &o) {
     runFail("'" + o.input + "' is neither an NPU binary, a model file or directory, nor a "
             "well-known config name (strata run --help lists them)");
   ModelCompileOptions c;
-  c.precision = o.precision.empty() ? "fp32" : o.precision;
-  c.arch = o.arch.empty() ? std::string("npu-default") : o.arch;
+  c.compile.precision = o.precision.empty() ? "fp32" : o.precision;
+  if (!o.arch.empty())
+    c.compile.arch = o.arch;
+  c.compile.compareFusion = false; // the report's unfused figures double compile time
+  c.compile.toolVersion = std::string("strata ") + STRATA_VERSION;
   c.prefillChunk = o.chunk;
   c.maxSeq = o.maxSeq;
   c.kvCache = o.kvCache;

@@ -11,6 +11,7 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <cstring>
 #include <fstream>
@@ -44,7 +45,7 @@ Expected<CompiledModel> compileModelInput(const std::string &input,
                                           const ModelCompileOptions &options) {
   CompiledModel out;
   out.source = input;
-  auto arch = findArchConfig(options.arch);
+  auto arch = findArchConfig(options.compile.arch);
   if (!arch)
     return arch.error();
   out.arch = arch.takeValue();
@@ -89,17 +90,21 @@ Expected<CompiledModel> compileModelInput(const std::string &input,
     return module.error();
   out.maxSeq = models::modelGraphMaxSeq(out.config, graph);
 
-  CompileOptions compile;
-  compile.arch = options.arch;
-  compile.precision = options.precision;
-  compile.modelName = out.config.name.empty() ? input : out.config.name;
-  compile.compareFusion = false; // the unfused comparison doubles compile time
+  CompileOptions compile = options.compile;
+  if (compile.precision.empty())
+    compile.precision = "fp32";
+  if (compile.modelName.empty())
+    compile.modelName = out.config.name.empty() ? input : out.config.name;
   mlir::FailureOr<CompileOutput> compiled = compileModule(**module, compile);
   if (mlir::failed(compiled))
     return Error(input + ": compilation failed" +
                  (diagnostics.empty() ? std::string() : ":\n" + diagnostics));
   out.binary = std::move(compiled->binary);
   out.report = std::move(compiled->report);
+  if (options.keepMlir) {
+    llvm::raw_string_ostream os(out.mlir);
+    (*module)->print(os);
+  }
 
   // What the runtime wants to know when this binary is run later.
   auto &extra = out.binary.meta.extra;
@@ -113,7 +118,7 @@ Expected<CompiledModel> compileModelInput(const std::string &input,
   };
   put(runtime::meta::kMaxSeq, std::to_string(out.maxSeq));
   put(runtime::meta::kFamily, std::string(models::familyName(out.config.family)));
-  put(runtime::meta::kPrecision, options.precision);
+  put(runtime::meta::kPrecision, compile.precision);
   if (out.model) {
     put(runtime::meta::kPath, out.model->path);
     put(runtime::meta::kFormat, std::string(models::modelFormatName(out.model->format)));

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "strata/Driver/CompileOptions.h"
 #include "strata/models/Model.h"
 #include "strata/models/ModelConfig.h"
 #include "strata/support/Error.h"
@@ -24,17 +25,18 @@
 namespace strata::cli {
 
 struct ModelCompileOptions {
-  /// Precision policy of the graph quantization pass: fp32, bf16, fp16,
-  /// int8, int4, mixed or native.
-  std::string precision = "fp32";
-  /// Architecture config name (configs/) or YAML path.
-  std::string arch = "npu-default";
+  /// What the compiler driver is asked to do. An empty precision means fp32
+  /// here (a model file's stored encodings are not a precision choice);
+  /// an empty model name becomes the model's.
+  CompileOptions compile;
   /// Rows of one prefill call.
   uint32_t prefillChunk = 16;
   /// KV-cache positions; 0: the model's context.
   uint32_t maxSeq = 0;
   /// KV-cache element type: f32, f16 or bf16.
   std::string kvCache = "f32";
+  /// Keep the final npu IR as text (CompiledModel::mlir).
+  bool keepMlir = false;
 };
 
 struct CompiledModel {
@@ -43,6 +45,8 @@ struct CompiledModel {
   ArchConfig arch;
   /// The compiler's report (JSON text).
   std::string report;
+  /// The final npu IR, when asked for.
+  std::string mlir;
   models::ModelConfig config;
   /// The loaded model (absent for a well-known config name).
   std::optional<models::Model> model;
