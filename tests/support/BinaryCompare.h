@@ -48,8 +48,9 @@ inline void expectSameBinary(const bin::Binary &a, const bin::Binary &b) {
     EXPECT_EQ(x.hbmAddress, y.hbmAddress);
     ASSERT_EQ(x.size, y.size) << x.name;
     ASSERT_EQ(x.data == nullptr, y.data == nullptr) << x.name;
-    if (x.data)
+    if (x.data) {
       EXPECT_EQ(std::memcmp(x.data, y.data, x.size), 0) << x.name;
+    }
   }
   ASSERT_EQ(a.entries.size(), b.entries.size());
   for (size_t i = 0; i < a.entries.size(); ++i) {

@@ -32,18 +32,4 @@ uint64_t vectorElementOps(const ResolvedVec &op) {
   }
 }
 
-bool isTranscendental(isa::Opcode op) {
-  using isa::Opcode;
-  switch (op) {
-  case Opcode::VExp:
-  case Opcode::VRsqrt:
-  case Opcode::VSilu:
-  case Opcode::VGeluTanh:
-  case Opcode::VGeluErf:
-  case Opcode::VSoftmax:
-  case Opcode::VRope: return true;
-  default: return false;
-  }
-}
-
 } // namespace strata::sim::func

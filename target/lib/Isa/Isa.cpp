@@ -111,6 +111,19 @@ Unit unitOf(Opcode op) {
   return info ? info->unit : Unit::Sequencer;
 }
 
+bool isTranscendental(Opcode op) {
+  switch (op) {
+  case Opcode::VExp:
+  case Opcode::VRsqrt:
+  case Opcode::VSilu:
+  case Opcode::VGeluTanh:
+  case Opcode::VGeluErf:
+  case Opcode::VSoftmax:
+  case Opcode::VRope: return true;
+  default: return false;
+  }
+}
+
 Opcode opcodeOf(const Instr &instr) {
   return std::visit(
       Overloaded{[](const ControlInstr &i) { return i.op; },

@@ -409,16 +409,10 @@ void checkVec(const VecInstr &i, Checker &c) {
       return std::string(m + " needs float in and out (found in=" + in + " out=" + out + ")");
     });
   };
-  switch (op) {
-  case Opcode::VExp:
-  case Opcode::VRsqrt:
-  case Opcode::VSilu:
-  case Opcode::VGeluTanh:
-  case Opcode::VGeluErf:
-  case Opcode::VSoftmax:
-  case Opcode::VRope:
+  // Transcendental pipelines compute in float on float data.
+  if (isTranscendental(op))
     floatInOut();
-    break;
+  switch (op) {
   case Opcode::VRmsNorm:
   case Opcode::VLayerNorm:
     floatInOut() && c.expect(isFloat(i.in1), [&] {

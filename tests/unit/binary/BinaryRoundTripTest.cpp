@@ -120,7 +120,7 @@ TEST(BinaryRoundTrip, MixedDataAndTimingOnlySegments) {
 TEST(BinaryRoundTrip, MinimalBinary) {
   TempDir dir;
   Binary b;
-  b.entries = {{"main", {}, {{isa::ControlInstr{isa::Opcode::Halt}}}}};
+  b.entries = {{"main", {}, {{isa::ControlInstr{isa::Opcode::Halt}}}, {}}};
   std::string path = dir.file("min.npubin");
   ASSERT_TRUE(writeBinary(b, path).isOk());
   auto loaded = readBinary(path);

@@ -125,8 +125,8 @@ inline bin::Binary sampleBinary(const SampleData &data) {
       {"wk", 0x2000, data.wk.size(), data.wk.data()},
   };
   b.entries = {
-      {"prefill", {{"pos", 1}, {"len", 2}}, {sampleProgram(0), sampleProgram(1)}},
-      {"decode", {{"pos", 1}}, {sampleProgram(2), {}, sampleProgram(3)}},
+      {"prefill", {{"pos", 1}, {"len", 2}}, {sampleProgram(0), sampleProgram(1)}, {}},
+      {"decode", {{"pos", 1}}, {sampleProgram(2), {}, sampleProgram(3)}, {}},
   };
   return b;
 }

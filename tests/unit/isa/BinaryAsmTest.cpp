@@ -167,7 +167,7 @@ TEST(BinaryAsm, DisassemblyOfLargeAndZeroHeavyData) {
   a.regions.push_back({"weights #1", RegionKind::Weights, 0x1000, 0x4000});
   a.constants.push_back({"w;0", 0x1000, bytes.size(), bytes.data()});
   a.constants.push_back({"tail", 0x4000, 16, bytes.data() + 1000});
-  a.entries.push_back({"e", {}, {{isa::ControlInstr{isa::Opcode::Halt}}}});
+  a.entries.push_back({"e", {}, {{isa::ControlInstr{isa::Opcode::Halt}}}, {}});
   a.meta.extra.push_back({"x=y", "\"\\"});
   std::string text = disassemble(a);
   EXPECT_NE(text.find(".zero"), std::string::npos);

@@ -343,6 +343,10 @@ using Instr = std::variant<ControlInstr, ScalarInstr, BranchInstr, SyncInstr,
 Opcode opcodeOf(const Instr &instr);
 /// The unit that executes an opcode.
 Unit unitOf(Opcode op);
+/// True for vector ops that evaluate a transcendental function per element
+/// (exp, rsqrt, silu, gelu, and the exp of softmax and sin/cos of rope): they
+/// need float data and run on the vector unit's transcendental pipeline.
+bool isTranscendental(Opcode op);
 /// The queue an instruction is dispatched to; nullopt for sequencer ops.
 std::optional<Queue> queueOf(const Instr &instr);
 /// Assembly mnemonic, e.g. "gemm", "dma.load", "vsoftmax".

@@ -59,7 +59,8 @@ void execute(const ResolvedVec &op, uint8_t *sram);
 /// Element operations the vector unit performs for `op` (for timing and
 /// energy): e.g. rows*cols for VAdd, about 3*rows*cols for VSoftmax.
 uint64_t vectorElementOps(const ResolvedVec &op);
-/// True for ops whose elements use the transcendental pipeline.
-bool isTranscendental(isa::Opcode op);
+/// True for ops whose elements use the transcendental pipeline (an ISA
+/// property: the validator requires float data for them).
+using isa::isTranscendental;
 
 } // namespace strata::sim::func
