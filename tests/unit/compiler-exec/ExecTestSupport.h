@@ -46,14 +46,26 @@ inline std::optional<CompileOutput> compile(const std::string &mlir, CompileOpti
   return out.takeValue();
 }
 
+/// How the simulator models HBM for a test run.
+enum class Hbm {
+  /// The analytic bandwidth/latency model: values are what these tests
+  /// check, and it is the faster model.
+  Analytic,
+  /// The binary's own (detailed, per-bank) model.
+  AsCompiled,
+};
+
 /// A simulator with a compiled binary loaded.
 class Runner {
 public:
-  explicit Runner(const bin::Binary &binary, bool timingOnly = false) : binary_(binary) {
+  explicit Runner(const bin::Binary &binary, bool timingOnly = false, Hbm hbm = Hbm::Analytic)
+      : binary_(binary) {
     Expected<ArchConfig> arch = parseArchConfig(binary.archConfigYaml, "binary");
     EXPECT_TRUE(arch) << arch.message();
     if (!arch)
       return;
+    if (hbm == Hbm::Analytic)
+      arch->hbm.model = "analytic";
     sim::SimOptions options;
     options.timingOnly = timingOnly;
     auto sim = sim::Simulator::create(*arch, options);
