@@ -13,7 +13,7 @@
 //===----------------------------------------------------------------------===//
 #include "CliSupport.h"
 #ifdef STRATA_HAVE_MODEL_COMPILE
-#include "ModelCompile.h"
+#include "strata/runtime/ModelCompile.h"
 #endif
 
 #include "strata/Driver/CompileFile.h"
@@ -74,13 +74,13 @@ void writeText(const std::string &path, const std::string &text) {
 /// config name: the graph builder makes the module (ModelCompile.h), the
 /// same driver compiles it.
 Expected<CompileOutput> compileModelFile(const CompileCliOptions &o) {
-  ModelCompileOptions m;
+  runtime::ModelCompileOptions m;
   m.compile = o.compile;
   m.prefillChunk = o.tokensPerPrefill;
   m.maxSeq = o.maxSeq;
   m.kvCache = o.kvCache;
   m.keepMlir = o.emit == "mlir";
-  auto compiled = compileModelInput(o.input, m);
+  auto compiled = runtime::compileModelInput(o.input, m);
   if (!compiled)
     return compiled.error();
   CompileOutput out;
@@ -103,7 +103,7 @@ void runCompile(CompileCliOptions &o) {
   o.compile.toolVersion = std::string("strata ") + STRATA_VERSION;
   const bool model = !isMlirFile(o.input);
 #ifdef STRATA_HAVE_MODEL_COMPILE
-  if (model && !isModelInput(o.input))
+  if (model && !runtime::isModelInput(o.input))
     fail("compile", fmt::format("'{}' is neither a .mlir module, a model file or directory, "
                                 "nor a well-known config name",
                                 o.input));

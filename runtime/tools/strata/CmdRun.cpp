@@ -16,7 +16,7 @@
 #include "Commands.h"
 
 #ifdef STRATA_HAVE_MODEL_COMPILE
-#include "ModelCompile.h"
+#include "strata/runtime/ModelCompile.h"
 #endif
 
 #include "strata/models/Llama2cLoader.h"
@@ -139,10 +139,10 @@ Program loadProgram(const RunCliOptions &o) {
     return p;
   }
 #ifdef STRATA_HAVE_MODEL_COMPILE
-  if (!isModelInput(o.input))
+  if (!runtime::isModelInput(o.input))
     runFail("'" + o.input + "' is neither an NPU binary, a model file or directory, nor a "
             "well-known config name (strata run --help lists them)");
-  ModelCompileOptions c;
+  runtime::ModelCompileOptions c;
   c.compile.precision = o.precision.empty() ? "fp32" : o.precision;
   if (!o.arch.empty())
     c.compile.arch = o.arch;
@@ -151,7 +151,7 @@ Program loadProgram(const RunCliOptions &o) {
   c.prefillChunk = o.chunk;
   c.maxSeq = o.maxSeq;
   c.kvCache = o.kvCache;
-  auto compiled = valueOrFail("run", compileModelInput(o.input, c));
+  auto compiled = valueOrFail("run", runtime::compileModelInput(o.input, c));
   p.binary = std::move(compiled.binary);
   p.arch = compiled.arch;
   p.model = std::move(compiled.model);

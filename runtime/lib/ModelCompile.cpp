@@ -1,5 +1,5 @@
 //===- ModelCompile.cpp - Model file or config name -> NPU binary ---------===//
-#include "ModelCompile.h"
+#include "strata/runtime/ModelCompile.h"
 
 #include "strata/Driver/Compile.h"
 #include "strata/InitAllDialects.h"
@@ -18,7 +18,7 @@
 #include <memory>
 #include <sys/stat.h>
 
-namespace strata::cli {
+namespace strata::runtime {
 
 namespace {
 
@@ -116,18 +116,18 @@ Expected<CompiledModel> compileModelInput(const std::string &input,
       }
     extra.emplace_back(key, value);
   };
-  put(runtime::meta::kMaxSeq, std::to_string(out.maxSeq));
-  put(runtime::meta::kFamily, std::string(models::familyName(out.config.family)));
-  put(runtime::meta::kPrecision, compile.precision);
+  put(meta::kMaxSeq, std::to_string(out.maxSeq));
+  put(meta::kFamily, std::string(models::familyName(out.config.family)));
+  put(meta::kPrecision, compile.precision);
   if (out.model) {
-    put(runtime::meta::kPath, out.model->path);
-    put(runtime::meta::kFormat, std::string(models::modelFormatName(out.model->format)));
+    put(meta::kPath, out.model->path);
+    put(meta::kFormat, std::string(models::modelFormatName(out.model->format)));
   }
   if (out.config.bosId >= 0)
-    put(runtime::meta::kBos, std::to_string(out.config.bosId));
+    put(meta::kBos, std::to_string(out.config.bosId));
   if (out.config.eosId >= 0)
-    put(runtime::meta::kEos, std::to_string(out.config.eosId));
+    put(meta::kEos, std::to_string(out.config.eosId));
   return out;
 }
 
-} // namespace strata::cli
+} // namespace strata::runtime

@@ -1,12 +1,13 @@
 //===- ModelCompile.h - Model file or config name -> NPU binary -*- C++ -*-===//
 //
-// The model-file path shared by `strata compile MODEL` and `strata run
-// MODEL`: load the model (or take a well-known config for a timing-only
+// The model-file path shared by `strata compile MODEL`, `strata run MODEL`,
+// the end-to-end tests and the benchmarks: load the model (or take a well-known config for a timing-only
 // build without weights), build its graph module, compile it with the
 // compiler driver, and record what the runtime needs to know about the
 // program in the binary's metadata (KV-cache length, model facts).
 //
-// Only built when the compiler is part of the build (STRATA_HAVE_MODEL_COMPILE).
+// Library StrataModelCompile, built when the compiler is part of the build;
+// the strata CLI, the end-to-end tests and the benchmarks use it.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -22,7 +23,7 @@
 #include <optional>
 #include <string>
 
-namespace strata::cli {
+namespace strata::runtime {
 
 struct ModelCompileOptions {
   /// What the compiler driver is asked to do. An empty precision means fp32
@@ -63,4 +64,4 @@ bool isModelInput(const std::string &input);
 Expected<CompiledModel> compileModelInput(const std::string &input,
                                           const ModelCompileOptions &options);
 
-} // namespace strata::cli
+} // namespace strata::runtime
