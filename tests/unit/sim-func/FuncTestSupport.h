@@ -9,12 +9,14 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "strata/sim/func/Execute.h"
 #include "strata/support/Float16.h"
 #include "strata/sim/func/HostIsa.h"
 #include "strata/target/DType.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -162,6 +164,44 @@ template <typename F> void forEachHostIsa(F body) {
     body();
   }
   selectHostIsa(saved);
+}
+
+/// Marks the nibbles of element `index` of a `t` array at byte `base` in a
+/// per-nibble map of an SRAM image.
+inline void markElement(std::vector<bool> &isOut, uint64_t base, DType t, uint64_t index) {
+  uint64_t bits = dtypeBits(t);
+  for (uint64_t q = 0; q < std::max<uint64_t>(bits / 4, 1); ++q)
+    isOut[(base * 8 + index * bits) / 4 + q] = true;
+}
+
+/// After an instruction ran on `mem` (a copy of `before`): fails where a
+/// nibble outside the outputs (`isOut`, per nibble) changed, and, with
+/// `ranges`, where a changed byte lies outside every write range of the
+/// footprint. Reports at most five failures in all, counting in `bad`.
+inline void expectOnlyOutputsWritten(const std::vector<uint8_t> &before,
+                                     const std::vector<uint8_t> &mem,
+                                     const std::vector<bool> &isOut,
+                                     const std::vector<ByteRange> *ranges,
+                                     const std::string &what, int &bad) {
+  for (size_t nib = 0; nib < mem.size() * 2; ++nib) {
+    if (isOut[nib])
+      continue;
+    uint8_t g = (mem[nib / 2] >> (4 * (nib % 2))) & 0xF,
+            w = (before[nib / 2] >> (4 * (nib % 2))) & 0xF;
+    if (g != w && ++bad <= 5)
+      ADD_FAILURE() << what << ": byte " << nib / 2 << " outside the outputs changed";
+  }
+  if (!ranges)
+    return;
+  for (size_t byte = 0; byte < mem.size(); ++byte) {
+    if (mem[byte] == before[byte])
+      continue;
+    bool covered = false;
+    for (const ByteRange &r : *ranges)
+      covered |= r.write && byte >= r.begin && byte < r.end;
+    if (!covered && ++bad <= 5)
+      ADD_FAILURE() << what << ": byte " << byte << " written outside the footprint";
+  }
 }
 
 inline const DType kAllTypes[] = {DType::I4, DType::I8, DType::I32,

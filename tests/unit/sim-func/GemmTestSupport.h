@@ -204,36 +204,18 @@ public:
     ASSERT_TRUE(s.isOk()) << s.message();
     before = mem;
     execute(op, mem.data());
-    size_t bad = 0;
+    int bad = 0;
     std::vector<bool> isOut(mem.size() * 2, false); // per nibble
     for (uint32_t m = 0; m < c_.m; ++m)
       for (uint32_t j = 0; j < nOut; ++j) {
         uint64_t ci = uint64_t(m) * instr.ldc + j;
-        uint64_t bits = dtypeBits(c_.out);
-        for (uint64_t q = 0; q < std::max<uint64_t>(bits / 4, 1); ++q)
-          isOut[(op.c * 8 + ci * bits) / 4 + q] = true;
+        markElement(isOut, op.c, c_.out, ci);
         uint32_t got = elemBits(mem, op.c, c_.out, ci), want = expected(m, j);
         auto r = sameElem(c_.out, got, want);
         if (!r && ++bad <= 5)
           ADD_FAILURE() << c_.describe() << " at (" << m << ", " << j << "): " << r.message();
       }
-    for (size_t nib = 0; nib < mem.size() * 2; ++nib) {
-      if (isOut[nib])
-        continue;
-      uint8_t g = (mem[nib / 2] >> (4 * (nib % 2))) & 0xF, w = (before[nib / 2] >> (4 * (nib % 2))) & 0xF;
-      if (g != w && ++bad <= 5)
-        ADD_FAILURE() << c_.describe() << ": byte " << nib / 2 << " outside C changed";
-    }
-    // Everything touched lies inside the reported ranges.
-    for (size_t byte = 0; byte < mem.size(); ++byte) {
-      if (mem[byte] == before[byte])
-        continue;
-      bool covered = false;
-      for (const ByteRange &r : ranges)
-        covered |= r.write && byte >= r.begin && byte < r.end;
-      if (!covered && ++bad <= 5)
-        ADD_FAILURE() << c_.describe() << ": byte " << byte << " written outside the footprint";
-    }
+    expectOnlyOutputsWritten(before, mem, isOut, &ranges, c_.describe(), bad);
   }
 
   uint32_t nOut = 0, groups = 1;

@@ -40,25 +40,31 @@ private:
   size_t page_ = 0, total_ = 0;
 };
 
-/// Moves operand `which` (its byte range [begin, end)) to the top of a
-/// guarded buffer and runs the Gemm there.
-void runWithOperandLast(GemmHarness &h, uint64_t ResolvedGemm::*which) {
+/// Moves operand `which` (its byte range [begin, end) as the footprint reads
+/// it) to the top of a guarded buffer and runs the instruction there, so a
+/// read past the operand's end faults. An operand the instruction does not
+/// read is skipped, or is a failure when `mustRead`.
+template <typename Op>
+void runWithOperandLast(const Op &original, const std::vector<uint8_t> &mem,
+                        uint64_t Op::*which, bool mustRead) {
   std::vector<ByteRange> ranges;
-  ASSERT_TRUE(footprint(h.op, ranges).isOk());
-  uint64_t begin = h.op.*which, end = 0;
+  ASSERT_TRUE(footprint(original, ranges).isOk());
+  uint64_t begin = original.*which, end = 0;
   for (const ByteRange &r : ranges)
     if (r.begin == begin && !r.write)
       end = std::max(end, r.end);
+  if (!mustRead && end == 0)
+    return;
   ASSERT_GT(end, begin);
   // The harness image ends after every operand; append the moved copy.
   const uint64_t len = end - begin;
-  uint64_t top = (h.mem.size() + 63) / 64 * 64;
+  uint64_t top = (mem.size() + 63) / 64 * 64;
   top += (len % 64) ? 64 - len % 64 : 0; // keep 64-byte alignment of the start
   GuardedBuffer buf(top + len);
   ASSERT_NE(buf.data(), nullptr);
-  std::memcpy(buf.data(), h.mem.data(), h.mem.size());
-  std::memcpy(buf.data() + top, h.mem.data() + begin, len);
-  ResolvedGemm op = h.op;
+  std::memcpy(buf.data(), mem.data(), mem.size());
+  std::memcpy(buf.data() + top, mem.data() + begin, len);
+  Op op = original;
   op.*which = top;
   execute(op, buf.data());
 }
@@ -85,30 +91,9 @@ TEST(GuardPage, GemmOperandsAreNotOverRead) {
           GemmHarness h(c);
           for (auto which : {&ResolvedGemm::a, &ResolvedGemm::b, &ResolvedGemm::scaleA,
                              &ResolvedGemm::scaleB, &ResolvedGemm::bias})
-            runWithOperandLast(h, which);
+            runWithOperandLast(h.op, h.mem, which, true);
         }
   });
-}
-
-void runVecWithOperandLast(VecHarness &h, uint64_t ResolvedVec::*which) {
-  std::vector<ByteRange> ranges;
-  ASSERT_TRUE(footprint(h.op, ranges).isOk());
-  uint64_t begin = h.op.*which, end = 0;
-  for (const ByteRange &r : ranges)
-    if (r.begin == begin && !r.write)
-      end = std::max(end, r.end);
-  if (end == 0)
-    return; // the op does not read this operand
-  const uint64_t len = end - begin;
-  uint64_t top = (h.mem.size() + 63) / 64 * 64;
-  top += (len % 64) ? 64 - len % 64 : 0;
-  GuardedBuffer buf(top + len);
-  ASSERT_NE(buf.data(), nullptr);
-  std::memcpy(buf.data(), h.mem.data(), h.mem.size());
-  std::memcpy(buf.data() + top, h.mem.data() + begin, len);
-  ResolvedVec op = h.op;
-  op.*which = top;
-  execute(op, buf.data());
 }
 
 TEST(GuardPage, VectorOperandsAreNotOverRead) {
@@ -138,7 +123,7 @@ TEST(GuardPage, VectorOperandsAreNotOverRead) {
         c.pad0 = 1;
         VecHarness h(c);
         for (auto which : {&ResolvedVec::x, &ResolvedVec::y, &ResolvedVec::z})
-          runVecWithOperandLast(h, which);
+          runWithOperandLast(h.op, h.mem, which, false);
       }
   });
 }

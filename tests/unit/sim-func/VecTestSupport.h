@@ -129,18 +129,13 @@ public:
     before = mem;
     execute(op, mem.data());
     std::vector<bool> isOut(mem.size() * 2, false);
-    auto mark = [&](uint64_t base, DType t, uint64_t index) {
-      uint64_t bits = dtypeBits(t);
-      for (uint64_t q = 0; q < std::max<uint64_t>(bits / 4, 1); ++q)
-        isOut[(base * 8 + index * bits) / 4 + q] = true;
-    };
     int bad = 0;
     for (uint32_t i = 0; i < c_.rows; ++i) {
       std::vector<uint32_t> want = expectedRow(i);
       for (uint32_t j = 0; j < want.size(); ++j) {
         uint64_t idx = c_.op == isa::Opcode::VTranspose ? uint64_t(j) * instr.ldd + i
                                                         : uint64_t(i) * instr.ldd + j;
-        mark(op.dst, c_.out, idx);
+        markElement(isOut, op.dst, c_.out, idx);
         auto r = sameElem(c_.out, elemBits(mem, op.dst, c_.out, idx), want[j]);
         if (!r && ++bad <= 5)
           ADD_FAILURE() << c_.describe() << " at (" << i << ", " << j << "): " << r.message()
@@ -150,32 +145,15 @@ public:
         std::vector<uint32_t> ws = expectedScales(i);
         for (uint32_t g = 0; g < ws.size(); ++g) {
           uint64_t idx = uint64_t(i) * instr.ld1 + g;
-          mark(op.y, c_.in1, idx);
+          markElement(isOut, op.y, c_.in1, idx);
           auto r = sameElem(c_.in1, elemBits(mem, op.y, c_.in1, idx), ws[g]);
           if (!r && ++bad <= 5)
             ADD_FAILURE() << c_.describe() << " scale (" << i << ", " << g << "): " << r.message();
         }
       }
     }
-    for (size_t nib = 0; nib < mem.size() * 2; ++nib) {
-      if (isOut[nib])
-        continue;
-      uint8_t g = (mem[nib / 2] >> (4 * (nib % 2))) & 0xF,
-              w = (before[nib / 2] >> (4 * (nib % 2))) & 0xF;
-      if (g != w && ++bad <= 5)
-        ADD_FAILURE() << c_.describe() << ": byte " << nib / 2 << " outside the outputs changed";
-    }
-    if (!checkFootprint)
-      return;
-    for (size_t byte = 0; byte < mem.size(); ++byte) {
-      if (mem[byte] == before[byte])
-        continue;
-      bool covered = false;
-      for (const ByteRange &r : ranges)
-        covered |= r.write && byte >= r.begin && byte < r.end;
-      if (!covered && ++bad <= 5)
-        ADD_FAILURE() << c_.describe() << ": byte " << byte << " written outside the footprint";
-    }
+    expectOnlyOutputsWritten(before, mem, isOut, checkFootprint ? &ranges : nullptr,
+                             c_.describe(), bad);
   }
 
   uint32_t outRows = 0, outCols = 0;
