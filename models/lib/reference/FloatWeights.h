@@ -36,4 +36,36 @@ private:
   uint64_t convertedBytes_ = 0;
 };
 
+/// Binds a model's matrices from FloatWeights and keeps the first error, so
+/// a forward pass's init lists its tensors without a return after each; once
+/// one fails, the rest are not looked up.
+class WeightBinder {
+public:
+  explicit WeightBinder(FloatWeights &weights) : weights_(weights) {}
+
+  /// dst = the tensor `name`.
+  void operator()(Matrix &dst, const std::string &name) {
+    if (status_)
+      take(dst, weights_.get(name));
+  }
+  /// dst = the classifier (output.weight or the tied embedding).
+  void classifier(Matrix &dst) {
+    if (status_)
+      take(dst, weights_.classifier());
+  }
+  /// The first failure, or ok.
+  const Status &status() const { return status_; }
+
+private:
+  void take(Matrix &dst, Expected<Matrix> m) {
+    if (m)
+      dst = *m;
+    else
+      status_ = m.status();
+  }
+
+  FloatWeights &weights_;
+  Status status_;
+};
+
 } // namespace strata::models::reference

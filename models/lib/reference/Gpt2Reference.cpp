@@ -16,36 +16,31 @@ public:
 
   Status init() {
     const ModelConfig &c = config_;
-#define STRATA_LOAD(dst, expr)                                                          \
-  do {                                                                                  \
-    auto m_ = (expr);                                                                   \
-    if (!m_)                                                                            \
-      return m_.error();                                                                \
-    dst = *m_;                                                                          \
-  } while (0)
-    STRATA_LOAD(tokenEmbedding_, weights_.get(std::string(names::kTokenEmbedding)));
-    STRATA_LOAD(positionEmbedding_, weights_.get(std::string(names::kPositionEmbedding)));
-    STRATA_LOAD(finalNormG_, weights_.get(std::string(names::kOutputNorm)));
-    STRATA_LOAD(finalNormB_, weights_.get(std::string(names::kOutputNormBias)));
-    STRATA_LOAD(classifier_, weights_.classifier());
+    WeightBinder bind(weights_);
+    bind(tokenEmbedding_, std::string(names::kTokenEmbedding));
+    bind(positionEmbedding_, std::string(names::kPositionEmbedding));
+    bind(finalNormG_, std::string(names::kOutputNorm));
+    bind(finalNormB_, std::string(names::kOutputNormBias));
+    bind.classifier(classifier_);
     layers_.resize(c.nLayers);
     for (uint32_t l = 0; l < c.nLayers; ++l) {
       Gpt2Layer &L = layers_[l];
       auto name = [&](const char *role) { return blockTensorName(l, role); };
-      STRATA_LOAD(L.ln1g, weights_.get(name("attn_norm.weight")));
-      STRATA_LOAD(L.ln1b, weights_.get(name("attn_norm.bias")));
-      STRATA_LOAD(L.wqkv, weights_.get(name("attn_qkv.weight")));
-      STRATA_LOAD(L.bqkv, weights_.get(name("attn_qkv.bias")));
-      STRATA_LOAD(L.wo, weights_.get(name("attn_output.weight")));
-      STRATA_LOAD(L.bo, weights_.get(name("attn_output.bias")));
-      STRATA_LOAD(L.ln2g, weights_.get(name("ffn_norm.weight")));
-      STRATA_LOAD(L.ln2b, weights_.get(name("ffn_norm.bias")));
-      STRATA_LOAD(L.wUp, weights_.get(name("ffn_up.weight")));
-      STRATA_LOAD(L.bUp, weights_.get(name("ffn_up.bias")));
-      STRATA_LOAD(L.wDown, weights_.get(name("ffn_down.weight")));
-      STRATA_LOAD(L.bDown, weights_.get(name("ffn_down.bias")));
+      bind(L.ln1g, name("attn_norm.weight"));
+      bind(L.ln1b, name("attn_norm.bias"));
+      bind(L.wqkv, name("attn_qkv.weight"));
+      bind(L.bqkv, name("attn_qkv.bias"));
+      bind(L.wo, name("attn_output.weight"));
+      bind(L.bo, name("attn_output.bias"));
+      bind(L.ln2g, name("ffn_norm.weight"));
+      bind(L.ln2b, name("ffn_norm.bias"));
+      bind(L.wUp, name("ffn_up.weight"));
+      bind(L.bUp, name("ffn_up.bias"));
+      bind(L.wDown, name("ffn_down.weight"));
+      bind(L.bDown, name("ffn_down.bias"));
     }
-#undef STRATA_LOAD
+    if (!bind.status())
+      return bind.status();
     const uint64_t kvPerLayer = static_cast<uint64_t>(maxContext_) * c.dim;
     keyCache_.assign(kvPerLayer * c.nLayers, 0.0f);
     valueCache_.assign(kvPerLayer * c.nLayers, 0.0f);
@@ -108,10 +103,7 @@ private:
 
 Expected<std::unique_ptr<ReferenceModel>> createGpt2Reference(const Model &model,
                                                               uint32_t maxContext) {
-  auto ref = std::make_unique<Gpt2Reference>(model, maxContext);
-  if (Status s = ref->init(); !s)
-    return s.error();
-  return std::unique_ptr<ReferenceModel>(std::move(ref));
+  return makeReference<Gpt2Reference>(model, maxContext);
 }
 
 } // namespace strata::models::reference

@@ -18,36 +18,31 @@ public:
 
   Status init() {
     const ModelConfig &c = config_;
-#define STRATA_LOAD(dst, expr)                                                          \
-  do {                                                                                  \
-    auto m_ = (expr);                                                                   \
-    if (!m_)                                                                            \
-      return m_.error();                                                                \
-    dst = *m_;                                                                          \
-  } while (0)
-    STRATA_LOAD(embedding_, weights_.get(std::string(names::kTokenEmbedding)));
-    STRATA_LOAD(finalNorm_, weights_.get(std::string(names::kOutputNorm)));
-    STRATA_LOAD(classifier_, weights_.classifier());
+    WeightBinder bind(weights_);
+    bind(embedding_, std::string(names::kTokenEmbedding));
+    bind(finalNorm_, std::string(names::kOutputNorm));
+    bind.classifier(classifier_);
     layers_.resize(c.nLayers);
     for (uint32_t l = 0; l < c.nLayers; ++l) {
       LlamaLayer &L = layers_[l];
       auto name = [&](const char *role) { return blockTensorName(l, role); };
-      STRATA_LOAD(L.attnNorm, weights_.get(name("attn_norm.weight")));
-      STRATA_LOAD(L.wq, weights_.get(name("attn_q.weight")));
-      STRATA_LOAD(L.wk, weights_.get(name("attn_k.weight")));
-      STRATA_LOAD(L.wv, weights_.get(name("attn_v.weight")));
+      bind(L.attnNorm, name("attn_norm.weight"));
+      bind(L.wq, name("attn_q.weight"));
+      bind(L.wk, name("attn_k.weight"));
+      bind(L.wv, name("attn_v.weight"));
       if (c.qkvBias) {
-        STRATA_LOAD(L.bq, weights_.get(name("attn_q.bias")));
-        STRATA_LOAD(L.bk, weights_.get(name("attn_k.bias")));
-        STRATA_LOAD(L.bv, weights_.get(name("attn_v.bias")));
+        bind(L.bq, name("attn_q.bias"));
+        bind(L.bk, name("attn_k.bias"));
+        bind(L.bv, name("attn_v.bias"));
       }
-      STRATA_LOAD(L.wo, weights_.get(name("attn_output.weight")));
-      STRATA_LOAD(L.ffnNorm, weights_.get(name("ffn_norm.weight")));
-      STRATA_LOAD(L.wGate, weights_.get(name("ffn_gate.weight")));
-      STRATA_LOAD(L.wUp, weights_.get(name("ffn_up.weight")));
-      STRATA_LOAD(L.wDown, weights_.get(name("ffn_down.weight")));
+      bind(L.wo, name("attn_output.weight"));
+      bind(L.ffnNorm, name("ffn_norm.weight"));
+      bind(L.wGate, name("ffn_gate.weight"));
+      bind(L.wUp, name("ffn_up.weight"));
+      bind(L.wDown, name("ffn_down.weight"));
     }
-#undef STRATA_LOAD
+    if (!bind.status())
+      return bind.status();
     const uint64_t kvPerLayer = static_cast<uint64_t>(maxContext_) * c.kvDim();
     keyCache_.assign(kvPerLayer * c.nLayers, 0.0f);
     valueCache_.assign(kvPerLayer * c.nLayers, 0.0f);
@@ -111,10 +106,7 @@ private:
 
 Expected<std::unique_ptr<ReferenceModel>> createLlamaReference(const Model &model,
                                                                uint32_t maxContext) {
-  auto ref = std::make_unique<LlamaReference>(model, maxContext);
-  if (Status s = ref->init(); !s)
-    return s.error();
-  return std::unique_ptr<ReferenceModel>(std::move(ref));
+  return makeReference<LlamaReference>(model, maxContext);
 }
 
 } // namespace strata::models::reference
