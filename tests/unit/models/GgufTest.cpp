@@ -53,17 +53,9 @@ TEST(GgufLoader, BuildsTheLlamaConfigFromMetadata) {
   auto m = loadGgufModel(modelPath(kDir + "stories260K-f32.gguf"));
   ASSERT_TRUE(m) << m.message();
   const ModelConfig &c = m->config;
-  EXPECT_EQ(c.family, Family::Llama);
-  EXPECT_EQ(c.dim, 64u);
-  EXPECT_EQ(c.hiddenDim, 172u);
-  EXPECT_EQ(c.nLayers, 5u);
-  EXPECT_EQ(c.nHeads, 8u);
-  EXPECT_EQ(c.nKvHeads, 4u);
-  EXPECT_EQ(c.headDim, 8u);
-  EXPECT_EQ(c.vocabSize, 512u);
+  expectStories260KArchitecture(c);
   EXPECT_EQ(c.maxSeqLen, 128u); // the converter's default, see the README
   EXPECT_FLOAT_EQ(c.ropeTheta, 10000.0f);
-  EXPECT_EQ(c.ropeStyle, RopeStyle::Interleaved);
   EXPECT_FALSE(c.tiedEmbeddings); // output.weight is stored (a copy)
   EXPECT_EQ(c.bosId, 1);
   EXPECT_EQ(c.eosId, 2);

@@ -168,18 +168,31 @@ TEST(GgufReference, GreedyIdsMatchLlamaCpp) {
   }
 }
 
-class HfTinyModel : public ::testing::TestWithParam<const char *> {};
+/// Loads hf/<param> and its transformers reference, skipping the test when
+/// the data is absent.
+class HfTinyModel : public ::testing::TestWithParam<const char *> {
+protected:
+  void SetUp() override {
+    const std::string dir = std::string("hf/") + GetParam();
+    STRATA_REQUIRE_MODEL_FILE(dir + "/model.safetensors");
+    STRATA_REQUIRE_MODEL_FILE(dir + "/reference.json");
+    auto model = loadHfModel(modelPath(dir));
+    ASSERT_TRUE(model) << model.message();
+    model_ = std::make_unique<Model>(model.takeValue());
+    auto ref = ReferenceModel::create(*model_);
+    ASSERT_TRUE(ref) << ref.message();
+    ref_ = ref.takeValue();
+    expected_ = readJson(modelPath(dir + "/reference.json"));
+  }
+
+  std::unique_ptr<Model> model_; // the reference model refers to its tensors
+  std::unique_ptr<ReferenceModel> ref_;
+  nlohmann::json expected_;
+};
 
 TEST_P(HfTinyModel, FirstAndLastLogitsMatchTransformers) {
-  const std::string dir = std::string("hf/") + GetParam();
-  STRATA_REQUIRE_MODEL_FILE(dir + "/model.safetensors");
-  STRATA_REQUIRE_MODEL_FILE(dir + "/reference.json");
-  auto model = loadHfModel(modelPath(dir));
-  ASSERT_TRUE(model) << model.message();
-  auto ref = ReferenceModel::create(*model);
-  ASSERT_TRUE(ref) << ref.message();
-  nlohmann::json expected = readJson(modelPath(dir + "/reference.json"));
-  auto logits = promptLogits(**ref, idsOf(expected["input_ids"]));
+  const nlohmann::json &expected = expected_;
+  auto logits = promptLogits(*ref_, idsOf(expected["input_ids"]));
   ASSERT_TRUE(logits) << logits.message();
   EXPECT_LE(maxAbsDiff(logits->front(), expected["first_logits"]), kLogitTolerance);
   EXPECT_LE(maxAbsDiff(logits->back(), expected["last_logits"]), kLogitTolerance);
@@ -188,19 +201,12 @@ TEST_P(HfTinyModel, FirstAndLastLogitsMatchTransformers) {
 }
 
 TEST_P(HfTinyModel, GreedyIdsMatchTransformers) {
-  const std::string dir = std::string("hf/") + GetParam();
-  STRATA_REQUIRE_MODEL_FILE(dir + "/model.safetensors");
-  STRATA_REQUIRE_MODEL_FILE(dir + "/reference.json");
-  auto model = loadHfModel(modelPath(dir));
-  ASSERT_TRUE(model) << model.message();
-  auto ref = ReferenceModel::create(*model);
-  ASSERT_TRUE(ref) << ref.message();
-  nlohmann::json expected = readJson(modelPath(dir + "/reference.json"));
+  const nlohmann::json &expected = expected_;
   std::vector<int32_t> prompt = idsOf(expected["input_ids"]);
   std::vector<int32_t> greedy = idsOf(expected["greedy_ids"]);
   GreedyOptions g;
   g.maxNewTokens = static_cast<uint32_t>(greedy.size() - prompt.size()); // no EOS stop
-  auto ids = generateGreedy(**ref, prompt, g);
+  auto ids = generateGreedy(*ref_, prompt, g);
   ASSERT_TRUE(ids) << ids.message();
   EXPECT_EQ(*ids, greedy);
 }

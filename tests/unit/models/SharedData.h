@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "strata/models/ModelConfig.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -29,6 +31,20 @@ inline std::string sharedDir() {
 /// Path of a file under <shared>/models.
 inline std::string modelPath(const std::string &relative) {
   return sharedDir() + "/models/" + relative;
+}
+
+/// The architecture of the stories260K reference model, whichever file
+/// format it was loaded from (its README lists these numbers).
+inline void expectStories260KArchitecture(const ModelConfig &c) {
+  EXPECT_EQ(c.family, Family::Llama);
+  EXPECT_EQ(c.dim, 64u);
+  EXPECT_EQ(c.hiddenDim, 172u);
+  EXPECT_EQ(c.nLayers, 5u);
+  EXPECT_EQ(c.nHeads, 8u);
+  EXPECT_EQ(c.nKvHeads, 4u);
+  EXPECT_EQ(c.headDim, 8u);
+  EXPECT_EQ(c.vocabSize, 512u);
+  EXPECT_EQ(c.ropeStyle, RopeStyle::Interleaved);
 }
 
 inline bool pathExists(const std::string &path) {
