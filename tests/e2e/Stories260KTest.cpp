@@ -1,0 +1,82 @@
+//===- Stories260KTest.cpp - llama2.c's stories260K, token for token ------===//
+//
+// For every line of stories260K/reference/greedy.jsonl (llama2.c run.c,
+// greedy): the prompt encodes to the reference ids, the compiled FP32 model
+// on the simulated NPU generates exactly the reference token ids (stopping
+// on BOS as run.c does), and the decoded text is run.c's stdout. The
+// last-prompt-position logits of "Once upon a time" are within 1e-4 of
+// run.c's.
+//
+//===----------------------------------------------------------------------===//
+#include "E2eSupport.h"
+
+#include "strata/models/ModelLoader.h"
+#include "strata/runtime/Generate.h"
+
+#include <cmath>
+
+namespace strata::e2e {
+namespace {
+
+const char *kModel = "stories260K/stories260K.bin";
+const char *kGreedy = "stories260K/reference/greedy.jsonl";
+
+class Stories260KGreedy : public ::testing::TestWithParam<ReferenceLine> {};
+
+TEST_P(Stories260KGreedy, MatchesLlama2cTokenForToken) {
+  STRATA_REQUIRE_MODEL_FILE(kModel);
+  STRATA_REQUIRE_MODEL_FILE(kGreedy);
+  const nlohmann::json &ref = GetParam().data;
+  CompiledRun run = compileAndLoad(models::testing::modelPath(kModel), "fp32");
+  ASSERT_TRUE(run.engine);
+  auto tok = models::loadTokenizerFor(*run.compiled.model);
+  ASSERT_TRUE(tok) << tok.message();
+
+  const auto expected = ref["token_ids"].get<std::vector<int32_t>>();
+  const uint32_t nPrompt = ref["n_prompt_tokens"].get<uint32_t>();
+  std::vector<int32_t> prompt = tok->encode(ref["prompt"].get<std::string>());
+  ASSERT_EQ(prompt, std::vector<int32_t>(expected.begin(), expected.begin() + nPrompt));
+
+  runtime::GenerateOptions g;
+  // run.c's steps count positions, prompt included: steps + 1 ids at most.
+  g.maxNewTokens = ref["steps"].get<uint32_t>() + 1 - nPrompt;
+  g.stopToken = tok->bosId();
+  auto session = run.engine->createSession();
+  auto result = runtime::generate(*session, prompt, g);
+  ASSERT_TRUE(result) << result.message();
+  EXPECT_EQ(result->tokens, expected)
+      << "first difference at id " << firstDifference(result->tokens, expected);
+  EXPECT_EQ(result->stop, ref["stop"] == "bos" ? runtime::StopReason::StopToken
+                                               : runtime::StopReason::Length);
+  EXPECT_EQ(tok->decode(result->tokens), ref["text"].get<std::string>());
+  EXPECT_GT(result->stats.seconds(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(ReferenceLines, Stories260KGreedy,
+                         ::testing::ValuesIn(referenceLines(kGreedy,
+                                                            [](const nlohmann::json &j) {
+                                                              std::string p = j["prompt"];
+                                                              return p.empty() ? "bos" : p;
+                                                            })),
+                         lineName);
+
+TEST(Stories260K, LastPromptLogitsWithin1e4OfRunC) {
+  STRATA_REQUIRE_MODEL_FILE(kModel);
+  STRATA_REQUIRE_MODEL_FILE("stories260K/reference/logits_once_upon.json");
+  auto ref = models::testing::readJson(
+      models::testing::modelPath("stories260K/reference/logits_once_upon.json"));
+  CompiledRun run = compileAndLoad(models::testing::modelPath(kModel), "fp32");
+  ASSERT_TRUE(run.engine);
+  auto session = run.engine->createSession();
+  ASSERT_TRUE(session->feed({1, 403, 407, 261, 378}));
+  const auto want = ref["logits"].get<std::vector<float>>();
+  const auto &got = session->logits();
+  ASSERT_EQ(got.size(), want.size());
+  double worst = 0;
+  for (size_t i = 0; i < got.size(); ++i)
+    worst = std::max(worst, std::abs(double(got[i]) - double(want[i])));
+  EXPECT_LT(worst, 1e-4);
+}
+
+} // namespace
+} // namespace strata::e2e
