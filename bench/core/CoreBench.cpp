@@ -62,7 +62,7 @@ bin::Binary binaryOf(const std::string &text) {
     std::abort();
   }
   bin::Binary b;
-  b.entries.push_back({"main", {}, {program.takeValue()}});
+  b.entries.push_back({"main", {}, {program.takeValue()}, {}});
   return b;
 }
 

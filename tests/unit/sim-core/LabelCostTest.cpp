@@ -9,22 +9,8 @@ using namespace strata::test;
 
 namespace {
 
-const char *kProgram = R"(
-    dma.load src=hbm[0x100000] dst=sram[0x0] size=2048
-    dma.load src=hbm[0x200000] dst=sram[0x1000] size=6144
-    sem.signal load, s0, 1
-    tc.config gang=4x4 precision=f16
-    sem.wait compute, s0
-    gemm m=16 n=48 k=64 a=f16 b=f16 out=f32 A=[0x0] lda=64 B=[0x1000] ldb=48 C=[0x4000] ldc=48
-    vsoftmax rows=16 cols=48 in=f32 out=f32 x=[0x4000] ld0=48 dst=[0x8000] ldd=48 scale=0.125
-    sem.signal compute, s1
-    sem.wait store, s1
-    dma.store src=sram[0x8000] dst=hbm[0x300000] size=3072
-    halt
-)";
-
 bin::Binary labelled(uint32_t cores) {
-  std::vector<std::string> programs(cores, kProgram);
+  std::vector<std::string> programs(cores, kGemmSoftmaxProgram);
   bin::Binary b = binaryOf(programs);
   b.regions.push_back({"io", bin::RegionKind::Io, 0x100000, 0x300000});
   for (uint32_t c = 0; c < cores; ++c) {

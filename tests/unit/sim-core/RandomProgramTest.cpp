@@ -115,7 +115,7 @@ TEST(RandomPrograms, EndOrFaultButNeverCrashOrHang) {
     SCOPED_TRACE(seed);
     ProgramMaker maker(seed);
     bin::Binary b;
-    b.entries.push_back({"main", {}, {maker.make(24)}});
+    b.entries.push_back({"main", {}, {maker.make(24)}, {}});
     sim::SimOptions o;
     o.timingOnly = seed % 3 == 0;
     o.cycleLimit = 20'000'000;

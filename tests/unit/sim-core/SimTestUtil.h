@@ -79,6 +79,22 @@ inline std::string runError(const ArchConfig &arch, const std::vector<std::strin
   return res ? std::string() : res.message();
 }
 
+/// softmax(A x B / 8) row by row on one core: A [16][64] f16 at HBM
+/// 0x100000, B [64][48] f16 at 0x200000, out [16][48] f32 at 0x300000.
+inline constexpr const char *kGemmSoftmaxProgram = R"(
+    dma.load src=hbm[0x100000] dst=sram[0x0] size=2048
+    dma.load src=hbm[0x200000] dst=sram[0x1000] size=6144
+    sem.signal load, s0, 1
+    tc.config gang=4x4 precision=f16
+    sem.wait compute, s0
+    gemm m=16 n=48 k=64 a=f16 b=f16 out=f32 A=[0x0] lda=64 B=[0x1000] ldb=48 C=[0x4000] ldc=48
+    vsoftmax rows=16 cols=48 in=f32 out=f32 x=[0x4000] ld0=48 dst=[0x8000] ldd=48 scale=0.125
+    sem.signal compute, s1
+    sem.wait store, s1
+    dma.store src=sram[0x8000] dst=hbm[0x300000] size=3072
+    halt
+)";
+
 /// Core-clock period of the default arch at its nominal point, in ns.
 inline double nominalPeriodNs(const ArchConfig &arch) {
   const DvfsDomainConfig *d = arch.findDomain("core");
