@@ -780,6 +780,14 @@ bool NpuCore::resolveDma(const isa::DmaInstr &d, Op &op) {
   return true;
 }
 
+bool NpuCore::checkFootprint(const Status &footprint, Op &op) {
+  if (!footprint) {
+    fault(kQueueUnit[op.queue], op.pc, footprint.message());
+    return false;
+  }
+  return checkSram(op);
+}
+
 bool NpuCore::checkSram(Op &op) {
   for (const func::ByteRange &r : op.ranges)
     if (r.end > sram_.size() || r.end < r.begin) {
@@ -797,19 +805,13 @@ bool NpuCore::resolveGemm(const isa::GemmInstr &g, Op &op) {
   if (!readDim(g.m, r.m, "m", op.pc) || !readDim(g.n, r.n, "n", op.pc) ||
       !readDim(g.k, r.k, "k", op.pc))
     return false;
-  auto addr = [&](const isa::SramRef &s) { return reg(s.reg) + s.offset; };
-  r.a = addr(g.A);
-  r.b = addr(g.B);
-  r.c = addr(g.C);
-  r.scaleA = addr(g.scaleA);
-  r.scaleB = addr(g.scaleB);
-  r.bias = addr(g.bias);
-  Status s = func::footprint(r, op.ranges);
-  if (!s) {
-    fault(kQueueUnit[op.queue], op.pc, s.message());
-    return false;
-  }
-  return checkSram(op);
+  r.a = sramAddress(g.A);
+  r.b = sramAddress(g.B);
+  r.c = sramAddress(g.C);
+  r.scaleA = sramAddress(g.scaleA);
+  r.scaleB = sramAddress(g.scaleB);
+  r.bias = sramAddress(g.bias);
+  return checkFootprint(func::footprint(r, op.ranges), op);
 }
 
 bool NpuCore::resolveVec(const isa::VecInstr &v, Op &op) {
@@ -818,17 +820,11 @@ bool NpuCore::resolveVec(const isa::VecInstr &v, Op &op) {
   if (!readDim(v.rows, r.rows, "rows", op.pc) || !readDim(v.cols, r.cols, "cols", op.pc) ||
       !readDim(v.aux, r.aux, "aux", op.pc))
     return false;
-  auto addr = [&](const isa::SramRef &s) { return reg(s.reg) + s.offset; };
-  r.x = addr(v.x);
-  r.y = addr(v.y);
-  r.z = addr(v.z);
-  r.dst = addr(v.dst);
-  Status s = func::footprint(r, op.ranges);
-  if (!s) {
-    fault(kQueueUnit[op.queue], op.pc, s.message());
-    return false;
-  }
-  return checkSram(op);
+  r.x = sramAddress(v.x);
+  r.y = sramAddress(v.y);
+  r.z = sramAddress(v.z);
+  r.dst = sramAddress(v.dst);
+  return checkFootprint(func::footprint(r, op.ranges), op);
 }
 
 //===----------------------------------------------------------------------===//

@@ -195,6 +195,10 @@ private:
   bool resolveGemm(const isa::GemmInstr &g, Op &op);
   bool resolveVec(const isa::VecInstr &v, Op &op);
   bool checkSram(Op &op);
+  /// Faults with the footprint's error, else checks the ranges fit the SRAM.
+  bool checkFootprint(const Status &footprint, Op &op);
+  /// Register base plus offset of a tile operand.
+  uint64_t sramAddress(const isa::SramRef &ref) const { return reg(ref.reg) + ref.offset; }
   bool readDim(const isa::Dim &d, uint32_t &out, const char *what, uint32_t pc);
   uint64_t reg(uint8_t r) const { return r == 0 ? 0 : uint64_t(regs_[r & 31]); }
 
