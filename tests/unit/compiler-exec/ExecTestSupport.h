@@ -16,7 +16,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,7 +41,17 @@ inline std::vector<float> seeded(const std::vector<int64_t> &shape, uint64_t see
 /// Deterministic activations in [-1, 1].
 inline std::vector<float> inputs(size_t n, uint64_t seed) { return seeded({int64_t(n)}, seed); }
 
+/// Compiles module text. With STRATA_EXEC_DUMP=DIR in the environment the
+/// module is also written to DIR/<test name>.mlir (for strata compile).
 inline std::optional<CompileOutput> compile(const std::string &mlir, CompileOptions options) {
+  if (const char *dir = std::getenv("STRATA_EXEC_DUMP")) {
+    const auto *info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = info ? std::string(info->test_suite_name()) + "." + info->name() : "module";
+    for (char &c : name)
+      if (c == '/')
+        c = '_';
+    std::ofstream(std::string(dir) + "/" + name + ".mlir") << mlir;
+  }
   Expected<CompileOutput> out = compileSource(mlir, "test.mlir", options);
   EXPECT_TRUE(out) << out.message();
   if (!out)
@@ -68,6 +81,9 @@ public:
       arch->hbm.model = "analytic";
     sim::SimOptions options;
     options.timingOnly = timingOnly;
+    // Test programs are small: a run this long is a bug, reported as a fault
+    // instead of a hang.
+    options.cycleLimit = 20'000'000;
     auto sim = sim::Simulator::create(*arch, options);
     EXPECT_TRUE(sim) << sim.message();
     if (!sim)
@@ -108,6 +124,8 @@ public:
 
   std::optional<sim::RunResult> run(const std::string &entry,
                                     const std::vector<std::pair<std::string, int64_t>> &params = {}) {
+    if (std::getenv("STRATA_EXEC_TRACE_RUNS"))
+      std::fprintf(stderr, "run %s\n", entry.c_str());
     Expected<sim::RunResult> r = sim_->run(entry, params);
     EXPECT_TRUE(r) << r.message();
     if (!r)

@@ -77,11 +77,12 @@ LogicalResult lowerEmbedding(EntryLowering &e, graph::EmbeddingOp op) {
           // Scales of row `id`: [groups] at id * scaleRowBytes. `src` is
           // reused: the payload DMA read it when it was dispatched.
           em.muli(src, id, scaleRowBytes);
-          npu::DmaLoadOp sl = em.load(scales, 0, table.scales, 0, scaleRowBytes);
-          sl.setSrcRegAttr(b.getI32IntegerAttr(src));
           // The scale row of token i lands at i * scaleRowBytes: the counter
           // times the row size, computed into `id` (free after its use).
+          // Registers resolve at dispatch, so both come before the DMA.
           em.muli(id, counter, scaleRowBytes);
+          npu::DmaLoadOp sl = em.load(scales, 0, table.scales, 0, scaleRowBytes);
+          sl.setSrcRegAttr(b.getI32IntegerAttr(src));
           sl.setDstRegAttr(b.getI32IntegerAttr(id));
           sl.setSrcWindowAttr(b.getDenseI64ArrayAttr({0, table.rows * scaleRowBytes}));
           sl.setDstWindowAttr(b.getDenseI64ArrayAttr({0, n * scaleRowBytes}));
