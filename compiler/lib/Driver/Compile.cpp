@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
@@ -151,6 +152,9 @@ LogicalResult runPasses(PassManager &pm, ModuleOp module, const CompileOptions &
                         PassInstrumentation *timer, llvm::raw_ostream *irStream) {
   if (timer)
     pm.addInstrumentation(std::unique_ptr<PassInstrumentation>(timer));
+  // Verifying the whole module after every pass costs more than most passes
+  // on a large model; the final module is verified once before emission.
+  pm.enableVerifier(false);
   if (o.printIrAfterAll && irStream) {
     module.getContext()->disableMultithreading();
     pm.enableIRPrinting([](Pass *, Operation *) { return false; },
@@ -260,6 +264,8 @@ FailureOr<CompileOutput> compileModule(ModuleOp module, const CompileOptions &o)
   if (failed(runPasses(backendPm, module, o, new TimerRef(timer), irStream)))
     return failure();
 
+  if (failed(verify(module)))
+    return failure();
   std::map<std::string, EntryStats> after = analyzeProgram(module);
   std::map<std::string, EntryStats> before;
   if (unfusedInput) {

@@ -340,10 +340,20 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
       if (B.dtype == DType::I4 && tn % 2 != 0 && B.kn)
         return kernelError(k_.op, "int4 weights in kn layout need an even column tile");
       const bool split = kc < K;
+      // Without a K split the whole slice's output can share one C buffer,
+      // stored once after its last tile: one store and one store-queue
+      // handoff per slice instead of per tile.
+      const int64_t sliceW = s.n1 - s.n0;
+      const bool sliceC = !split && tile->mt * sliceW * 4 <= tileBudget_;
+      const int64_t sliceN0 = s.n0;
+      auto sliceBuf = std::make_shared<Value>();
 
       for (int64_t n0 = s.n0; n0 < s.n1; n0 += tn) {
         const int64_t nt = std::min(tn, s.n1 - n0);
-        auto cBuf = std::make_shared<Value>();
+        const bool lastTile = n0 + nt >= s.n1;
+        auto cBuf = sliceC ? sliceBuf : std::make_shared<Value>();
+        const int64_t cOff = sliceC ? (n0 - sliceN0) * 4 : 0;
+        const int64_t ldC = sliceC ? sliceW : nt;
         for (int64_t k0 = 0; k0 < K; k0 += kc) {
           const int64_t kk = std::min(kc, K - k0);
           const bool first = k0 == 0, last = k0 + kk >= K;
@@ -410,12 +420,13 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
               }
             }
             if (first) {
-              int64_t cCols = fuseEpilogue ? (job.paired ? nt : nt) : pair * nt;
-              *cBuf = em.alloc(tile->mt * cCols * 4, "c");
+              if (!sliceC || n0 == sliceN0)
+                *cBuf = em.alloc(tile->mt * (sliceC ? sliceW : fuseEpilogue ? nt : pair * nt) * 4,
+                                 "c");
               if (residualInC)
-                em.load(*cBuf, 0, k_.residual->symbol,
+                em.load(*cBuf, cOff, k_.residual->symbol,
                         k_.residual->offset + (tile->m0 * outCols + n0) * 4, nt * 4, tile->mt,
-                        outCols * 4, nt * 4);
+                        outCols * 4, ldC * 4);
             }
           };
           step.compute = [=, &em]() {
@@ -433,6 +444,7 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
             g.transB = !B.kn;
             g.ldb = B.kn ? pair * nt : kk;
             g.c = *cBuf;
+            g.cOff = cOff;
             g.m = em.imm(tile->mt);
             g.n = em.imm(pair * nt);
             g.k = em.imm(kk);
@@ -452,7 +464,7 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
             if (!split) {
               g.act = k_.act;
               g.accumulate = residualInC;
-              g.ldc = job.paired ? nt : nt;
+              g.ldc = ldC;
             } else {
               g.accumulate = !first;
               g.ldc = pair * nt;
@@ -517,6 +529,13 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
                 em.vec<npu::VAddOp>(a);
                 result = sum;
               }
+            }
+            if (sliceC) {
+              if (lastTile)
+                em.store(result, 0, job.out.symbol,
+                         job.out.offset + (tile->m0 * outCols + sliceN0) * 4, sliceW * 4,
+                         tile->mt, sliceW * 4, outCols * 4);
+              return;
             }
             em.store(result, 0, job.out.symbol,
                      job.out.offset + (tile->m0 * outCols + n0) * 4, nt * 4, tile->mt, nt * 4,

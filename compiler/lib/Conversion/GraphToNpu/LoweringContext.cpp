@@ -73,17 +73,16 @@ npu::DmaLoadOp KernelEmitter::load(Value dst, int64_t dstOffset, StringAttr symb
                                    int64_t srcStride, int64_t dstStride) {
   OpBuilder &bb = b();
   coalesce(rowBytes, rows, srcStride, dstStride);
-  OperationState st(loc_, npu::DmaLoadOp::getOperationName());
-  st.addOperands(dst);
-  st.addAttribute("dst_offset", bb.getI64IntegerAttr(dstOffset));
-  st.addAttribute("src_symbol", FlatSymbolRefAttr::get(symbol));
-  st.addAttribute("src_offset", bb.getI64IntegerAttr(srcOffset));
-  st.addAttribute("size", dmaSize(bb, rowBytes, rows));
+  DenseI64ArrayAttr ss, ds;
   if (rows != 1) {
-    st.addAttribute("src_strides", bb.getDenseI64ArrayAttr({srcStride ? srcStride : rowBytes}));
-    st.addAttribute("dst_strides", bb.getDenseI64ArrayAttr({dstStride ? dstStride : rowBytes}));
+    ss = bb.getDenseI64ArrayAttr({srcStride ? srcStride : rowBytes});
+    ds = bb.getDenseI64ArrayAttr({dstStride ? dstStride : rowBytes});
   }
-  return llvm::cast<npu::DmaLoadOp>(bb.create(st));
+  return bb.create<npu::DmaLoadOp>(loc_, dst, Value(), bb.getI64IntegerAttr(dstOffset),
+                                   FlatSymbolRefAttr::get(symbol),
+                                   bb.getI64IntegerAttr(srcOffset), IntegerAttr(), IntegerAttr(),
+                                   IntegerAttr(), dmaSize(bb, rowBytes, rows), ss, ds,
+                                   DenseI64ArrayAttr(), DenseI64ArrayAttr());
 }
 
 npu::DmaStoreOp KernelEmitter::store(Value src, int64_t srcOffset, StringAttr symbol,
@@ -91,17 +90,16 @@ npu::DmaStoreOp KernelEmitter::store(Value src, int64_t srcOffset, StringAttr sy
                                      int64_t srcStride, int64_t dstStride) {
   OpBuilder &bb = b();
   coalesce(rowBytes, rows, srcStride, dstStride);
-  OperationState st(loc_, npu::DmaStoreOp::getOperationName());
-  st.addOperands(src);
-  st.addAttribute("src_offset", bb.getI64IntegerAttr(srcOffset));
-  st.addAttribute("dst_symbol", FlatSymbolRefAttr::get(symbol));
-  st.addAttribute("dst_offset", bb.getI64IntegerAttr(dstOffset));
-  st.addAttribute("size", dmaSize(bb, rowBytes, rows));
+  DenseI64ArrayAttr ss, ds;
   if (rows != 1) {
-    st.addAttribute("src_strides", bb.getDenseI64ArrayAttr({srcStride ? srcStride : rowBytes}));
-    st.addAttribute("dst_strides", bb.getDenseI64ArrayAttr({dstStride ? dstStride : rowBytes}));
+    ss = bb.getDenseI64ArrayAttr({srcStride ? srcStride : rowBytes});
+    ds = bb.getDenseI64ArrayAttr({dstStride ? dstStride : rowBytes});
   }
-  return llvm::cast<npu::DmaStoreOp>(bb.create(st));
+  return bb.create<npu::DmaStoreOp>(loc_, src, Value(), bb.getI64IntegerAttr(srcOffset),
+                                    FlatSymbolRefAttr::get(symbol),
+                                    bb.getI64IntegerAttr(dstOffset), IntegerAttr(),
+                                    IntegerAttr(), IntegerAttr(), dmaSize(bb, rowBytes, rows),
+                                    ss, ds, DenseI64ArrayAttr(), DenseI64ArrayAttr());
 }
 
 void KernelEmitter::loadRows(Value dst, int64_t dstOffset, const Tensor &t, int64_t row0,
@@ -123,94 +121,24 @@ void KernelEmitter::tcConfig(isa::Gang gang, DType precision) {
   core_.tc = {gang, precision};
 }
 
-Operation *KernelEmitter::vecOp(StringRef name, const Vec &v) {
-  OpBuilder &bb = b();
-  OperationState st(loc_, name);
-  st.addOperands(v.x);
-  if (v.y)
-    st.addOperands(v.y);
-  if (v.z)
-    st.addOperands(v.z);
-  st.addOperands(v.dst);
-  st.addAttribute("operandSegmentSizes",
-                  bb.getDenseI32ArrayAttr({1, v.y ? 1 : 0, v.z ? 1 : 0, 1}));
-  st.addAttribute("x_offset", bb.getI64IntegerAttr(v.xOff));
-  if (v.y)
-    st.addAttribute("y_offset", bb.getI64IntegerAttr(v.yOff));
-  if (v.z)
-    st.addAttribute("z_offset", bb.getI64IntegerAttr(v.zOff));
-  st.addAttribute("dst_offset", bb.getI64IntegerAttr(v.dstOff));
-  st.addAttribute("rows", v.rows);
-  st.addAttribute("cols", v.cols);
-  if (v.aux)
-    st.addAttribute("aux", v.aux);
-  st.addAttribute("in_type", TypeAttr::get(npu::toMlirType(ctx(), v.in)));
-  if (v.in1)
-    st.addAttribute("in1_type", TypeAttr::get(npu::toMlirType(ctx(), *v.in1)));
-  st.addAttribute("out_type", TypeAttr::get(npu::toMlirType(ctx(), v.out)));
-  st.addAttribute("ld0", bb.getI64IntegerAttr(v.ld0));
-  if (v.ld1)
-    st.addAttribute("ld1", bb.getI64IntegerAttr(v.ld1));
-  st.addAttribute("ldd", bb.getI64IntegerAttr(v.ldd));
-  if (v.aux2)
-    st.addAttribute("aux2", bb.getI64IntegerAttr(v.aux2));
-  if (v.fimm != 0.0f)
-    st.addAttribute("fimm", bb.getF32FloatAttr(v.fimm));
-  if (v.bcast != npu::Broadcast::None)
-    st.addAttribute("bcast", npu::BroadcastAttr::get(ctx(), v.bcast));
-  if (v.causal)
-    st.addAttribute("causal", bb.getUnitAttr());
-  if (v.ropeHalf)
-    st.addAttribute("rope_half", bb.getUnitAttr());
-  return bb.create(st);
-}
-
 npu::GemmOp KernelEmitter::gemm(const Gemm &g) {
   OpBuilder &bb = b();
-  OperationState st(loc_, npu::GemmOp::getOperationName());
-  st.addOperands({g.a, g.b, g.c});
-  if (g.scaleA)
-    st.addOperands(g.scaleA);
-  if (g.scaleB)
-    st.addOperands(g.scaleB);
-  if (g.bias)
-    st.addOperands(g.bias);
-  st.addAttribute("operandSegmentSizes",
-                  bb.getDenseI32ArrayAttr({1, 1, 1, g.scaleA ? 1 : 0, g.scaleB ? 1 : 0,
-                                           g.bias ? 1 : 0}));
-  st.addAttribute("a_offset", bb.getI64IntegerAttr(g.aOff));
-  st.addAttribute("b_offset", bb.getI64IntegerAttr(g.bOff));
-  st.addAttribute("c_offset", bb.getI64IntegerAttr(g.cOff));
-  if (g.scaleA)
-    st.addAttribute("scale_a_offset", bb.getI64IntegerAttr(g.scaleAOff));
-  if (g.scaleB)
-    st.addAttribute("scale_b_offset", bb.getI64IntegerAttr(g.scaleBOff));
-  if (g.bias)
-    st.addAttribute("bias_offset", bb.getI64IntegerAttr(g.biasOff));
-  st.addAttribute("m", g.m);
-  st.addAttribute("n", g.n);
-  st.addAttribute("k", g.k);
-  st.addAttribute("lda", bb.getI64IntegerAttr(g.lda));
-  st.addAttribute("ldb", bb.getI64IntegerAttr(g.ldb));
-  st.addAttribute("ldc", bb.getI64IntegerAttr(g.ldc));
-  st.addAttribute("a_type", TypeAttr::get(npu::toMlirType(ctx(), g.aType)));
-  st.addAttribute("b_type", TypeAttr::get(npu::toMlirType(ctx(), g.bType)));
-  st.addAttribute("out_type", TypeAttr::get(npu::toMlirType(ctx(), g.outType)));
-  if (g.scaleType)
-    st.addAttribute("scale_type", TypeAttr::get(npu::toMlirType(ctx(), *g.scaleType)));
-  if (g.aScale != npu::ScaleMode::None)
-    st.addAttribute("a_scale", npu::ScaleModeAttr::get(ctx(), g.aScale));
-  if (g.bScale != npu::ScaleMode::None)
-    st.addAttribute("b_scale", npu::ScaleModeAttr::get(ctx(), g.bScale));
-  if (g.act != npu::Activation::None)
-    st.addAttribute("act", npu::ActivationAttr::get(ctx(), g.act));
-  if (g.transB)
-    st.addAttribute("trans_b", bb.getUnitAttr());
-  if (g.accumulate)
-    st.addAttribute("accumulate", bb.getUnitAttr());
-  if (g.groupSize)
-    st.addAttribute("group_size", bb.getI64IntegerAttr(g.groupSize));
-  return llvm::cast<npu::GemmOp>(bb.create(st));
+  auto i64 = [&](int64_t x) { return bb.getI64IntegerAttr(x); };
+  auto type = [&](DType t) { return TypeAttr::get(npu::toMlirType(ctx(), t)); };
+  return bb.create<npu::GemmOp>(
+      loc_, g.a, g.b, g.c, g.scaleA, g.scaleB, g.bias, i64(g.aOff), i64(g.bOff), i64(g.cOff),
+      g.scaleA ? i64(g.scaleAOff) : IntegerAttr(), g.scaleB ? i64(g.scaleBOff) : IntegerAttr(),
+      g.bias ? i64(g.biasOff) : IntegerAttr(), g.m, g.n, g.k, i64(g.lda), i64(g.ldb),
+      i64(g.ldc), type(g.aType), type(g.bType), type(g.outType),
+      g.scaleType ? type(*g.scaleType) : TypeAttr(),
+      g.aScale != npu::ScaleMode::None ? npu::ScaleModeAttr::get(ctx(), g.aScale)
+                                       : npu::ScaleModeAttr(),
+      g.bScale != npu::ScaleMode::None ? npu::ScaleModeAttr::get(ctx(), g.bScale)
+                                       : npu::ScaleModeAttr(),
+      g.act != npu::Activation::None ? npu::ActivationAttr::get(ctx(), g.act)
+                                     : npu::ActivationAttr(),
+      g.transB ? bb.getUnitAttr() : UnitAttr(), g.accumulate ? bb.getUnitAttr() : UnitAttr(),
+      g.groupSize ? i64(g.groupSize) : IntegerAttr(), IntegerAttr());
 }
 
 void KernelEmitter::li(unsigned rd, int64_t v) {

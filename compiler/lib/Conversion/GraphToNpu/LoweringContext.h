@@ -133,7 +133,20 @@ public:
     bool causal = false, ropeHalf = false;
   };
   template <typename Op> Op vec(const Vec &v) {
-    return llvm::cast<Op>(vecOp(Op::getOperationName(), v));
+    mlir::OpBuilder &bb = b();
+    auto i64 = [&](int64_t x) { return bb.getI64IntegerAttr(x); };
+    auto type = [&](DType t) { return mlir::TypeAttr::get(npu::toMlirType(ctx(), t)); };
+    return bb.create<Op>(
+        loc_, v.x, v.y, v.z, v.dst, i64(v.xOff), v.y ? i64(v.yOff) : mlir::IntegerAttr(),
+        v.z ? i64(v.zOff) : mlir::IntegerAttr(), i64(v.dstOff), v.rows, v.cols, v.aux,
+        type(v.in), v.in1 ? type(*v.in1) : mlir::TypeAttr(), type(v.out), i64(v.ld0),
+        v.ld1 ? i64(v.ld1) : mlir::IntegerAttr(), i64(v.ldd),
+        v.aux2 ? i64(v.aux2) : mlir::IntegerAttr(),
+        v.fimm != 0.0f ? bb.getF32FloatAttr(v.fimm) : mlir::FloatAttr(),
+        v.bcast != npu::Broadcast::None ? npu::BroadcastAttr::get(ctx(), v.bcast)
+                                        : npu::BroadcastAttr(),
+        v.causal ? bb.getUnitAttr() : mlir::UnitAttr(),
+        v.ropeHalf ? bb.getUnitAttr() : mlir::UnitAttr());
   }
 
   struct Gemm {
@@ -163,7 +176,6 @@ public:
   void min(unsigned rd, unsigned rs1, unsigned rs2);
 
 private:
-  mlir::Operation *vecOp(llvm::StringRef name, const Vec &v);
   CoreState &core_;
   mlir::Location loc_;
 };

@@ -59,8 +59,10 @@ FailureOr<HbmLayout> computeHbmLayout(ModuleOp module) {
       placed[i].op.emitOpError("overlaps region @") << placed[i - 1].op.getSymName();
       return failure();
     }
-  for (const Placed &p : placed)
+  for (const Placed &p : placed) {
     layout.address[p.op.getSymName()] = p.begin;
+    layout.size[p.op.getSymName()] = p.end - p.begin;
+  }
   layout.end = next;
 
   for (Operation &op : module.getBody()->getOperations()) {
@@ -83,6 +85,7 @@ FailureOr<HbmLayout> computeHbmLayout(ModuleOp module) {
     }
     layout.address[name.getValue()] =
         layout.address[region.getSymName()] + static_cast<uint64_t>(info->offset);
+    layout.size[name.getValue()] = static_cast<uint64_t>(info->size);
   }
   return layout;
 }

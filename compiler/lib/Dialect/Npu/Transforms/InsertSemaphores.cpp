@@ -151,9 +151,9 @@ private:
       space = 1;
       lo = it->second + static_cast<uint64_t>(a.offset);
       if (a.size == MemAccess::kToEnd) {
-        Operation *sym = SymbolTable::lookupSymbolIn(module_, a.symbol);
-        std::optional<HbmSymbolInfo> info = sym ? hbmSymbolInfo(sym) : std::nullopt;
-        hi = it->second + static_cast<uint64_t>(info ? info->size : a.offset + 1);
+        auto size = layout_->size.find(a.symbol.getValue());
+        hi = it->second + (size != layout_->size.end() ? size->second
+                                                        : static_cast<uint64_t>(a.offset + 1));
       } else {
         hi = lo + static_cast<uint64_t>(a.size);
       }

@@ -33,6 +33,7 @@ std::optional<HbmSymbolInfo> hbmSymbolInfo(mlir::Operation *op);
 /// Absolute HBM addresses of every region and symbol of a module.
 struct HbmLayout {
   llvm::StringMap<uint64_t> address; ///< symbol name -> HBM byte address
+  llvm::StringMap<uint64_t> size;    ///< symbol name -> bytes
   uint64_t end = 0;                  ///< first byte after the last region
 };
 
