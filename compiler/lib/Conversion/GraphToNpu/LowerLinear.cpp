@@ -129,6 +129,9 @@ struct LinearKernel {
 struct Step {
   std::function<void()> loads;
   std::function<void()> compute;
+  /// Loads activations (written by earlier kernels, so possibly behind a
+  /// barrier) rather than weights.
+  bool activation = false;
 };
 
 /// Per-core state of one row tile: the prepared A operands per K chunk.
@@ -169,15 +172,9 @@ LogicalResult LinearEmitter::plan() {
   unsigned depth = std::max(1u, e_.module().options().prefetchDepth);
   tileBudget_ = budget / (2 * (depth + 1));
   int64_t K = k_.x.cols;
-  // Row tile: x, its normalised copy and the prepared forms stay live across
-  // the weight tiles, so they get a quarter of the budget.
-  int64_t bytesPerRow = K * (4 + 4 + 2 + 4) + 64;
-  mTile_ = rowsPerTile(k_.x.rows, bytesPerRow, budget / 4, e_.module().options().prefillChunk);
-  if (mTile_ < 1)
-    return kernelError(k_.op, "one row of " + std::to_string(K) +
-                                  " inputs does not fit the SRAM budget of " +
-                                  std::to_string(budget) + " bytes");
   (void)arch;
+  (void)budget;
+  (void)K;
   for (OutputJob &job : k_.outs) {
     int64_t pair = job.paired ? 2 : 1;
     int64_t bytes = job.b.elemBytes(job.b.n * job.b.k) * pair;
@@ -255,6 +252,85 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
   if (slices.empty())
     return success();
 
+  // Weight tiling per slice: a column tile of the full K when at least 32
+  // columns fit the tile budget, else K chunks of a 32-column tile.
+  struct SlicePlan {
+    int64_t weightTn, kc;
+  };
+  std::vector<SlicePlan> plans;
+  bool anySplit = false;
+  for (const Slice &s : slices) {
+    const MatOperand &B = s.job->b;
+    const int64_t pair = s.job->paired ? 2 : 1;
+    int64_t weightTn = tileBudget_ / std::max<int64_t>(1, B.elemBytes(K) * pair);
+    int64_t kc = K;
+    if (weightTn < kMinColsPerCore && s.n1 - s.n0 > weightTn) {
+      int64_t tn = std::min<int64_t>(kMinColsPerCore, s.n1 - s.n0);
+      int64_t unit = 64;
+      if (B.perGroup)
+        unit = std::max<int64_t>(unit, B.groupSize / std::gcd(B.groupSize, unit) * unit);
+      kc = tileBudget_ / std::max<int64_t>(1, B.elemBytes(tn) * pair) / unit * unit;
+      if (kc < unit)
+        return kernelError(k_.op, "a " + std::to_string(tn) + "-column weight tile of " +
+                                      std::to_string(unit) +
+                                      " inputs does not fit the SRAM tile budget of " +
+                                      std::to_string(tileBudget_) + " bytes");
+      kc = std::min(kc, K);
+      weightTn = tn;
+    }
+    anySplit |= kc < K;
+    plans.push_back({weightTn, kc});
+  }
+
+  // The GEMM inputs this core needs, prepared from the (normalised) input.
+  const bool hasNorm = k_.norm != graph::NormKind::None;
+  const DType preparedFrom = hasNorm ? DType::F32 : k_.x.dtype;
+  std::vector<AForm> forms;
+  bool anyDirect = false;
+  for (const Slice &s : slices) {
+    AForm f = formFor(s.job->b);
+    if (!f.quantized && f.type == preparedFrom) {
+      anyDirect = true;
+      continue;
+    }
+    if (std::find_if(forms.begin(), forms.end(), [&](const AForm &o) {
+          return !(o < f) && !(f < o);
+        }) == forms.end())
+      forms.push_back(f);
+  }
+  auto formBytes = [&](const AForm &f, int64_t rows) {
+    int64_t b = int64_t(dtypeBytes(f.type, rows * K));
+    if (f.quantized)
+      b += rows * (f.group ? K / f.group : 1) * (f.scaleType == DType::F16 ? 2 : 4);
+    return b;
+  };
+
+  // Row tile. Without K chunks the prepared inputs of a whole row tile stay
+  // resident in SRAM while the weights stream once past them, so the tile
+  // gets half the budget and large prefill chunks reload weights rarely;
+  // the raw rows pass through in small sub-chunks. With K chunks, inputs
+  // are prepared per chunk from a resident copy of the rows.
+  const int64_t budget = e_.module().sramBudget();
+  const bool resident = !anySplit;
+  int64_t perRow = 64;
+  if (resident) {
+    for (const AForm &f : forms)
+      perRow += formBytes(f, 1);
+    if (anyDirect)
+      perRow += int64_t(dtypeBytes(preparedFrom, K));
+  } else {
+    perRow += K * (4 + 4 + 2 + 4);
+  }
+  mTile_ = rowsPerTile(M, perRow, resident ? budget / 2 : budget / 4,
+                       e_.module().options().prefillChunk);
+  if (mTile_ < 1)
+    return kernelError(k_.op, "one row of " + std::to_string(K) +
+                                  " inputs does not fit the SRAM budget of " +
+                                  std::to_string(budget) + " bytes");
+  // Raw rows per sub-chunk of a resident tile.
+  const int64_t subRows =
+      std::max<int64_t>(1, std::min<int64_t>(mTile_, (256 * 1024) / std::max<int64_t>(1, K * 4)));
+
   std::vector<Step> steps;
   // Norm parameters load once per kernel per core.
   auto gammaBuf = std::make_shared<Value>();
@@ -267,6 +343,115 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
     tile->xType = k_.x.dtype;
     bool firstTile = m0 == 0;
     Step prologue;
+    auto loadNormParams = [=, &em]() {
+      if (k_.norm != graph::NormKind::None && !*gammaBuf) {
+        *gammaBuf = em.alloc(k_.gamma->elemBytes(K), "gamma");
+        em.load(*gammaBuf, 0, k_.gamma->payload, 0, k_.gamma->elemBytes(K));
+        if (k_.beta) {
+          *betaBuf = em.alloc(k_.beta->elemBytes(K), "beta");
+          em.load(*betaBuf, 0, k_.beta->payload, 0, k_.beta->elemBytes(K));
+        }
+      }
+    };
+    auto normRows = [=, &em](Value x, Value dst, int64_t dstOff, int64_t rows) {
+      KernelEmitter::Vec v;
+      v.x = x;
+      v.y = *gammaBuf;
+      v.dst = dst;
+      v.dstOff = dstOff;
+      v.rows = em.imm(rows);
+      v.cols = em.imm(K);
+      v.in = k_.x.dtype;
+      v.in1 = k_.gamma->dtype;
+      v.out = DType::F32;
+      v.ld0 = K;
+      v.ldd = K;
+      v.fimm = static_cast<float>(k_.eps);
+      if (k_.norm == graph::NormKind::Rms) {
+        em.vec<npu::VRmsNormOp>(v);
+      } else {
+        v.z = *betaBuf;
+        em.vec<npu::VLayerNormOp>(v);
+      }
+    };
+    if (resident) {
+      prologue.loads = loadNormParams;
+      prologue.compute = [=, &em]() {
+        const int64_t mt = tile->mt;
+        tile->xType = preparedFrom;
+        // Resident buffers: the direct input (if a GEMM takes it as it is)
+        // and each converted form.
+        Value direct = anyDirect ? em.alloc(int64_t(dtypeBytes(preparedFrom, mt * K)), "x.res")
+                                 : Value();
+        tile->xn = direct;
+        std::vector<RowTile::Prepared> prepared;
+        for (const AForm &f : forms) {
+          RowTile::Prepared p;
+          p.lda = K;
+          p.a = em.alloc(int64_t(dtypeBytes(f.type, mt * K)), f.quantized ? "a.i8" : "a.cast");
+          if (f.quantized)
+            p.scales = em.alloc(formBytes(f, mt) - int64_t(dtypeBytes(f.type, mt * K)),
+                                "a.scales");
+          prepared.push_back(p);
+        }
+        for (int64_t r0 = 0; r0 < mt; r0 += subRows) {
+          const int64_t n = std::min(subRows, mt - r0);
+          // Rows in the form the conversions read: straight into the resident
+          // buffer when nothing transforms them.
+          Value rows;
+          int64_t rowsOff = 0;
+          if (!hasNorm && direct) {
+            em.loadRows(direct, r0 * k_.x.rowBytes(), k_.x, tile->m0 + r0, n);
+            rows = direct;
+            rowsOff = r0 * K;
+          } else {
+            Value raw = em.alloc(n * k_.x.rowBytes(), "x");
+            em.loadRows(raw, 0, k_.x, tile->m0 + r0, n);
+            rows = raw;
+            if (hasNorm) {
+              if (direct) {
+                normRows(raw, direct, r0 * K * 4, n);
+                rows = direct;
+                rowsOff = r0 * K;
+              } else {
+                Value xn = em.alloc(n * K * 4, "xn");
+                normRows(raw, xn, 0, n);
+                rows = xn;
+              }
+            }
+          }
+          for (size_t i = 0; i < forms.size(); ++i) {
+            const AForm &f = forms[i];
+            KernelEmitter::Vec v;
+            v.x = rows;
+            v.xOff = int64_t(dtypeBytes(preparedFrom, rowsOff));
+            v.rows = em.imm(n);
+            v.cols = em.imm(K);
+            v.in = preparedFrom;
+            v.ld0 = K;
+            v.ldd = K;
+            v.dst = prepared[i].a;
+            v.dstOff = int64_t(dtypeBytes(f.type, r0 * K));
+            v.out = f.type;
+            if (f.quantized) {
+              int64_t groups = f.group ? K / f.group : 1;
+              v.y = prepared[i].scales;
+              v.yOff = r0 * groups * (f.scaleType == DType::F16 ? 2 : 4);
+              v.in1 = f.scaleType;
+              v.ld1 = groups;
+              v.aux2 = f.group;
+              em.vec<npu::VQuantizeOp>(v);
+            } else {
+              em.vec<npu::VCastOp>(v);
+            }
+          }
+        }
+        for (size_t i = 0; i < forms.size(); ++i)
+          tile->forms[{forms[i], 0}] = prepared[i];
+      };
+      prologue.activation = true;
+      steps.push_back(prologue);
+    } else {
     prologue.loads = [=, &em]() {
       tile->x = em.alloc(tile->mt * k_.x.rowBytes(), "x");
       em.loadRows(tile->x, 0, k_.x, tile->m0, tile->mt);
@@ -304,39 +489,24 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
       }
       tile->xType = DType::F32;
     };
+    prologue.activation = true;
     steps.push_back(prologue);
+    }
 
-    for (const Slice &s : slices) {
+    for (size_t si = 0; si < slices.size(); ++si) {
+      const Slice &s = slices[si];
       OutputJob &job = *s.job;
       const MatOperand &B = job.b;
       const int64_t pair = job.paired ? 2 : 1;
-      const int64_t N = B.n;
       const int64_t outCols = job.out.cols;
       AForm form = formFor(B);
-      // Column tile and K chunk sizes from the tile budget.
-      int64_t rowBytes = B.elemBytes(K) * pair;
-      int64_t tn = tileBudget_ / std::max<int64_t>(1, rowBytes);
-      tn = std::min(tn, tileBudget_ / std::max<int64_t>(1, tile->mt * 4 * pair));
-      int64_t kc = K;
-      if (tn < kMinColsPerCore && s.n1 - s.n0 > tn) {
-        // Split K: chunks that keep a 32-column tile inside the budget,
-        // whole quantization groups and 64-element multiples.
-        tn = std::min<int64_t>(kMinColsPerCore, s.n1 - s.n0);
-        int64_t unit = 64;
-        if (B.perGroup)
-          unit = std::max<int64_t>(unit, B.groupSize / std::gcd(B.groupSize, unit) * unit);
-        kc = tileBudget_ / std::max<int64_t>(1, B.elemBytes(tn) * pair) / unit * unit;
-        if (kc < unit)
-          return kernelError(k_.op, "a " + std::to_string(tn) + "-column weight tile of " +
-                                        std::to_string(unit) +
-                                        " inputs does not fit the SRAM tile budget of " +
-                                        std::to_string(tileBudget_) + " bytes");
-        kc = std::min(kc, K);
-      } else {
-        tn = std::max<int64_t>(1, std::min(tn, s.n1 - s.n0));
-        if (tn > kMinColsPerCore)
-          tn = tn / kMinColsPerCore * kMinColsPerCore;
-      }
+      const int64_t kc = plans[si].kc;
+      // Column tile: the weight tile budget, and the output tile's.
+      int64_t tn = std::min(plans[si].weightTn,
+                            tileBudget_ / std::max<int64_t>(1, tile->mt * 4 * pair));
+      tn = std::max<int64_t>(1, std::min(tn, s.n1 - s.n0));
+      if (tn > kMinColsPerCore)
+        tn = tn / kMinColsPerCore * kMinColsPerCore;
       if (B.dtype == DType::I4 && tn % 2 != 0 && B.kn)
         return kernelError(k_.op, "int4 weights in kn layout need an even column tile");
       const bool split = kc < K;
@@ -372,14 +542,16 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
             *bBuf = em.alloc(B.elemBytes(pair * nt * kk), "w");
             for (int64_t h = 0; h < pair; ++h) {
               const MatOperand &W = h == 0 ? job.b : job.b2;
+              unsigned parts =
+                  std::max(1u, e_.arch().core.dma.engines / 2 / static_cast<unsigned>(pair));
               if (!W.kn) {
-                em.load(*bBuf, W.elemBytes(h * nt * kk), W.symbol,
-                        W.offset + W.elemBytes(n0 * W.k + k0), W.elemBytes(kk), nt,
-                        W.elemBytes(W.k), W.elemBytes(kk));
+                em.loadParallel(*bBuf, W.elemBytes(h * nt * kk), W.symbol,
+                                W.offset + W.elemBytes(n0 * W.k + k0), W.elemBytes(kk), nt,
+                                W.elemBytes(W.k), W.elemBytes(kk), parts);
               } else {
-                em.load(*bBuf, W.elemBytes(h * nt), W.symbol,
-                        W.offset + W.elemBytes(k0 * W.n + n0), W.elemBytes(nt), kk,
-                        W.elemBytes(W.n), W.elemBytes(pair * nt));
+                em.loadParallel(*bBuf, W.elemBytes(h * nt), W.symbol,
+                                W.offset + W.elemBytes(k0 * W.n + n0), W.elemBytes(nt), kk,
+                                W.elemBytes(W.n), W.elemBytes(pair * nt), parts);
               }
               if (W.quantized) {
                 int64_t sb = W.scaleBytes();
@@ -547,13 +719,20 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
     }
   }
 
-  // Software pipelining: loads run `depth - 1` steps ahead of compute.
-  size_t ahead = depth - 1;
+  // Software pipelining: loads run `depth - 1` steps ahead of compute. The
+  // load queue is in order, so an activation load that waits for a barrier
+  // would hold back the weight loads behind it: activation loads are issued
+  // as late as their compute allows (right before it), weight loads early.
+  size_t ahead = std::max<size_t>(1, depth - 1);
   for (size_t i = 0; i < steps.size() + ahead; ++i) {
-    if (i < steps.size())
+    if (i < steps.size() && !steps[i].activation)
       steps[i].loads();
-    if (i >= ahead)
-      steps[i - ahead].compute();
+    if (i >= ahead) {
+      Step &s = steps[i - ahead];
+      if (s.activation)
+        s.loads();
+      s.compute();
+    }
   }
   for (OutputJob &job : k_.outs)
     for (auto &[c, range] : job.slices)

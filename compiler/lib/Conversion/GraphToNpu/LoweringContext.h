@@ -112,6 +112,14 @@ public:
   npu::DmaStoreOp store(mlir::Value src, int64_t srcOffset, mlir::StringAttr symbol,
                         int64_t dstOffset, int64_t rowBytes, int64_t rows = 1,
                         int64_t srcStride = 0, int64_t dstStride = 0);
+  /// The same copy as load(), cut into up to `parts` DMAs (by rows, or by
+  /// bytes for one row) that the core's engines run at once. One engine's
+  /// requests in flight do not cover the memory latency at a core's share of
+  /// the bandwidth, and a semaphore after a load waits for the load queue to
+  /// drain, so a big tile must be several DMAs to keep the engines busy.
+  void loadParallel(mlir::Value dst, int64_t dstOffset, mlir::StringAttr symbol,
+                    int64_t srcOffset, int64_t rowBytes, int64_t rows, int64_t srcStride,
+                    int64_t dstStride, unsigned parts);
   /// Whole rows of an HBM tensor to a packed SRAM buffer, and back.
   void loadRows(mlir::Value dst, int64_t dstOffset, const Tensor &t, int64_t row0,
                 int64_t rows);

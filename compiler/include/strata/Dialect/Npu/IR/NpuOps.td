@@ -144,12 +144,12 @@ def Npu_LoopOp : Npu_InstrOp<"loop", [SingleBlock, NoTerminator]> {
     may hold scalar ops and instructions of one queue only, so semaphores
     around the loop stay outside it.
 
-    Example: `npu.loop r9 < 16 limit r10 { ... }`
+    Example: `npu.loop r9 to 16 limit r10 { ... }` (r9 = 0, 1, ..., 15)
   }];
   let arguments = (ins Npu_RegIndexAttr:$counter, Npu_DimAttr:$trip, Npu_RegIndexAttr:$limit);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
-    custom<Reg>($counter) `<` custom<Dim>($trip) `limit` custom<Reg>($limit)
+    custom<Reg>($counter) `to` custom<Dim>($trip) `limit` custom<Reg>($limit)
     attr-dict-with-keyword $body
   }];
   let skipDefaultBuilders = 1;
