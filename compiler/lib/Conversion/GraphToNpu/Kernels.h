@@ -59,7 +59,7 @@ mlir::LogicalResult lowerCast(EntryLowering &e, graph::CastOp op);
 /// Rows [begin, end) of `rows` split over cores for a row-wise kernel: few
 /// rows stay on one core (kMinRowsPerCore each at least).
 std::vector<std::pair<unsigned, std::pair<int64_t, int64_t>>>
-splitRowsOverCores(EntryLowering &e, int64_t rows);
+splitRowsOverCores(EntryLowering &e, int64_t rows, const Tensor *input = nullptr);
 
 /// Rows per tile so that `bytesPerRow` times the rows fit `budget`.
 int64_t rowsPerTile(int64_t rows, int64_t bytesPerRow, int64_t budget, unsigned chunkOption);

@@ -127,7 +127,7 @@ LogicalResult lowerTakeRow(EntryLowering &e, graph::TakeRowOp op) {
   if (failed(x))
     return failure();
   Tensor out = e.resultTensor(op.getResult(), x->dtype);
-  unsigned c = e.nextCore();
+  unsigned c = e.coreFor(*x);
   e.syncInputs({*x}, uint64_t(1) << c, op.getLoc());
   KernelEmitter em(e.core(c), op.getLoc());
   Value row = em.alloc(x->rowBytes(), "row");

@@ -37,10 +37,10 @@ std::string kernelLabel(Operation *op) {
 }
 
 std::vector<std::pair<unsigned, std::pair<int64_t, int64_t>>>
-splitRowsOverCores(EntryLowering &e, int64_t rows) {
+splitRowsOverCores(EntryLowering &e, int64_t rows, const Tensor *input) {
   unsigned cores = static_cast<unsigned>(
       std::min<int64_t>(e.numCores(), std::max<int64_t>(1, rows / kMinRowsPerCore)));
-  unsigned start = e.nextCore();
+  unsigned start = cores == 1 && input ? e.coreFor(*input) : e.nextCore();
   std::vector<std::pair<unsigned, std::pair<int64_t, int64_t>>> out;
   auto ranges = splitRange(rows, cores, 1);
   for (size_t i = 0; i < ranges.size(); ++i)
@@ -79,7 +79,7 @@ struct RowKernel {
 
   LogicalResult run() {
     int64_t rows = out.rows;
-    auto split = splitRowsOverCores(e, rows);
+    auto split = splitRowsOverCores(e, rows, inputs.empty() ? nullptr : &inputs.front());
     uint64_t consumers = 0;
     for (auto &[c, range] : split)
       consumers |= uint64_t(1) << c;

@@ -5,6 +5,7 @@
 #include "strata/target/ArchConfigIO.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "llvm/ADT/bit.h"
 
 using namespace mlir;
 
@@ -523,7 +524,15 @@ FailureOr<unsigned> EntryLowering::indexReg(unsigned c, Value v, Location loc) {
   return result;
 }
 
+unsigned EntryLowering::coreFor(const Tensor &input) {
+  auto it = writers_.find(input.symbol);
+  if (it != writers_.end() && llvm::popcount(it->second) == 1)
+    return static_cast<unsigned>(llvm::countr_zero(it->second));
+  return nextCore();
+}
+
 void EntryLowering::noteWrite(const Tensor &t, unsigned c) {
+  writers_[t.symbol] |= uint64_t(1) << c;
   auto [it, inserted] = pendingWrites_.try_emplace(t.symbol, 0);
   if (inserted)
     pendingOrder_.push_back(t.symbol);

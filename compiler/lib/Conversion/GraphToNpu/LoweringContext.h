@@ -260,6 +260,10 @@ public:
   CoreState &core(unsigned c) { return *cores_[c]; }
   /// Next core for single-core kernels, rotating so small kernels spread.
   unsigned nextCore() { return rotate_++ % numCores(); }
+  /// The core for a single-core kernel reading `input`: the one core that
+  /// wrote it, so a chain of small kernels needs no barrier; else the next
+  /// core in rotation.
+  unsigned coreFor(const Tensor &input);
 
   // Where graph values live.
   void setTensor(mlir::Value v, const Tensor &t) { tensors_[v] = t; }
@@ -300,6 +304,8 @@ private:
   llvm::DenseMap<mlir::Value, unsigned> params_;
   /// Symbols written since the last barrier, with the cores that wrote them.
   llvm::DenseMap<mlir::StringAttr, uint64_t> pendingWrites_;
+  /// Every core that ever wrote a symbol in this entry.
+  llvm::DenseMap<mlir::StringAttr, uint64_t> writers_;
   std::vector<mlir::StringAttr> pendingOrder_;
   int64_t activationOffset_ = 0;
   unsigned rotate_ = 0;
