@@ -6,4 +6,4 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build.sh"
 build=${STRATA_BUILD_DIR:-$root/build}
 cd "$build"
-ctest --output-on-failure -j "${STRATA_JOBS:-$(nproc)}" "$@"
+ctest --output-on-failure --timeout "${STRATA_TEST_TIMEOUT:-900}" -j "${STRATA_JOBS:-$(nproc)}" "$@"

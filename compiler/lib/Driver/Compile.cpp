@@ -105,6 +105,8 @@ void addBackendStage(OpPassManager &pm, const CompileOptions &o) {
   b.cores = o.cores;
   b.prefillChunk = o.prefillChunk;
   b.prefetchDepth = o.prefetchDepth;
+  b.prefetch = o.prefetch;
+  b.dvfsHints = o.dvfsHints;
   npu::buildBackendPassPipeline(pm, b);
 }
 
@@ -201,7 +203,9 @@ std::string describePipeline(const CompileOptions &o) {
   s += "strata-graph-to-npu{arch=" + o.arch + " cores=" + std::to_string(o.cores) +
        " prefill-chunk=" + std::to_string(o.prefillChunk) +
        " prefetch-depth=" + std::to_string(o.prefetchDepth) +
-       "},strata-npu-allocate-sram,strata-npu-insert-semaphores";
+       "},strata-npu-schedule-prefetch{reorder=" + (o.prefetch ? "true" : "false") + "}," +
+       (o.dvfsHints ? "strata-npu-insert-dvfs-hints," : "") +
+       "strata-npu-allocate-sram,strata-npu-insert-semaphores";
   return s;
 }
 
@@ -321,12 +325,15 @@ FailureOr<CompileOutput> compileModule(ModuleOp module, const CompileOptions &o)
     report["sram_high_water_per_core"] = attrJson(hw);
   }
   // Statistics other npu passes record as module attributes (semaphores,
-  // and later the prefetch scheduler's estimated overlap).
+  // the prefetch scheduler, DVFS hints).
   for (NamedAttribute n : module->getAttrs()) {
     StringRef key = n.getName().getValue();
     if (key.starts_with("npu.") && key.ends_with("_stats"))
       report[key.drop_front(4).str()] = attrJson(n.getValue());
   }
+  if (auto prefetch = module->getAttrOfType<DictionaryAttr>(npu::kPrefetchStatsAttr))
+    if (auto overlap = prefetch.getAs<FloatAttr>("estimated_overlap"))
+      report["estimated_overlap"] = overlap.getValueAsDouble();
   report["constants_bytes"] = [&] {
     uint64_t b = 0;
     for (const bin::ConstSegment &c : binary->constants)

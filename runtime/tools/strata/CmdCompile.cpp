@@ -35,6 +35,8 @@ struct CompileCliOptions {
   std::string report;
   bool noFuse = false;
   bool noFusionCompare = false;
+  bool noPrefetch = false;
+  bool noDvfsHints = false;
   CompileOptions compile;
   // Model-file inputs only (compileModelFile below).
   uint32_t tokensPerPrefill = 16;
@@ -99,6 +101,8 @@ void runCompile(CompileCliOptions &o) {
   if (o.emit != "bin" && o.emit != "mlir" && o.emit != "asm")
     fail("compile", fmt::format("--emit {} is not one of mlir, asm, bin", o.emit));
   o.compile.fuse = !o.noFuse;
+  o.compile.prefetch = !o.noPrefetch;
+  o.compile.dvfsHints = !o.noDvfsHints;
   o.compile.compareFusion = !o.noFusionCompare;
   o.compile.toolVersion = std::string("strata ") + STRATA_VERSION;
   const bool model = !isMlirFile(o.input);
@@ -167,6 +171,9 @@ void registerCompileCommand(CLI::App &app) {
                 "Print the IR after every pass to stderr");
   cmd->add_option("--report", opt->report, "Write the JSON compile report to FILE");
   cmd->add_flag("--no-fuse", opt->noFuse, "Skip strata-graph-fuse");
+  cmd->add_flag("--no-prefetch", opt->noPrefetch,
+                "Keep the lowered load order (strata-npu-schedule-prefetch only reports)");
+  cmd->add_flag("--no-dvfs-hints", opt->noDvfsHints, "Skip strata-npu-insert-dvfs-hints");
   cmd->add_flag("--no-fusion-compare", opt->noFusionCompare,
                 "Do not compile an unfused copy for the report's before-fusion figures");
   cmd->add_flag("--timing-only", opt->compile.timingOnly,

@@ -26,6 +26,11 @@ constexpr const char *kQueueUnit[3] = {"load queue", "compute queue", "store que
 constexpr const char *kQueueName[3] = {"load", "compute", "store"};
 
 uint64_t toPs(double ns) { return uint64_t(std::llround(ns * 1000.0)); }
+/// True if time `t` is still ahead of `now`. Events fire at their time
+/// rounded to the picosecond, possibly a fraction of a ps before it: a
+/// plain `t > now` would find the work not due yet when its own wake fires,
+/// and wait for a wake that never comes (or re-arm the same one forever).
+bool ahead(double t, double now) { return toPs(t) > toPs(now); }
 
 double nowNs() {
   // The default time resolution is 1 ps; value() counts resolution units.
@@ -459,7 +464,7 @@ bool NpuCore::runSequencer(double now) {
   case SeqState::Run:
     break;
   }
-  if (seqFreeNs_ > now)
+  if (ahead(seqFreeNs_, now))
     return false; // a SeqWake is pending
   const double dispatch = cfg_.queues.dispatchCycles;
   const std::vector<isa::Instr> &prog = *program_;
@@ -501,7 +506,7 @@ bool NpuCore::runSequencer(double now) {
       case Opcode::Min: r = uint64_t(std::min(int64_t(a), int64_t(b))); break;
       case Opcode::Max: r = uint64_t(std::max(int64_t(a), int64_t(b))); break;
       case Opcode::Ld32: {
-        if (t > now) {
+        if (ahead(t, now)) {
           seqFreeNs_ = t;
           schedule(t, EventKind::SeqWake);
           return progress;
@@ -561,7 +566,7 @@ bool NpuCore::runSequencer(double now) {
         return true;
       }
       if (c->op == Opcode::Fence) {
-        if (t > now) {
+        if (ahead(t, now)) {
           seqFreeNs_ = t;
           schedule(t, EventKind::SeqWake);
           return progress;
@@ -577,7 +582,7 @@ bool NpuCore::runSequencer(double now) {
     } else {
       // A queue instruction takes effect when its dispatch completes.
       const double effect = afterCycles(t, dispatch);
-      if (effect > now) {
+      if (ahead(effect, now)) {
         seqFreeNs_ = t;
         schedule(effect, EventKind::SeqWake);
         return progress;
@@ -1167,7 +1172,7 @@ bool NpuCore::startDma(Op &op, uint32_t index, double now) {
 //===----------------------------------------------------------------------===//
 
 bool NpuCore::pumpRequests(double now) {
-  if (requestChannelBusy_ || socketFreeNs_ > now || freePayloads_.empty())
+  if (requestChannelBusy_ || ahead(socketFreeNs_, now) || freePayloads_.empty())
     return false;
   const double period = periodNs();
   uint32_t slot = 0;
@@ -1186,7 +1191,7 @@ bool NpuCore::pumpRequests(double now) {
     for (uint32_t i = 0; i < count; ++i) {
       const uint32_t e = (nextEngine_ + i) % count;
       const Engine &eng = engines_[e];
-      if (eng.op < 0 || eng.readyNs > now)
+      if (eng.op < 0 || ahead(eng.readyNs, now))
         continue;
       const Op &op = ops_[eng.op];
       if (op.path != DmaPath::Requests || op.cursor.done() ||

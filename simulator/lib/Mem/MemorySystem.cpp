@@ -114,6 +114,7 @@ struct MemorySystem::State : ChannelClient {
   };
   std::vector<Port> ports;
   uint32_t blockedCount = 0;
+  uint64_t admitAt = UINT64_MAX; ///< time of the pending Admit action
 
   // The action queue and its event.
   std::priority_queue<Action, std::vector<Action>, std::greater<Action>> actions;
@@ -227,9 +228,27 @@ struct MemorySystem::State : ChannelClient {
     schedule(Action::Wake, ch, ps);
   }
 
+  /// One pending admission pass at a time: every blocked port that fails
+  /// reschedules it, so one action per port would multiply at each pass.
+  void scheduleAdmit(uint64_t ps) {
+    ps = std::max(ps, uint64_t(sc_core::sc_time_stamp().value()));
+    if (ps >= admitAt)
+      return;
+    admitAt = ps;
+    schedule(Action::Admit, 0, ps);
+  }
+
   void run() {
     uint64_t now = sc_core::sc_time_stamp().value();
+    // A bounded number of actions can be due at one instant (a few per
+    // request in flight); far more means two of them re-arm each other
+    // without time advancing, which must stop the run, not exhaust memory.
+    const uint64_t limit = 64 * (uint64_t(pending.size()) + channels.size() + ports.size()) + 4096;
+    uint64_t handled = 0;
     while (!actions.empty() && actions.top().timePs <= now) {
+      if (++handled > limit)
+        throw std::logic_error("memory system: actions at " + std::to_string(now) +
+                               " ps keep re-arming without time advancing (a model bug)");
       Action a = actions.top();
       actions.pop();
       switch (a.kind) {
@@ -247,6 +266,9 @@ struct MemorySystem::State : ChannelClient {
         beginRequest(pending[a.index].core, a.index, /*inline=*/false);
         break;
       case Action::Admit:
+        if (admitAt != a.timePs)
+          break; // superseded by an earlier admission pass
+        admitAt = UINT64_MAX;
         admitBlocked();
         break;
       case Action::SendResponse:
@@ -259,9 +281,13 @@ struct MemorySystem::State : ChannelClient {
   }
 
   // --- credits ------------------------------------------------------------
-  void drainReleases(uint32_t pc, uint64_t nowC) {
+  /// Compares on the picosecond grid the Admit action was scheduled on: a
+  /// release a fraction of a cycle past an integer cycle is due at the
+  /// rounded time its wake-up fires, or the blocked request would re-arm the
+  /// same wake-up forever.
+  void drainReleases(uint32_t pc, uint64_t nowPs) {
     auto &r = releases[pc];
-    while (!r.empty() && r.top() <= double(nowC)) {
+    while (!r.empty() && psOfCycle(r.top()) <= nowPs) {
       r.pop();
       ++credits[pc];
     }
@@ -269,9 +295,9 @@ struct MemorySystem::State : ChannelClient {
 
   /// Takes the credits of every segment, or none.
   bool takeCredits(const Pending &p) {
-    uint64_t nowC = nowCycle();
+    const uint64_t nowPs = sc_core::sc_time_stamp().value();
     for (uint32_t i = 0; i < p.segmentCount; ++i)
-      drainReleases(p.segments[i].globalPc, nowC);
+      drainReleases(p.segments[i].globalPc, nowPs);
     for (uint32_t i = 0; i < p.segmentCount; ++i) {
       uint32_t pc = p.segments[i].globalPc, need = 0;
       for (uint32_t j = 0; j < p.segmentCount; ++j)
@@ -397,7 +423,7 @@ struct MemorySystem::State : ChannelClient {
         soonest = r.top();
     }
     if (soonest >= 0)
-      schedule(Action::Admit, 0, psOfCycle(soonest));
+      scheduleAdmit(psOfCycle(soonest));
     // Otherwise the holders are still queued: requestDone() schedules it.
   }
 
@@ -461,7 +487,7 @@ struct MemorySystem::State : ChannelClient {
     // The queue slot frees when the data has left the stack.
     releases[seg.globalPc].push(done.doneCycle);
     if (blockedCount)
-      schedule(Action::Admit, 0, psOfCycle(done.doneCycle));
+      scheduleAdmit(psOfCycle(done.doneCycle));
     double arrive = noc->traverse(noc->stackToCore(stack, p.core), done.doneCycle,
                                   done.write ? 0 : done.bytes);
     p.readyCycle = std::max(p.readyCycle, arrive);

@@ -1,5 +1,5 @@
 // RUN: strata-translate --npu-to-asm %s | FileCheck %s
-// RUN: strata-translate --npu-to-binary %s | head -c 4 | tail -c 3 | FileCheck %s --check-prefix=ELF
+// RUN: strata-translate --npu-to-binary %s -o %t.npubin && head -c 4 %t.npubin | tail -c 3 | FileCheck %s --check-prefix=ELF
 
 // Emission: regions get addresses in order (4 KiB aligned), symbols resolve
 // to region + offset, SRAM buffers to their allocated offsets, registers

@@ -29,6 +29,11 @@ struct CompileOptions {
   bool fuseEpilogue = true, fusePrologue = true, fuseHorizontal = true, fuseSwiglu = true;
   unsigned prefillChunk = 0;  ///< rows per activation tile; 0: automatic
   unsigned prefetchDepth = 2; ///< weight tiles in flight per core
+  /// strata-npu-schedule-prefetch reorders loads (false: it only reports
+  /// the estimated overlap of the program as lowered; for ablations).
+  bool prefetch = true;
+  /// strata-npu-insert-dvfs-hints (the `hinted` governor follows them).
+  bool dvfsHints = true;
   /// Emit constants without data even when weights are present.
   bool timingOnly = false;
   /// Also compile an unfused copy to report instructions and HBM traffic

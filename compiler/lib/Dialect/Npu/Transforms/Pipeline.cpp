@@ -16,6 +16,13 @@ void buildBackendPassPipeline(OpPassManager &pm, const BackendPipelineOptions &o
   lower.prefillChunk = options.prefillChunk;
   lower.prefetchDepth = options.prefetchDepth;
   pm.addPass(createGraphToNpuPass(lower));
+  // Scheduling changes program order, which the allocator's liveness and
+  // the semaphores are derived from: it runs first.
+  NpuSchedulePrefetchPassOptions schedule;
+  schedule.reorder = options.prefetch;
+  pm.addPass(createNpuSchedulePrefetchPass(schedule));
+  if (options.dvfsHints)
+    pm.addPass(createNpuInsertDvfsHintsPass());
   pm.addPass(createNpuAllocateSramPass());
   pm.addPass(createNpuInsertSemaphoresPass());
 }
@@ -23,7 +30,8 @@ void buildBackendPassPipeline(OpPassManager &pm, const BackendPipelineOptions &o
 void registerBackendPassPipeline() {
   PassPipelineRegistration<BackendPipelineOptions>(
       "strata-backend-pipeline",
-      "Lower graph to NPU instructions, allocate SRAM and insert semaphores",
+      "Lower graph to NPU instructions, schedule loads, insert DVFS hints, allocate SRAM and "
+      "insert semaphores",
       buildBackendPassPipeline);
 }
 

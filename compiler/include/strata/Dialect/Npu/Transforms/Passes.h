@@ -19,6 +19,10 @@ inline constexpr llvm::StringLiteral kSramHighWaterAttr = "npu.sram_high_water";
 /// Module attribute with the counts of strata-npu-insert-semaphores (release
 /// LLVM compiles pass statistics out, so drivers read this).
 inline constexpr llvm::StringLiteral kSemaphoreStatsAttr = "npu.semaphore_stats";
+/// Module attributes of strata-npu-schedule-prefetch (loads moved, estimated
+/// cycles and DMA/compute overlap) and strata-npu-insert-dvfs-hints.
+inline constexpr llvm::StringLiteral kPrefetchStatsAttr = "npu.prefetch_stats";
+inline constexpr llvm::StringLiteral kDvfsStatsAttr = "npu.dvfs_stats";
 
 /// Options of the backend stage (graph -> npu -> allocated, synchronised).
 struct BackendPipelineOptions : mlir::PassPipelineOptions<BackendPipelineOptions> {
@@ -33,9 +37,17 @@ struct BackendPipelineOptions : mlir::PassPipelineOptions<BackendPipelineOptions
   Option<unsigned> prefetchDepth{*this, "prefetch-depth",
                                  llvm::cl::desc("Weight tiles in flight per core"),
                                  llvm::cl::init(2)};
+  Option<bool> prefetch{*this, "prefetch",
+                        llvm::cl::desc("Reorder loads with strata-npu-schedule-prefetch (false: "
+                                       "only report the estimated overlap)"),
+                        llvm::cl::init(true)};
+  Option<bool> dvfsHints{*this, "dvfs-hints",
+                         llvm::cl::desc("Insert DVFS hints for memory-bound regions"),
+                         llvm::cl::init(true)};
 };
 
-/// strata-graph-to-npu, then strata-npu-allocate-sram and
+/// strata-graph-to-npu, strata-npu-schedule-prefetch,
+/// strata-npu-insert-dvfs-hints, then strata-npu-allocate-sram and
 /// strata-npu-insert-semaphores: a module ready for emission.
 void buildBackendPassPipeline(mlir::OpPassManager &pm, const BackendPipelineOptions &options);
 

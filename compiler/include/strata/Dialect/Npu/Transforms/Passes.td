@@ -61,4 +61,121 @@ def NpuInsertSemaphoresPass : Pass<"strata-npu-insert-semaphores", "::mlir::Modu
   ];
 }
 
+def NpuSchedulePrefetchPass : Pass<"strata-npu-schedule-prefetch", "::mlir::ModuleOp"> {
+  let summary = "Issue weight and KV-cache loads as early as SRAM capacity allows";
+  let description = [{
+    Reorders each core's program so the load queue runs ahead of compute,
+    across kernel and layer boundaries. Per core it builds the dependency DAG
+    (Boost.Graph): one node per instruction, edges from the ops' SRAM and HBM
+    access sets (weights, activations other cores write, the KV cache,
+    barrier acquire/release sets), from scalar registers, from the
+    tensor-core configuration and around barriers, hints and fences. The
+    compute, store and sequencer ops keep their order; every HBM -> SRAM load
+    moves to the earliest position where its dependencies are met, the bytes
+    of live SRAM buffers stay within the budget at every position it passes
+    (the buffer is live from the load on), at most `max-ahead` hoisted loads
+    are pending, and loads stay in the order compute needs them. A load thus
+    moves above barriers and above the compute of earlier kernels and layers
+    when its buffer can be live that long.
+
+    The budget is the SRAM size (`sram-bytes`, or the module's arch); the
+    order is checked with the interval first fit of
+    strata-npu-allocate-sram, and the budget is lowered in sixteenths of the
+    SRAM until the allocation fits. Run it after lowering and before
+    strata-npu-allocate-sram and strata-npu-insert-semaphores.
+
+    Each core's program is timed before and after with a static per-queue
+    estimate (bytes / the core's share of HBM bandwidth, the GEMM and vector
+    closed forms of docs/simulator.md); an order the estimate finds slower
+    is not kept. The module attribute `npu.prefetch_stats` records the loads
+    moved, the estimated cycles before and after per entry, and the
+    estimated DMA/compute overlap: the fraction of the shorter of DMA and
+    compute activity that runs concurrently with the other (the compile
+    report's `estimated_overlap`). With `reorder=false` the pass only
+    reports the estimate of the program as lowered.
+
+    Example: `strata-opt --strata-npu-schedule-prefetch="max-ahead=16" lowered.mlir`
+  }];
+  let options = [
+    Option<"sramBytes", "sram-bytes", "uint64_t", /*default=*/"0",
+           "SRAM per core (0: from the module's npu.arch_yaml)">,
+    Option<"maxAhead", "max-ahead", "unsigned", /*default=*/"0",
+           "Hoisted loads pending at once (0: half the load queue)">,
+    Option<"reorder", "reorder", "bool", /*default=*/"true",
+           "Reorder (false: only estimate and report the overlap)">,
+  ];
+  let statistics = [
+    Statistic<"numLoads", "loads", "HBM -> SRAM loads considered">,
+    Statistic<"numHoisted", "loads-hoisted", "Loads issued earlier than lowered">,
+    Statistic<"cyclesBefore", "estimated-cycles-before",
+              "Estimated cycles of the slowest core, summed over entries, as lowered">,
+    Statistic<"cyclesAfter", "estimated-cycles-after",
+              "Estimated cycles of the slowest core, summed over entries, as scheduled">,
+    Statistic<"overlapPermille", "estimated-overlap-permille",
+              "Estimated DMA/compute overlap after scheduling, in 1/1000">,
+  ];
+}
+
+def NpuTestSchedulePass : Pass<"strata-npu-test-schedule", "::mlir::ModuleOp"> {
+  let summary = "Test the dependency DAG, the schedulers and the timing estimate";
+  let description = [{
+    For tests: builds each core's DAG, orders it with the selected
+    algorithm and annotates every op with `sched.node` (its index as
+    lowered), `sched.preds` (the indices it depends on), and the estimated
+    `sched.start` / `sched.end` cycles of the chosen order; each core gets
+    `sched.cycles`, `sched.overlap_permille` and `sched.hoisted`.
+
+    Algorithms: `original` (keep the order), `topological` (Boost.Graph's
+    topological sort: valid, blind to time and SRAM), `asap` (loads as
+    early as dependencies allow, no SRAM or queue bound) and `prefetch`
+    (strata-npu-schedule-prefetch's bounded placement, without the
+    allocation retry or the fallback).
+
+    Example: `strata-opt --strata-npu-test-schedule="algorithm=asap" lowered.mlir`
+  }];
+  let options = [
+    Option<"algorithm", "algorithm", "std::string", /*default=*/"\"prefetch\"",
+           "original, topological, asap or prefetch">,
+    Option<"sramBytes", "sram-bytes", "uint64_t", /*default=*/"0",
+           "SRAM budget (0: the module's arch)">,
+    Option<"maxAhead", "max-ahead", "unsigned", /*default=*/"0",
+           "Hoisted loads pending at once (0: half the load queue)">,
+  ];
+}
+
+def NpuInsertDvfsHintsPass : Pass<"strata-npu-insert-dvfs-hints", "::mlir::ModuleOp"> {
+  let summary = "Lower the core clock in memory-bound regions";
+  let description = [{
+    Times each core's program with the scheduler's per-queue estimate and
+    cuts it into regions of consecutive kernels (ops with the same code
+    label). A region is memory-bound when its DMA time exceeds `margin`
+    times the time its compute would take at a lower core operating point;
+    it then runs at the lowest such point. A `dvfs_hint` on the compute
+    queue (domain 255, the issuing core's) before the region's first
+    compute op requests it, another before the next region that needs a
+    different point, and one after the program's last compute op restores
+    the domain's initial point. A hint fires in queue order, so the clock
+    changes when compute reaches the region. Regions shorter than
+    `min-region-ns` are merged into their neighbours so that each 1 µs
+    clock transition (the arch's `transition_ns`) buys a long stretch at
+    the lower point. The `hinted` governor follows the hints; the others
+    count and ignore them.
+
+    Records `npu.dvfs_stats` (hints, memory-bound regions, their estimated
+    share of the program). Run it after strata-npu-schedule-prefetch.
+
+    Example: `strata-opt --strata-npu-insert-dvfs-hints="margin=1.5" scheduled.mlir`
+  }];
+  let options = [
+    Option<"margin", "margin", "double", /*default=*/"1.25",
+           "DMA time over compute time at the lower point for a memory-bound region">,
+    Option<"minRegionNs", "min-region-ns", "double", /*default=*/"20000",
+           "Shortest region worth a clock change, in ns">,
+  ];
+  let statistics = [
+    Statistic<"numHints", "hints", "dvfs_hint ops inserted">,
+    Statistic<"numLowRegions", "memory-bound-regions", "Regions run below the nominal point">,
+  ];
+}
+
 #endif // STRATA_DIALECT_NPU_TRANSFORMS_PASSES_TD

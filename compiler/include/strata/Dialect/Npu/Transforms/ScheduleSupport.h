@@ -1,0 +1,31 @@
+//===- ScheduleSupport.h - What the scheduling passes share -----*- C++ -*-===//
+#pragma once
+
+#include "strata/Dialect/Npu/IR/NpuOps.h"
+#include "strata/Dialect/Npu/Transforms/DagBuilder.h"
+#include "strata/Dialect/Npu/Transforms/ScheduleSram.h"
+#include "strata/Dialect/Npu/Transforms/ScheduleTiming.h"
+#include "strata/target/ArchConfig.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+namespace strata::npu {
+
+/// The architecture the module was lowered for (its npu.arch_yaml). Emits
+/// an error naming `pass` when there is none or it does not parse.
+mlir::FailureOr<ArchConfig> moduleArch(mlir::ModuleOp module, llvm::StringRef pass);
+
+/// Cores of `entry` whose programs move HBM bytes (at least 1).
+unsigned dmaCores(EntryOp entry);
+
+/// The timing model for the cores of `entry`, at the core clock `coreMHz`
+/// (0: nominal): the HBM bandwidth is shared by its dmaCores.
+sched::TimingModel entryTimingModel(EntryOp entry, const ArchConfig &arch, double coreMHz = 0);
+
+/// The SRAM intervals strata-npu-allocate-sram will see for `dag`'s buffers
+/// when the core runs `order` (unused buffers first, as applyOrder places
+/// them).
+std::vector<sched::LiveInterval> liveIntervals(const CoreDag &dag,
+                                               const std::vector<uint32_t> &order);
+
+} // namespace strata::npu
