@@ -78,6 +78,14 @@ TEST(QuantPolicy, NativeKeepsTheStoredEncoding) {
   EXPECT_EQ(choose(QuantPolicy::Native, WeightRole::Embedding, 2, {}, kF32), kF32);
 }
 
+TEST(QuantPolicy, Int4RowsThatAreNotWholeGroupsFallBackToInt8PerChannel) {
+  PolicyOptions groups{32, DType::F16};
+  EXPECT_EQ(choosePrecision(QuantPolicy::Int4, WeightRole::Ffn, 2, kF32, groups, 172).value(),
+            (TargetEncoding{WeightFormat::I8, 0, DType::F16}));
+  EXPECT_EQ(choosePrecision(QuantPolicy::Int4, WeightRole::Ffn, 2, kF32, groups, 64).value(),
+            (TargetEncoding{WeightFormat::I4, 32, DType::F16}));
+}
+
 TEST(QuantPolicy, RejectsBadOptions) {
   Expected<TargetEncoding> group =
       choosePrecision(QuantPolicy::Int4, WeightRole::Ffn, 2, kF32, {0});

@@ -57,7 +57,7 @@ std::optional<WeightRole> parseRole(std::string_view name) {
 
 Expected<TargetEncoding> choosePrecision(QuantPolicy policy, std::optional<WeightRole> role,
                                          unsigned rank, const TargetEncoding &stored,
-                                         const PolicyOptions &options) {
+                                         const PolicyOptions &options, int64_t rowLength) {
   // Gains and biases feed vector-unit arithmetic in f32 under every policy:
   // they are tiny, and rounding them moves every output of the layer.
   if (rank < 2 || role == WeightRole::Norm || role == WeightRole::Bias)
@@ -74,6 +74,8 @@ Expected<TargetEncoding> choosePrecision(QuantPolicy policy, std::optional<Weigh
     if (options.groupSize <= 0)
       return Error("int4 quantization needs a positive group size, got " +
                    std::to_string(options.groupSize));
+    if (rowLength > 0 && rowLength % options.groupSize != 0)
+      return TargetEncoding{WeightFormat::I8, 0, options.scaleType};
     return TargetEncoding{WeightFormat::I4, options.groupSize, options.scaleType};
   case QuantPolicy::Mixed:
     if (!role)

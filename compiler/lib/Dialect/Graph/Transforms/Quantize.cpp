@@ -158,8 +158,10 @@ void GraphQuantizePass::runOnOperation() {
     std::optional<quant::WeightRole> role;
     if (auto name = weight.getRole())
       role = quant::parseRole(*name);
-    Expected<TargetEncoding> to = quant::choosePrecision(
-        policy, role, unsigned(weight.getTensorType().getRank()), plan.from, options);
+    auto type = weight.getTensorType();
+    Expected<TargetEncoding> to =
+        quant::choosePrecision(policy, role, unsigned(type.getRank()), plan.from, options,
+                               type.getRank() > 0 ? type.getShape().back() : 0);
     if (!to) {
       weight.emitOpError(to.message());
       failedAny = true;

@@ -47,8 +47,12 @@ struct PolicyOptions {
 ///   f32 under every policy.
 /// - `stored`: the encoding of the weight's data (or of its `format`
 ///   attribute when it has no data); only `native` looks at it.
+/// - `rowLength`: elements per row (the innermost dimension; 0: unknown).
+///   Under `int4`, a matrix whose rows are not whole groups gets int8 per
+///   output channel instead (the tensor cores take whole groups; this is
+///   how GGUF quantizers treat tensors their block does not divide).
 Expected<TargetEncoding> choosePrecision(QuantPolicy policy, std::optional<WeightRole> role,
                                          unsigned rank, const TargetEncoding &stored,
-                                         const PolicyOptions &options);
+                                         const PolicyOptions &options, int64_t rowLength = 0);
 
 } // namespace strata::quant
