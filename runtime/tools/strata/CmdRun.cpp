@@ -107,8 +107,10 @@ ArchConfig archForBinary(const bin::Binary &binary, const RunCliOptions &o) {
     if (!a)
       runFail(a.message());
     if (!binary.archHash.empty() && archConfigHash(*a) != binary.archHash)
-      note(fmt::format("warning: {} was compiled for architecture '{}'; running it on '{}'",
-                       o.input, recorded ? recorded->name : std::string("?"), a->name));
+      note(fmt::format("warning: {} was compiled for architecture '{}' (hash {:.12}); running "
+                       "it on '{}' from {} (hash {:.12}), whose parameters differ",
+                       o.input, recorded ? recorded->name : std::string("?"), binary.archHash,
+                       a->name, o.arch, archConfigHash(*a)));
     return a.takeValue();
   }
   if (recorded)
