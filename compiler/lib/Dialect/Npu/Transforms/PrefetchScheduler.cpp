@@ -116,8 +116,10 @@ PrefetchResult schedulePrefetch(const ScheduleDag &dag, const PrefetchOptions &o
       uint32_t p = static_cast<uint32_t>(boost::source(*it, dag.graph()));
       earliest = std::max(earliest, dag.node(p).prefetch ? pos[p] : pos[p] + 1);
     }
-    if (earliest >= original)
+    if (earliest >= original) {
+      floor = std::max(floor, original);
       continue;
+    }
     int64_t at = earliest;
     // 2. SRAM: over [q, first[b]) buffer b adds its bytes. Walk the
     // segments between consecutive first uses, nearest the original first.
@@ -147,8 +149,9 @@ PrefetchResult schedulePrefetch(const ScheduleDag &dag, const PrefetchOptions &o
       if (q >= 0)
         at = std::max(at, q + 1);
     }
-    if (at > earliest)
-      floor = at;
+    // 4. The load queue is in order: a load placed above an earlier one
+    // would only delay it, so loads keep their relative order.
+    floor = std::max(floor, std::min(at, original));
     if (at >= original)
       continue;
     for (uint32_t b : node.buffers)

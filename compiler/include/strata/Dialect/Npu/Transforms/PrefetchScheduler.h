@@ -16,8 +16,11 @@
 //   3. keeps at most `maxAhead` hoisted loads pending over any position, so
 //      the in-order load queue never fills with loads the compute does not
 //      need yet (a full queue stalls the sequencer, and with it compute);
-//   4. is not above the position of an earlier load that a bound (2 or 3)
-//      stopped: loads are issued in the order compute consumes them.
+//   4. is not above an earlier load: the load queue issues in order, so a
+//      load moved above one the program needs sooner (an activation load
+//      waiting for the store that produces it, say) would only delay it.
+//      Loads therefore keep their relative order, and a weight load moves
+//      up past the compute of earlier kernels, not past their loads.
 //
 // Because the mainline keeps its order and loads only move up to positions
 // their dependencies allow, the result is a valid order of the DAG.
