@@ -36,7 +36,7 @@ double attrDouble(mlir::DictionaryAttr dict, llvm::StringRef key) {
 }
 
 const char *kSeeded = R"mlir(
-graph.weight @w : tensor<6x40xf32> {seed = 5 : i64, init_scale = 0.3 : f64, role = "ffn"}
+graph.weight @w : tensor<6x48xf32> {seed = 5 : i64, init_scale = 0.3 : f64, role = "ffn"}
 graph.weight @a : tensor<6x40xf32> {seed = 6 : i64, role = "attention"}
 graph.weight @e : tensor<10x40xf32> {seed = 7 : i64, role = "embedding"}
 graph.weight @g : tensor<40xf32> {seed = 8 : i64, role = "norm"}
@@ -53,10 +53,10 @@ TEST(QuantizePass, StoreHoldsTheEncoderOutputForTheSourceValues) {
       << c.diagnostics;
 
   WeightStore ref;
-  ref.putRandom("w", {6, 40}, 5, 0.3);
+  ref.putRandom("w", {6, 48}, 5, 0.3);
   std::vector<float> original = *ref.readF32("w");
   quant::TargetEncoding target{WeightFormat::I4, 16, DType::F16};
-  Expected<WeightEntry> expected = quant::encodeWeight(original, {6, 40}, target);
+  Expected<WeightEntry> expected = quant::encodeWeight(original, {6, 48}, target);
   ASSERT_TRUE(expected);
 
   const WeightEntry *got = c.store().find("w");
@@ -66,7 +66,7 @@ TEST(QuantizePass, StoreHoldsTheEncoderOutputForTheSourceValues) {
   EXPECT_EQ(got->scaleType, DType::F16);
   EXPECT_EQ(payload(*got), payload(*expected));
   EXPECT_EQ(scales(*got), scales(*expected));
-  // Rows of 40 in groups of 16: 3 groups (16, 16, 8) per row.
+  // Rows of 48 in groups of 16: 3 groups per row.
   EXPECT_EQ(got->scaleBytes, 6u * 3 * 2);
 
   quant::QuantError err = quant::measureError(original, *quant::decodeWeight(*expected, "w"));
@@ -83,7 +83,29 @@ TEST(QuantizePass, StoreHoldsTheEncoderOutputForTheSourceValues) {
   EXPECT_FALSE(weightNamed(*m, "g").getQuantErrorAttr());
   auto stats = (*m)->getAttrOfType<mlir::DictionaryAttr>(graph::kQuantizeStatsAttr);
   ASSERT_TRUE(stats);
-  EXPECT_EQ(llvm::cast<mlir::IntegerAttr>(stats.get("weights_i4")).getInt(), 3);
+  // @a and @e have rows of 40, not whole groups of 16: int8 per channel.
+  EXPECT_EQ(llvm::cast<mlir::IntegerAttr>(stats.get("weights_i4")).getInt(), 1);
+  EXPECT_EQ(c.store().find("a")->format, WeightFormat::I8);
+  EXPECT_EQ(c.store().find("e")->format, WeightFormat::I8);
+}
+
+TEST(QuantizePass, Int4GroupsFollowTheRowsOfTransposedWeights) {
+  // A kn weight of 32 x 40 is stored as 40 rows of 32 (whole groups of 16).
+  GraphContext c;
+  auto m = c.parse(R"mlir(
+graph.weight @w : tensor<32x40xf32> {seed = 3 : i64, role = "ffn"}
+func.func @f(%x: tensor<2x32xf32>) -> tensor<2x40xf32> {
+  %w = graph.weight_ref @w : tensor<32x40xf32>
+  %y = graph.linear %x, %w {weight_layout = #graph<weight_layout kn>} : (tensor<2x32xf32>, tensor<32x40xf32>) -> tensor<2x40xf32>
+  return %y : tensor<2x40xf32>
+})mlir");
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(mlir::succeeded(c.run(*m, "strata-graph-quantize{policy=int4 group-size=16}")))
+      << c.diagnostics;
+  const WeightEntry *e = c.store().find("w");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->format, WeightFormat::I4);
+  EXPECT_EQ(e->shape, (std::vector<int64_t>{40, 32}));
 }
 
 TEST(QuantizePass, PrintedIrReadsBackToTheSameBytes) {

@@ -94,6 +94,22 @@ LogicalResult checkReaders(WeightOp weight, DenseMap<StringRef, SmallVector<Weig
   return success();
 }
 
+/// Elements per row of the weight as the tensor cores read it: integer
+/// weights are stored output-channel-major, so one read as `kn` gets rows
+/// of its first dimension once transposed.
+int64_t storedRowLength(WeightOp weight, DenseMap<StringRef, SmallVector<WeightRefOp>> &refs) {
+  auto type = weight.getTensorType();
+  if (type.getRank() == 0)
+    return 0;
+  auto it = refs.find(weight.getSymName());
+  if (type.getRank() == 2 && it != refs.end())
+    for (WeightRefOp ref : it->second)
+      for (OpOperand &use : ref->getUses())
+        if (classifyUse(use).kn)
+          return type.getShape().front();
+  return type.getShape().back();
+}
+
 /// What the pass decided for one weight.
 struct Plan {
   WeightOp op;
@@ -158,10 +174,9 @@ void GraphQuantizePass::runOnOperation() {
     std::optional<quant::WeightRole> role;
     if (auto name = weight.getRole())
       role = quant::parseRole(*name);
-    auto type = weight.getTensorType();
-    Expected<TargetEncoding> to =
-        quant::choosePrecision(policy, role, unsigned(type.getRank()), plan.from, options,
-                               type.getRank() > 0 ? type.getShape().back() : 0);
+    Expected<TargetEncoding> to = quant::choosePrecision(
+        policy, role, unsigned(weight.getTensorType().getRank()), plan.from, options,
+        storedRowLength(weight, refs));
     if (!to) {
       weight.emitOpError(to.message());
       failedAny = true;
