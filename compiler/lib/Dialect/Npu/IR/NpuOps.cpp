@@ -204,7 +204,8 @@ LogicalResult verifySramExtents(Operation *op) {
     if (a.offset < 0)
       return op->emitOpError("SRAM operand offset ") << a.offset << " is negative";
     int64_t end = a.size == MemAccess::kToEnd ? a.offset : a.offset + a.size;
-    if (end > alloc.getSize() || a.offset > alloc.getSize())
+    const int64_t size = static_cast<int64_t>(alloc.getSize());
+    if (end > size || a.offset > size)
       return op->emitOpError("touches bytes [")
              << a.offset << ", " << end << ") of a " << alloc.getSize() << "-byte buffer";
   }

@@ -207,8 +207,8 @@ uint64_t dmaBytes(ArrayAttr size, std::optional<ArrayRef<int64_t>> window) {
 class Builder {
 public:
   Builder(CoreOp core, const HbmLayout &layout, const ArchConfig &arch)
-      : core_(core), layout_(layout), arch_(arch), resources_(kTcState + 1),
-        labelName_(StringAttr::get(core->getContext(), "npu.label")) {}
+      : core_(core), layout_(layout), arch_(arch),
+        labelName_(StringAttr::get(core->getContext(), "npu.label")), resources_(kTcState + 1) {}
 
   FailureOr<CoreDag> run() {
     Block &body = core_.getBody().front();

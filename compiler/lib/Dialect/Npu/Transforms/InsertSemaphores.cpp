@@ -196,8 +196,8 @@ private:
         // queues drained: a fence when an earlier write overlaps.
         bool conflict = false;
         for (const MemAccess &a : accesses) {
-          uint64_t lo, hi;
-          int space;
+          uint64_t lo = 0, hi = 0;
+          int space = 0;
           if (a.write || !range(a, lo, hi, space))
             continue;
           maps[space].forEach(lo, hi, [&](RangeMap::State &s) {
@@ -222,8 +222,8 @@ private:
       // Barriers and signals wait for their queue's earlier ops themselves.
       const bool ordersOwnQueue = llvm::isa<BarrierOp, SemSignalOp>(op);
       for (const MemAccess &a : accesses) {
-        uint64_t lo, hi;
-        int space;
+        uint64_t lo = 0, hi = 0;
+        int space = 0;
         if (!range(a, lo, hi, space))
           return op->emitOpError("strata-npu-insert-semaphores: an operand has no address "
                                  "(run strata-npu-allocate-sram first)");
@@ -304,8 +304,8 @@ private:
       queueOps[q].push_back(op);
       clockAt[q].push_back(known[q]);
       for (const MemAccess &a : accesses) {
-        uint64_t lo, hi;
-        int space;
+        uint64_t lo = 0, hi = 0;
+        int space = 0;
         range(a, lo, hi, space);
         maps[space].forEach(lo, hi, [&](RangeMap::State &s) {
           if (a.write) {
