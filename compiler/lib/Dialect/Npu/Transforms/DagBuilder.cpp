@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "strata/Dialect/Npu/Transforms/DagBuilder.h"
+#include "strata/Dialect/Npu/Transforms/ByteRangeMap.h"
 
 #include "strata/Conversion/GraphToNpu/CostModel.h"
 
@@ -35,18 +36,7 @@ public:
   /// follow to `deps`.
   void access(uint64_t lo, uint64_t hi, bool write, uint32_t node,
               SmallVectorImpl<uint32_t> &deps) {
-    if (hi <= lo)
-      return;
-    split(lo);
-    split(hi);
-    uint64_t cursor = lo;
-    auto it = pieces_.lower_bound(lo);
-    while (cursor < hi) {
-      if (it == pieces_.end() || it->first > cursor) {
-        uint64_t end = it == pieces_.end() ? hi : std::min(hi, it->first);
-        it = pieces_.emplace_hint(it, cursor, Piece{end, -1, {}});
-      }
-      Piece &p = it->second;
+    ranges_.forEach(lo, hi, [&](Access &p) {
       if (p.writer >= 0)
         deps.push_back(static_cast<uint32_t>(p.writer));
       if (write) {
@@ -56,29 +46,15 @@ public:
       } else if (p.readers.empty() || p.readers.back() != node) {
         p.readers.push_back(node);
       }
-      cursor = p.end;
-      ++it;
-    }
+    });
   }
 
 private:
-  struct Piece {
-    uint64_t end;
-    int64_t writer;
+  struct Access {
+    int64_t writer = -1;
     std::vector<uint32_t> readers;
   };
-  void split(uint64_t at) {
-    auto it = pieces_.upper_bound(at);
-    if (it == pieces_.begin())
-      return;
-    --it;
-    if (it->first < at && it->second.end > at) {
-      Piece tail = it->second;
-      it->second.end = at;
-      pieces_.emplace(at, std::move(tail));
-    }
-  }
-  std::map<uint64_t, Piece> pieces_;
+  ByteRangeMap<Access> ranges_;
 };
 
 /// Last writer and readers since of a small set of named resources

@@ -18,6 +18,7 @@
 #include "strata/Dialect/Npu/IR/NpuMemoryPlan.h"
 #include "strata/Dialect/Npu/IR/NpuOps.h"
 #include "strata/Dialect/Npu/Transforms/Passes.h"
+#include "strata/Dialect/Npu/Transforms/ByteRangeMap.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -47,52 +48,12 @@ void merge(Clock &a, const Clock &b) {
 }
 
 /// Last writer and readers of byte ranges of one address space.
-class RangeMap {
-public:
-  struct State {
-    int writerQueue = -1;
-    int64_t writerIndex = -1;
-    std::array<int64_t, kQueues> readers{-1, -1, -1};
-  };
-
-  /// Calls fn(state) for every piece of [lo, hi) (creating pieces as needed).
-  template <typename Fn> void forEach(uint64_t lo, uint64_t hi, Fn fn) {
-    if (hi <= lo)
-      return;
-    split(lo);
-    split(hi);
-    // Fill gaps inside [lo, hi) so every byte has a piece.
-    uint64_t cursor = lo;
-    auto it = pieces_.lower_bound(lo);
-    while (cursor < hi) {
-      if (it == pieces_.end() || it->first > cursor) {
-        uint64_t end = it == pieces_.end() ? hi : std::min(hi, it->first);
-        it = pieces_.emplace_hint(it, cursor, Piece{end, State()});
-      }
-      fn(it->second.state);
-      cursor = it->second.end;
-      ++it;
-    }
-  }
-
-private:
-  struct Piece {
-    uint64_t end;
-    State state;
-  };
-  void split(uint64_t at) {
-    auto it = pieces_.upper_bound(at);
-    if (it == pieces_.begin())
-      return;
-    --it;
-    if (it->first < at && it->second.end > at) {
-      Piece tail{it->second.end, it->second.state};
-      it->second.end = at;
-      pieces_.emplace(at, tail);
-    }
-  }
-  std::map<uint64_t, Piece> pieces_;
+struct RangeState {
+  int writerQueue = -1;
+  int64_t writerIndex = -1;
+  std::array<int64_t, kQueues> readers{-1, -1, -1};
 };
+using RangeMap = ByteRangeMap<RangeState>;
 
 struct Signal {
   int64_t after; ///< index in the producing queue of the op it follows
@@ -200,7 +161,7 @@ private:
           int space = 0;
           if (a.write || !range(a, lo, hi, space))
             continue;
-          maps[space].forEach(lo, hi, [&](RangeMap::State &s) {
+          maps[space].forEach(lo, hi, [&](RangeState &s) {
             if (s.writerQueue >= 0)
               conflict = true;
           });
@@ -227,7 +188,7 @@ private:
         if (!range(a, lo, hi, space))
           return op->emitOpError("strata-npu-insert-semaphores: an operand has no address "
                                  "(run strata-npu-allocate-sram first)");
-        maps[space].forEach(lo, hi, [&](RangeMap::State &s) {
+        maps[space].forEach(lo, hi, [&](RangeState &s) {
           if (s.writerQueue >= 0) {
             if (s.writerQueue != q)
               deps[s.writerQueue] = std::max(deps[s.writerQueue], s.writerIndex);
@@ -307,7 +268,7 @@ private:
         uint64_t lo = 0, hi = 0;
         int space = 0;
         range(a, lo, hi, space);
-        maps[space].forEach(lo, hi, [&](RangeMap::State &s) {
+        maps[space].forEach(lo, hi, [&](RangeState &s) {
           if (a.write) {
             s.writerQueue = q;
             s.writerIndex = index;
