@@ -3,7 +3,7 @@
 // The pass stays thin: it finds the entry functions, binds their arguments
 // and results (scalar parameters in registers, tensors as I/O bindings),
 // then walks each body in order and hands every graph op to its kernel
-// (Patterns.cpp). Kernels keep their own state in EntryLowering, which is
+// (populateGraphToNpuPatterns, below). Kernels keep their own state in EntryLowering, which is
 // why this is a walk rather than a greedy rewrite: one graph op becomes code
 // on several cores plus memory-plan entries, in program order.
 //

@@ -1,7 +1,7 @@
 //===- Kernels.h - The kernels graph ops lower to ---------------*- C++ -*-===//
 //
 // One function per graph op kind; each appends the op's code to the cores
-// that run it and records where its result lives. Patterns.cpp registers
+// that run it and records where its result lives. GraphToNpuPass.cpp registers
 // them by op name (populateGraphToNpuPatterns).
 //
 //===----------------------------------------------------------------------===//
