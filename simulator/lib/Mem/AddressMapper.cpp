@@ -120,6 +120,34 @@ DramLocation AddressMapper::decode(uint64_t a) const {
   return l;
 }
 
+void AddressMapper::advanceChunk(DramLocation &l) const {
+  // The digits of decode, least significant first; a carry moves on.
+  uint32_t chunk = interleaved_ ? l.column / chunkBytes_ : 0;
+  if (++l.pseudoChannel == pcs_) {
+    l.pseudoChannel = 0;
+    if (++l.channel == channels_) {
+      l.channel = 0;
+      if (++l.stack == stacks_) {
+        l.stack = 0;
+        if (++l.bankGroup == groups_) {
+          l.bankGroup = 0;
+          if (++l.bank == banks_) {
+            l.bank = 0;
+            if (!interleaved_ || ++chunk == chunksPerRow_) {
+              chunk = 0;
+              ++l.row;
+            }
+          }
+        }
+      }
+    }
+  }
+  l.column = chunk * chunkBytes_;
+  l.globalChannel = l.stack * channels_ + l.channel;
+  l.globalPc = l.globalChannel * pcs_ + l.pseudoChannel;
+  l.pcBank = l.bankGroup * banks_ + l.bank;
+}
+
 uint64_t AddressMapper::encode(const DramLocation &l) const {
   uint64_t a = l.row;
   if (interleaved_)

@@ -15,6 +15,7 @@ AnalyticModel::AnalyticModel(const HbmConfig &hbm, const AddressMapper &mapper)
       banksPerGroup_(hbm.banksPerGroup),
       burstBytes_(hbm.busBitsPerPseudoChannel / 8 * hbm.burstLength),
       bc_(hbm.burstLength / 2) {
+  chunkBursts_ = double((mapper.chunkBytes() + burstBytes_ - 1) / burstBytes_);
   busy_.assign(totalPcs_, 0);
   openRow_.assign(size_t(totalPcs_) * banksPerPc_, -1);
   touched_.assign(totalPcs_, 0);
@@ -34,11 +35,13 @@ void AnalyticModel::touch(uint32_t pc) {
   }
 }
 
-void AnalyticModel::addChunk(uint64_t address, uint64_t n) {
-  DramLocation l = mapper_.decode(address);
+void AnalyticModel::addChunk(const DramLocation &l, uint64_t n) {
   uint32_t pc = l.globalPc;
   touch(pc);
-  double bursts = double((l.column % burstBytes_ + n + burstBytes_ - 1) / burstBytes_);
+  // Whole aligned chunks are the common case of long walks: no division.
+  double bursts = n == mapper_.chunkBytes() && l.column % mapper_.chunkBytes() == 0
+                      ? chunkBursts_
+                      : double((l.column % burstBytes_ + n + burstBytes_ - 1) / burstBytes_);
   bytes_[pc] += double(n);
   bursts_[pc] += bursts;
   groupBursts_[size_t(pc) * groups_ + l.bankGroup] += bursts;
@@ -87,20 +90,42 @@ void AnalyticModel::walk(uint64_t a, uint64_t len) {
       len -= n * super;
       continue;
     }
-    uint64_t n = std::min(len, mapper_.contiguousBytes(a));
-    addChunk(a, n);
-    a += n;
-    len -= n;
+    // Chunks up to the next whole super-block (or the end), decoded once
+    // and then stepped.
+    uint64_t stop = len;
+    if (len >= super) {
+      uint64_t toAligned = super - a % super;
+      if (len - toAligned >= super)
+        stop = toAligned;
+    }
+    DramLocation l = mapper_.decode(a);
+    uint64_t done = 0;
+    while (done < stop) {
+      uint64_t n = std::min(stop - done, mapper_.contiguousBytes(a + done));
+      addChunk(l, n);
+      done += n;
+      if (done < stop)
+        mapper_.advanceChunk(l);
+    }
+    a += stop;
+    len -= stop;
   }
 }
 
-AnalyticModel::Result AnalyticModel::transfer(const BulkPattern &p, bool write, double cycle) {
-  Result r;
-  r.stackBytes.assign(hbm_.stacks, 0);
-  r.stackDone.assign(hbm_.stacks, cycle);
-  r.doneCycle = cycle;
-  if (p.totalBytes() == 0)
-    return r;
+size_t AnalyticModel::PatternKeyHash::operator()(const PatternKey &k) const {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&](uint64_t v) {
+    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  };
+  mix(k.base);
+  mix(uint64_t(k.size[0]) | uint64_t(k.size[1]) << 32);
+  mix(uint64_t(k.size[2]) | uint64_t(k.write) << 32);
+  mix(k.stride[0]);
+  mix(k.stride[1]);
+  return size_t(h);
+}
+
+void AnalyticModel::walkPattern(const BulkPattern &p) {
   uint64_t cap = mapper_.capacity();
   // Merge dimensions that are contiguous, so a dense tensor is one range.
   uint64_t row = p.size[0];
@@ -128,7 +153,9 @@ AnalyticModel::Result AnalyticModel::transfer(const BulkPattern &p, bool write, 
         len -= n;
       }
     }
+}
 
+void AnalyticModel::buildFootprint(bool write, Footprint &f) {
   const HbmTiming &t = hbm_.timing;
   double derate = 1.0 - double(t.tRFC) / double(t.tREFI);
   double actInterval = std::max(double(t.tRRD_S), double(t.tFAW) / 4.0);
@@ -138,6 +165,8 @@ AnalyticModel::Result AnalyticModel::transfer(const BulkPattern &p, bool write, 
   for (uint32_t pc : touchedList_)
     rowBus[pc / hbm_.pseudoChannels] += acts_[pc] * t.tACT + pres_[pc];
   double latency = double(write ? t.tWL : t.tCL) + bc_;
+  f.pcs.clear();
+  f.pcs.reserve(touchedList_.size());
   for (uint32_t pc : touchedList_) {
     double service = bursts_[pc] * colS;
     for (uint32_t g = 0; g < groups_; ++g)
@@ -150,18 +179,14 @@ AnalyticModel::Result AnalyticModel::transfer(const BulkPattern &p, bool write, 
       service = std::max(service, bankTime);
     }
     service = std::max(service, rowBus[pc / hbm_.pseudoChannels]);
-    service /= derate;
-    double start = std::max(cycle, busy_[pc]);
-    busy_[pc] = start + service;
-    double first = latency + (acts_[pc] > 0 ? t.tRCD : 0) + (pres_[pc] > 0 ? t.tRP : 0);
-    double done = busy_[pc] + first;
-    uint32_t stack = pc / (hbm_.pseudoChannels * hbm_.channelsPerStack);
-    r.stackBytes[stack] += bytes_[pc];
-    r.stackDone[stack] = std::max(r.stackDone[stack], done);
-    r.doneCycle = std::max(r.doneCycle, done);
-    r.activity.activates += uint64_t(acts_[pc]);
-    r.activity.precharges += uint64_t(pres_[pc]);
-    (write ? r.activity.writeBytes : r.activity.readBytes) += uint64_t(bytes_[pc]);
+    PcLoad load;
+    load.pc = pc;
+    load.bytes = bytes_[pc];
+    load.service = service / derate;
+    load.first = latency + (acts_[pc] > 0 ? t.tRCD : 0) + (pres_[pc] > 0 ? t.tRP : 0);
+    load.acts = acts_[pc];
+    load.pres = pres_[pc];
+    f.pcs.push_back(load);
     // Reset the scratch of this pseudo-channel.
     touched_[pc] = 0;
     bytes_[pc] = bursts_[pc] = acts_[pc] = pres_[pc] = 0;
@@ -169,10 +194,51 @@ AnalyticModel::Result AnalyticModel::transfer(const BulkPattern &p, bool write, 
     std::fill_n(bankBursts_.begin() + size_t(pc) * banksPerPc_, banksPerPc_, 0.0);
     std::fill_n(bankActs_.begin() + size_t(pc) * banksPerPc_, banksPerPc_, 0.0);
   }
+  touchedList_.clear();
+}
+
+const AnalyticModel::Footprint &AnalyticModel::footprint(const BulkPattern &p, bool write) {
+  if (p.totalBytes() < kCacheMinBytes) {
+    walkPattern(p);
+    buildFootprint(write, scratch_);
+    return scratch_;
+  }
+  PatternKey key{p.base, {p.size[0], p.size[1], p.size[2]}, {p.stride[0], p.stride[1]}, write};
+  if (auto it = cache_.find(key); it != cache_.end()) {
+    ++cacheHits_;
+    return it->second;
+  }
+  if (cache_.size() >= kCacheEntries)
+    cache_.clear();
+  walkPattern(p);
+  Footprint &f = cache_[key];
+  buildFootprint(write, f);
+  return f;
+}
+
+AnalyticModel::Result AnalyticModel::transfer(const BulkPattern &p, bool write, double cycle) {
+  Result r;
+  r.stackBytes.assign(hbm_.stacks, 0);
+  r.stackDone.assign(hbm_.stacks, cycle);
+  r.doneCycle = cycle;
+  if (p.totalBytes() == 0)
+    return r;
+  const Footprint &f = footprint(p, write);
+  for (const PcLoad &load : f.pcs) {
+    double start = std::max(cycle, busy_[load.pc]);
+    busy_[load.pc] = start + load.service;
+    double done = busy_[load.pc] + load.first;
+    uint32_t stack = load.pc / (hbm_.pseudoChannels * hbm_.channelsPerStack);
+    r.stackBytes[stack] += load.bytes;
+    r.stackDone[stack] = std::max(r.stackDone[stack], done);
+    r.doneCycle = std::max(r.doneCycle, done);
+    r.activity.activates += uint64_t(load.acts);
+    r.activity.precharges += uint64_t(load.pres);
+    (write ? r.activity.writeBytes : r.activity.readBytes) += uint64_t(load.bytes);
+  }
   // Refreshes that fall within the transfer (energy accounting).
   double span = r.doneCycle - cycle;
-  r.activity.refreshes = uint64_t(span / t.tREFI * double(touchedList_.size()));
-  touchedList_.clear();
+  r.activity.refreshes = uint64_t(span / hbm_.timing.tREFI * double(f.pcs.size()));
   return r;
 }
 

@@ -55,6 +55,22 @@ TEST_P(AddressMapping, IsABijectionOverTheWholeSpace) {
   EXPECT_EQ(seen.size(), m.capacity() / 32);
 }
 
+TEST_P(AddressMapping, AdvanceChunkIsDecodeOfTheNextChunk) {
+  HbmConfig h = small(GetParam());
+  AddressMapper m(h);
+  DramLocation l = m.decode(0);
+  for (uint64_t a = m.chunkBytes(); a < m.capacity(); a += m.chunkBytes()) {
+    m.advanceChunk(l);
+    DramLocation want = m.decode(a);
+    ASSERT_EQ(m.encode(l), a);
+    ASSERT_EQ(l.globalPc, want.globalPc) << a;
+    ASSERT_EQ(l.globalChannel, want.globalChannel) << a;
+    ASSERT_EQ(l.pcBank, want.pcBank) << a;
+    ASSERT_EQ(l.row, want.row) << a;
+    ASSERT_EQ(l.column, want.column) << a;
+  }
+}
+
 TEST_P(AddressMapping, RandomAddressesRoundTripOnTheDefaultGeometry) {
   HbmConfig h;
   h.addressMapping = GetParam();

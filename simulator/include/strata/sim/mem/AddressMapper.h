@@ -54,6 +54,10 @@ public:
   DramLocation decode(uint64_t address) const;
   /// Inverse of decode (location fields; the derived indices are ignored).
   uint64_t encode(const DramLocation &location) const;
+  /// The location of the next chunk after the one holding `location`
+  /// (decode(a + contiguousBytes(a)) without the divisions): walks of long
+  /// ranges step through the mapping's digits instead of decoding each chunk.
+  void advanceChunk(DramLocation &location) const;
 
   /// Bytes from `address` to the next point where the mapping moves to
   /// another pseudo-channel, bank or row.
