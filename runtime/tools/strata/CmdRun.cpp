@@ -2,7 +2,7 @@
 //
 //   strata run MODEL_OR_BINARY [--tokenizer FILE] [--prompt TEXT | --input-ids 1,2,3]
 //              [-n N] [--temperature T] [--top-k K] [--top-p P] [--seed S]
-//              [--precision P] [--arch CFG] [--governor G] [--json]
+//              [--precision P] [--arch CFG] [--governor G] [--hbm-model M] [--json]
 //              [--dump-logits FILE] [--report FILE] [--trace FILE] [--timing-only]
 //
 // MODEL_OR_BINARY is an NPU binary (.npubin), a model file or directory
@@ -63,6 +63,7 @@ struct RunCliOptions {
   std::string precision;
   std::string arch;
   std::string governor;
+  std::string hbmModel; ///< overrides the arch config's hbm.model
   bool json = false;
   std::string dumpLogits;
   std::string report;
@@ -304,6 +305,8 @@ void runModel(const RunCliOptions &o) {
   simOptions.timingOnly = timingOnly;
   simOptions.governor = o.governor;
   simOptions.tracePath = o.trace;
+  if (!o.hbmModel.empty())
+    p.arch.hbm.model = o.hbmModel;
   auto executor = valueOrFail("run", runtime::SimExecutor::create(std::move(p.binary), p.arch,
                                                                   simOptions, p.source, p.maxSeq));
   runtime::SimExecutor &sim = *executor;
@@ -424,6 +427,10 @@ void registerRunCommand(CLI::App &app) {
                   "compile precision: fp32, bf16, fp16, int8, int4, mixed, native (models only)");
   cmd->add_option("--arch", opts->arch, "architecture config name or YAML file");
   cmd->add_option("--governor", opts->governor, "DVFS governor: fixed, ondemand, hinted");
+  cmd->add_option("--hbm-model", opts->hbmModel,
+                  "HBM timing: detailed (per request, banks and JEDEC timing) or analytic "
+                  "(closed form per transfer, for large models); default: the arch config's")
+      ->check(CLI::IsMember({"detailed", "analytic"}));
   cmd->add_flag("--json", opts->json, "print one JSON object instead of the text");
   cmd->add_option("--dump-logits", opts->dumpLogits,
                   "write the logits at the last prompt position (JSON array)");

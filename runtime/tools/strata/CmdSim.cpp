@@ -1,7 +1,7 @@
 //===- CmdSim.cpp - strata sim: run an NPU binary on the chip model -------===//
 //
 //   strata sim FILE.npubin [--entry NAME] [--arch CFG] [--stats out.json]
-//              [--trace out.json] [--timing-only] [--governor G]
+//              [--trace out.json] [--timing-only] [--governor G] [--hbm-model M]
 //              [--param name=value]... [--input NAME=FILE]... [--dump NAME=FILE]...
 //              [--cycle-limit N]
 //
@@ -37,6 +37,7 @@ struct SimCliOptions {
   std::string stats;
   std::string trace;
   std::string governor;
+  std::string hbmModel; ///< overrides the arch config's hbm.model
   bool timingOnly = false;
   uint64_t cycleLimit = 0;
   std::vector<std::string> params, inputs, dumps;
@@ -80,7 +81,9 @@ std::string chooseEntry(const bin::Binary &binary, const std::string &wanted) {
 
 void runSim(const SimCliOptions &o) {
   const bin::Binary binary = valueOrFail(kCommand, readBinary(o.file));
-  const ArchConfig arch = chooseArch(binary, o);
+  ArchConfig arch = chooseArch(binary, o);
+  if (!o.hbmModel.empty())
+    arch.hbm.model = o.hbmModel;
   const std::string entry = chooseEntry(binary, o.entry);
 
   std::vector<std::pair<std::string, int64_t>> params;
@@ -173,6 +176,10 @@ void registerSimCommand(CLI::App &app) {
   cmd->add_option("--trace", o->trace, "write a Chrome/Perfetto trace to this file");
   cmd->add_flag("--timing-only", o->timingOnly, "skip the values; time and energy only");
   cmd->add_option("--governor", o->governor, "DVFS governor: fixed, ondemand or hinted");
+  cmd->add_option("--hbm-model", o->hbmModel,
+                  "HBM timing: detailed (per request) or analytic (closed form per transfer); "
+                  "default: the arch config's")
+      ->check(CLI::IsMember({"detailed", "analytic"}));
   cmd->add_option("--param", o->params, "scalar parameter of the entry point, NAME=VALUE");
   cmd->add_option("--input", o->inputs, "bytes of an I/O binding from a file, NAME=FILE");
   cmd->add_option("--dump", o->dumps, "write an I/O binding's bytes after the run, NAME=FILE");

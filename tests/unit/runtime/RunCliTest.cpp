@@ -156,6 +156,21 @@ TEST_F(RunCli, TraceIsWritten) {
   std::remove(trace.c_str());
 }
 
+TEST_F(RunCli, HbmModelChoosesTheMemoryTimingNotTheValues) {
+  ToolRun detailed =
+      runStrata(path_ + " --arch npu-default --input-ids 1,2,3 -n 4 --json --hbm-model detailed");
+  ToolRun analytic =
+      runStrata(path_ + " --arch npu-default --input-ids 1,2,3 -n 4 --json --hbm-model analytic");
+  ASSERT_EQ(detailed.exitCode, 0) << detailed.err;
+  ASSERT_EQ(analytic.exitCode, 0) << analytic.err;
+  auto d = nlohmann::json::parse(detailed.out), a = nlohmann::json::parse(analytic.out);
+  EXPECT_EQ(d["token_ids"], a["token_ids"]);
+  EXPECT_NE(d["sim"]["cycles"], a["sim"]["cycles"]) << "the two HBM models time differently";
+  ToolRun bad = runStrata(path_ + " --input-ids 1 --hbm-model fast");
+  EXPECT_NE(bad.exitCode, 0);
+  EXPECT_NE(bad.err.find("--hbm-model"), std::string::npos) << bad.err;
+}
+
 TEST_F(RunCli, BadInvocationsSayWhatIsWrong) {
   struct Case {
     std::string args;

@@ -60,7 +60,7 @@ public:
   /// activations its first occurrence counted (rows other transfers opened
   /// in between are not re-examined; between large transfers of distinct
   /// tiles they are not the tile's own rows anyway).
-  static constexpr uint64_t kCacheMinBytes = 64 * 1024;
+  static constexpr uint64_t kCacheMinBytes = 4 * 1024;
   /// Footprints kept before the cache starts over.
   static constexpr size_t kCacheEntries = 1 << 17;
   uint64_t cacheHits() const { return cacheHits_; }
