@@ -2,11 +2,12 @@
 //
 //   strata compile INPUT.mlir|MODEL -o OUT.npubin [--arch CFG] [--precision P]
 //       [--emit mlir|asm|bin] [--mlir-print-ir-after-all] [--report FILE]
+//       [--no-fuse] [--no-prefetch] [--no-dvfs-hints] [--no-fusion-compare]
 //       [--chunk T] [--max-seq N] [--kv-cache f32|f16|bf16]   (model inputs)
 //
 // Runs the compiler driver (compiler/include/strata/Driver) on a
-// graph-dialect module: fusion, quantization, lowering, SRAM allocation,
-// semaphores, emission. The binary is written with bin::writeBinary; --emit
+// graph-dialect module: fusion, quantization, lowering, prefetch scheduling,
+// DVFS hints, SRAM allocation, semaphores, emission. The binary is written with bin::writeBinary; --emit
 // mlir writes the final npu IR instead and --emit asm its assembly. A model
 // file or config name goes through the graph builder first (ModelCompile.h).
 //

@@ -13,7 +13,7 @@
 // CHECK-NEXT: npu.tc_config
 // CHECK-NEXT: npu.gemm
 // CHECK-NOT: npu.dvfs_hint
-// CHECK: npu.dvfs_hint compute, 255, 2
+// CHECK: npu.dvfs_hint compute, 255, 2 {npu.label = "linear"}
 // CHECK-NEXT: }
 // CHECK-NEXT: npu.core 1
 module {

@@ -75,10 +75,18 @@ public:
             ++hints;
           }
           if (plan.restoreLevel >= 0) {
-            OpBuilder ob = OpBuilder::atBlockEnd(&core.getBody().front());
-            ob.create<DvfsHintOp>(core.getLoc(), QueueAttr::get(&getContext(), Queue::Compute),
-                                  ob.getI32IntegerAttr(isa::kOwnCoreDomain),
-                                  ob.getI32IntegerAttr(plan.restoreLevel));
+            Block &body = core.getBody().front();
+            OpBuilder ob = OpBuilder::atBlockEnd(&body);
+            auto hint = ob.create<DvfsHintOp>(
+                core.getLoc(), QueueAttr::get(&getContext(), Queue::Compute),
+                ob.getI32IntegerAttr(isa::kOwnCoreDomain), ob.getI32IntegerAttr(plan.restoreLevel));
+            // The restore belongs to the last kernel (reports attribute
+            // time and energy by label).
+            for (Operation &op : llvm::reverse(body))
+              if (auto label = op.getAttrOfType<StringAttr>("npu.label")) {
+                hint->setAttr("npu.label", label);
+                break;
+              }
             ++hints;
           }
           low += plan.lowRegions;
