@@ -66,10 +66,10 @@ TEST_P(AttentionExec, PrefillThenDecodeMatchReference) {
 }
 
 // The same program on the detailed HBM model: eight cores appending and
-// reading their heads at once end in a simulator deadlock report (a DMA whose
-// requests all completed never retires); the analytic model runs it. Enable
-// once the simulator's detailed memory path is fixed.
-TEST(AttentionExecDetailedHbm, DISABLED_EightCoresOnTheDetailedModel) {
+// reading their heads at once leave many ports blocked on HBM queue credits
+// at the same instant, the case that once stalled the memory system's
+// admission of blocked requests.
+TEST(AttentionExecDetailedHbm, EightCoresOnTheDetailedModel) {
   const int64_t H = 8, hd = 8, T = 4;
   GraphText g;
   g.kvCache(1, 16, H, hd);
