@@ -52,6 +52,9 @@ def NpuInsertSemaphoresPass : Pass<"strata-npu-insert-semaphores", "::mlir::Modu
     signal/wait pair on a semaphore of that queue; an `ld32` of HBM this
     core wrote gets a fence.
 
+    Records `npu.semaphore_stats = {signals, waits, implied, fences}` (the
+    compile report's `semaphore_stats`).
+
     Example: `strata-opt --strata-npu-insert-semaphores allocated.mlir`
   }];
   let statistics = [
