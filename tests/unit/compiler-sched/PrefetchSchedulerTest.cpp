@@ -99,46 +99,50 @@ TEST(PrefetchScheduler, PendingLoadsStayWithinMaxAhead) {
   EXPECT_GT(r.hoisted, 0u);
 }
 
-TEST(PrefetchScheduler, LoadsStayAfterWhatTheyDependOn) {
-  // compute -> store (activation) -> load of it -> compute; the kernel's
-  // weight load, which depends on nothing, comes first (as lowered).
+/// compute -> store (activation) -> load of it -> compute, plus the second
+/// kernel's weight load, which depends on nothing, before (as lowered) or
+/// after its activation load.
+struct TwoKernels {
   ScheduleDag dag;
+  uint32_t s0 = 0, lx = 0, lw = 0;
+};
+TwoKernels twoKernels(bool weightFirst) {
+  TwoKernels t;
+  ScheduleDag &dag = t.dag;
   uint32_t a = dag.addBuffer(256), x = dag.addBuffer(256), w = dag.addBuffer(4096);
   uint32_t c0 = dag.addNode(compute(100, {a}));
-  uint32_t s0 = dag.addNode(store(256, a));
-  uint32_t lw = dag.addNode(load(4096, w));
-  uint32_t lx = dag.addNode(load(256, x));
+  t.s0 = dag.addNode(store(256, a));
+  if (weightFirst)
+    t.lw = dag.addNode(load(4096, w));
+  t.lx = dag.addNode(load(256, x));
+  if (!weightFirst)
+    t.lw = dag.addNode(load(4096, w));
   uint32_t c1 = dag.addNode(compute(100, {x, w}));
-  dag.addEdge(c0, s0, DepKind::Memory);
-  dag.addEdge(s0, lx, DepKind::Memory); // RAW through HBM
-  dag.addEdge(lx, c1, DepKind::Memory);
-  dag.addEdge(lw, c1, DepKind::Memory);
-  PrefetchResult r = schedulePrefetch(dag, PrefetchOptions());
-  ASSERT_TRUE(dag.isValidOrder(r.order));
+  dag.addEdge(c0, t.s0, DepKind::Memory);
+  dag.addEdge(t.s0, t.lx, DepKind::Memory); // RAW through HBM
+  dag.addEdge(t.lx, c1, DepKind::Memory);
+  dag.addEdge(t.lw, c1, DepKind::Memory);
+  return t;
+}
+
+TEST(PrefetchScheduler, LoadsStayAfterWhatTheyDependOn) {
+  TwoKernels t = twoKernels(/*weightFirst=*/true);
+  PrefetchResult r = schedulePrefetch(t.dag, PrefetchOptions());
+  ASSERT_TRUE(t.dag.isValidOrder(r.order));
   std::vector<size_t> pos = positions(r.order);
-  EXPECT_EQ(pos[lw], 0u) << "the weight load leads the program";
-  EXPECT_GT(pos[lx], pos[s0]) << "the activation load waits for its store";
+  EXPECT_EQ(pos[t.lw], 0u) << "the weight load leads the program";
+  EXPECT_GT(pos[t.lx], pos[t.s0]) << "the activation load waits for its store";
   EXPECT_EQ(r.hoisted, 1u); // lx already follows s0; lw goes to the top
 }
 
 TEST(PrefetchScheduler, LoadsKeepTheirRelativeOrder) {
   // A weight load after an activation load that waits for a store does not
   // pass it: the load queue is in order, and the activation is needed first.
-  ScheduleDag dag;
-  uint32_t a = dag.addBuffer(256), x = dag.addBuffer(256), w = dag.addBuffer(4096);
-  uint32_t c0 = dag.addNode(compute(100, {a}));
-  uint32_t s0 = dag.addNode(store(256, a));
-  uint32_t lx = dag.addNode(load(256, x));
-  uint32_t lw = dag.addNode(load(4096, w));
-  uint32_t c1 = dag.addNode(compute(100, {x, w}));
-  dag.addEdge(c0, s0, DepKind::Memory);
-  dag.addEdge(s0, lx, DepKind::Memory);
-  dag.addEdge(lx, c1, DepKind::Memory);
-  dag.addEdge(lw, c1, DepKind::Memory);
-  PrefetchResult r = schedulePrefetch(dag, PrefetchOptions());
-  ASSERT_TRUE(dag.isValidOrder(r.order));
+  TwoKernels t = twoKernels(/*weightFirst=*/false);
+  PrefetchResult r = schedulePrefetch(t.dag, PrefetchOptions());
+  ASSERT_TRUE(t.dag.isValidOrder(r.order));
   std::vector<size_t> pos = positions(r.order);
-  EXPECT_EQ(pos[lw], pos[lx] + 1);
+  EXPECT_EQ(pos[t.lw], pos[t.lx] + 1);
   EXPECT_EQ(r.hoisted, 0u);
 }
 
