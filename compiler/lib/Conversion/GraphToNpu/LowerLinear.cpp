@@ -341,7 +341,6 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
     tile->m0 = m0;
     tile->mt = std::min(mTile_, M - m0);
     tile->xType = k_.x.dtype;
-    bool firstTile = m0 == 0;
     Step prologue;
     auto loadNormParams = [=, &em]() {
       if (k_.norm != graph::NormKind::None && !*gammaBuf) {
@@ -455,38 +454,14 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
     prologue.loads = [=, &em]() {
       tile->x = em.alloc(tile->mt * k_.x.rowBytes(), "x");
       em.loadRows(tile->x, 0, k_.x, tile->m0, tile->mt);
-      if (k_.norm != graph::NormKind::None && firstTile) {
-        *gammaBuf = em.alloc(k_.gamma->elemBytes(K), "gamma");
-        em.load(*gammaBuf, 0, k_.gamma->payload, 0, k_.gamma->elemBytes(K));
-        if (k_.beta) {
-          *betaBuf = em.alloc(k_.beta->elemBytes(K), "beta");
-          em.load(*betaBuf, 0, k_.beta->payload, 0, k_.beta->elemBytes(K));
-        }
-      }
+      loadNormParams();
     };
     prologue.compute = [=, &em]() {
       tile->xn = tile->x;
       if (k_.norm == graph::NormKind::None)
         return;
       tile->xn = em.alloc(tile->mt * K * 4, "xn");
-      KernelEmitter::Vec v;
-      v.x = tile->x;
-      v.y = *gammaBuf;
-      v.dst = tile->xn;
-      v.rows = em.imm(tile->mt);
-      v.cols = em.imm(K);
-      v.in = k_.x.dtype;
-      v.in1 = k_.gamma->dtype;
-      v.out = DType::F32;
-      v.ld0 = K;
-      v.ldd = K;
-      v.fimm = static_cast<float>(k_.eps);
-      if (k_.norm == graph::NormKind::Rms) {
-        em.vec<npu::VRmsNormOp>(v);
-      } else {
-        v.z = *betaBuf;
-        em.vec<npu::VLayerNormOp>(v);
-      }
+      normRows(tile->x, tile->xn, 0, tile->mt);
       tile->xType = DType::F32;
     };
     prologue.activation = true;
