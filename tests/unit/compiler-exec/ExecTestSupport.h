@@ -138,6 +138,27 @@ private:
   std::unique_ptr<sim::Simulator> sim_;
 };
 
+/// Compiles `mlir` (without the unfused comparison), writes `ins` to
+/// input0, input1, ..., runs `main` and returns the binding `out`; empty
+/// when any step fails (the test's comparison then reports it).
+inline std::vector<float> runMain(const std::string &mlir,
+                                  const std::vector<std::vector<float>> &ins,
+                                  CompileOptions options = {},
+                                  const std::string &out = "logits") {
+  options.compareFusion = false;
+  auto compiled = compile(mlir, options);
+  if (!compiled)
+    return {};
+  Runner r(compiled->binary);
+  if (!r.ok())
+    return {};
+  for (size_t i = 0; i < ins.size(); ++i)
+    r.write("input" + std::to_string(i), ins[i]);
+  if (!r.run("main"))
+    return {};
+  return r.readF32(out);
+}
+
 /// Every |got - want| <= atol + rtol * |want|; reports the worst element.
 inline ::testing::AssertionResult near(const std::vector<float> &got,
                                        const std::vector<float> &want, double atol,

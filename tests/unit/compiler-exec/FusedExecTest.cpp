@@ -15,22 +15,6 @@ namespace {
 
 std::string vec(int64_t n) { return "tensor<" + std::to_string(n) + "xf32>"; }
 
-std::vector<float> run(const GraphText &g, const std::vector<std::vector<float>> &ins,
-                       CompileOptions options, const std::string &out = "logits") {
-  options.compareFusion = false;
-  auto compiled = compile(g.str(), options);
-  if (!compiled)
-    return {};
-  Runner r(compiled->binary);
-  if (!r.ok())
-    return {};
-  for (size_t i = 0; i < ins.size(); ++i)
-    r.write("input" + std::to_string(i), ins[i]);
-  if (!r.run("main"))
-    return {};
-  return r.readF32(out);
-}
-
 TEST(FusedExec, NormPrologueWithThreeWeightsAndBiases) {
   const int64_t M = 3, K = 64, Nq = 64, Nk = 32;
   GraphText g;
@@ -55,7 +39,7 @@ TEST(FusedExec, NormPrologueWithThreeWeightsAndBiases) {
   auto v = ref::linear(n, seeded({Nk, K}, 43, 0.2), M, K, Nk, &bv);
   for (size_t i = 0; i < k.size(); ++i)
     k[i] += v[i];
-  EXPECT_TRUE(near(run(g, {x}, {}), k, 1e-5, 1e-5));
+  EXPECT_TRUE(near(runMain(g.str(), {x}), k, 1e-5, 1e-5));
 }
 
 TEST(FusedExec, SwigluWithResidual) {
@@ -78,7 +62,7 @@ TEST(FusedExec, SwigluWithResidual) {
   auto y = ref::linear(a, seeded({K, F}, 52, 0.2), M, F, K);
   for (size_t i = 0; i < y.size(); ++i)
     y[i] += x[i];
-  EXPECT_TRUE(near(run(g, {x}, {}), y, 1e-5, 1e-5));
+  EXPECT_TRUE(near(runMain(g.str(), {x}), y, 1e-5, 1e-5));
 }
 
 // K = 20480 f32: a 32-column tile of the full K exceeds the 1 MiB tile
@@ -99,7 +83,7 @@ TEST(FusedExec, KSplitWithBiasGeluAndResidual) {
   auto y = ref::linear(x, seeded({N, K}, 60, 0.01), M, K, N, &b);
   for (size_t i = 0; i < y.size(); ++i)
     y[i] = ref::geluTanh(y[i]) + r[i];
-  EXPECT_TRUE(near(run(g, {x, r}, {}), y, 1e-4, 1e-4));
+  EXPECT_TRUE(near(runMain(g.str(), {x, r}), y, 1e-4, 1e-4));
 }
 
 // Seven rows in tiles of two: the prepared inputs of each row tile stay in
@@ -123,7 +107,7 @@ TEST(FusedExec, SeveralRowTilesPerCore) {
     auto y = ref::linear(n, seeded({N, K}, 71, 0.2), M, K, N);
     for (float &v : y)
       v = ref::silu(v);
-    EXPECT_TRUE(near(run(g, {x}, options), y, precision == "fp32" ? 1e-5 : 5e-2,
+    EXPECT_TRUE(near(runMain(g.str(), {x}, options), y, precision == "fp32" ? 1e-5 : 5e-2,
                      precision == "fp32" ? 1e-5 : 0))
         << precision;
   }

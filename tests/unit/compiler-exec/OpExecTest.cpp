@@ -58,22 +58,6 @@ INSTANTIATE_TEST_SUITE_P(Shapes, LinearExec,
                                            LinearCase{1, 256, 1024, true, 4},
                                            LinearCase{7, 96, 200, true, 2}));
 
-/// Compiles `g`, writes `x` to input0 and runs main; returns logits.
-std::vector<float> runMain(const GraphText &g, const std::vector<float> &x,
-                           CompileOptions options = {}) {
-  options.compareFusion = false;
-  auto out = compile(g.str(), options);
-  if (!out)
-    return {};
-  Runner run(out->binary);
-  if (!run.ok())
-    return {};
-  run.write("input0", x);
-  if (!run.run("main"))
-    return {};
-  return run.readF32("logits");
-}
-
 TEST(RowOpExec, RmsNorm) {
   const int64_t M = 5, K = 64;
   GraphText g;
@@ -82,7 +66,7 @@ TEST(RowOpExec, RmsNorm) {
   g.op("%y = graph.rms_norm %x, %g {eps = 1.0e-05 : f64} : (" + t2(M, K) + ", tensor<64xf32>) -> " + t2(M, K));
   g.ret("%y", t2(M, K));
   std::vector<float> x = inputs(M * K, 1);
-  EXPECT_TRUE(near(runMain(g, x), ref::rmsNorm(x, seeded({K}, 4), M, K, 1e-5f), 1e-5, 1e-5));
+  EXPECT_TRUE(near(runMain(g.str(), {x}), ref::rmsNorm(x, seeded({K}, 4), M, K, 1e-5f), 1e-5, 1e-5));
 }
 
 TEST(RowOpExec, LayerNormSplitOverCores) {
@@ -95,7 +79,7 @@ TEST(RowOpExec, LayerNormSplitOverCores) {
        ", tensor<96xf32>, tensor<96xf32>) -> " + t2(M, K));
   g.ret("%y", t2(M, K));
   std::vector<float> x = inputs(M * K, 2);
-  EXPECT_TRUE(near(runMain(g, x), ref::layerNorm(x, seeded({K}, 4), seeded({K}, 5), M, K, 1e-5f),
+  EXPECT_TRUE(near(runMain(g.str(), {x}), ref::layerNorm(x, seeded({K}, 4), seeded({K}, 5), M, K, 1e-5f),
                    1e-5, 1e-5));
 }
 
@@ -120,7 +104,7 @@ TEST(RowOpExec, ElementwiseChain) {
     float d = b + r[size_t(i % K)];
     want[size_t(i)] = std::max(0.0f, d * ref::geluErf(x[size_t(i)]));
   }
-  EXPECT_TRUE(near(runMain(g, x), want, 1e-5, 1e-4));
+  EXPECT_TRUE(near(runMain(g.str(), {x}), want, 1e-5, 1e-4));
 }
 
 TEST(RowOpExec, Softmax) {
@@ -130,7 +114,7 @@ TEST(RowOpExec, Softmax) {
   g.op("%y = graph.softmax %x {scale = 2.0 : f64} : " + t2(M, K));
   g.ret("%y", t2(M, K));
   std::vector<float> x = inputs(M * K, 4);
-  EXPECT_TRUE(near(runMain(g, x), ref::softmaxRows(x, M, K, 2.0), 1e-6, 1e-5));
+  EXPECT_TRUE(near(runMain(g.str(), {x}), ref::softmaxRows(x, M, K, 2.0), 1e-6, 1e-5));
 }
 
 TEST(RowOpExec, RopeAtRuntimePosition) {
