@@ -42,6 +42,18 @@ graph.weight @e : tensor<10x40xf32> {seed = 7 : i64, role = "embedding"}
 graph.weight @g : tensor<40xf32> {seed = 8 : i64, role = "norm"}
 )mlir";
 
+/// A linear layer reading a seeded K x N weight @w in kn layout.
+std::string knLinear(int64_t k, int64_t n) {
+  const std::string w = "tensor<" + std::to_string(k) + "x" + std::to_string(n) + "xf32>";
+  const std::string x = "tensor<2x" + std::to_string(k) + "xf32>";
+  const std::string y = "tensor<2x" + std::to_string(n) + "xf32>";
+  return "graph.weight @w : " + w + " {seed = 3 : i64, role = \"ffn\"}\n" +
+         "func.func @f(%x: " + x + ") -> " + y + " {\n" +
+         "  %w = graph.weight_ref @w : " + w + "\n" +
+         "  %y = graph.linear %x, %w {weight_layout = #graph<weight_layout kn>} : (" + x + ", " +
+         w + ") -> " + y + "\n" + "  return %y : " + y + "\n}";
+}
+
 } // namespace
 
 TEST(QuantizePass, StoreHoldsTheEncoderOutputForTheSourceValues) {
@@ -92,13 +104,7 @@ TEST(QuantizePass, StoreHoldsTheEncoderOutputForTheSourceValues) {
 TEST(QuantizePass, Int4GroupsFollowTheRowsOfTransposedWeights) {
   // A kn weight of 32 x 40 is stored as 40 rows of 32 (whole groups of 16).
   GraphContext c;
-  auto m = c.parse(R"mlir(
-graph.weight @w : tensor<32x40xf32> {seed = 3 : i64, role = "ffn"}
-func.func @f(%x: tensor<2x32xf32>) -> tensor<2x40xf32> {
-  %w = graph.weight_ref @w : tensor<32x40xf32>
-  %y = graph.linear %x, %w {weight_layout = #graph<weight_layout kn>} : (tensor<2x32xf32>, tensor<32x40xf32>) -> tensor<2x40xf32>
-  return %y : tensor<2x40xf32>
-})mlir");
+  auto m = c.parse(knLinear(32, 40));
   ASSERT_TRUE(m);
   ASSERT_TRUE(mlir::succeeded(c.run(*m, "strata-graph-quantize{policy=int4 group-size=16}")))
       << c.diagnostics;
@@ -136,13 +142,7 @@ TEST(QuantizePass, PrintedIrReadsBackToTheSameBytes) {
 
 TEST(QuantizePass, KnWeightsAreTransposedToOutputChannels) {
   GraphContext c;
-  auto m = c.parse(R"mlir(
-graph.weight @w : tensor<8x24xf32> {seed = 3 : i64, role = "ffn"}
-func.func @f(%x: tensor<2x8xf32>) -> tensor<2x24xf32> {
-  %w = graph.weight_ref @w : tensor<8x24xf32>
-  %y = graph.linear %x, %w {weight_layout = #graph<weight_layout kn>} : (tensor<2x8xf32>, tensor<8x24xf32>) -> tensor<2x24xf32>
-  return %y : tensor<2x24xf32>
-})mlir");
+  auto m = c.parse(knLinear(8, 24));
   ASSERT_TRUE(m);
   ASSERT_TRUE(mlir::succeeded(c.run(*m, "strata-graph-quantize{policy=int8}"))) << c.diagnostics;
 
