@@ -427,10 +427,7 @@ void registerRunCommand(CLI::App &app) {
                   "compile precision: fp32, bf16, fp16, int8, int4, mixed, native (models only)");
   cmd->add_option("--arch", opts->arch, "architecture config name or YAML file");
   cmd->add_option("--governor", opts->governor, "DVFS governor: fixed, ondemand, hinted");
-  cmd->add_option("--hbm-model", opts->hbmModel,
-                  "HBM timing: detailed (per request, banks and JEDEC timing) or analytic "
-                  "(closed form per transfer, for large models); default: the arch config's")
-      ->check(CLI::IsMember({"detailed", "analytic"}));
+  addHbmModelOption(cmd, opts->hbmModel);
   cmd->add_flag("--json", opts->json, "print one JSON object instead of the text");
   cmd->add_option("--dump-logits", opts->dumpLogits,
                   "write the logits at the last prompt position (JSON array)");

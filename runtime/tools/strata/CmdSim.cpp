@@ -176,10 +176,7 @@ void registerSimCommand(CLI::App &app) {
   cmd->add_option("--trace", o->trace, "write a Chrome/Perfetto trace to this file");
   cmd->add_flag("--timing-only", o->timingOnly, "skip the values; time and energy only");
   cmd->add_option("--governor", o->governor, "DVFS governor: fixed, ondemand or hinted");
-  cmd->add_option("--hbm-model", o->hbmModel,
-                  "HBM timing: detailed (per request) or analytic (closed form per transfer); "
-                  "default: the arch config's")
-      ->check(CLI::IsMember({"detailed", "analytic"}));
+  addHbmModelOption(cmd, o->hbmModel);
   cmd->add_option("--param", o->params, "scalar parameter of the entry point, NAME=VALUE");
   cmd->add_option("--input", o->inputs, "bytes of an I/O binding from a file, NAME=FILE");
   cmd->add_option("--dump", o->dumps, "write an I/O binding's bytes after the run, NAME=FILE");

@@ -22,6 +22,15 @@ struct CommandFailed : CLI::RuntimeError {
 /// Prints "strata <command>: error: <message>" to stderr and throws CommandFailed.
 [[noreturn]] void fail(const std::string &command, const std::string &message, int code = 1);
 
+/// --hbm-model of the commands that simulate (sim, run): overrides the arch
+/// config's hbm.model when set.
+inline void addHbmModelOption(CLI::App *cmd, std::string &model) {
+  cmd->add_option("--hbm-model", model,
+                  "HBM timing: detailed (per request, banks and JEDEC timing) or analytic "
+                  "(closed form per transfer, for large models); default: the arch config's")
+      ->check(CLI::IsMember({"detailed", "analytic"}));
+}
+
 // Registration functions, one per Cmd*.cpp.
 void registerCompileCommand(CLI::App &app);
 void registerAsmCommand(CLI::App &app);
