@@ -165,8 +165,8 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f) {
   for (uint32_t pc : touchedList_)
     rowBus[pc / hbm_.pseudoChannels] += acts_[pc] * t.tACT + pres_[pc];
   double latency = double(write ? t.tWL : t.tCL) + bc_;
-  f.pcs.clear();
-  f.pcs.reserve(touchedList_.size());
+  f.clear();
+  f.reserve(touchedList_.size());
   for (uint32_t pc : touchedList_) {
     double service = bursts_[pc] * colS;
     for (uint32_t g = 0; g < groups_; ++g)
@@ -186,7 +186,7 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f) {
     load.first = latency + (acts_[pc] > 0 ? t.tRCD : 0) + (pres_[pc] > 0 ? t.tRP : 0);
     load.acts = acts_[pc];
     load.pres = pres_[pc];
-    f.pcs.push_back(load);
+    f.push_back(load);
     // Reset the scratch of this pseudo-channel.
     touched_[pc] = 0;
     bytes_[pc] = bursts_[pc] = acts_[pc] = pres_[pc] = 0;
@@ -204,10 +204,8 @@ const AnalyticModel::Footprint &AnalyticModel::footprint(const BulkPattern &p, b
     return scratch_;
   }
   PatternKey key{p.base, {p.size[0], p.size[1], p.size[2]}, {p.stride[0], p.stride[1]}, write};
-  if (auto it = cache_.find(key); it != cache_.end()) {
-    ++cacheHits_;
+  if (auto it = cache_.find(key); it != cache_.end())
     return it->second;
-  }
   if (cache_.size() >= kCacheEntries)
     cache_.clear();
   walkPattern(p);
@@ -224,7 +222,7 @@ AnalyticModel::Result AnalyticModel::transfer(const BulkPattern &p, bool write, 
   if (p.totalBytes() == 0)
     return r;
   const Footprint &f = footprint(p, write);
-  for (const PcLoad &load : f.pcs) {
+  for (const PcLoad &load : f) {
     double start = std::max(cycle, busy_[load.pc]);
     busy_[load.pc] = start + load.service;
     double done = busy_[load.pc] + load.first;
@@ -238,7 +236,7 @@ AnalyticModel::Result AnalyticModel::transfer(const BulkPattern &p, bool write, 
   }
   // Refreshes that fall within the transfer (energy accounting).
   double span = r.doneCycle - cycle;
-  r.activity.refreshes = uint64_t(span / hbm_.timing.tREFI * double(f.pcs.size()));
+  r.activity.refreshes = uint64_t(span / hbm_.timing.tREFI * double(f.size()));
   return r;
 }
 

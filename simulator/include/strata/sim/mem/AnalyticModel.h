@@ -58,12 +58,11 @@ public:
   /// addresses every step, and walking a 7B model's tiles through the
   /// address mapping dominated timing-only runs. A repeat reuses the
   /// activations its first occurrence counted (rows other transfers opened
-  /// in between are not re-examined; between large transfers of distinct
-  /// tiles they are not the tile's own rows anyway).
+  /// in between are not re-examined; between transfers of distinct tiles
+  /// they are not the tile's own rows anyway).
   static constexpr uint64_t kCacheMinBytes = 4 * 1024;
   /// Footprints kept before the cache starts over.
   static constexpr size_t kCacheEntries = 1 << 17;
-  uint64_t cacheHits() const { return cacheHits_; }
 
 private:
   /// Per pseudo-channel: what one transfer costs it.
@@ -74,9 +73,7 @@ private:
     double first = 0;   ///< latency of its first access
     double acts = 0, pres = 0;
   };
-  struct Footprint {
-    std::vector<PcLoad> pcs;
-  };
+  using Footprint = std::vector<PcLoad>;
   struct PatternKey {
     uint64_t base;
     uint32_t size[3];
@@ -115,7 +112,6 @@ private:
   std::vector<double> bankBursts_, bankActs_; ///< [pc][bank]
   Footprint scratch_;
   std::unordered_map<PatternKey, Footprint, PatternKeyHash> cache_;
-  uint64_t cacheHits_ = 0;
 };
 
 } // namespace strata::sim::mem
