@@ -192,22 +192,24 @@ FailureOr<std::map<std::string, EntryStats>> compileUnfused(ModuleOp module,
   return analyzeProgram(*copy);
 }
 
-} // namespace
-
-std::string describePipeline(const CompileOptions &o) {
-  std::string s;
-  if (o.fuse)
-    s += "strata-graph-fuse,";
-  if (!o.precision.empty())
-    s += "strata-graph-quantize{policy=" + o.precision + "},";
-  s += "strata-graph-to-npu{arch=" + o.arch + " cores=" + std::to_string(o.cores) +
-       " prefill-chunk=" + std::to_string(o.prefillChunk) +
-       " prefetch-depth=" + std::to_string(o.prefetchDepth) +
-       "},strata-npu-schedule-prefetch{reorder=" + (o.prefetch ? "true" : "false") + "}," +
-       (o.dvfsHints ? "strata-npu-insert-dvfs-hints," : "") +
-       "strata-npu-allocate-sram,strata-npu-insert-semaphores";
-  return s;
+/// The passes of both stages with their options, as one pipeline on the
+/// module (what strata-opt's --pass-pipeline takes).
+std::string pipelineText(std::initializer_list<OpPassManager *> stages) {
+  std::string text = "builtin.module(";
+  llvm::raw_string_ostream os(text);
+  bool first = true;
+  for (OpPassManager *pm : stages)
+    for (Pass &pass : pm->getPasses()) {
+      if (!first)
+        os << ",";
+      first = false;
+      pass.printAsTextualPipeline(os);
+    }
+  os << ")";
+  return text;
 }
+
+} // namespace
 
 FailureOr<CompileOutput> compileModule(ModuleOp module, const CompileOptions &o) {
   auto begin = std::chrono::steady_clock::now();
@@ -265,6 +267,7 @@ FailureOr<CompileOutput> compileModule(ModuleOp module, const CompileOptions &o)
 
   PassManager backendPm(module.getContext());
   addBackendStage(backendPm, o);
+  const std::string pipeline = pipelineText({&graphPm, &backendPm});
   if (failed(runPasses(backendPm, module, o, new TimerRef(timer), irStream)))
     return failure();
 
@@ -282,7 +285,7 @@ FailureOr<CompileOutput> compileModule(ModuleOp module, const CompileOptions &o)
 
   EmitOptions emit;
   emit.toolVersion = o.toolVersion;
-  emit.passPipeline = describePipeline(o);
+  emit.passPipeline = pipeline;
   emit.modelName = o.modelName;
   emit.timingOnly = o.timingOnly;
   auto emitStart = std::chrono::steady_clock::now();

@@ -22,7 +22,4 @@ namespace strata {
 mlir::FailureOr<CompileOutput> compileModule(mlir::ModuleOp module,
                                              const CompileOptions &options);
 
-/// The pass pipeline compileModule runs, as text (recorded in the binary).
-std::string describePipeline(const CompileOptions &options);
-
 } // namespace strata
