@@ -60,13 +60,15 @@ public:
   }
 
   void onBulkActivity(const mem::MemoryActivity &a, double startNs, double endNs) override {
-    power_.add(hbm_, EnergyEvent::HbmActivate, double(a.activates), startNs, endNs);
-    power_.add(hbm_, EnergyEvent::HbmRefresh, double(a.refreshes), startNs, endNs);
-    power_.add(hbm_, EnergyEvent::HbmReadBit, double(a.readBytes) * 8, startNs, endNs);
-    power_.add(hbm_, EnergyEvent::HbmWriteBit, double(a.writeBytes) * 8, startNs, endNs);
     const double bits = double(a.readBytes + a.writeBytes) * 8;
-    power_.add(hbm_, EnergyEvent::HbmIoBit, bits, startNs, endNs);
-    power_.add(hbm_, EnergyEvent::TsvBit, bits, startNs, endNs);
+    power_.add(hbm_,
+               {{EnergyEvent::HbmActivate, double(a.activates)},
+                {EnergyEvent::HbmRefresh, double(a.refreshes)},
+                {EnergyEvent::HbmReadBit, double(a.readBytes) * 8},
+                {EnergyEvent::HbmWriteBit, double(a.writeBytes) * 8},
+                {EnergyEvent::HbmIoBit, bits},
+                {EnergyEvent::TsvBit, bits}},
+               startNs, endNs);
   }
 
 private:
@@ -166,7 +168,8 @@ void Chip::raise(Fault f) {
     sc_core::sc_pause();
 }
 
-Status Chip::startRun(const bin::EntryPoint &entry, const std::array<int64_t, 32> &regs) {
+Status Chip::startRun(const bin::EntryPoint &entry, const std::array<int64_t, 32> &regs,
+                      bool checked) {
   if (fault_)
     return Error("the chip stopped on a fault in an earlier run: " + fault_->format());
   if (entry.cores.size() > cores_.size())
@@ -174,7 +177,7 @@ Status Chip::startRun(const bin::EntryPoint &entry, const std::array<int64_t, 32
                              entry.name, entry.cores.size(), cores_.size()));
   // What can be checked before running: each instruction's encoding rules and
   // branch targets. The rest (register-dependent) faults at run time.
-  for (uint32_t c = 0; c < entry.cores.size(); ++c) {
+  for (uint32_t c = 0; c < entry.cores.size() && !checked; ++c) {
     const std::vector<isa::Instr> &prog = entry.cores[c];
     for (uint32_t pc = 0; pc < prog.size(); ++pc) {
       Status s = isa::validateInstr(prog[pc]);

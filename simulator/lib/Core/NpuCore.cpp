@@ -25,7 +25,12 @@ namespace {
 constexpr const char *kQueueUnit[3] = {"load queue", "compute queue", "store queue"};
 constexpr const char *kQueueName[3] = {"load", "compute", "store"};
 
-uint64_t toPs(double ns) { return uint64_t(std::llround(ns * 1000.0)); }
+uint64_t toPs(double ns) {
+  // Round half away from zero like llround, without its libm call (this runs
+  // several times per instruction).
+  const double ps = ns * 1000.0;
+  return ps >= 0 ? uint64_t(ps + 0.5) : uint64_t(std::llround(ps));
+}
 /// True if time `t` is still ahead of `now`. Events fire at their time
 /// rounded to the picosecond, possibly a fraction of a ps before it: a
 /// plain `t > now` would find the work not due yet when its own wake fires,
@@ -1110,6 +1115,7 @@ bool NpuCore::startDma(Op &op, uint32_t index, double now) {
   const uint64_t lineBytes = uint64_t(cfg_.sram.banks) * cfg_.sram.bankWidthBytes;
   switch (op.path) {
   case DmaPath::Requests: {
+    ++requestDmas_;
     const bool alignOnSrc = d.srcSpace == isa::Space::Hbm;
     op.cursor = DmaRequestCursor(d.src, d.dst, d.size, d.srcStride, d.dstStride,
                                  cfg_.dma.requestBytes, alignOnSrc);
@@ -1172,6 +1178,8 @@ bool NpuCore::startDma(Op &op, uint32_t index, double now) {
 //===----------------------------------------------------------------------===//
 
 bool NpuCore::pumpRequests(double now) {
+  if (requestDmas_ == 0 && !(seq_ == SeqState::Ld32 && !ld32Sent_))
+    return false; // nothing goes out request by request (analytic HBM: nothing ever)
   if (requestChannelBusy_ || ahead(socketFreeNs_, now) || freePayloads_.empty())
     return false;
   const double period = periodNs();
@@ -1409,6 +1417,8 @@ void NpuCore::completeOp(uint32_t index, double now) {
     break;
   }
   case OpKind::Dma: {
+    if (op.path == DmaPath::Requests && op.dma.bytes() != 0)
+      --requestDmas_;
     completeDma(op);
     if (chip_.faulted)
       return;

@@ -138,6 +138,7 @@ Status Simulator::load(const bin::Binary &binary) {
       return s.error().withContext("constant segment '" + seg.name + "'");
   }
   binary_ = std::move(kept);
+  checkedEntries_.clear();
   return Status::ok();
 }
 
@@ -205,9 +206,13 @@ Simulator::runImpl(const std::string &entryName,
     fetchedBefore += chip.core(c).instructionsFetched();
   }
   const double macsBefore = chip.power().totalMacs();
-  Status started = chip.startRun(*entry, regs);
+  const bool checked = std::find(checkedEntries_.begin(), checkedEntries_.end(), entry) !=
+                       checkedEntries_.end();
+  Status started = chip.startRun(*entry, regs, checked);
   if (!started)
     return started.error();
+  if (!checked)
+    checkedEntries_.push_back(entry);
 
   const uint64_t limit = options_.cycleLimit ? options_.cycleLimit
                                              : arch_.simulation.cycleLimit;

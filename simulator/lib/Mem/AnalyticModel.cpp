@@ -26,6 +26,10 @@ AnalyticModel::AnalyticModel(const HbmConfig &hbm, const AddressMapper &mapper)
   groupBursts_.assign(size_t(totalPcs_) * groups_, 0);
   bankBursts_.assign(size_t(totalPcs_) * banksPerPc_, 0);
   bankActs_.assign(size_t(totalPcs_) * banksPerPc_, 0);
+  rowBus_.assign(size_t(hbm_.stacks) * hbm_.channelsPerStack, 0);
+  result_.stackBytes.assign(hbm_.stacks, 0);
+  result_.stackDone.assign(hbm_.stacks, 0);
+  slots_.resize(size_t(2) * kCacheEntries);
 }
 
 void AnalyticModel::touch(uint32_t pc) {
@@ -155,18 +159,22 @@ void AnalyticModel::walkPattern(const BulkPattern &p) {
     }
 }
 
-void AnalyticModel::buildFootprint(bool write, Footprint &f) {
+void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals) {
   const HbmTiming &t = hbm_.timing;
   double derate = 1.0 - double(t.tRFC) / double(t.tREFI);
   double actInterval = std::max(double(t.tRRD_S), double(t.tFAW) / 4.0);
   double colS = std::max(t.tCCD_S, bc_), colL = std::max(t.tCCD_L, bc_);
   // Row-command bus per channel.
-  std::vector<double> rowBus(size_t(hbm_.stacks) * hbm_.channelsPerStack, 0);
+  std::vector<double> &rowBus = rowBus_;
+  for (uint32_t pc : touchedList_)
+    rowBus[pc / hbm_.pseudoChannels] = 0;
   for (uint32_t pc : touchedList_)
     rowBus[pc / hbm_.pseudoChannels] += acts_[pc] * t.tACT + pres_[pc];
   double latency = double(write ? t.tWL : t.tCL) + bc_;
   f.clear();
   f.reserve(touchedList_.size());
+  totals = Totals{};
+  const uint32_t pcsPerStack = hbm_.pseudoChannels * hbm_.channelsPerStack;
   for (uint32_t pc : touchedList_) {
     double service = bursts_[pc] * colS;
     for (uint32_t g = 0; g < groups_; ++g)
@@ -181,12 +189,14 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f) {
     service = std::max(service, rowBus[pc / hbm_.pseudoChannels]);
     PcLoad load;
     load.pc = pc;
+    load.stack = pc / pcsPerStack;
     load.bytes = bytes_[pc];
     load.service = service / derate;
     load.first = latency + (acts_[pc] > 0 ? t.tRCD : 0) + (pres_[pc] > 0 ? t.tRP : 0);
-    load.acts = acts_[pc];
-    load.pres = pres_[pc];
     f.push_back(load);
+    totals.acts += acts_[pc];
+    totals.pres += pres_[pc];
+    totals.bytes += bytes_[pc];
     // Reset the scratch of this pseudo-channel.
     touched_[pc] = 0;
     bytes_[pc] = bursts_[pc] = acts_[pc] = pres_[pc] = 0;
@@ -197,43 +207,60 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f) {
   touchedList_.clear();
 }
 
-const AnalyticModel::Footprint &AnalyticModel::footprint(const BulkPattern &p, bool write) {
+AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool write) {
   if (p.totalBytes() < kCacheMinBytes) {
     walkPattern(p);
-    buildFootprint(write, scratch_);
-    return scratch_;
+    buildFootprint(write, scratch_, scratchTotals_);
+    return {scratch_.data(), scratch_.size(), scratchTotals_};
   }
   PatternKey key{p.base, {p.size[0], p.size[1], p.size[2]}, {p.stride[0], p.stride[1]}, write};
-  if (auto it = cache_.find(key); it != cache_.end())
-    return it->second;
-  if (cache_.size() >= kCacheEntries)
-    cache_.clear();
+  const size_t mask = slots_.size() - 1;
+  size_t i = PatternKeyHash()(key) & mask;
+  for (; slots_[i].used; i = (i + 1) & mask)
+    if (slots_[i].key == key)
+      return {arena_.data() + slots_[i].offset, slots_[i].size, slots_[i].totals};
+  if (entries_ >= kCacheEntries || arena_.size() > (size_t(1) << 31)) {
+    // Start over (the table stays at most half full, so probes stay short).
+    for (Slot &s : slots_)
+      s.used = false;
+    arena_.clear();
+    entries_ = 0;
+    i = PatternKeyHash()(key) & mask;
+  }
   walkPattern(p);
-  Footprint &f = cache_[key];
-  buildFootprint(write, f);
-  return f;
+  buildFootprint(write, scratch_, scratchTotals_);
+  Slot &slot = slots_[i];
+  slot.totals = scratchTotals_;
+  slot.used = true;
+  slot.key = key;
+  slot.offset = uint32_t(arena_.size());
+  slot.size = uint32_t(scratch_.size());
+  arena_.insert(arena_.end(), scratch_.begin(), scratch_.end());
+  ++entries_;
+  return {arena_.data() + slot.offset, slot.size, slot.totals};
 }
 
-AnalyticModel::Result AnalyticModel::transfer(const BulkPattern &p, bool write, double cycle) {
-  Result r;
-  r.stackBytes.assign(hbm_.stacks, 0);
-  r.stackDone.assign(hbm_.stacks, cycle);
+const AnalyticModel::Result &AnalyticModel::transfer(const BulkPattern &p, bool write,
+                                                     double cycle) {
+  Result &r = result_;
+  std::fill(r.stackBytes.begin(), r.stackBytes.end(), 0.0);
+  std::fill(r.stackDone.begin(), r.stackDone.end(), cycle);
   r.doneCycle = cycle;
+  r.activity = MemoryActivity{};
   if (p.totalBytes() == 0)
     return r;
-  const Footprint &f = footprint(p, write);
+  const FootprintRef f = footprint(p, write);
   for (const PcLoad &load : f) {
     double start = std::max(cycle, busy_[load.pc]);
     busy_[load.pc] = start + load.service;
     double done = busy_[load.pc] + load.first;
-    uint32_t stack = load.pc / (hbm_.pseudoChannels * hbm_.channelsPerStack);
-    r.stackBytes[stack] += load.bytes;
-    r.stackDone[stack] = std::max(r.stackDone[stack], done);
+    r.stackBytes[load.stack] += load.bytes;
+    r.stackDone[load.stack] = std::max(r.stackDone[load.stack], done);
     r.doneCycle = std::max(r.doneCycle, done);
-    r.activity.activates += uint64_t(load.acts);
-    r.activity.precharges += uint64_t(load.pres);
-    (write ? r.activity.writeBytes : r.activity.readBytes) += uint64_t(load.bytes);
   }
+  r.activity.activates = uint64_t(f.totals.acts);
+  r.activity.precharges = uint64_t(f.totals.pres);
+  (write ? r.activity.writeBytes : r.activity.readBytes) = uint64_t(f.totals.bytes);
   // Refreshes that fall within the transfer (energy accounting).
   double span = r.doneCycle - cycle;
   r.activity.refreshes = uint64_t(span / hbm_.timing.tREFI * double(f.size()));

@@ -548,7 +548,7 @@ struct MemorySystem::State : ChannelClient {
     for (uint32_t s = 0; s < h.stacks; ++s)
       hops = std::max(hops, noc->coreToStack(core, s).links.size());
     double dramStart = start + h.frontendCycles + double(hops) * config.noc.hopCycles;
-    AnalyticModel::Result r = analytic.transfer(pattern, write, dramStart);
+    const AnalyticModel::Result &r = analytic.transfer(pattern, write, dramStart);
     double done = r.doneCycle;
     for (uint32_t s = 0; s < h.stacks; ++s) {
       double bytes = r.stackBytes[s];

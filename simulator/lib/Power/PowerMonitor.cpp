@@ -243,8 +243,7 @@ std::vector<double> PowerMonitor::powerOverTimeW(int64_t domain) const {
 double PowerMonitor::peakPowerW() const {
   if (!(endNs_ > 0))
     return 0.0;
-  std::vector<double> w = powerOverTimeW();
-  return *std::max_element(w.begin(), w.end());
+  return timeline_.peakW(endNs_);
 }
 
 double PowerMonitor::topsPerWatt(double ops) const {

@@ -20,6 +20,17 @@ void PowerTimeline::addAt(uint32_t domain, uint64_t window, double pj) {
   if (window >= bins.size())
     bins.resize(std::max<size_t>(window + 1, bins.size() * 2), 0.0);
   bins[window] += pj;
+  top_ = std::max(top_, window + 1);
+  if (window < peakUpTo_)
+    peak_ = std::max(peak_, windowW(window));
+}
+
+double PowerTimeline::windowW(uint64_t window) const {
+  double pj = 0;
+  for (const std::vector<double> &bins : pj_)
+    if (window < bins.size())
+      pj += bins[window];
+  return pj / windowNs_ * 1e-3; // pJ / ns = mW
 }
 
 void PowerTimeline::coarsen() {
@@ -31,6 +42,9 @@ void PowerTimeline::coarsen() {
   }
   windowNs_ *= 2;
   invWindow_ = 1.0 / windowNs_;
+  peakUpTo_ = 0;
+  peak_ = 0;
+  top_ = (top_ + 1) / 2;
 }
 
 void PowerTimeline::add(uint32_t domain, double pj, double startNs, double endNs) {
@@ -82,6 +96,30 @@ std::vector<double> PowerTimeline::powerW(double endNs, int64_t domain) const {
     watts[w] = pj[w] / len * 1e-3; // pJ / ns = mW
   }
   return watts;
+}
+
+double PowerTimeline::peakW(double endNs) const {
+  const uint64_t n = numWindows(endNs);
+  // Full windows are final in length; the last one also takes the energy
+  // recorded past endNs, so it is never cached.
+  const uint64_t full = std::min<uint64_t>(
+      n - 1, endNs > 0 ? uint64_t(std::floor(endNs * invWindow_)) : 0);
+  if (full < peakUpTo_) {
+    // An earlier query reached further: answer this one from scratch.
+    std::vector<double> w = powerW(endNs);
+    return *std::max_element(w.begin(), w.end());
+  }
+  for (; peakUpTo_ < full; ++peakUpTo_)
+    peak_ = std::max(peak_, windowW(peakUpTo_));
+  double last = 0;
+  for (const std::vector<double> &bins : pj_)
+    for (size_t w = n - 1; w < std::min<size_t>(bins.size(), top_); ++w)
+      last += bins[w];
+  double len = std::min(windowNs_, endNs - double(n - 1) * windowNs_);
+  if (!(len > 0))
+    len = windowNs_;
+  double peak = last / len * 1e-3;
+  return std::max(peak_, peak);
 }
 
 } // namespace strata::sim

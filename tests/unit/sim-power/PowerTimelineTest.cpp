@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <numeric>
 #include <stdexcept>
 
@@ -71,4 +72,27 @@ TEST(PowerTimeline, LongRunsCoarsenTheWindowInsteadOfGrowingWithoutBound) {
   EXPECT_DOUBLE_EQ(w.front(), 1000.0 / 4 * 1e-3);
   EXPECT_DOUBLE_EQ(w.back(), 1000.0 / 4 * 1e-3);
   EXPECT_DOUBLE_EQ(std::accumulate(w.begin(), w.end(), 0.0) * 4, 2000.0 * 1e-3);
+}
+
+TEST(PowerTimeline, PeakMatchesTheWindowsAsTheRunGrows) {
+  // Queries after every step, late reports into finished windows, a query
+  // that reaches less far than an earlier one, and coarsening.
+  PowerTimeline t(2, 10);
+  auto expectPeak = [&](double endNs) {
+    auto w = t.powerW(endNs);
+    EXPECT_DOUBLE_EQ(t.peakW(endNs), *std::max_element(w.begin(), w.end())) << endNs;
+  };
+  double now = 0;
+  for (int step = 0; step < 200; ++step) {
+    const double len = 3 + (step * 7) % 23;
+    t.add(step % 2, 5.0 * ((step * 13) % 17), now, now + len);
+    if (step % 9 == 0)
+      t.add(0, 400, now / 2, now / 2); // lands in a window already scanned
+    now += len;
+    expectPeak(now);
+  }
+  expectPeak(now / 3);
+  expectPeak(now);
+  t.add(1, 1e6, double(PowerTimeline::kMaxWindows) * 10, double(PowerTimeline::kMaxWindows) * 10);
+  expectPeak(double(PowerTimeline::kMaxWindows) * 10 + 1);
 }

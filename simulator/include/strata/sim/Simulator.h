@@ -161,6 +161,8 @@ private:
   std::unique_ptr<TraceWriter> trace_;
   std::unique_ptr<core::Chip> chip_;
   std::shared_ptr<const bin::Binary> binary_;
+  /// Entries of binary_ that passed the chip's checks (binary_ is immutable).
+  std::vector<const bin::EntryPoint *> checkedEntries_;
   uint32_t runs_ = 0;
   double energyBeforeJ_ = 0;
   std::vector<std::pair<std::string, double>> energyByUnitBefore_;

@@ -53,7 +53,11 @@ public:
   ~Chip() override;
 
   /// Validates and loads `entry`'s programs with `regs` on every core.
-  Status startRun(const bin::EntryPoint &entry, const std::array<int64_t, 32> &regs);
+  /// `checked`: the caller ran this exact, unchanged entry through startRun
+  /// before (a runtime runs the same decode entry once per token, and its
+  /// checks cost as much as a small model's step).
+  Status startRun(const bin::EntryPoint &entry, const std::array<int64_t, 32> &regs,
+                  bool checked = false);
   bool runDone() const { return done_; }
   const std::optional<Fault> &fault() const { return fault_; }
   /// Time the last core finished in the current run.

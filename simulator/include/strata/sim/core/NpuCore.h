@@ -271,6 +271,7 @@ private:
   bool ld32Sent_ = false;
   double socketFreeNs_ = 0;
   uint64_t outstanding_ = 0;
+  uint32_t requestDmas_ = 0; ///< DMAs on the request path holding an engine
 
   // Scheduling.
   std::vector<Event> heap_;

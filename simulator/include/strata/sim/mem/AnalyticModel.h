@@ -29,7 +29,6 @@
 #include "strata/target/ArchConfig.h"
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 namespace strata::sim::mem {
@@ -48,7 +47,8 @@ public:
   };
 
   /// Times `pattern` starting at `cycle` and reserves the pseudo-channels.
-  Result transfer(const BulkPattern &pattern, bool write, double cycle);
+  /// The result lives until the next call.
+  const Result &transfer(const BulkPattern &pattern, bool write, double cycle);
 
   /// Busy-until of a pseudo-channel (global index), for tests.
   double busyUntil(uint32_t globalPc) const { return busy_[globalPc]; }
@@ -67,13 +67,25 @@ public:
 private:
   /// Per pseudo-channel: what one transfer costs it.
   struct PcLoad {
-    uint32_t pc = 0;
-    double bytes = 0;
     double service = 0; ///< cycles it holds the pseudo-channel (derated)
     double first = 0;   ///< latency of its first access
-    double acts = 0, pres = 0;
+    double bytes = 0;
+    uint32_t pc = 0, stack = 0;
   };
   using Footprint = std::vector<PcLoad>;
+  /// Sums over a footprint's pseudo-channels (energy accounting).
+  struct Totals {
+    double acts = 0, pres = 0, bytes = 0;
+  };
+  /// A footprint inside the cache's arena.
+  struct FootprintRef {
+    const PcLoad *data = nullptr;
+    size_t count = 0;
+    Totals totals;
+    size_t size() const { return count; }
+    const PcLoad *begin() const { return data; }
+    const PcLoad *end() const { return data + count; }
+  };
   struct PatternKey {
     uint64_t base;
     uint32_t size[3];
@@ -89,9 +101,9 @@ private:
     size_t operator()(const PatternKey &k) const;
   };
 
-  const Footprint &footprint(const BulkPattern &pattern, bool write);
+  FootprintRef footprint(const BulkPattern &pattern, bool write);
   void walkPattern(const BulkPattern &pattern);
-  void buildFootprint(bool write, Footprint &out);
+  void buildFootprint(bool write, Footprint &out, Totals &totals);
   void walk(uint64_t address, uint64_t bytes);
   void addChunk(const DramLocation &location, uint64_t bytes);
   void addSuperBlocks(uint64_t address, uint64_t count);
@@ -110,8 +122,24 @@ private:
   std::vector<double> bytes_, bursts_, acts_, pres_;
   std::vector<double> groupBursts_; ///< [pc][group]
   std::vector<double> bankBursts_, bankActs_; ///< [pc][bank]
+  std::vector<double> rowBus_;    ///< per channel
   Footprint scratch_;
-  std::unordered_map<PatternKey, Footprint, PatternKeyHash> cache_;
+  Totals scratchTotals_;
+  Result result_;
+
+  // The footprint cache: open addressing over a power-of-two table (a
+  // decode step looks up tens of thousands of descriptors, and a node-based
+  // map spent more time in cache misses than the model in arithmetic); the
+  // footprints themselves sit back to back in one arena.
+  struct Slot {
+    PatternKey key{};
+    uint32_t offset = 0, size = 0;
+    bool used = false;
+    Totals totals;
+  };
+  std::vector<Slot> slots_;
+  std::vector<PcLoad> arena_;
+  size_t entries_ = 0;
 };
 
 } // namespace strata::sim::mem

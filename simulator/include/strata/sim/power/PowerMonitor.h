@@ -36,6 +36,7 @@
 #include <array>
 #include <initializer_list>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace strata::sim {
@@ -75,6 +76,22 @@ public:
   }
   double add(UnitId unit, EnergyEvent e, double count, double atNs) {
     return add(unit, e, count, atNs, atNs);
+  }
+  /// Several kinds of events by `unit` over the same interval: counted as
+  /// separate adds, spread over the time windows once.
+  double add(UnitId unit, std::initializer_list<std::pair<EnergyEvent, double>> events,
+             double startNs, double endNs) {
+    const Unit &u = units_[unit];
+    double total = 0;
+    for (const auto &[e, count] : events) {
+      double pj = count * pricePj_[unsigned(e)] * scale2_[u.domain];
+      size_t slot = size_t(unit) * kNumEnergyEvents + unsigned(e);
+      counts_[slot] += count;
+      dynamicPj_[slot] += pj;
+      total += pj;
+    }
+    timeline_.add(u.domain, total, startNs, endNs);
+    return total;
   }
 
   /// Closes leakage integration at `endNs` (the run time) and completes the

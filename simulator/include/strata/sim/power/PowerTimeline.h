@@ -36,13 +36,24 @@ public:
   /// Average power of each window in W, for one domain or (domain < 0) all;
   /// energy recorded past endNs is folded into the last window.
   std::vector<double> powerW(double endNs, int64_t domain = -1) const;
+  /// The highest value powerW(endNs) holds, all domains. Windows that lie
+  /// wholly before an earlier query's endNs are not rescanned: a runtime
+  /// asks after every step, and rescanning the whole run each time made a
+  /// long generation quadratic.
+  double peakW(double endNs) const;
 
 private:
   void addAt(uint32_t domain, uint64_t window, double pj);
   void coarsen();
+  double windowW(uint64_t window) const;
   double windowNs_;
   double invWindow_;
   std::vector<std::vector<double>> pj_; ///< [domain][window]
+  // Peak over the full windows [0, peakUpTo_); energy added to one of them
+  // later can only raise its power, so addAt keeps peak_ current.
+  mutable uint64_t peakUpTo_ = 0;
+  mutable double peak_ = 0;
+  uint64_t top_ = 0; ///< one past the last window any energy went to
 };
 
 } // namespace strata::sim
