@@ -305,6 +305,7 @@ void NpuCore::step() {
   } leave{inStep_};
   if (clockChanged_)
     onClockChange(now);
+  noteOccupancy(now);
   retire(now);
   for (bool progress = true; progress && !chip_.faulted;) {
     progress = runSequencer(now);
@@ -343,6 +344,9 @@ void NpuCore::retire(double now) {
       finishRequest(e.arg, now);
       break;
     case EventKind::SeqWake:
+      if (e.ps == seqWakePs_)
+        seqWakePs_ = UINT64_MAX;
+      break;
     case EventKind::Wake:
       break;
     }
@@ -513,7 +517,7 @@ bool NpuCore::runSequencer(double now) {
       case Opcode::Ld32: {
         if (ahead(t, now)) {
           seqFreeNs_ = t;
-          schedule(t, EventKind::SeqWake);
+          scheduleSeqWake(t);
           return progress;
         }
         const uint64_t addr = a + uint64_t(imm);
@@ -573,7 +577,7 @@ bool NpuCore::runSequencer(double now) {
       if (c->op == Opcode::Fence) {
         if (ahead(t, now)) {
           seqFreeNs_ = t;
-          schedule(t, EventKind::SeqWake);
+          scheduleSeqWake(t);
           return progress;
         }
         if (!queuesIdle()) {
@@ -585,24 +589,27 @@ bool NpuCore::runSequencer(double now) {
       t = afterCycles(t, dispatch);
       ++pc_;
     } else {
-      // A queue instruction takes effect when its dispatch completes.
+      // A queue instruction takes effect when its dispatch completes. The
+      // sequencer runs ahead of the kernel's time while the queue has room
+      // now (it can only have more by then: only the sequencer adds to it);
+      // the op carries its effect time and issues no earlier.
       const double effect = afterCycles(t, dispatch);
-      if (ahead(effect, now)) {
-        seqFreeNs_ = t;
-        schedule(effect, EventKind::SeqWake);
-        return progress;
-      }
+      const bool later = ahead(effect, now);
       const uint8_t q = uint8_t(*isa::queueOf(in));
       if (queues_[q].full()) {
-        seq_ = SeqState::QueueFull;
-        seqWaitQueue_ = q;
         seqFreeNs_ = t;
+        if (later) {
+          scheduleSeqWake(effect); // room may appear by then
+        } else {
+          seq_ = SeqState::QueueFull;
+          seqWaitQueue_ = q;
+        }
         return progress;
       }
-      if (!dispatch_(in, pc, now))
+      if (!dispatch_(in, pc, later ? effect : now, later))
         return false;
       *s_->dispatched += 1;
-      t = now;
+      t = later ? effect : now;
       ++pc_;
       ++fetched_;
       *s_->fetched += 1;
@@ -616,8 +623,32 @@ bool NpuCore::runSequencer(double now) {
   }
   // Budget used up: let the kernel breathe (and the cycle limit be checked).
   seqFreeNs_ = t;
-  schedule(std::max(t, now), EventKind::SeqWake);
+  scheduleSeqWake(std::max(t, now));
   return progress;
+}
+
+void NpuCore::scheduleSeqWake(double ns) {
+  const uint64_t ps = toPs(ns);
+  if (ps == seqWakePs_)
+    return; // already in the heap
+  seqWakePs_ = ps;
+  schedule(ns, EventKind::SeqWake);
+}
+
+void NpuCore::noteOccupancy(double now) {
+  // Entries dispatched ahead count from their effect time on; between two
+  // activations nothing leaves a queue, so the count now is the most the
+  // queue held since the last one.
+  for (Queue &Q : queues_) {
+    if (Q.pending == 0)
+      continue;
+    uint32_t notYet = 0;
+    while (notYet < Q.count &&
+           ahead(ops_[Q.ring[(Q.head + Q.count - 1 - notYet) % Q.ring.size()]].readyNs, now))
+      ++notYet;
+    Q.maxOccupancy->max(Q.count - notYet);
+    Q.pending = notYet;
+  }
 }
 
 bool NpuCore::readDim(const isa::Dim &d, uint32_t &out, const char *what, uint32_t pc) {
@@ -649,11 +680,12 @@ void NpuCore::freeOp(uint32_t index) {
   freeOps_.push_back(index);
 }
 
-bool NpuCore::dispatch_(const isa::Instr &in, uint32_t pc, double now) {
+bool NpuCore::dispatch_(const isa::Instr &in, uint32_t pc, double readyNs, bool later) {
   const uint8_t q = uint8_t(*isa::queueOf(in));
   const uint32_t index = allocOp();
   Op &op = ops_[index];
   op.instr = &in;
+  op.readyNs = readyNs;
   op.pc = pc;
   op.opcode = isa::opcodeOf(in);
   op.queue = q;
@@ -722,8 +754,13 @@ bool NpuCore::dispatch_(const isa::Instr &in, uint32_t pc, double now) {
   Queue &Q = queues_[q];
   Q.ring[(Q.head + Q.count) % Q.ring.size()] = index;
   ++Q.count;
-  Q.maxOccupancy->max(Q.count);
-  (void)now;
+  if (later) {
+    ++Q.pending; // counted once it takes effect (noteOccupancy)
+  } else {
+    // Everything dispatched before took effect by now.
+    Q.pending = 0;
+    Q.maxOccupancy->max(Q.count);
+  }
   return true;
 }
 
@@ -867,6 +904,14 @@ bool NpuCore::issueQueue(uint32_t q, double now) {
   while (!Q.empty() && !chip_.faulted) {
     const uint32_t index = Q.front();
     Op &op = ops_[index];
+    if (ahead(op.readyNs, now)) {
+      const uint64_t ps = toPs(op.readyNs);
+      if (Q.headWakePs != ps) {
+        Q.headWakePs = ps;
+        schedule(op.readyNs, EventKind::Wake);
+      }
+      return progress;
+    }
     auto unblock = [&](const char *what) {
       if (!op.blocked)
         return;

@@ -26,6 +26,8 @@ AnalyticModel::AnalyticModel(const HbmConfig &hbm, const AddressMapper &mapper)
   groupBursts_.assign(size_t(totalPcs_) * groups_, 0);
   bankBursts_.assign(size_t(totalPcs_) * banksPerPc_, 0);
   bankActs_.assign(size_t(totalPcs_) * banksPerPc_, 0);
+  bankTouched_.assign(size_t(totalPcs_) * banksPerPc_, 0);
+  bankTime_.assign(totalPcs_, 0);
   rowBus_.assign(size_t(hbm_.stacks) * hbm_.channelsPerStack, 0);
   result_.stackBytes.assign(hbm_.stacks, 0);
   result_.stackDone.assign(hbm_.stacks, 0);
@@ -36,6 +38,13 @@ void AnalyticModel::touch(uint32_t pc) {
   if (!touched_[pc]) {
     touched_[pc] = 1;
     touchedList_.push_back(pc);
+  }
+}
+
+void AnalyticModel::touchBank(size_t b) {
+  if (!bankTouched_[b]) {
+    bankTouched_[b] = 1;
+    touchedBanks_.push_back(uint32_t(b));
   }
 }
 
@@ -50,6 +59,7 @@ void AnalyticModel::addChunk(const DramLocation &l, uint64_t n) {
   bursts_[pc] += bursts;
   groupBursts_[size_t(pc) * groups_ + l.bankGroup] += bursts;
   size_t b = size_t(pc) * banksPerPc_ + l.pcBank;
+  touchBank(b);
   bankBursts_[b] += bursts;
   if (openRow_[b] != int64_t(l.row)) {
     if (openRow_[b] >= 0)
@@ -57,6 +67,27 @@ void AnalyticModel::addChunk(const DramLocation &l, uint64_t n) {
     acts_[pc] += 1;
     bankActs_[b] += 1;
     openRow_[b] = l.row;
+  }
+}
+
+void AnalyticModel::addStripe(const DramLocation &l) {
+  const double n = double(mapper_.chunkBytes()), bursts = chunkBursts_;
+  const int64_t row = int64_t(l.row);
+  for (uint32_t pc = 0; pc < totalPcs_; ++pc) {
+    touch(pc);
+    bytes_[pc] += n;
+    bursts_[pc] += bursts;
+    groupBursts_[size_t(pc) * groups_ + l.bankGroup] += bursts;
+    size_t b = size_t(pc) * banksPerPc_ + l.pcBank;
+    touchBank(b);
+    bankBursts_[b] += bursts;
+    if (openRow_[b] != row) {
+      if (openRow_[b] >= 0)
+        pres_[pc] += 1;
+      acts_[pc] += 1;
+      bankActs_[b] += 1;
+      openRow_[b] = row;
+    }
   }
 }
 
@@ -73,6 +104,7 @@ void AnalyticModel::addSuperBlocks(uint64_t address, uint64_t count) {
       groupBursts_[size_t(pc) * groups_ + g] += n * rowBursts * banksPerGroup_;
     for (uint32_t bank = 0; bank < banksPerPc_; ++bank) {
       size_t b = size_t(pc) * banksPerPc_ + bank;
+      touchBank(b);
       bankBursts_[b] += n * rowBursts;
       double acts = n - (openRow_[b] == row0 ? 1 : 0);
       double pres = acts - (openRow_[b] < 0 ? 1 : 0);
@@ -104,7 +136,21 @@ void AnalyticModel::walk(uint64_t a, uint64_t len) {
     }
     DramLocation l = mapper_.decode(a);
     uint64_t done = 0;
+    const uint64_t chunk = mapper_.chunkBytes(), stripe = chunk * totalPcs_;
     while (done < stop) {
+      if (l.globalPc == 0 && (a + done) % chunk == 0 && stop - done >= stripe) {
+        // A stripe: one whole chunk in every pseudo-channel, all at the
+        // same bank, row and column (the mapping's lowest digits).
+        addStripe(l);
+        done += stripe;
+        if (done < stop) {
+          l.pseudoChannel = hbm_.pseudoChannels - 1;
+          l.channel = hbm_.channelsPerStack - 1;
+          l.stack = hbm_.stacks - 1;
+          mapper_.advanceChunk(l); // carries into the bank digits
+        }
+        continue;
+      }
       uint64_t n = std::min(stop - done, mapper_.contiguousBytes(a + done));
       addChunk(l, n);
       done += n;
@@ -170,6 +216,19 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals) {
     rowBus[pc / hbm_.pseudoChannels] = 0;
   for (uint32_t pc : touchedList_)
     rowBus[pc / hbm_.pseudoChannels] += acts_[pc] * t.tACT + pres_[pc];
+  // Busiest bank per pseudo-channel, over the banks the transfer used only
+  // (a short transfer touches a few of a pseudo-channel's banks).
+  for (uint32_t pc : touchedList_)
+    bankTime_[pc] = 0;
+  for (uint32_t b : touchedBanks_) {
+    double bankTime = std::max(bankActs_[b] * (t.tRP + t.tRCD) + bankBursts_[b] * t.tCCD_L,
+                               bankActs_[b] * t.tRC);
+    double &m = bankTime_[b / banksPerPc_];
+    m = std::max(m, bankTime);
+    bankTouched_[b] = 0;
+    bankBursts_[b] = bankActs_[b] = 0;
+  }
+  touchedBanks_.clear();
   double latency = double(write ? t.tWL : t.tCL) + bc_;
   f.clear();
   f.reserve(touchedList_.size());
@@ -180,12 +239,7 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals) {
     for (uint32_t g = 0; g < groups_; ++g)
       service = std::max(service, groupBursts_[size_t(pc) * groups_ + g] * colL);
     service = std::max(service, acts_[pc] * actInterval);
-    for (uint32_t bank = 0; bank < banksPerPc_; ++bank) {
-      size_t b = size_t(pc) * banksPerPc_ + bank;
-      double bankTime = std::max(bankActs_[b] * (t.tRP + t.tRCD) + bankBursts_[b] * t.tCCD_L,
-                                 bankActs_[b] * t.tRC);
-      service = std::max(service, bankTime);
-    }
+    service = std::max(service, bankTime_[pc]);
     service = std::max(service, rowBus[pc / hbm_.pseudoChannels]);
     PcLoad load;
     load.pc = pc;
@@ -201,8 +255,6 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals) {
     touched_[pc] = 0;
     bytes_[pc] = bursts_[pc] = acts_[pc] = pres_[pc] = 0;
     std::fill_n(groupBursts_.begin() + size_t(pc) * groups_, groups_, 0.0);
-    std::fill_n(bankBursts_.begin() + size_t(pc) * banksPerPc_, banksPerPc_, 0.0);
-    std::fill_n(bankActs_.begin() + size_t(pc) * banksPerPc_, banksPerPc_, 0.0);
   }
   touchedList_.clear();
 }

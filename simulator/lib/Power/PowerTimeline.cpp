@@ -63,13 +63,27 @@ void PowerTimeline::add(uint32_t domain, double pj, double startNs, double endNs
     addAt(domain, w0, pj);
     return;
   }
-  double perNs = pj / (endNs - startNs);
-  for (uint64_t w = w0; w <= w1; ++w) {
-    double lo = std::max(startNs, double(w) * windowNs_);
-    double hi = std::min(endNs, double(w + 1) * windowNs_);
-    if (hi > lo)
-      addAt(domain, w, perNs * (hi - lo));
-  }
+  // The two edge windows get their share; the ones between get a whole
+  // window's worth each, in one pass (long DMAs cover tens of windows, and
+  // this runs for every instruction).
+  const double perNs = pj / (endNs - startNs);
+  std::vector<double> &bins = pj_[domain];
+  if (w1 >= bins.size())
+    bins.resize(std::max<size_t>(w1 + 1, bins.size() * 2), 0.0);
+  const double firstEnd = double(w0 + 1) * windowNs_;
+  addAt(domain, w0, perNs * (std::min(endNs, firstEnd) - startNs));
+  const double whole = perNs * windowNs_;
+  double *b = bins.data();
+  for (uint64_t w = w0 + 1; w < w1; ++w)
+    b[w] += whole;
+  if (w1 > w0 + 1 && peakUpTo_ > w0 + 1)
+    for (uint64_t w = w0 + 1; w < std::min<uint64_t>(w1, peakUpTo_); ++w)
+      peak_ = std::max(peak_, windowW(w));
+  const double lastStart = double(w1) * windowNs_;
+  if (endNs > lastStart)
+    addAt(domain, w1, perNs * (endNs - lastStart));
+  else
+    top_ = std::max(top_, w1 + 1);
 }
 
 uint64_t PowerTimeline::numWindows(double endNs) const {

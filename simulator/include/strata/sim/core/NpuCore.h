@@ -127,6 +127,9 @@ private:
     func::ResolvedVec vec;
     DmaOp dma;
     std::vector<func::ByteRange> ranges; ///< local SRAM footprint (hazards)
+    /// When its dispatch takes effect: the sequencer runs ahead of the
+    /// kernel's time, and the queue may not issue the op before this.
+    double readyNs = 0;
     // Execution.
     double startNs = 0;
     std::optional<CycleProgress> progress; ///< compute ops: cycles left
@@ -153,6 +156,9 @@ private:
     StatGroup *stats = nullptr;
     Scalar *issued = nullptr, *blockedNs = nullptr, *maxOccupancy = nullptr;
     TraceWriter::Track track;
+    /// Entries at the tail whose dispatch may not have taken effect yet.
+    uint32_t pending = 0;
+    uint64_t headWakePs = UINT64_MAX; ///< a Wake armed for a not-yet-ready head
     bool full() const { return count == ring.size(); }
     bool empty() const { return count == 0; }
     uint32_t front() const { return ring[head]; }
@@ -190,7 +196,9 @@ private:
   void rearm(double nowNs);
 
   // Sequencer helpers.
-  bool dispatch_(const isa::Instr &instr, uint32_t pc, double nowNs);
+  bool dispatch_(const isa::Instr &instr, uint32_t pc, double readyNs, bool ahead);
+  void scheduleSeqWake(double ns);
+  void noteOccupancy(double nowNs);
   bool resolveDma(const isa::DmaInstr &d, Op &op);
   bool resolveGemm(const isa::GemmInstr &g, Op &op);
   bool resolveVec(const isa::VecInstr &v, Op &op);
@@ -240,6 +248,7 @@ private:
   SeqState seq_ = SeqState::Halted;
   uint8_t seqWaitQueue_ = 0;
   double seqFreeNs_ = 0;     ///< sequencer may fetch from then on
+  uint64_t seqWakePs_ = UINT64_MAX; ///< the SeqWake in the heap, if any
   uint8_t ld32Reg_ = 0;
   double ld32SinceNs_ = 0;
   double finishNs_ = 0;

@@ -107,7 +107,9 @@ private:
   void walk(uint64_t address, uint64_t bytes);
   void addChunk(const DramLocation &location, uint64_t bytes);
   void addSuperBlocks(uint64_t address, uint64_t count);
+  void addStripe(const DramLocation &first);
   void touch(uint32_t pc);
+  void touchBank(size_t bank);
 
   HbmConfig hbm_;
   const AddressMapper &mapper_;
@@ -122,6 +124,9 @@ private:
   std::vector<double> bytes_, bursts_, acts_, pres_;
   std::vector<double> groupBursts_; ///< [pc][group]
   std::vector<double> bankBursts_, bankActs_; ///< [pc][bank]
+  std::vector<uint8_t> bankTouched_;          ///< [pc][bank]
+  std::vector<uint32_t> touchedBanks_;
+  std::vector<double> bankTime_;              ///< per pc: its busiest bank
   std::vector<double> rowBus_;    ///< per channel
   Footprint scratch_;
   Totals scratchTotals_;
