@@ -28,6 +28,27 @@ AnalyticModel::AnalyticModel(const HbmConfig &hbm, const AddressMapper &mapper)
   bankActs_.assign(size_t(totalPcs_) * banksPerPc_, 0);
 }
 
+AnalyticModel::RefreshShares AnalyticModel::refreshShares(const HbmConfig &hbm) {
+  const HbmTiming &t = hbm.timing;
+  double refi = double(t.tREFI);
+  RefreshShares r;
+  if (!hbm.perBankRefresh()) {
+    // All-bank: the whole pseudo-channel is gone for tRFC of every tREFI.
+    r.pseudoChannel = 1.0 - double(t.tRFC) / refi;
+    return r;
+  }
+  // Per-bank: each bank is gone for tRFCsb of every tREFI, plus the close
+  // and reopen of its row around the REFsb (tRP + tRCD), while the other
+  // banks keep the data bus busy; the pseudo-channel's ACTs wait tRREFD
+  // after each of its `banks` REFsb per tREFI, and every REFsb takes a slot
+  // of the channel's row-command bus.
+  double banks = double(hbm.banksPerPseudoChannel());
+  r.bank = std::max(0.0, 1.0 - double(t.tRFCsb + t.tRP + t.tRCD) / refi);
+  r.activate = std::max(0.0, 1.0 - banks * double(t.tRREFD) / refi);
+  r.rowBus = std::max(0.0, 1.0 - banks * double(hbm.pseudoChannels) / refi);
+  return r;
+}
+
 void AnalyticModel::touch(uint32_t pc) {
   if (!touched_[pc]) {
     touched_[pc] = 1;
@@ -157,7 +178,7 @@ void AnalyticModel::walkPattern(const BulkPattern &p) {
 
 void AnalyticModel::buildFootprint(bool write, Footprint &f) {
   const HbmTiming &t = hbm_.timing;
-  double derate = 1.0 - double(t.tRFC) / double(t.tREFI);
+  const RefreshShares avail = refreshShares(hbm_);
   double actInterval = std::max(double(t.tRRD_S), double(t.tFAW) / 4.0);
   double colS = std::max(t.tCCD_S, bc_), colL = std::max(t.tCCD_L, bc_);
   // Row-command bus per channel.
@@ -171,18 +192,18 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f) {
     double service = bursts_[pc] * colS;
     for (uint32_t g = 0; g < groups_; ++g)
       service = std::max(service, groupBursts_[size_t(pc) * groups_ + g] * colL);
-    service = std::max(service, acts_[pc] * actInterval);
+    service = std::max(service, acts_[pc] * actInterval / avail.activate);
     for (uint32_t bank = 0; bank < banksPerPc_; ++bank) {
       size_t b = size_t(pc) * banksPerPc_ + bank;
       double bankTime = std::max(bankActs_[b] * (t.tRP + t.tRCD) + bankBursts_[b] * t.tCCD_L,
                                  bankActs_[b] * t.tRC);
-      service = std::max(service, bankTime);
+      service = std::max(service, bankTime / avail.bank);
     }
-    service = std::max(service, rowBus[pc / hbm_.pseudoChannels]);
+    service = std::max(service, rowBus[pc / hbm_.pseudoChannels] / avail.rowBus);
     PcLoad load;
     load.pc = pc;
     load.bytes = bytes_[pc];
-    load.service = service / derate;
+    load.service = service / avail.pseudoChannel;
     load.first = latency + (acts_[pc] > 0 ? t.tRCD : 0) + (pres_[pc] > 0 ? t.tRP : 0);
     load.acts = acts_[pc];
     load.pres = pres_[pc];
@@ -234,9 +255,11 @@ AnalyticModel::Result AnalyticModel::transfer(const BulkPattern &p, bool write, 
     r.activity.precharges += uint64_t(load.pres);
     (write ? r.activity.writeBytes : r.activity.readBytes) += uint64_t(load.bytes);
   }
-  // Refreshes that fall within the transfer (energy accounting).
+  // Refreshes that fall within the transfer (energy accounting): one REF
+  // per tREFI, or one REFsb per tREFI / banks, per pseudo-channel.
   double span = r.doneCycle - cycle;
-  r.activity.refreshes = uint64_t(span / hbm_.timing.tREFI * double(f.size()));
+  double perRefi = hbm_.perBankRefresh() ? double(banksPerPc_) : 1.0;
+  r.activity.refreshes = uint64_t(span / hbm_.timing.tREFI * perRefi * double(f.size()));
   return r;
 }
 
