@@ -3,8 +3,9 @@
 // The scheduling half of an HBM controller (TimingChecker holds the timing):
 // request queues per bank for each pseudo-channel of one channel, open-page
 // policy, FR-FCFS (per bank: the oldest request that hits the open row, else
-// the oldest request) or FCFS (per bank: the oldest request), all-bank
-// refresh per pseudo-channel, and the channel's shared row-command bus.
+// the oldest request) or FCFS (per bank: the oldest request), per-bank or
+// all-bank refresh per pseudo-channel, and the channel's shared row-command
+// bus.
 //
 // Time is in memory-clock cycles, and the controller is plain C++: the
 // SystemC wrapper calls advance(h) to decide every command that issues before
