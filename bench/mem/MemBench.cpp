@@ -2,7 +2,8 @@
 //
 // Requests (or bytes) simulated per host second:
 //   Detailed/*   TLM requests through MemorySystem (NoC, FR-FCFS controllers,
-//                timing checker), one stack, 1024 requests in flight
+//                timing checker), one stack, 1024 requests in flight,
+//                all-bank refresh unless named PerBankRefresh
 //   Controller/* the plain C++ channel controller alone (no SystemC)
 //   Analytic/*   MemorySystem::bulkTransfer on the default 4-stack chip
 // Run: build-*/bin/StrataSimMemBench   (figures in docs/simulator-memory.md)
@@ -24,8 +25,8 @@ using namespace strata::sim::mem::test;
 
 namespace {
 
-void runDetailed(benchmark::State &state, bool random) {
-  ArchConfig c = oneStackConfig();
+void runDetailed(benchmark::State &state, bool random, bool perBankRefresh = false) {
+  ArchConfig c = perBankRefresh ? perBank(oneStackConfig()) : oneStackConfig();
   uint32_t requests = uint32_t(state.range(0));
   uint64_t simulatedPs = 0;
   for (auto _ : state) {
@@ -54,6 +55,10 @@ void Detailed_Sequential256B(benchmark::State &s) { runDetailed(s, false); }
 void Detailed_Random64B(benchmark::State &s) { runDetailed(s, true); }
 BENCHMARK(Detailed_Sequential256B)->Arg(20000)->Unit(benchmark::kMillisecond);
 BENCHMARK(Detailed_Random64B)->Arg(20000)->Unit(benchmark::kMillisecond);
+// The same stream with per-bank refresh (16 REFsb per tREFI instead of one
+// REF): what the finer refresh costs in host time.
+void Detailed_Sequential256B_PerBankRefresh(benchmark::State &s) { runDetailed(s, false, true); }
+BENCHMARK(Detailed_Sequential256B_PerBankRefresh)->Arg(20000)->Unit(benchmark::kMillisecond);
 
 void Controller_Sequential256B(benchmark::State &state) {
   ArchConfig c = oneChannelConfig();

@@ -77,6 +77,17 @@ Status validateHbmConfig(const HbmConfig &h) {
     return fieldError("capacityBytesPerStack", "implies more than 2^32 rows per bank");
   if (h.timing.tREFI <= h.timing.tRFC)
     return fieldError("timing.tREFI", "must exceed timing.tRFC");
+  if (h.refresh != "per-bank" && h.refresh != "all-bank")
+    return fieldError("refresh",
+                      "is \"" + h.refresh + "\"; expected \"per-bank\" or \"all-bank\"");
+  if (h.perBankRefresh()) {
+    uint64_t interval = h.timing.tREFI / h.banksPerPseudoChannel();
+    if (interval <= h.timing.tRFCsb || interval <= h.timing.tRREFD)
+      return fieldError("timing.tRFCsb",
+                        "and timing.tRREFD must be shorter than the per-bank refresh interval "
+                        "timing.tREFI / banks (" +
+                            std::to_string(interval) + " cycles)");
+  }
   return Status::ok();
 }
 

@@ -34,6 +34,27 @@ AnalyticModel::AnalyticModel(const HbmConfig &hbm, const AddressMapper &mapper)
   slots_.resize(size_t(2) * kCacheEntries);
 }
 
+AnalyticModel::RefreshShares AnalyticModel::refreshShares(const HbmConfig &hbm) {
+  const HbmTiming &t = hbm.timing;
+  double refi = double(t.tREFI);
+  RefreshShares r;
+  if (!hbm.perBankRefresh()) {
+    // All-bank: the whole pseudo-channel is gone for tRFC of every tREFI.
+    r.pseudoChannel = 1.0 - double(t.tRFC) / refi;
+    return r;
+  }
+  // Per-bank: each bank is gone for tRFCsb of every tREFI, plus the close
+  // and reopen of its row around the REFsb (tRP + tRCD), while the other
+  // banks keep the data bus busy; the pseudo-channel's ACTs wait tRREFD
+  // after each of its `banks` REFsb per tREFI, and every REFsb takes a slot
+  // of the channel's row-command bus.
+  double banks = double(hbm.banksPerPseudoChannel());
+  r.bank = std::max(0.0, 1.0 - double(t.tRFCsb + t.tRP + t.tRCD) / refi);
+  r.activate = std::max(0.0, 1.0 - banks * double(t.tRREFD) / refi);
+  r.rowBus = std::max(0.0, 1.0 - banks * double(hbm.pseudoChannels) / refi);
+  return r;
+}
+
 void AnalyticModel::touch(uint32_t pc) {
   if (!touched_[pc]) {
     touched_[pc] = 1;
@@ -207,7 +228,7 @@ void AnalyticModel::walkPattern(const BulkPattern &p) {
 
 void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals) {
   const HbmTiming &t = hbm_.timing;
-  double derate = 1.0 - double(t.tRFC) / double(t.tREFI);
+  const RefreshShares avail = refreshShares(hbm_);
   double actInterval = std::max(double(t.tRRD_S), double(t.tFAW) / 4.0);
   double colS = std::max(t.tCCD_S, bc_), colL = std::max(t.tCCD_L, bc_);
   // Row-command bus per channel.
@@ -238,14 +259,14 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals) {
     double service = bursts_[pc] * colS;
     for (uint32_t g = 0; g < groups_; ++g)
       service = std::max(service, groupBursts_[size_t(pc) * groups_ + g] * colL);
-    service = std::max(service, acts_[pc] * actInterval);
-    service = std::max(service, bankTime_[pc]);
-    service = std::max(service, rowBus[pc / hbm_.pseudoChannels]);
+    service = std::max(service, acts_[pc] * actInterval / avail.activate);
+    service = std::max(service, bankTime_[pc] / avail.bank);
+    service = std::max(service, rowBus[pc / hbm_.pseudoChannels] / avail.rowBus);
     PcLoad load;
     load.pc = pc;
     load.stack = pc / pcsPerStack;
     load.bytes = bytes_[pc];
-    load.service = service / derate;
+    load.service = service / avail.pseudoChannel;
     load.first = latency + (acts_[pc] > 0 ? t.tRCD : 0) + (pres_[pc] > 0 ? t.tRP : 0);
     f.push_back(load);
     totals.acts += acts_[pc];
@@ -313,9 +334,11 @@ const AnalyticModel::Result &AnalyticModel::transfer(const BulkPattern &p, bool 
   r.activity.activates = uint64_t(f.totals.acts);
   r.activity.precharges = uint64_t(f.totals.pres);
   (write ? r.activity.writeBytes : r.activity.readBytes) = uint64_t(f.totals.bytes);
-  // Refreshes that fall within the transfer (energy accounting).
+  // Refreshes that fall within the transfer (energy accounting): one REF
+  // per tREFI, or one REFsb per tREFI / banks, per pseudo-channel.
   double span = r.doneCycle - cycle;
-  r.activity.refreshes = uint64_t(span / hbm_.timing.tREFI * double(f.size()));
+  double perRefi = hbm_.perBankRefresh() ? double(banksPerPc_) : 1.0;
+  r.activity.refreshes = uint64_t(span / hbm_.timing.tREFI * perRefi * double(f.size()));
   return r;
 }
 

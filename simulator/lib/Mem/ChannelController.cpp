@@ -12,7 +12,14 @@ namespace strata::sim::mem {
 
 uint64_t ChannelController::firstRefreshDue(const HbmConfig &hbm, uint32_t globalPc) {
   uint64_t total = uint64_t(hbm.stacks) * hbm.channelsPerStack * hbm.pseudoChannels;
+  if (hbm.perBankRefresh())
+    total *= hbm.banksPerPseudoChannel();
   return uint64_t(hbm.timing.tREFI) * (globalPc + 1) / total;
+}
+
+uint64_t ChannelController::bankRefreshDue(const HbmConfig &hbm, uint64_t first, uint64_t k) {
+  // Exact average spacing: rounding tREFI / banks once would drift.
+  return first + k * hbm.timing.tREFI / hbm.banksPerPseudoChannel();
 }
 
 ChannelController::ChannelController(const HbmConfig &hbm, const AddressMapper &mapper,
@@ -22,6 +29,7 @@ ChannelController::ChannelController(const HbmConfig &hbm, const AddressMapper &
     : hbm_(hbm), mapper_(mapper), channel_(globalChannel),
       stack_(globalChannel / hbm.channelsPerStack), checker_(hbm), tsv_(tsv),
       timebase_(timebase), frfcfs_(hbm.scheduler == "frfcfs"),
+      perBankRefresh_(hbm.perBankRefresh()),
       banksPerGroup_(hbm.banksPerGroup),
       burstBytes_(hbm.busBitsPerPseudoChannel / 8 * hbm.burstLength),
       bc_(hbm.burstLength / 2) {
@@ -29,6 +37,7 @@ ChannelController::ChannelController(const HbmConfig &hbm, const AddressMapper &
   for (uint32_t p = 0; p < hbm.pseudoChannels; ++p) {
     pcs_[p].banks.resize(hbm.bankGroups * hbm.banksPerGroup);
     pcs_[p].refreshDue = firstRefreshDue(hbm, channel_ * hbm.pseudoChannels + p);
+    pcs_[p].firstRefresh = pcs_[p].refreshDue;
   }
   slots_.reserve(size_t(hbm.queueDepth) * hbm.pseudoChannels);
   if (stats)
@@ -70,6 +79,7 @@ void ChannelController::registerStats(StatGroup &hbmGroup) {
     count("activates", "ACT commands", "commands", &c->activates);
     count("precharges", "PRE commands (incl. before refresh)", "commands", &c->precharges);
     count("refreshes", "all-bank REF commands", "commands", &c->refreshes);
+    count("bankRefreshes", "single-bank REFsb commands", "commands", &c->bankRefreshes);
     count("busyCycles", "data-bus cycles carrying bursts", "cycles", &c->busyCycles);
     count("maxQueueOccupancy", "most requests queued at once", "requests", &c->maxOccupancy);
     auto rate = [c](const uint64_t PcCounters::*field) {
@@ -113,7 +123,9 @@ void ChannelController::registerStats(StatGroup &hbmGroup) {
     return s;
   });
   chg.formula("activates", "ACT commands", "commands", sum(&PcCounters::activates));
-  chg.formula("refreshes", "REF commands", "commands", sum(&PcCounters::refreshes));
+  chg.formula("refreshes", "all-bank REF commands", "commands", sum(&PcCounters::refreshes));
+  chg.formula("bankRefreshes", "single-bank REFsb commands", "commands",
+              sum(&PcCounters::bankRefreshes));
   chg.formula("rowHitRate", "row hits / requests", "ratio", [all] {
     double h = 0, n = 0;
     for (const PcCounters *c : all) {
@@ -275,7 +287,13 @@ void ChannelController::refreshCandidate(uint8_t pc, Candidate &best) {
   Candidate c;
   c.pc = pc;
   c.refresh = true;
-  if (p.openBanks > 0) {
+  if (perBankRefresh_) {
+    // Only the bank whose turn it is: close it, then REFsb.
+    c.bank = uint16_t(p.refreshBank);
+    c.kind = p.banks[c.bank].openRow >= 0 ? DramCommandKind::Precharge
+                                          : DramCommandKind::Refresh;
+    c.cycle = checker_.earliest(c.kind, pc, c.bank);
+  } else if (p.openBanks > 0) {
     c.kind = DramCommandKind::Precharge;
     for (uint16_t bank = 0; bank < p.banks.size(); ++bank)
       if (p.banks[bank].openRow >= 0) {
@@ -300,8 +318,14 @@ void ChannelController::advance(uint64_t horizon) {
     Candidate best;
     for (uint8_t pc = 0; pc < pcs_.size(); ++pc) {
       const PcState &p = pcs_[pc];
-      for (uint16_t bank : p.busyBanks)
-        bankCandidate(pc, bank, p.refreshDue, best);
+      if (perBankRefresh_) {
+        // A due REFsb holds back only its own bank.
+        for (uint16_t bank : p.busyBanks)
+          bankCandidate(pc, bank, bank == p.refreshBank ? p.refreshDue : kNever, best);
+      } else {
+        for (uint16_t bank : p.busyBanks)
+          bankCandidate(pc, bank, p.refreshDue, best);
+      }
     }
     // A refresh (whose cycle is at least its due cycle) can only win when it
     // is due no later than the best request command.
@@ -354,6 +378,21 @@ void ChannelController::issue(const Candidate &c) {
     break;
   }
   case DramCommandKind::Refresh: {
+    if (perBankRefresh_) {
+      checker_.issue(c.kind, c.pc, c.bank, c.cycle);
+      ++p.bankRefreshes;
+      p.refreshBank = (p.refreshBank + 1) % uint32_t(p.banks.size());
+      p.refreshDue = bankRefreshDue(hbm_, p.firstRefresh, p.bankRefreshes);
+      ++p.counters.bankRefreshes;
+      notify(c.kind, c.pc, c.bank, 0, 0, c.cycle, true);
+      if (trace_) {
+        double start = timebase_->clock.ns(double(c.cycle));
+        trace_->slice(refreshTracks_[c.pc], "REFsb", start,
+                      timebase_->clock.ns(double(c.cycle + hbm_.timing.tRFCsb)) - start,
+                      "\"bank\":" + std::to_string(c.bank));
+      }
+      break;
+    }
     checker_.issue(c.kind, c.pc, 0, c.cycle);
     p.refreshDue += hbm_.timing.tREFI;
     ++p.counters.refreshes;
@@ -432,7 +471,7 @@ void ChannelController::column(Slot &s, uint64_t cycle) {
 }
 
 void ChannelController::notify(DramCommandKind kind, uint8_t pc, uint16_t bank, uint32_t row,
-                               uint32_t bytes, uint64_t cycle) {
+                               uint32_t bytes, uint64_t cycle, bool singleBank) {
   if (!listener_)
     return;
   DramCommand cmd;
@@ -445,6 +484,7 @@ void ChannelController::notify(DramCommandKind kind, uint8_t pc, uint16_t bank, 
   cmd.row = row;
   cmd.bytes = bytes;
   cmd.cycle = cycle;
+  cmd.singleBank = singleBank;
   listener_->onCommand(cmd);
 }
 

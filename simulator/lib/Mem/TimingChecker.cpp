@@ -7,7 +7,7 @@
 namespace strata::sim::mem {
 
 TimingChecker::TimingChecker(const HbmConfig &h)
-    : t_(h.timing), groups_(h.bankGroups), banksPerGroup_(h.banksPerGroup),
+    : t_(h.timing), perBank_(h.perBankRefresh()), groups_(h.bankGroups), banksPerGroup_(h.banksPerGroup),
       banksPerPc_(h.bankGroups * h.banksPerGroup) {
   bc_ = h.burstLength / 2;
   uint32_t ccd = std::max(t_.tCCD_S, bc_);
@@ -33,6 +33,8 @@ void TimingChecker::issue(DramCommandKind kind, uint32_t pc, uint32_t bank, uint
     raise(b.act, t + t_.tRC);
     raise(g.act, t + t_.tRRD_L);
     raise(p.act, t + t_.tRRD_S);
+    raise(g.refsb, t + t_.tRRD_L);
+    raise(p.refsb, t + t_.tRRD_S);
     p.faw[p.fawNext] = t;
     p.fawNext = (p.fawNext + 1) % 4;
     p.fawCount = std::min(p.fawCount + 1, 4u);
@@ -42,6 +44,7 @@ void TimingChecker::issue(DramCommandKind kind, uint32_t pc, uint32_t bank, uint
   case DramCommandKind::Precharge: {
     Bank &b = banks_[pc * banksPerPc_ + bank];
     raise(b.act, t + t_.tRP);
+    raise(b.ref, t + t_.tRP);
     raise(p.ref, t + t_.tRP);
     raise(rowBusFree_, t + 1);
     break;
@@ -67,6 +70,17 @@ void TimingChecker::issue(DramCommandKind kind, uint32_t pc, uint32_t bank, uint
     break;
   }
   case DramCommandKind::Refresh: {
+    if (perBank_) {
+      // The refreshed bank is busy for tRFCsb; the others only keep tRREFD
+      // from it, for their ACTs and the next REFsb.
+      Bank &b = banks_[pc * banksPerPc_ + bank];
+      raise(b.act, t + t_.tRFCsb);
+      raise(b.ref, t + t_.tRFCsb);
+      raise(p.act, t + t_.tRREFD);
+      raise(p.refsb, t + t_.tRREFD);
+      raise(rowBusFree_, t + 1);
+      break;
+    }
     for (uint32_t i = 0; i < banksPerPc_; ++i)
       raise(banks_[pc * banksPerPc_ + i].act, t + t_.tRFC);
     raise(p.ref, t + t_.tRFC);

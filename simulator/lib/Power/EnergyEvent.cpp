@@ -52,4 +52,11 @@ std::array<double, kNumEnergyEvents> energyTablePj(const EnergyConfig &energy) {
   return t;
 }
 
+std::array<double, kNumEnergyEvents> energyTablePj(const ArchConfig &arch) {
+  std::array<double, kNumEnergyEvents> t = energyTablePj(arch.energy);
+  if (arch.hbm.perBankRefresh())
+    t[unsigned(EnergyEvent::HbmRefresh)] = arch.energy.hbmRefreshPerBankPj;
+  return t;
+}
+
 } // namespace strata::sim

@@ -27,7 +27,7 @@ const char *const kDomainStatNames[] = {"energy", "dynamic_energy", "leakage_ene
 
 PowerMonitor::PowerMonitor(const ArchConfig &arch, ClockDomainSet &domains,
                            StatGroup &parentStats, double windowNs)
-    : domains_(domains), pricePj_(energyTablePj(arch.energy)),
+    : domains_(domains), pricePj_(energyTablePj(arch)),
       timeline_(domains.size(), windowNs), stats_(parentStats.child("power")) {
   uint32_t n = domains.size();
   scale2_.resize(n);

@@ -82,7 +82,7 @@ static bool operator==(const HbmTiming &a, const HbmTiming &b) {
          a.tCL == b.tCL && a.tWR == b.tWR && a.tCCD_S == b.tCCD_S && a.tCCD_L == b.tCCD_L &&
          a.tRRD_S == b.tRRD_S && a.tRRD_L == b.tRRD_L && a.tFAW == b.tFAW &&
          a.tRTP == b.tRTP && a.tWTR == b.tWTR && a.tRFC == b.tRFC && a.tREFI == b.tREFI &&
-         a.tACT == b.tACT && a.tWL == b.tWL;
+         a.tACT == b.tACT && a.tWL == b.tWL && a.tRFCsb == b.tRFCsb && a.tRREFD == b.tRREFD;
 }
 static bool operator==(const HbmConfig &a, const HbmConfig &b) {
   return a.preset == b.preset && a.model == b.model && a.stacks == b.stacks &&
@@ -93,7 +93,7 @@ static bool operator==(const HbmConfig &a, const HbmConfig &b) {
          a.capacityBytesPerStack == b.capacityBytesPerStack && a.timing == b.timing &&
          a.addressMapping == b.addressMapping && a.interleaveBytes == b.interleaveBytes &&
          a.queueDepth == b.queueDepth && a.frontendCycles == b.frontendCycles &&
-         a.scheduler == b.scheduler &&
+         a.scheduler == b.scheduler && a.refresh == b.refresh &&
          a.tsvBytesPerCycle == b.tsvBytesPerCycle;
 }
 static bool operator==(const OperatingPoint &a, const OperatingPoint &b) {
@@ -118,6 +118,7 @@ static bool operator==(const EnergyConfig &a, const EnergyConfig &b) {
          a.hbmActivatePj == b.hbmActivatePj && a.hbmReadPjPerBit == b.hbmReadPjPerBit &&
          a.hbmWritePjPerBit == b.hbmWritePjPerBit && a.hbmIoPjPerBit == b.hbmIoPjPerBit &&
          a.tsvPjPerBit == b.tsvPjPerBit && a.hbmRefreshPj == b.hbmRefreshPj &&
+         a.hbmRefreshPerBankPj == b.hbmRefreshPerBankPj &&
          a.coreLeakageWatts == b.coreLeakageWatts &&
          a.memoryLeakageWatts == b.memoryLeakageWatts;
 }

@@ -397,6 +397,7 @@ void readHbm(MapReader &m, HbmSpec &h) {
   m.integer("queue_depth", h.queueDepth);
   m.integer("frontend_cycles", h.frontendCycles);
   m.string("scheduler", h.scheduler);
+  m.string("refresh", h.refresh);
   m.number("tsv_bytes_per_cycle", h.tsvBytesPerCycle);
 }
 
@@ -443,6 +444,7 @@ void readEnergy(MapReader &m, EnergySpec &e) {
   m.number("hbm_io_pj_per_bit", e.hbmIoPjPerBit);
   m.number("tsv_pj_per_bit", e.tsvPjPerBit);
   m.number("hbm_refresh_pj", e.hbmRefreshPj);
+  m.number("hbm_refresh_per_bank_pj", e.hbmRefreshPerBankPj);
   m.number("core_leakage_watts", e.coreLeakageWatts);
   m.number("memory_leakage_watts", e.memoryLeakageWatts);
 }

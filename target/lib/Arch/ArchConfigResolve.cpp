@@ -85,10 +85,14 @@ private:
   }
   /// A contradiction between keys: reported at the first one the file wrote.
   void conflict(std::initializer_list<std::string> paths, const std::string &message) {
+    conflict(std::vector<std::string>(paths), message);
+  }
+  /// Reported at the first of `paths` the file wrote, else at the first.
+  void conflict(const std::vector<std::string> &paths, const std::string &message) {
     for (const std::string &p : paths)
       if (written(p))
         return fail(p, message);
-    fail(*paths.begin(), message);
+    fail(paths.front(), message);
   }
 
   template <typename T>
@@ -292,6 +296,7 @@ private:
     setInt(s.queueDepth, "hbm.queue_depth", h.queueDepth, IntRule::Positive);
     setInt(s.frontendCycles, "hbm.frontend_cycles", h.frontendCycles, IntRule::Positive);
     setChoice(s.scheduler, "hbm.scheduler", h.scheduler, archcfg::kSchedulers);
+    setChoice(s.refresh, "hbm.refresh", h.refresh, archcfg::kRefreshModes);
     setReal(s.tsvBytesPerCycle, "hbm.tsv_bytes_per_cycle", h.tsvBytesPerCycle,
             RealRule::Positive);
     resolveTimings(h, preset, custom);
@@ -304,8 +309,11 @@ private:
       std::optional<TimingValue> value = written;
       if (!value && preset)
         value = preset->timing.*f.spec;
+      // A custom all-bank device needs no single-bank refresh timings.
+      bool needed = h.perBankRefresh() || (f.spec != &HbmTimingSpec::tRFCsb &&
+                                           f.spec != &HbmTimingSpec::tRREFD);
       if (!value) {
-        if (custom)
+        if (custom && needed)
           diag_.error(path, loc("hbm.preset"),
                       "missing required key (hbm.preset is 'custom', which supplies no "
                       "defaults)");
@@ -494,6 +502,7 @@ private:
         {s.hbmIoPjPerBit, "hbm_io_pj_per_bit", e.hbmIoPjPerBit},
         {s.tsvPjPerBit, "tsv_pj_per_bit", e.tsvPjPerBit},
         {s.hbmRefreshPj, "hbm_refresh_pj", e.hbmRefreshPj},
+        {s.hbmRefreshPerBankPj, "hbm_refresh_per_bank_pj", e.hbmRefreshPerBankPj},
         {s.coreLeakageWatts, "core_leakage_watts", e.coreLeakageWatts},
         {s.memoryLeakageWatts, "memory_leakage_watts", e.memoryLeakageWatts},
     };
@@ -626,6 +635,25 @@ private:
       conflict({path("tREFI"), path("tRFC")},
                "tREFI (" + cyc(t.tREFI) + ") must be longer than tRFC (" + cyc(t.tRFC) +
                    "), or refresh would never finish");
+    if (h.perBankRefresh()) {
+      // Per-bank refresh issues one REFsb every tREFI / banks; each must
+      // finish before the next bank's is due, or banks pile up refreshing.
+      uint64_t banks = uint64_t(h.bankGroups) * h.banksPerGroup;
+      uint64_t interval = banks ? t.tREFI / banks : 0;
+      std::vector<std::string> keys = {path("tREFI"), "hbm.bank_groups", "hbm.banks_per_group",
+                                       "hbm.refresh"};
+      if (interval <= t.tRFCsb) {
+        keys.insert(keys.begin(), path("tRFCsb"));
+        conflict(keys, "tRFCsb (" + cyc(t.tRFCsb) +
+                           ") must be shorter than the per-bank refresh interval tREFI / banks (" +
+                           cyc(interval) + ") when hbm.refresh is per-bank");
+      } else if (interval <= t.tRREFD) {
+        keys.insert(keys.begin(), path("tRREFD"));
+        conflict(keys, "tRREFD (" + cyc(t.tRREFD) +
+                           ") must be shorter than the per-bank refresh interval tREFI / banks (" +
+                           cyc(interval) + ") when hbm.refresh is per-bank");
+      }
+    }
   }
 
   const ArchConfigSpec &spec_;

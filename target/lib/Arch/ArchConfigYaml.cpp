@@ -166,6 +166,7 @@ std::string archConfigToYaml(const ArchConfig &c) {
   w.kv(1, "queue_depth", h.queueDepth);
   w.kv(1, "frontend_cycles", h.frontendCycles);
   w.kv(1, "scheduler", quote(h.scheduler));
+  w.kv(1, "refresh", quote(h.refresh));
   w.real(1, "tsv_bytes_per_cycle", h.tsvBytesPerCycle);
 
   const DvfsConfig &d = c.dvfs;
@@ -203,6 +204,7 @@ std::string archConfigToYaml(const ArchConfig &c) {
   w.real(1, "hbm_io_pj_per_bit", e.hbmIoPjPerBit);
   w.real(1, "tsv_pj_per_bit", e.tsvPjPerBit);
   w.real(1, "hbm_refresh_pj", e.hbmRefreshPj);
+  w.real(1, "hbm_refresh_per_bank_pj", e.hbmRefreshPerBankPj);
   w.real(1, "core_leakage_watts", e.coreLeakageWatts);
   w.real(1, "memory_leakage_watts", e.memoryLeakageWatts);
 

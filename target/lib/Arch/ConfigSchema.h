@@ -27,6 +27,7 @@ inline constexpr std::array<std::string_view, 2> kHbmModels = {"detailed", "anal
 inline constexpr std::array<std::string_view, 2> kAddressMappings = {"interleaved",
                                                                      "row-major"};
 inline constexpr std::array<std::string_view, 2> kSchedulers = {"frfcfs", "fcfs"};
+inline constexpr std::array<std::string_view, 2> kRefreshModes = {"per-bank", "all-bank"};
 inline constexpr std::array<std::string_view, 3> kGovernors = {"fixed", "ondemand",
                                                                "hinted"};
 

@@ -5,7 +5,13 @@
 // memspec of DRAMSys (configs/memspec/HBM2.json: tCK 1 ns, RCDRD 12, RP 14,
 // RAS 28, RC 42, RL 17, WL 7, WR 14, RRDS 4, RRDL 6, FAW 16, RTP 5, WTRL 9,
 // REFI 3900), and tRFC follows the per-die-density table of JESD235 (8 Gb
-// 350 ns, 16 Gb 450 ns). DRAM array timings in nanoseconds barely move
+// 350 ns, 16 Gb 450 ns). Single-bank refresh (JESD235 REFSB, JESD238 REFpb):
+// tRFCsb 160 ns and tRREFD 8 ns from the HBM2 and HBM3 device models of
+// Ramulator 2 (src/dram/impl/HBM2.cpp, HBM3.cpp: nRFCSB 160, nRREFD 8 at a
+// 1 ns tCK; DRAMSys' HBM2 memspec also has RREFD 8); the per-bank refresh
+// interval is JEDEC's tREFI / banks (DRAMSys: REFISB 244 = 3900 / 16), which
+// the model derives rather than holding a second key that could disagree.
+// DRAM array timings in nanoseconds barely move
 // between generations; what HBM2E and HBM3 change is the interface (pin
 // rate, channel and pseudo-channel width, burst length) and die density.
 //
@@ -34,6 +40,8 @@ static HbmTimingSpec arrayTimings(double tRFCns) {
   t.tWTR = ns(9);
   t.tRFC = ns(tRFCns);
   t.tREFI = ns(3900);
+  t.tRFCsb = ns(160);
+  t.tRREFD = ns(8);
   return t;
 }
 

@@ -66,6 +66,8 @@ inline constexpr TimingField kTimingFields[] = {
     {"tRFC", &HbmTimingSpec::tRFC, &HbmTiming::tRFC},
     {"tREFI", &HbmTimingSpec::tREFI, &HbmTiming::tREFI},
     {"tACT", &HbmTimingSpec::tACT, &HbmTiming::tACT},
+    {"tRFCsb", &HbmTimingSpec::tRFCsb, &HbmTiming::tRFCsb},
+    {"tRREFD", &HbmTimingSpec::tRREFD, &HbmTiming::tRREFD},
 };
 
 } // namespace strata::archcfg

@@ -283,6 +283,32 @@ TEST(ArchConfigErrors, UnknownEnumValues) {
 
 //===--- contradictions -----------------------------------------------------------===//
 
+TEST(ArchConfigErrors, PerBankRefreshMustFitItsInterval) {
+  // hbm2e at 1200 MHz: tREFI 4680 cycles over 16 banks = one REFsb per 292.
+  EXPECT_EQ(resolveError("hbm:\n  timing:\n    tRFCsb: 300\n"),
+            "t.yaml:3:13: hbm.timing.tRFCsb: tRFCsb (300 cycles) must be shorter than the "
+            "per-bank refresh interval tREFI / banks (292 cycles) when hbm.refresh is "
+            "per-bank");
+  EXPECT_THAT(resolveError("hbm: {timing: {tRREFD: 292}}\n"),
+              HasSubstr("hbm.timing.tRREFD: tRREFD (292 cycles) must be shorter than the "
+                        "per-bank refresh interval tREFI / banks (292 cycles)"));
+  // Reported at the key the file wrote: here tREFI shrank the interval.
+  EXPECT_THAT(resolveError("hbm: {timing: {tREFI: 3000}}\n"),
+              HasSubstr("hbm.timing.tREFI: tRFCsb (192 cycles) must be shorter than the "
+                        "per-bank refresh interval tREFI / banks (187 cycles)"));
+  EXPECT_THAT(resolveError("hbm: {banks_per_group: 8, timing: {tRFCsb: 200}}\n"),
+              HasSubstr("(146 cycles)"));
+  // All-bank refresh never issues REFsb: the same timings are accepted.
+  ArchConfig c = resolveOk("hbm: {refresh: all-bank, timing: {tRFCsb: 300}}\n");
+  EXPECT_EQ(c.hbm.refresh, "all-bank");
+  EXPECT_EQ(c.hbm.timing.tRFCsb, 300u);
+  EXPECT_THAT(resolveError("hbm: {refresh: perbank}\n"),
+              HasSubstr("hbm.refresh: unknown value 'perbank' (expected 'per-bank' or "
+                        "'all-bank'); did you mean 'per-bank'?"));
+  EXPECT_THAT(resolveError("energy: {hbm_refresh_per_bank_pj: -1}\n"),
+              HasSubstr("energy.hbm_refresh_per_bank_pj"));
+}
+
 TEST(ArchConfigErrors, ContradictoryTimings) {
   EXPECT_EQ(resolveError("hbm:\n  timing:\n    tRC: 40\n"),
             "t.yaml:3:10: hbm.timing.tRC: tRC (40 cycles) must be at least tRAS + tRP "

@@ -104,12 +104,14 @@ hbm:
   tsv_bytes_per_cycle: 100
   timing: {tRCD: 7, tRP: 7, tRAS: 17, tRC: 24, tCL: 7, tWR: 8, tCCD_S: 1, tCCD_L: 2,
            tRRD_S: 2, tRRD_L: 3, tFAW: 10, tRTP: 3, tWTR: 4, tRFC: 130, tREFI: 1950, tACT: 1,
-           tWL: 4}
+           tWL: 4, tRFCsb: 80, tRREFD: 4}
 dvfs:
   domains:
     - {name: core, nominal: 0, points: [{name: only, volts: 0.9, freq_mhz: 1000}]}
 )");
   EXPECT_EQ(c.hbm.preset, "custom");
+  EXPECT_EQ(c.hbm.timing.tRFCsb, 80u);
+  EXPECT_EQ(c.hbm.timing.tRREFD, 4u);
   EXPECT_EQ(c.hbm.rowBytes, 2048u);
   // 2 stacks x 4 ch x 16 B x 2 x 0.5 GHz = 128 GB/s; TSV 2 x 100 B x 0.5 GHz = 100 GB/s.
   EXPECT_DOUBLE_EQ(c.hbm.peakBytesPerSecond(), 128e9);
@@ -119,4 +121,57 @@ dvfs:
   Expected<ArchConfig> again = parseArchConfig(yaml, "canonical.yaml");
   ASSERT_TRUE(again.isOk()) << again.message();
   EXPECT_TRUE(*again == c);
+}
+
+TEST(HbmPresets, PerBankRefreshIsTheDefaultWithSourcedTimings) {
+  // tRFCsb 160 ns and tRREFD 8 ns in every preset (docs/config.md), rounded
+  // up to each preset's data clock.
+  struct Case {
+    const char *preset;
+    uint32_t tRFCsb, tRREFD;
+  } cases[] = {{"hbm2", 160, 8}, {"hbm2e", 192, 10}, {"hbm3", 512, 26}};
+  for (const Case &k : cases) {
+    ArchConfig c = resolveOk(std::string("hbm: {preset: ") + k.preset + "}\n");
+    EXPECT_EQ(c.hbm.refresh, "per-bank") << k.preset;
+    EXPECT_TRUE(c.hbm.perBankRefresh()) << k.preset;
+    EXPECT_EQ(c.hbm.timing.tRFCsb, k.tRFCsb) << k.preset;
+    EXPECT_EQ(c.hbm.timing.tRREFD, k.tRREFD) << k.preset;
+    // Each REFsb fits its turn: tRFCsb < tREFI / banks.
+    EXPECT_LT(c.hbm.timing.tRFCsb, c.hbm.timing.tREFI / c.hbm.banksPerPseudoChannel());
+  }
+  ArchConfig d = resolveOk("{}\n");
+  EXPECT_DOUBLE_EQ(d.energy.hbmRefreshPerBankPj, d.energy.hbmRefreshPj / 16);
+  Expected<ArchConfig> again = parseArchConfig(archConfigToYaml(d), "canonical.yaml");
+  ASSERT_TRUE(again.isOk()) << again.message();
+  EXPECT_TRUE(*again == d);
+}
+
+TEST(HbmPresets, RefreshKeysRoundTripThroughYaml) {
+  ArchConfig c = resolveOk("hbm:\n  refresh: all-bank\n  timing: {tRFCsb: 20ns, tRREFD: 12}\n"
+                           "energy: {hbm_refresh_per_bank_pj: 1234.5}\n");
+  EXPECT_EQ(c.hbm.refresh, "all-bank");
+  EXPECT_FALSE(c.hbm.perBankRefresh());
+  EXPECT_EQ(c.hbm.timing.tRFCsb, 24u); // 20 ns x 1.2 GHz
+  EXPECT_EQ(c.hbm.timing.tRREFD, 12u);
+  EXPECT_DOUBLE_EQ(c.energy.hbmRefreshPerBankPj, 1234.5);
+  std::string yaml = archConfigToYaml(c);
+  EXPECT_THAT(yaml, HasSubstr("refresh: all-bank"));
+  EXPECT_THAT(yaml, HasSubstr("tRFCsb: 24"));
+  EXPECT_THAT(yaml, HasSubstr("hbm_refresh_per_bank_pj: 1234.5"));
+  Expected<ArchConfig> again = parseArchConfig(yaml, "canonical.yaml");
+  ASSERT_TRUE(again.isOk()) << again.message();
+  EXPECT_TRUE(*again == c);
+  // Each new key takes part in equality.
+  ArchConfig other = c;
+  other.hbm.refresh = "per-bank";
+  EXPECT_FALSE(other == c);
+  other = c;
+  other.hbm.timing.tRREFD = 13;
+  EXPECT_FALSE(other == c);
+  other = c;
+  other.hbm.timing.tRFCsb = 25;
+  EXPECT_FALSE(other == c);
+  other = c;
+  other.energy.hbmRefreshPerBankPj = 1;
+  EXPECT_FALSE(other == c);
 }

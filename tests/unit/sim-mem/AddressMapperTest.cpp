@@ -146,4 +146,23 @@ TEST(AddressMapping, InvalidGeometryIsRejectedWithTheFieldName) {
   s = validateHbmConfig(h);
   ASSERT_FALSE(s.isOk());
   EXPECT_NE(s.message().find("tREFI"), std::string::npos);
+
+  h = HbmConfig();
+  h.refresh = "per-row";
+  s = validateHbmConfig(h);
+  ASSERT_FALSE(s.isOk());
+  EXPECT_NE(s.message().find("hbm.refresh is \"per-row\"; expected \"per-bank\" or "
+                             "\"all-bank\""),
+            std::string::npos)
+      << s.message();
+
+  // A REFsb longer than its turn (tREFI / 16 banks = 292 cycles).
+  h = HbmConfig();
+  h.timing.tRFCsb = 292;
+  s = validateHbmConfig(h);
+  ASSERT_FALSE(s.isOk());
+  EXPECT_NE(s.message().find("hbm.timing.tRFCsb"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("(292 cycles)"), std::string::npos) << s.message();
+  h.refresh = "all-bank"; // no REFsb: accepted
+  EXPECT_TRUE(validateHbmConfig(h).isOk());
 }

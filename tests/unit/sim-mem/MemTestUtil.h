@@ -14,10 +14,22 @@
 
 namespace strata::sim::mem::test {
 
+/// The tests written for all-bank refresh pin it, so they keep checking that
+/// mode exactly; the per-bank tests ask for perBank(...).
+inline ArchConfig allBank(ArchConfig c) {
+  c.hbm.refresh = "all-bank";
+  return c;
+}
+inline ArchConfig perBank(ArchConfig c) {
+  c.hbm.refresh = "per-bank";
+  return c;
+}
+
 /// One stack, one channel, two pseudo-channels, 4 x 4 banks, 1 KiB rows: the
-/// timing tests reason about one channel.
+/// timing tests reason about one channel. All-bank refresh.
 inline ArchConfig oneChannelConfig() {
   ArchConfig c;
+  c.hbm.refresh = "all-bank";
   c.numCores = 1;
   c.hbm.stacks = 1;
   c.hbm.channelsPerStack = 1;
@@ -27,8 +39,10 @@ inline ArchConfig oneChannelConfig() {
 }
 
 /// One stack of eight channels (16 pseudo-channels): bandwidth tests.
+/// All-bank refresh.
 inline ArchConfig oneStackConfig() {
   ArchConfig c;
+  c.hbm.refresh = "all-bank";
   c.numCores = 1;
   c.hbm.stacks = 1;
   c.hbm.capacityBytesPerStack = 1ull << 30;

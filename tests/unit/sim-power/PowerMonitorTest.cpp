@@ -41,7 +41,7 @@ constexpr double kNjToJ = 1e-9;
 
 TEST(PowerMonitor, PricesEveryEventFromTheEnergyConfigAtNominal) {
   Fixture f;
-  auto table = energyTablePj(f.arch.energy);
+  auto table = energyTablePj(f.arch);
   auto u = f.power.addUnit("all", 0);
   for (unsigned e = 0; e < kNumEnergyEvents; ++e)
     f.power.add(u, EnergyEvent(e), 1000, 10);
@@ -51,7 +51,17 @@ TEST(PowerMonitor, PricesEveryEventFromTheEnergyConfigAtNominal) {
         << energyEventName(EnergyEvent(e));
   }
   EXPECT_DOUBLE_EQ(table[unsigned(macEvent(DType::I8))], 0.2);
-  EXPECT_DOUBLE_EQ(table[unsigned(EnergyEvent::HbmRefresh)], 20000);
+  EXPECT_DOUBLE_EQ(table[unsigned(EnergyEvent::HbmRefresh)], 1250); // per-bank REFsb
+}
+
+TEST(PowerMonitor, RefreshIsPricedByTheConfiguredKind) {
+  ArchConfig a = strata::test::powerTestConfig();
+  a.hbm.refresh = "per-bank";
+  EXPECT_DOUBLE_EQ(energyTablePj(a)[unsigned(EnergyEvent::HbmRefresh)], 1250);
+  a.hbm.refresh = "all-bank";
+  EXPECT_DOUBLE_EQ(energyTablePj(a)[unsigned(EnergyEvent::HbmRefresh)], 20000);
+  // The energy-only table has no refresh kind: it keeps the all-bank price.
+  EXPECT_DOUBLE_EQ(energyTablePj(a.energy)[unsigned(EnergyEvent::HbmRefresh)], 20000);
 }
 
 TEST(PowerMonitor, DynamicEnergyScalesWithVoltageSquared) {

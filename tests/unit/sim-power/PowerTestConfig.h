@@ -54,6 +54,7 @@ inline ArchConfig powerTestConfig(uint32_t numCores = 2) {
   e.hbmIoPjPerBit = 0.8;
   e.tsvPjPerBit = 0.1;
   e.hbmRefreshPj = 20000;
+  e.hbmRefreshPerBankPj = 1250;
   e.coreLeakageWatts = 2.0;
   e.memoryLeakageWatts = 1.5; // per stack
   return a;

@@ -87,6 +87,9 @@ struct HbmTiming {
   uint32_t tRTP = 6, tWTR = 11, tRFC = 540, tREFI = 4680;
   uint32_t tACT = 2; ///< cycles an ACT occupies the shared row-command bus
   uint32_t tWL = 9;  ///< write latency: WR command to first write-data beat
+  /// Single-bank refresh (HBM2 REFSB, HBM3 REFpb): REFsb to ACT of the same
+  /// bank, and REFsb to ACT or REFsb of another bank of the pseudo-channel.
+  uint32_t tRFCsb = 192, tRREFD = 10;
 };
 
 struct HbmConfig {
@@ -115,12 +118,18 @@ struct HbmConfig {
   uint32_t interleaveBytes = 256;
   uint32_t queueDepth = 32;      ///< request queue per pseudo-channel
   std::string scheduler = "frfcfs"; ///< "frfcfs" or "fcfs"
+  /// "per-bank": each pseudo-channel refreshes its banks in turn, one REFsb
+  /// every tREFI / banks, blocking only that bank for tRFCsb.
+  /// "all-bank": one REF per pseudo-channel every tREFI blocks it for tRFC.
+  std::string refresh = "per-bank";
   /// Controller front-end latency: a request that reaches a channel
   /// controller competes in its scheduler this many cycles later.
   uint32_t frontendCycles = 16;
   double tsvBytesPerCycle = 256; ///< per stack, in the memory clock: TSV/IO ceiling
 
   uint64_t totalCapacityBytes() const { return capacityBytesPerStack * stacks; }
+  uint32_t banksPerPseudoChannel() const { return bankGroups * banksPerGroup; }
+  bool perBankRefresh() const { return refresh == "per-bank"; }
   /// Peak data bandwidth in bytes/s across all stacks (before the TSV ceiling).
   double peakBytesPerSecond() const {
     return double(stacks) * channelsPerStack * pseudoChannels *
@@ -188,6 +197,7 @@ struct EnergyConfig {
   double hbmIoPjPerBit = 0.8;    ///< PHY/IO
   double tsvPjPerBit = 1.17;     ///< global data bus and TSVs
   double hbmRefreshPj = 52650;   ///< per all-bank REF of one pseudo-channel
+  double hbmRefreshPerBankPj = 3290.625; ///< per single-bank REFsb (hbm.refresh per-bank)
   double coreLeakageWatts = 0.5;  ///< per NPU core at nominal voltage
   double memoryLeakageWatts = 0.38; ///< per HBM stack at nominal voltage
 };

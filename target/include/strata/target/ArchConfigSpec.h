@@ -77,6 +77,7 @@ struct HbmTimingSpec {
   std::optional<TimingValue> tRCD, tRP, tRAS, tRC, tCL, tWR;
   std::optional<TimingValue> tCCD_S, tCCD_L, tRRD_S, tRRD_L, tFAW;
   std::optional<TimingValue> tRTP, tWTR, tRFC, tREFI, tACT, tWL;
+  std::optional<TimingValue> tRFCsb, tRREFD;
 };
 
 struct HbmSpec {
@@ -90,6 +91,7 @@ struct HbmSpec {
   std::optional<std::string> addressMapping;
   std::optional<int64_t> interleaveBytes, queueDepth, frontendCycles;
   std::optional<std::string> scheduler;
+  std::optional<std::string> refresh; ///< "per-bank" or "all-bank"
   std::optional<double> tsvBytesPerCycle;
 };
 
@@ -123,7 +125,7 @@ struct EnergySpec {
   std::optional<double> sramReadPjPerByte, sramWritePjPerByte, vectorOpPj,
       vectorTranscendentalPj, dmaPjPerByte, nocPjPerByte, hbmActivatePj,
       hbmReadPjPerBit, hbmWritePjPerBit, hbmIoPjPerBit, tsvPjPerBit,
-      hbmRefreshPj, coreLeakageWatts, memoryLeakageWatts;
+      hbmRefreshPj, hbmRefreshPerBankPj, coreLeakageWatts, memoryLeakageWatts;
 };
 
 struct SimulationSpec {

@@ -64,7 +64,13 @@ TimingModel timingModelFor(const ArchConfig &arch, unsigned activeCores, double 
   const double cores = std::max(1u, activeCores);
   const HbmConfig &hbm = arch.hbm;
   // Bytes per second, chip-wide, then this core's share.
-  double refresh = hbm.timing.tREFI > 0 ? double(hbm.timing.tRFC) / hbm.timing.tREFI : 0;
+  // All-bank refresh idles every pseudo-channel for tRFC of each tREFI;
+  // per-bank refresh idles one bank at a time while the others serve, which
+  // costs a stream spread over the banks next to nothing
+  // (docs/simulator-memory.md, "How refresh enters").
+  double refresh = hbm.timing.tREFI > 0 && !hbm.perBankRefresh()
+                       ? double(hbm.timing.tRFC) / hbm.timing.tREFI
+                       : 0;
   double dram = hbm.peakBytesPerSecond() * std::max(0.0, 1.0 - refresh);
   double tsv = hbm.tsvBytesPerCycle * hbm.stacks * hbm.clockMHz * 1e6;
   double share = std::min(dram, tsv) / cores;

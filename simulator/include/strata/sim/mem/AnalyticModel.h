@@ -16,6 +16,13 @@
 //   rowbus= (activates + precharges) of the whole channel, ACT costing tACT
 //   service = max(data, group, acts, bank, rowbus) / (1 - tRFC / tREFI)
 //
+// With hbm.refresh per-bank nothing idles the whole pseudo-channel: each bank
+// is refreshed once per tREFI for tRFCsb while the others keep the data bus
+// busy, so only the per-bank term is derated, by the bank's own refresh and
+// the close and reopen of its row: bank / (1 - (tRFCsb + tRP + tRCD) / tREFI),
+// with acts / (1 - banks x tRREFD / tREFI) and the row bus / (1 - REFsb
+// slots per tREFI) (docs/simulator-memory.md).
+//
 // Each pseudo-channel is busy until max(start, busyUntil) + service; the
 // transfer completes when its last pseudo-channel has, plus the latency of
 // the first access (tRP if it precharged, tRCD if it activated, tCL or tWL,
@@ -49,6 +56,16 @@ public:
   /// Times `pattern` starting at `cycle` and reserves the pseudo-channels.
   /// The result lives until the next call.
   const Result &transfer(const BulkPattern &pattern, bool write, double cycle);
+
+  /// The share of each resource's time the configured refresh leaves to
+  /// traffic. All-bank: only `pseudoChannel` (1 - tRFC / tREFI). Per-bank:
+  /// `bank` (1 - (tRFCsb + tRP + tRCD) / tREFI), `activate`
+  /// (1 - banks x tRREFD / tREFI)
+  /// and `rowBus` (1 - pseudoChannels x banks / tREFI).
+  struct RefreshShares {
+    double pseudoChannel = 1, bank = 1, activate = 1, rowBus = 1;
+  };
+  static RefreshShares refreshShares(const HbmConfig &hbm);
 
   /// Busy-until of a pseudo-channel (global index), for tests.
   double busyUntil(uint32_t globalPc) const { return busy_[globalPc]; }

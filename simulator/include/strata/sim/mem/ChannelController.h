@@ -3,8 +3,9 @@
 // The scheduling half of an HBM controller (TimingChecker holds the timing):
 // request queues per bank for each pseudo-channel of one channel, open-page
 // policy, FR-FCFS (per bank: the oldest request that hits the open row, else
-// the oldest request) or FCFS (per bank: the oldest request), all-bank
-// refresh per pseudo-channel, and the channel's shared row-command bus.
+// the oldest request) or FCFS (per bank: the oldest request), per-bank or
+// all-bank refresh per pseudo-channel, and the channel's shared row-command
+// bus.
 //
 // Time is in memory-clock cycles, and the controller is plain C++: the
 // SystemC wrapper calls advance(h) to decide every command that issues before
@@ -18,8 +19,12 @@
 // row commands, then to the oldest request. A pseudo-channel whose refresh is
 // due (every tREFI, staggered across pseudo-channels) issues no new request
 // commands: its open banks are precharged and REF occupies it for tRFC.
-// Refreshes of an idle channel are decided when it is next advanced, at the
-// cycles they were due, so an idle memory keeps no SystemC event pending.
+// With hbm.refresh per-bank, each pseudo-channel instead refreshes its banks
+// in turn, one REFsb every tREFI / banks: only the bank whose refresh is due
+// stops taking new commands (it is precharged, then blocked for tRFCsb) and
+// the other banks keep serving. Refreshes of an idle channel are decided
+// when it is next advanced, at the cycles they were due, so an idle memory
+// keeps no SystemC event pending.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -76,6 +81,7 @@ struct PcCounters {
   uint64_t readBytes = 0, writeBytes = 0; ///< requested bytes
   uint64_t hits = 0, misses = 0, conflicts = 0;
   uint64_t activates = 0, precharges = 0, refreshes = 0;
+  uint64_t bankRefreshes = 0; ///< single-bank REFsb (hbm.refresh per-bank)
   uint64_t readBursts = 0, writeBursts = 0;
   uint64_t busyCycles = 0;      ///< data-bus cycles carrying bursts
   uint64_t residenceCycles = 0; ///< sum over requests of cycles queued
@@ -116,9 +122,16 @@ public:
   uint32_t queuedTotal() const { return queuedTotal_; }
   /// Next cycle a refresh of `pc` is due.
   uint64_t refreshDue(uint32_t pc) const { return pcs_[pc].refreshDue; }
+  /// Per-bank mode: the bank (within the pseudo-channel) refreshed next.
+  uint32_t refreshBank(uint32_t pc) const { return pcs_[pc].refreshBank; }
   /// First refresh of the pseudo-channel with global index `globalPc`:
-  /// tREFI * (globalPc + 1) / totalPseudoChannels (staggered).
+  /// tREFI * (globalPc + 1) / totalPseudoChannels (staggered). Per-bank
+  /// mode staggers within one per-bank interval instead.
   static uint64_t firstRefreshDue(const HbmConfig &hbm, uint32_t globalPc);
+  /// Per-bank mode: due cycle of the k-th REFsb (from 0) of a pseudo-channel
+  /// whose first is due at `first`: first + floor(k x tREFI / banks), so each
+  /// bank is refreshed exactly once per tREFI on average.
+  static uint64_t bankRefreshDue(const HbmConfig &hbm, uint64_t first, uint64_t k);
 
   const PcCounters &counters(uint32_t pc) const { return pcs_[pc].counters; }
   uint32_t globalChannel() const { return channel_; }
@@ -167,6 +180,9 @@ private:
     uint32_t openBanks = 0;
     uint32_t queued = 0;
     uint64_t refreshDue = 0;
+    uint64_t firstRefresh = 0;  ///< per-bank mode: due cycle of REFsb 0
+    uint64_t bankRefreshes = 0; ///< per-bank mode: REFsb issued so far
+    uint32_t refreshBank = 0;   ///< per-bank mode: bank refreshed next
     uint64_t epoch = 0; ///< commands issued on this pseudo-channel
     PcCounters counters;
   };
@@ -187,7 +203,7 @@ private:
   void issue(const Candidate &c);
   void column(Slot &s, uint64_t cycle);
   void notify(DramCommandKind kind, uint8_t pc, uint16_t bank, uint32_t row, uint32_t bytes,
-              uint64_t cycle);
+              uint64_t cycle, bool singleBank = false);
   void traceBusy(double start, double end);
   void registerStats(StatGroup &group);
 
@@ -200,6 +216,7 @@ private:
   ChannelClient *client_ = nullptr;
   MemoryListener *listener_ = nullptr;
   bool frfcfs_;
+  bool perBankRefresh_;
   uint32_t banksPerGroup_;
   uint32_t burstBytes_;
   uint32_t bc_;

@@ -18,7 +18,9 @@ enum class DramCommandKind : uint8_t {
   Precharge,
   Read,
   Write,
-  Refresh, ///< all-bank refresh of one pseudo-channel
+  /// All-bank refresh of one pseudo-channel; with hbm.refresh per-bank, a
+  /// single-bank refresh (REFsb) of the bank named (DramCommand::singleBank).
+  Refresh,
 };
 
 const char *dramCommandName(DramCommandKind kind);
@@ -33,13 +35,15 @@ struct DramCommand {
   uint32_t bytes = 0;
   /// Issue time in memory-clock cycles since the start of the run.
   uint64_t cycle = 0;
+  /// Refresh: a single-bank REFsb of (bankGroup, bank), not an all-bank REF.
+  bool singleBank = false;
 };
 
 /// Aggregate activity (analytic model, one bulk transfer).
 struct MemoryActivity {
   uint64_t activates = 0;
   uint64_t precharges = 0;
-  uint64_t refreshes = 0;
+  uint64_t refreshes = 0; ///< REF commands of the configured kind (all-bank or REFsb)
   uint64_t readBytes = 0;  ///< through the DRAM array, the TSVs and the IO
   uint64_t writeBytes = 0;
 };

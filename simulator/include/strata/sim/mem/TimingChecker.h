@@ -19,6 +19,13 @@
 //   row-command bus, shared by the channel's pseudo-channels:
 //     ACT occupies tACT cycles, PRE and REF one cycle
 //
+// With hbm.refresh per-bank, Refresh is a single-bank refresh (REFsb) of the
+// bank named, which must be precharged:
+//
+//   PRE -> REFsb same bank   tRP           REFsb -> ACT/REFsb same bank  tRFCsb
+//   REFsb -> ACT/REFsb other bank of the pseudo-channel   tRREFD
+//   ACT -> REFsb other bank  tRRD_L same group, tRRD_S otherwise
+//
 //===----------------------------------------------------------------------===//
 #pragma once
 
@@ -36,7 +43,8 @@ public:
   explicit TimingChecker(const HbmConfig &hbm);
 
   /// Earliest issue cycle of `kind` to bank `bank` (bank within the
-  /// pseudo-channel) of pseudo-channel `pc`. Refresh ignores `bank`.
+  /// pseudo-channel) of pseudo-channel `pc`. An all-bank Refresh ignores
+  /// `bank`; a per-bank one (hbm.refresh per-bank) refreshes that bank.
   uint64_t earliest(DramCommandKind kind, uint32_t pc, uint32_t bank) const;
   /// Records that `kind` issued at `cycle` (which must be >= earliest()).
   void issue(DramCommandKind kind, uint32_t pc, uint32_t bank, uint64_t cycle);
@@ -48,16 +56,20 @@ public:
 private:
   struct Bank {
     uint64_t act = 0, pre = 0, rd = 0, wr = 0;
+    uint64_t ref = 0; ///< per-bank mode: next REFsb of this bank
   };
   struct Group {
     uint64_t act = 0, rd = 0, wr = 0;
+    uint64_t refsb = 0; ///< per-bank mode: REFsb after an ACT in the group
   };
   struct Pc {
     uint64_t act = 0, rd = 0, wr = 0, ref = 0;
+    uint64_t refsb = 0; ///< per-bank mode: REFsb after ACT/REFsb of the pc
     uint64_t faw[4] = {0, 0, 0, 0}; ///< last four ACTs (ring)
     uint32_t fawNext = 0, fawCount = 0;
   };
   HbmTiming t_;
+  bool perBank_;
   uint32_t groups_, banksPerGroup_, banksPerPc_;
   uint32_t bc_, rtw_, wtr_, wrToPre_;
   std::vector<Bank> banks_;   // [pc][bank]
@@ -91,6 +103,11 @@ inline uint64_t TimingChecker::earliest(DramCommandKind kind, uint32_t pc, uint3
     return std::max({b.wr, g.wr, p.wr});
   }
   case DramCommandKind::Refresh:
+    if (perBank_) {
+      const Bank &b = banks_[pc * banksPerPc_ + bank];
+      const Group &g = groups_v_[pc * groups_ + bank / banksPerGroup_];
+      return std::max({b.ref, g.refsb, p.refsb, rowBusFree_});
+    }
     return std::max(p.ref, rowBusFree_);
   }
   return 0;

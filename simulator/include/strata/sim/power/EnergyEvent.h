@@ -38,7 +38,7 @@ enum class EnergyEvent : uint8_t {
   HbmWriteBit,          ///< bit written to the DRAM array
   HbmIoBit,             ///< bit across the HBM PHY / IO
   TsvBit,               ///< bit through the TSVs
-  HbmRefresh,           ///< REF command
+  HbmRefresh,           ///< REF command: all-bank, or REFsb with hbm.refresh per-bank
 };
 inline constexpr unsigned kNumEnergyEvents = unsigned(EnergyEvent::HbmRefresh) + 1;
 
@@ -51,5 +51,9 @@ const char *energyEventUnit(EnergyEvent e);
 
 /// pJ per event at the nominal operating point, indexed by EnergyEvent.
 std::array<double, kNumEnergyEvents> energyTablePj(const EnergyConfig &energy);
+/// The same, with the refresh price of the configured refresh kind: a
+/// memory system issues only one kind, so HbmRefresh costs hbm_refresh_pj
+/// (all-bank) or hbm_refresh_per_bank_pj (per-bank).
+std::array<double, kNumEnergyEvents> energyTablePj(const ArchConfig &arch);
 
 } // namespace strata::sim

@@ -49,7 +49,8 @@ struct TimingModel {
 /// The model of `arch` for a program whose DMA traffic comes from
 /// `activeCores` cores at once, with the core clock at `coreMHz` (0: the
 /// core domain's nominal point). The bandwidth share is the smallest of the
-/// HBM peak derated by refresh (tRFC / tREFI), the TSVs and the NoC links,
+/// HBM peak derated by all-bank refresh (tRFC / tREFI; per-bank refresh
+/// leaves streams the peak), the TSVs and the NoC links,
 /// split over the active cores, and (detailed HBM) one request per core
 /// cycle.
 TimingModel timingModelFor(const ArchConfig &arch, unsigned activeCores, double coreMHz = 0);
