@@ -343,6 +343,9 @@ void NpuCore::retire(double now) {
     case EventKind::RequestDone:
       finishRequest(e.arg, now);
       break;
+    case EventKind::Ld32Done:
+      completeLd32(ld32Address_, now);
+      break;
     case EventKind::SeqWake:
       if (e.ps == seqWakePs_)
         seqWakePs_ = UINT64_MAX;
@@ -539,7 +542,19 @@ bool NpuCore::runSequencer(double now) {
         ++fetched_;
         *s_->fetched += 1;
         *s_->ld32 += 1;
-        // The read goes out through the core's memory port (pumpRequests).
+        if (chip_.memory.analytic()) {
+          // Timed like every other access of the analytic model (the
+          // request-level controllers stay idle in that mode).
+          mem::BulkPattern p;
+          p.base = addr;
+          p.size[0] = 4;
+          const double delayNs = chip_.memory.bulkTransfer(id_, p, false).to_seconds() * 1e9;
+          ld32Sent_ = true;
+          ld32Address_ = addr;
+          schedule(now + delayNs, EventKind::Ld32Done);
+        }
+        // Otherwise the read goes out through the core's memory port
+        // (pumpRequests).
         return true;
       }
       default:
@@ -1341,6 +1356,23 @@ void NpuCore::free(tlm::tlm_generic_payload *trans) {
     wake();
 }
 
+void NpuCore::completeLd32(uint64_t address, double now) {
+  uint32_t value = 0;
+  Status s = chip_.hbm.read(address, &value, 4);
+  if (!s) {
+    fault("sequencer", pc_ - 1, s.message());
+    return;
+  }
+  if (ld32Reg_ != 0)
+    regs_[ld32Reg_] = int64_t(value);
+  if (tracing_)
+    chip_.trace->slice(seqTrack_, "ld32", ld32SinceNs_, now - ld32SinceNs_,
+                       fmt::format("\"pc\":{},\"address\":{}", pc_ - 1, address));
+  seq_ = SeqState::Run;
+  ld32Sent_ = false;
+  seqFreeNs_ = std::max(seqFreeNs_, now);
+}
+
 void NpuCore::finishRequest(uint32_t slot, double now) {
   RequestMeta &m = meta_[slot];
   tlm::tlm_generic_payload &gp = payloads_[slot];
@@ -1356,20 +1388,7 @@ void NpuCore::finishRequest(uint32_t slot, double now) {
     return;
   }
   if (m.engine < 0) {
-    uint32_t value = 0;
-    Status s = chip_.hbm.read(gp.get_address(), &value, 4);
-    if (!s) {
-      fault("sequencer", pc_ - 1, s.message());
-    } else {
-      if (ld32Reg_ != 0)
-        regs_[ld32Reg_] = int64_t(value);
-      if (tracing_)
-        chip_.trace->slice(seqTrack_, "ld32", ld32SinceNs_, now - ld32SinceNs_,
-                           fmt::format("\"pc\":{},\"address\":{}", pc_ - 1, gp.get_address()));
-      seq_ = SeqState::Run;
-      ld32Sent_ = false;
-      seqFreeNs_ = std::max(seqFreeNs_, now);
-    }
+    completeLd32(gp.get_address(), now);
   } else {
     Op &op = ops_[m.op];
     --op.requestsOutstanding;

@@ -164,7 +164,7 @@ private:
     uint32_t front() const { return ring[head]; }
   };
 
-  enum class EventKind : uint8_t { OpDone, SeqWake, RequestDone, Wake };
+  enum class EventKind : uint8_t { OpDone, SeqWake, RequestDone, Wake, Ld32Done };
   struct Event {
     uint64_t ps = 0;
     uint64_t seq = 0;
@@ -218,6 +218,7 @@ private:
   void completeOp(uint32_t index, double nowNs);
   void completeDma(Op &op);
   void finishRequest(uint32_t slot, double nowNs);
+  void completeLd32(uint64_t address, double nowNs);
   void popQueue(uint32_t q);
   uint32_t allocOp();
   void freeOp(uint32_t index);
@@ -278,6 +279,7 @@ private:
   bool requestChannelBusy_ = false;
   uint32_t channelSlot_ = 0; ///< payload in the request phase
   bool ld32Sent_ = false;
+  uint64_t ld32Address_ = 0; ///< analytic mode: the read in flight
   double socketFreeNs_ = 0;
   uint64_t outstanding_ = 0;
   uint32_t requestDmas_ = 0; ///< DMAs on the request path holding an engine
