@@ -1444,8 +1444,7 @@ void NpuCore::completeOp(uint32_t index, double now) {
       *s_->macs[unsigned(op.precision)] += double(op.macs);
     sample.tensorNs = dur * std::min(1.0, share);
     sample.macs = double(op.macs);
-    sample.energyPj +=
-        power.add(powerTensor_, macEvent(op.precision), double(op.macs), op.startNs, now);
+    sample.energyPj += power.charge(powerTensor_, macEvent(op.precision), double(op.macs));
     if (!chip_.timingOnly)
       func::execute(op.gemm, sram_.data());
     if (tracing_) {
@@ -1467,11 +1466,11 @@ void NpuCore::completeOp(uint32_t index, double now) {
     *s_->vectorElementOps += elemOps;
     sample.vectorNs = dur;
     sample.elementOps = elemOps;
-    sample.energyPj += power.add(powerVector_,
-                                 func::isTranscendental(op.opcode)
-                                     ? EnergyEvent::VectorTranscendental
-                                     : EnergyEvent::VectorOp,
-                                 elemOps, op.startNs, now);
+    sample.energyPj += power.charge(powerVector_,
+                                    func::isTranscendental(op.opcode)
+                                        ? EnergyEvent::VectorTranscendental
+                                        : EnergyEvent::VectorOp,
+                                    elemOps);
     if (!chip_.timingOnly)
       func::execute(op.vec, sram_.data());
     if (tracing_)
@@ -1496,8 +1495,7 @@ void NpuCore::completeOp(uint32_t index, double now) {
       sample.hbmReadBytes = double(op.dma.bytes());
     if (op.dma.dstSpace == isa::Space::Hbm)
       sample.hbmWriteBytes = double(op.dma.bytes());
-    sample.energyPj +=
-        power.add(powerDma_, EnergyEvent::DmaByte, double(op.dma.bytes()), op.startNs, now);
+    sample.energyPj += power.charge(powerDma_, EnergyEvent::DmaByte, double(op.dma.bytes()));
     if (tracing_)
       chip_.trace->slice(engineTracks_[op.engine], std::string(isa::mnemonic(op.opcode)),
                          op.startNs, dur,
@@ -1509,14 +1507,15 @@ void NpuCore::completeOp(uint32_t index, double now) {
   }
   if (op.sramRead) {
     *s_->sramRead += double(op.sramRead);
-    sample.energyPj += power.add(powerSram_, EnergyEvent::SramReadByte, double(op.sramRead),
-                                 op.startNs, now);
+    sample.energyPj += power.charge(powerSram_, EnergyEvent::SramReadByte, double(op.sramRead));
   }
   if (op.sramWrite) {
     *s_->sramWrite += double(op.sramWrite);
-    sample.energyPj += power.add(powerSram_, EnergyEvent::SramWriteByte,
-                                 double(op.sramWrite), op.startNs, now);
+    sample.energyPj += power.charge(powerSram_, EnergyEvent::SramWriteByte, double(op.sramWrite));
   }
+  // Every unit charged above is in this core's domain: one spread.
+  if (sample.energyPj != 0)
+    power.spread(domain_, sample.energyPj, op.startNs, now);
   if (chip_.labels) {
     sample.startNs = op.startNs;
     sample.endNs = now;

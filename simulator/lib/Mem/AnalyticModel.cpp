@@ -55,20 +55,6 @@ AnalyticModel::RefreshShares AnalyticModel::refreshShares(const HbmConfig &hbm) 
   return r;
 }
 
-void AnalyticModel::touch(uint32_t pc) {
-  if (!touched_[pc]) {
-    touched_[pc] = 1;
-    touchedList_.push_back(pc);
-  }
-}
-
-void AnalyticModel::touchBank(size_t b) {
-  if (!bankTouched_[b]) {
-    bankTouched_[b] = 1;
-    touchedBanks_.push_back(uint32_t(b));
-  }
-}
-
 void AnalyticModel::addChunk(const DramLocation &l, uint64_t n) {
   uint32_t pc = l.globalPc;
   touch(pc);
@@ -226,7 +212,8 @@ void AnalyticModel::walkPattern(const BulkPattern &p) {
     }
 }
 
-void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals) {
+void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals,
+                                   std::vector<double> &stackBytes) {
   const HbmTiming &t = hbm_.timing;
   const RefreshShares avail = refreshShares(hbm_);
   double actInterval = std::max(double(t.tRRD_S), double(t.tFAW) / 4.0);
@@ -254,6 +241,7 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals) {
   f.clear();
   f.reserve(touchedList_.size());
   totals = Totals{};
+  stackBytes.assign(hbm_.stacks, 0.0);
   const uint32_t pcsPerStack = hbm_.pseudoChannels * hbm_.channelsPerStack;
   for (uint32_t pc : touchedList_) {
     double service = bursts_[pc] * colS;
@@ -272,6 +260,7 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals) {
     totals.acts += acts_[pc];
     totals.pres += pres_[pc];
     totals.bytes += bytes_[pc];
+    stackBytes[load.stack] += bytes_[pc];
     // Reset the scratch of this pseudo-channel.
     touched_[pc] = 0;
     bytes_[pc] = bursts_[pc] = acts_[pc] = pres_[pc] = 0;
@@ -283,34 +272,39 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals) {
 AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool write) {
   if (p.totalBytes() < kCacheMinBytes) {
     walkPattern(p);
-    buildFootprint(write, scratch_, scratchTotals_);
-    return {scratch_.data(), scratch_.size(), scratchTotals_};
+    buildFootprint(write, scratch_, scratchTotals_, scratchStackBytes_);
+    return {scratch_.data(), scratch_.size(), scratchTotals_, scratchStackBytes_.data()};
   }
   PatternKey key{p.base, {p.size[0], p.size[1], p.size[2]}, {p.stride[0], p.stride[1]}, write};
   const size_t mask = slots_.size() - 1;
   size_t i = PatternKeyHash()(key) & mask;
   for (; slots_[i].used; i = (i + 1) & mask)
     if (slots_[i].key == key)
-      return {arena_.data() + slots_[i].offset, slots_[i].size, slots_[i].totals};
+      return {arena_.data() + slots_[i].offset, slots_[i].size, slots_[i].totals,
+              stackArena_.data() + slots_[i].stackOffset};
   if (entries_ >= kCacheEntries || arena_.size() > (size_t(1) << 31)) {
     // Start over (the table stays at most half full, so probes stay short).
     for (Slot &s : slots_)
       s.used = false;
     arena_.clear();
+    stackArena_.clear();
     entries_ = 0;
     i = PatternKeyHash()(key) & mask;
   }
   walkPattern(p);
-  buildFootprint(write, scratch_, scratchTotals_);
+  buildFootprint(write, scratch_, scratchTotals_, scratchStackBytes_);
   Slot &slot = slots_[i];
   slot.totals = scratchTotals_;
+  slot.stackOffset = stackArena_.size();
+  stackArena_.insert(stackArena_.end(), scratchStackBytes_.begin(), scratchStackBytes_.end());
   slot.used = true;
   slot.key = key;
   slot.offset = uint32_t(arena_.size());
   slot.size = uint32_t(scratch_.size());
   arena_.insert(arena_.end(), scratch_.begin(), scratch_.end());
   ++entries_;
-  return {arena_.data() + slot.offset, slot.size, slot.totals};
+  return {arena_.data() + slot.offset, slot.size, slot.totals,
+          stackArena_.data() + slot.stackOffset};
 }
 
 const AnalyticModel::Result &AnalyticModel::transfer(const BulkPattern &p, bool write,
@@ -323,13 +317,15 @@ const AnalyticModel::Result &AnalyticModel::transfer(const BulkPattern &p, bool 
   if (p.totalBytes() == 0)
     return r;
   const FootprintRef f = footprint(p, write);
+  double *busy = busy_.data(), *stackDone = r.stackDone.data();
   for (const PcLoad &load : f) {
-    double start = std::max(cycle, busy_[load.pc]);
-    busy_[load.pc] = start + load.service;
-    double done = busy_[load.pc] + load.first;
-    r.stackBytes[load.stack] += load.bytes;
-    r.stackDone[load.stack] = std::max(r.stackDone[load.stack], done);
-    r.doneCycle = std::max(r.doneCycle, done);
+    const double end = std::max(cycle, busy[load.pc]) + load.service;
+    busy[load.pc] = end;
+    stackDone[load.stack] = std::max(stackDone[load.stack], end + load.first);
+  }
+  for (uint32_t s = 0; s < hbm_.stacks; ++s) {
+    r.stackBytes[s] = f.stackBytes[s];
+    r.doneCycle = std::max(r.doneCycle, stackDone[s]);
   }
   r.activity.activates = uint64_t(f.totals.acts);
   r.activity.precharges = uint64_t(f.totals.pres);

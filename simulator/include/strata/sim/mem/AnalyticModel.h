@@ -99,6 +99,7 @@ private:
     const PcLoad *data = nullptr;
     size_t count = 0;
     Totals totals;
+    const double *stackBytes = nullptr; ///< per stack
     size_t size() const { return count; }
     const PcLoad *begin() const { return data; }
     const PcLoad *end() const { return data + count; }
@@ -120,13 +121,24 @@ private:
 
   FootprintRef footprint(const BulkPattern &pattern, bool write);
   void walkPattern(const BulkPattern &pattern);
-  void buildFootprint(bool write, Footprint &out, Totals &totals);
+  void buildFootprint(bool write, Footprint &out, Totals &totals,
+                      std::vector<double> &stackBytes);
   void walk(uint64_t address, uint64_t bytes);
   void addChunk(const DramLocation &location, uint64_t bytes);
   void addSuperBlocks(uint64_t address, uint64_t count);
   void addStripe(const DramLocation &first);
-  void touch(uint32_t pc);
-  void touchBank(size_t bank);
+  void touch(uint32_t pc) {
+    if (!touched_[pc]) {
+      touched_[pc] = 1;
+      touchedList_.push_back(pc);
+    }
+  }
+  void touchBank(size_t bank) {
+    if (!bankTouched_[bank]) {
+      bankTouched_[bank] = 1;
+      touchedBanks_.push_back(uint32_t(bank));
+    }
+  }
 
   HbmConfig hbm_;
   const AddressMapper &mapper_;
@@ -147,6 +159,7 @@ private:
   std::vector<double> rowBus_;    ///< per channel
   Footprint scratch_;
   Totals scratchTotals_;
+  std::vector<double> scratchStackBytes_;
   Result result_;
 
   // The footprint cache: open addressing over a power-of-two table (a
@@ -158,9 +171,11 @@ private:
     uint32_t offset = 0, size = 0;
     bool used = false;
     Totals totals;
+    size_t stackOffset = 0; ///< into stackArena_
   };
   std::vector<Slot> slots_;
   std::vector<PcLoad> arena_;
+  std::vector<double> stackArena_;
   size_t entries_ = 0;
 };
 

@@ -66,13 +66,22 @@ public:
   /// `count` events of kind `e` by `unit` spread over [startNs, endNs].
   /// Returns the dynamic energy charged, in pJ.
   double add(UnitId unit, EnergyEvent e, double count, double startNs, double endNs) {
-    const Unit &u = units_[unit];
-    double pj = count * pricePj_[unsigned(e)] * scale2_[u.domain];
+    const double pj = charge(unit, e, count);
+    timeline_.add(units_[unit].domain, pj, startNs, endNs);
+    return pj;
+  }
+  /// The two halves of add(): count the events and their energy, then (once
+  /// for several charges of units of one domain over one interval) place the
+  /// energy in the power-over-time windows.
+  double charge(UnitId unit, EnergyEvent e, double count) {
+    double pj = count * pricePj_[unsigned(e)] * scale2_[units_[unit].domain];
     size_t slot = size_t(unit) * kNumEnergyEvents + unsigned(e);
     counts_[slot] += count;
     dynamicPj_[slot] += pj;
-    timeline_.add(u.domain, pj, startNs, endNs);
     return pj;
+  }
+  void spread(uint32_t domain, double pj, double startNs, double endNs) {
+    timeline_.add(domain, pj, startNs, endNs);
   }
   double add(UnitId unit, EnergyEvent e, double count, double atNs) {
     return add(unit, e, count, atNs, atNs);
@@ -81,16 +90,10 @@ public:
   /// separate adds, spread over the time windows once.
   double add(UnitId unit, std::initializer_list<std::pair<EnergyEvent, double>> events,
              double startNs, double endNs) {
-    const Unit &u = units_[unit];
     double total = 0;
-    for (const auto &[e, count] : events) {
-      double pj = count * pricePj_[unsigned(e)] * scale2_[u.domain];
-      size_t slot = size_t(unit) * kNumEnergyEvents + unsigned(e);
-      counts_[slot] += count;
-      dynamicPj_[slot] += pj;
-      total += pj;
-    }
-    timeline_.add(u.domain, total, startNs, endNs);
+    for (const auto &[e, count] : events)
+      total += charge(unit, e, count);
+    spread(units_[unit].domain, total, startNs, endNs);
     return total;
   }
 
