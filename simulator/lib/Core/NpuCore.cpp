@@ -283,7 +283,12 @@ void NpuCore::rearm(double now) {
     return;
   const uint64_t nowPs = toPs(now);
   armedPs_ = top;
-  wake_.notify(sc_core::sc_time(double(top > nowPs ? top - nowPs : 0), sc_core::SC_PS));
+  const uint64_t delayPs = top > nowPs ? top - nowPs : 0;
+  // At the default 1 ps resolution the delay is a count of kernel units
+  // (building an sc_time from a double and a unit costs a division per wake).
+  static const bool psUnits = sc_core::sc_get_time_resolution() == sc_core::sc_time(1, sc_core::SC_PS);
+  wake_.notify(psUnits ? sc_core::sc_time::from_value(delayPs)
+                       : sc_core::sc_time(double(delayPs), sc_core::SC_PS));
 }
 
 double NpuCore::periodNs() const { return clock_->periodNs(); }

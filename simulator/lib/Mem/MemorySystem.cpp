@@ -73,6 +73,7 @@ struct MemorySystem::State : ChannelClient {
   std::vector<std::unique_ptr<LinkBandwidth>> tsv; ///< per stack
   std::vector<std::unique_ptr<ChannelController>> channels;
   std::unique_ptr<Noc> noc;
+  std::vector<size_t> farthestHops; ///< per core: links to its farthest stack
   AnalyticModel analytic;
   TraceWriter *trace = nullptr;
   std::vector<TraceWriter::Track> bulkTracks;
@@ -145,6 +146,10 @@ struct MemorySystem::State : ChannelClient {
       channels.back()->setClient(this);
     }
     noc = std::make_unique<Noc>(config, &timebase, &nocStats);
+    farthestHops.assign(c.numCores, 0);
+    for (uint32_t core = 0; core < c.numCores; ++core)
+      for (uint32_t s = 0; s < c.hbm.stacks; ++s)
+        farthestHops[core] = std::max(farthestHops[core], noc->coreToStack(core, s).links.size());
     credits.assign(mapper.totalPseudoChannels(), c.hbm.queueDepth);
     releases.resize(mapper.totalPseudoChannels());
     ports.resize(c.numCores);
@@ -544,10 +549,7 @@ struct MemorySystem::State : ChannelClient {
     double start = double(nowC);
     // The descriptor reaches the stacks (the farthest one's hop latency) and
     // passes the controllers' front end.
-    size_t hops = 0;
-    for (uint32_t s = 0; s < h.stacks; ++s)
-      hops = std::max(hops, noc->coreToStack(core, s).links.size());
-    double dramStart = start + h.frontendCycles + double(hops) * config.noc.hopCycles;
+    double dramStart = start + h.frontendCycles + double(farthestHops[core]) * config.noc.hopCycles;
     const AnalyticModel::Result &r = analytic.transfer(pattern, write, dramStart);
     double done = r.doneCycle;
     for (uint32_t s = 0; s < h.stacks; ++s) {
