@@ -11,7 +11,8 @@
 // completes (a per-core time-ordered heap of completions), or by a TLM
 // response, a barrier release or a clock change. Each activation settles the
 // core (retires what finished, issues what can start, lets the sequencer run
-// ahead through scalar code), so a tile instruction costs a few heap
+// ahead through scalar code and through pushes into queues with room; a
+// pushed op carries its dispatch time), so a tile instruction costs a few heap
 // operations and no thread switch. Latencies come from TimingModel.h, scaled
 // to the core's clock domain with CycleProgress (a DVFS change rescales the
 // work in flight).
