@@ -449,6 +449,15 @@ Tensor EntryLowering::resultTensor(Value v, DType dtype) {
   return t;
 }
 
+Tensor EntryLowering::scratchTensor(int64_t rows, int64_t cols, DType dtype) {
+  Tensor t;
+  t.rows = rows;
+  t.cols = cols;
+  t.dtype = dtype;
+  t.symbol = module_.newActivation(name(), activationOffset_, t.bytes());
+  return t;
+}
+
 std::optional<int64_t> EntryLowering::constantIndex(Value v) {
   if (auto c = v.getDefiningOp<arith::ConstantIndexOp>())
     return c.value();
