@@ -68,6 +68,7 @@ struct OutputJob {
   bool paired = false; ///< swiglu: gate = b, up = b2, output n = b.n
   const WeightInfo *bias = nullptr, *bias2 = nullptr;
   Tensor out;
+  mlir::Value result; ///< the graph value of `out`
   /// (core, [n0, n1)) slices of the output columns.
   std::vector<std::pair<unsigned, std::pair<int64_t, int64_t>>> slices;
   int64_t pair() const { return paired ? 2 : 1; }

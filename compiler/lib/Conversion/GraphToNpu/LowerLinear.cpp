@@ -807,6 +807,7 @@ LogicalResult lowerFusedLinear(EntryLowering &e, graph::FusedLinearOp op) {
       job.bias2 = biases[1];
     }
     job.out = e.resultTensor(op->getResult(0), DType::F32);
+    job.result = op->getResult(0);
     k.outs.push_back(job);
   } else {
     for (auto [i, w] : llvm::enumerate(weights)) {
@@ -815,6 +816,7 @@ LogicalResult lowerFusedLinear(EntryLowering &e, graph::FusedLinearOp op) {
       if (!biases.empty())
         job.bias = biases[i];
       job.out = e.resultTensor(op->getResult(i), DType::F32);
+      job.result = op->getResult(i);
       k.outs.push_back(job);
     }
   }
@@ -850,6 +852,7 @@ LogicalResult lowerLinear(EntryLowering &e, graph::LinearOp op) {
     job.bias = *b;
   }
   job.out = e.resultTensor(op.getResult(), DType::F32);
+  job.result = op.getResult();
   k.outs.push_back(job);
   LinearEmitter emitter(e, k);
   return emitter.run();

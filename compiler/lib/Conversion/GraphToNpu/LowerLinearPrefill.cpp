@@ -177,6 +177,9 @@ private:
       if (groupCols < nt)
         return std::nullopt;
       groupCols = std::min(groupCols, roundUp(total, nt));
+      // Two tiles per group at least (see the A chunk prefetch in emitCore).
+      if (groupCols < 2 * nt && total > nt)
+        return std::nullopt;
     }
     if (mem > budget_)
       return std::nullopt;
@@ -357,7 +360,10 @@ void OutputStationaryEmitter::stage(unsigned coreId, int64_t r0, int64_t r1) {
   int64_t perRow = k_.x.rowBytes() + (hasNorm && !normDirect ? K * 4 : 0);
   for (const StagedForm *s : out)
     perRow += s->data.rowBytes() + (s->scales ? s->scales->rowBytes() : 0);
-  const int64_t rowsPerTile = std::max<int64_t>(1, (e_.module().sramBudget() / 4) / perRow);
+  // Several tiles per core, so one tile's load and store overlap another's
+  // vector work.
+  const int64_t rowsPerTile = std::max<int64_t>(
+      1, std::min((e_.module().sramBudget() / 4) / perRow, (r1 - r0 + 3) / 4));
   for (int64_t m0 = r0; m0 < r1; m0 += rowsPerTile) {
     const int64_t n = std::min(rowsPerTile, r1 - m0);
     Value raw = em.alloc(n * k_.x.rowBytes(), "x");
@@ -431,10 +437,12 @@ void OutputStationaryEmitter::stage(unsigned coreId, int64_t r0, int64_t r1) {
 /// One instruction of the epilogue's activation on the FP32 sums `acc`
 /// ([rows][pair*nt]). Without `out`: the activation (silu of the gate half
 /// for swiglu) into a new [rows][nt] buffer, returned; with `out` (swiglu
-/// only): out *= the up half.
+/// only): out times the up half, in place (f32) or into a new buffer.
+/// `outType` is the type of the result.
 Value emitActivationStep(KernelEmitter &em, npu::Activation act, Value acc, int64_t rows,
-                         int64_t nt, int64_t pair, Value out) {
+                         int64_t nt, int64_t pair, Value out, DType outType) {
   KernelEmitter::Vec v;
+  v.out = outType;
   v.x = acc;
   v.rows = em.imm(rows);
   v.cols = em.imm(nt);
@@ -447,11 +455,11 @@ Value emitActivationStep(KernelEmitter &em, npu::Activation act, Value acc, int6
     v.yOff = nt * 4;
     v.ld1 = pair * nt;
     v.in1 = DType::F32;
-    v.dst = out;
+    v.dst = outType == DType::F32 ? out : em.alloc(int64_t(dtypeBytes(outType, rows * nt)), "o");
     em.vec<npu::VMulOp>(v);
-    return out;
+    return v.dst;
   }
-  out = em.alloc(rows * nt * 4, "o");
+  out = em.alloc(int64_t(dtypeBytes(outType, rows * nt)), "o");
   v.dst = out;
   switch (act) {
   case npu::Activation::None: em.vec<npu::VCopyOp>(v); break;
@@ -583,7 +591,11 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
       auto accBuf = acc[key];
       auto w = std::make_shared<Value>(), ws = std::make_shared<Value>();
       auto bias = std::make_shared<Value>(), res = std::make_shared<Value>();
-      const bool headOfPass = t == groups[p.group].first;
+      // The next pass's A chunk loads with the second tile's weights: by
+      // then the previous pass's last GEMM is emitted, so only two A chunks
+      // are ever live (the planner keeps two tiles per group).
+      const size_t groupTiles = groups[p.group].second - groups[p.group].first;
+      const bool loadsNextA = t == groups[p.group].first + (groupTiles > 1 ? 1 : 0);
       const int64_t pair = tile.job->pair();
       const int64_t outCols = tile.job->out.cols;
       const int64_t width = pair * tile.nt;
@@ -595,12 +607,10 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
       const bool residualLast = k_.residual.has_value() && !residualFirst;
       const bool withResidual = residualFirst ? firstChunk : residualLast && lastChunk;
       Step s;
-      s.loads = [&, this, p, pi, tile, w, ws, bias, res, headOfPass, firstChunk, withResidual]() {
-        // The next pass's A chunk one pass ahead, so it streams in while
-        // this pass's GEMMs run.
-        if (headOfPass && pi + 1 < passes.size())
-          loadA(passes[pi + 1]);
+      s.loads = [&, this, p, pi, tile, w, ws, bias, res, loadsNextA, firstChunk, withResidual]() {
         loadWeightTile(em, e_.arch(), *tile.job, tile.n0, tile.nt, p.k0, p.kk, *w, *ws);
+        if (loadsNextA && pi + 1 < passes.size())
+          loadA(passes[pi + 1]);
         if (firstChunk && tile.job->bias)
           *bias = loadBiasTile(em, *tile.job, tile.n0, tile.nt);
         if (withResidual) {
@@ -641,11 +651,14 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
         if (single) {
           // One chunk: the whole epilogue in the GEMM, the residual
           // accumulated into C.
-          *accBuf = withResidual ? *res : em.alloc(p.mt * tile.nt * 4, "c");
+          *accBuf = withResidual
+                        ? *res
+                        : em.alloc(int64_t(dtypeBytes(tile.job->out.dtype, p.mt * tile.nt)), "c");
           g.c = *accBuf;
           g.ldc = tile.nt;
           g.act = k_.act;
           g.accumulate = withResidual;
+          g.outType = tile.job->out.dtype;
         } else if (firstChunk && !(withResidual && !residualLast)) {
           *accBuf = em.alloc(p.mt * width * 4, "acc");
           g.c = *accBuf;
@@ -670,10 +683,11 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
         em.tcConfig(chooseGang(e_.arch(), shape, current), gemmPrecision(g.aType, g.bType));
         em.gemm(g);
 
-        auto store = [&, this, p, tile, outCols](Value result) {
+        auto store = [&, p, tile, outCols](Value result) {
+          const int64_t ob = int64_t(dtypeBytes(tile.job->out.dtype, 1));
           em.store(result, 0, tile.job->out.symbol,
-                   tile.job->out.offset + (p.m0 * outCols + tile.n0) * 4, tile.nt * 4, p.mt,
-                   tile.nt * 4, outCols * 4);
+                   tile.job->out.offset + (p.m0 * outCols + tile.n0) * ob, tile.nt * ob, p.mt,
+                   tile.nt * ob, outCols * ob);
         };
         if (single) {
           store(*accBuf);
@@ -688,15 +702,26 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
           bool instruction = true; ///< emits a vector instruction
         };
         std::vector<Link> chain;
+        // The last instruction rounds to the output's storage type.
+        const DType ot = tile.job->out.dtype;
+        const bool actFinal = lastChunk && !residualLast && k_.act != npu::Activation::None;
+        const bool addFinal = lastChunk && !residualLast && k_.act == npu::Activation::None;
+        auto result = std::make_shared<Value>();
         if (partial >= 0) {
           const bool fromResidual = firstChunk && withResidual;
-          chain.push_back({[&, p, accBuf, res, partial, width, firstChunk, fromResidual]() {
+          chain.push_back({[&, p, accBuf, res, partial, width, firstChunk, fromResidual, addFinal,
+                            ot, result]() {
             if (firstChunk)
               *accBuf = em.alloc(p.mt * width * 4, "acc");
             KernelEmitter::Vec v;
             v.x = fromResidual ? *res : *accBuf;
             v.y = partials[partial];
             v.dst = *accBuf;
+            if (addFinal && ot != DType::F32) {
+              v.dst = em.alloc(int64_t(dtypeBytes(ot, p.mt * width)), "o");
+              v.out = ot;
+            }
+            *result = v.dst;
             v.rows = em.imm(p.mt);
             v.cols = em.imm(width);
             v.ld0 = width;
@@ -707,24 +732,28 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
           }});
         }
         if (lastChunk) {
-          auto result = std::make_shared<Value>();
-          if (k_.act == npu::Activation::None) {
-            chain.push_back({[accBuf, result]() { *result = *accBuf; }, false});
-          } else {
-            chain.push_back({[&, this, p, tile, accBuf, result, pair]() {
-              *result = emitActivationStep(em, k_.act, *accBuf, p.mt, tile.nt, pair, Value());
+          if (k_.act != npu::Activation::None) {
+            const bool swiglu = k_.act == npu::Activation::SwiGlu;
+            chain.push_back({[&, this, p, tile, accBuf, result, pair, swiglu, actFinal, ot]() {
+              *result = emitActivationStep(em, k_.act, *accBuf, p.mt, tile.nt, pair, Value(),
+                                           actFinal && !swiglu ? ot : DType::F32);
             }});
-            if (k_.act == npu::Activation::SwiGlu)
-              chain.push_back({[&, this, p, tile, accBuf, result, pair]() {
-                emitActivationStep(em, k_.act, *accBuf, p.mt, tile.nt, pair, *result);
+            if (swiglu)
+              chain.push_back({[&, this, p, tile, accBuf, result, pair, actFinal, ot]() {
+                *result = emitActivationStep(em, k_.act, *accBuf, p.mt, tile.nt, pair, *result,
+                                             actFinal ? ot : DType::F32);
               }});
           }
           if (residualLast)
-            chain.push_back({[&, p, tile, res, result]() {
+            chain.push_back({[&, p, tile, res, result, ot]() {
               KernelEmitter::Vec v;
               v.x = *result;
               v.y = *res;
               v.dst = *res;
+              if (ot != DType::F32) {
+                v.dst = em.alloc(int64_t(dtypeBytes(ot, p.mt * tile.nt)), "o");
+                v.out = ot;
+              }
               v.rows = em.imm(p.mt);
               v.cols = em.imm(tile.nt);
               v.ld0 = tile.nt;
@@ -732,7 +761,7 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
               v.ldd = tile.nt;
               v.in1 = DType::F32;
               em.vec<npu::VAddOp>(v);
-              *result = *res;
+              *result = v.dst;
             }});
           chain.push_back({[store, result]() { store(*result); }, false});
         }
@@ -768,6 +797,17 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
 }
 
 LogicalResult OutputStationaryEmitter::run() {
+  // Results only half-precision linear layers read are stored in their type
+  // (not with a residual accumulated into C in f16 by a single-chunk GEMM).
+  for (OutputJob &job : k_.outs) {
+    if (!job.result || (plan_.single() && k_.residual))
+      continue;
+    DType t = e_.storageType(job.result);
+    if (t != DType::F32) {
+      job.out.dtype = t;
+      e_.setTensor(job.result, job.out);
+    }
+  }
   SmallVector<Tensor> inputs{k_.x};
   if (k_.residual)
     inputs.push_back(*k_.residual);

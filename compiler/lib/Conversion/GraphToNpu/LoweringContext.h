@@ -282,6 +282,11 @@ public:
   /// output binding, or a new activation buffer.
   Tensor resultTensor(mlir::Value v, DType dtype);
   void preassign(mlir::Value v, const Tensor &t) { preassigned_[v] = t; }
+  /// The type to store activation `v` in: f16 or bf16 when every use of it
+  /// is the input of a linear layer (no norm prologue) whose weights are all
+  /// of that type, so the value is only ever read as a GEMM's A operand and
+  /// storing it rounded is exactly the cast its readers apply; else f32.
+  DType storageType(mlir::Value v);
   /// A new [rows][cols] activation buffer that no graph value names (a
   /// kernel's intermediate that other cores read).
   Tensor scratchTensor(int64_t rows, int64_t cols, DType dtype);
