@@ -330,10 +330,6 @@ bool OutputStationaryEmitter::plan() {
   if (!p)
     return false;
   plan_ = *p;
-  if (std::getenv("STRATA_DEBUG_PLAN"))
-    llvm::errs() << kernelLabel(k_.op) << ": M " << in.M << " K " << in.K << " mt " << p->mt
-                 << " kc " << p->kc << " nt " << p->nt << " group " << p->groupCols << " cost "
-                 << p->cost << "\n";
   return true;
 }
 
