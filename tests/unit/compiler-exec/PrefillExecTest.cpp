@@ -113,6 +113,32 @@ TEST(PrefillExec, GeluBiasResidualRowBlocksAndSingleChunk) {
   }
 }
 
+// GPT-2 style: a layer-norm prologue (gamma and beta) staged in f16, bias and
+// erf GELU after the K-chunked sums.
+TEST(PrefillExec, LayerNormBiasGeluHalfPrecision) {
+  const int64_t M = 40, K = 768, N = 160;
+  GraphText g;
+  g.weight("g", {K}, 130, 1.0, "norm");
+  g.weight("beta", {K}, 131, 0.5, "norm");
+  g.weight("w", {N, K}, 132, 1.0 / std::sqrt(double(K)), "ffn");
+  g.weight("b", {N}, 133, 0.5, "bias");
+  g.func("main", {"%x: " + t2(M, K)}, t2(M, N));
+  g.op("%y = graph.fused_linear %x weights(%w) biases(%b) norm(%g, %beta) {norm = "
+       "#graph<norm layer>, eps = 1.0e-05 : f64, activation = #graph<activation gelu_erf>} : (" +
+       t2(M, K) + ", " + t2(N, K) + ", " + vec(N) + ", " + vec(K) + ", " + vec(K) + ") -> " +
+       t2(M, N));
+  g.ret("%y", t2(M, N));
+  CompileOptions o = outputStationary(256);
+  o.precision = "fp16";
+  std::vector<float> x = inputs(M * K, 134);
+  auto n = ref::layerNorm(x, seeded({K}, 130), seeded({K}, 131, 0.5), M, K, 1e-5f);
+  auto b = seeded({N}, 133, 0.5);
+  auto y = ref::linear(n, seeded({N, K}, 132, 1.0 / std::sqrt(double(K))), M, K, N, &b);
+  for (float &v : y)
+    v = ref::geluErf(v);
+  EXPECT_TRUE(near(runMain(g.str(), {x}, o), y, 1e-2, 0));
+}
+
 struct PrefillPolicy {
   std::string policy;
   std::string scaleType;
