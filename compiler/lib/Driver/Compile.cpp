@@ -105,6 +105,8 @@ void addBackendStage(OpPassManager &pm, const CompileOptions &o) {
   b.cores = o.cores;
   b.prefillChunk = o.prefillChunk;
   b.prefetchDepth = o.prefetchDepth;
+  b.linearSchedule = o.linearSchedule;
+  b.prefillKChunk = o.prefillKChunk;
   b.prefetch = o.prefetch;
   b.dvfsHints = o.dvfsHints;
   npu::buildBackendPassPipeline(pm, b);

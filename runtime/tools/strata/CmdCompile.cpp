@@ -165,6 +165,12 @@ void registerCompileCommand(CLI::App &app) {
   cmd->add_option("--cores", opt->compile.cores, "Cores to use (default: all)");
   cmd->add_option("--prefill-chunk", opt->compile.prefillChunk,
                   "Rows per activation tile (default: as the SRAM budget allows)");
+  cmd->add_option("--linear-schedule", opt->compile.linearSchedule,
+                  "Linear layers: auto (default), rows (row-stationary) or outputs "
+                  "(output-stationary, K-chunked; for prefill chunks)")
+      ->check(CLI::IsMember({"auto", "rows", "outputs"}));
+  cmd->add_option("--prefill-k-chunk", opt->compile.prefillKChunk,
+                  "K chunk of the output-stationary schedule (default: the cost model's)");
   cmd->add_option("--prefetch-depth", opt->compile.prefetchDepth,
                   "Weight tiles in flight per core (default 2: double buffering)");
   cmd->add_option("--emit", opt->emit, "What to write: bin (default), mlir (npu IR), asm");

@@ -36,6 +36,15 @@ def GraphToNpuPass : Pass<"strata-graph-to-npu", "::mlir::ModuleOp"> {
            "Rows per activation tile (0: as many as the SRAM budget allows)">,
     Option<"prefetchDepth", "prefetch-depth", "unsigned", /*default=*/"2",
            "Weight tiles in flight per core (2: double buffering)">,
+    Option<"linearSchedule", "linear-schedule", "std::string", /*default=*/"\"auto\"",
+           "Linear layers: rows (row-stationary: a row tile of inputs stays in "
+           "SRAM, weights stream once per row tile), outputs (output-stationary: "
+           "FP32 accumulators stay in SRAM, inputs and weights stream in K "
+           "chunks, each weight byte once per chunk of up to 512 rows), or auto "
+           "(outputs when the rows of a kernel do not fit one row tile)">,
+    Option<"prefillKChunk", "prefill-k-chunk", "unsigned", /*default=*/"0",
+           "K chunk of the output-stationary schedule, rounded up to whole "
+           "weight tiles (0: the cost model chooses)">,
   ];
 }
 

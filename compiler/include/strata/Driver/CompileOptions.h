@@ -29,6 +29,10 @@ struct CompileOptions {
   bool fuseEpilogue = true, fusePrologue = true, fuseHorizontal = true, fuseSwiglu = true;
   unsigned prefillChunk = 0;  ///< rows per activation tile; 0: automatic
   unsigned prefetchDepth = 2; ///< weight tiles in flight per core
+  /// Linear-layer schedule: auto, rows (row-stationary) or outputs
+  /// (output-stationary, for prefill chunks).
+  std::string linearSchedule = "auto";
+  unsigned prefillKChunk = 0; ///< output-stationary K chunk; 0: automatic
   /// strata-npu-schedule-prefetch reorders loads (false: it only reports
   /// the estimated overlap of the program as lowered; for ablations).
   bool prefetch = true;

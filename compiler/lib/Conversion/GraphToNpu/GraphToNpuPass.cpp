@@ -75,6 +75,19 @@ public:
     options.cores = cores;
     options.prefillChunk = prefillChunk;
     options.prefetchDepth = std::max(1u, unsigned(prefetchDepth));
+    options.prefillKChunk = prefillKChunk;
+    if (linearSchedule == "auto") {
+      options.linearSchedule = LinearSchedule::Auto;
+    } else if (linearSchedule == "rows") {
+      options.linearSchedule = LinearSchedule::RowStationary;
+    } else if (linearSchedule == "outputs") {
+      options.linearSchedule = LinearSchedule::OutputStationary;
+    } else {
+      module.emitError() << "strata-graph-to-npu: linear-schedule must be auto, rows or "
+                            "outputs, not '"
+                         << linearSchedule << "'";
+      return signalPassFailure();
+    }
     auto *graphDialect = getContext().getOrLoadDialect<graph::GraphDialect>();
     ModuleLowering m(module, *arch, options, graphDialect->getWeightStore());
     if (failed(lowerModule(m)))

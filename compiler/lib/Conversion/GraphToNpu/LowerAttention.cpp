@@ -57,7 +57,10 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
   const float scale = op.getScale()
                           ? static_cast<float>(op.getScale()->convertToDouble())
                           : static_cast<float>(1.0 / std::sqrt(double(hd)));
-  Tensor out = e.resultTensor(op.getResult(), DType::F32);
+  // Stored rounded to f16/bf16 when only half-precision linear layers read
+  // it (the output projection): half the bytes, the same values they cast.
+  Tensor out = e.resultTensor(op.getResult(), e.storageType(op.getResult()));
+  const int64_t ob = int64_t(dtypeBytes(out.dtype, 1));
 
   unsigned cores = static_cast<unsigned>(std::min<int64_t>(e.numCores(), Hkv));
   unsigned start = e.nextCore();
@@ -253,7 +256,7 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
         if (temp)
           e.releaseTemp(c, *temp);
 
-        Value o = em.alloc(m * hd * 4, "o");
+        Value o = em.alloc(m * hd * ob, "o");
         KernelEmitter::Gemm g2;
         g2.a = p;
         g2.b = caches[1];
@@ -266,12 +269,13 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
         g2.ldc = hd;
         g2.aType = ce;
         g2.bType = ce;
+        g2.outType = out.dtype;
         em.gemm(g2);
         if (decode)
-          em.store(o, 0, out.symbol, out.offset + head0 * hd * 4, heads * hd * 4);
+          em.store(o, 0, out.symbol, out.offset + head0 * hd * ob, heads * hd * ob);
         else
-          em.store(o, 0, out.symbol, out.offset + row0 * out.rowBytes() + head0 * hd * 4,
-                   hd * 4, rows, hd * 4, out.rowBytes());
+          em.store(o, 0, out.symbol, out.offset + row0 * out.rowBytes() + head0 * hd * ob,
+                   hd * ob, rows, hd * ob, out.rowBytes());
         return success();
       };
       if (decode) {

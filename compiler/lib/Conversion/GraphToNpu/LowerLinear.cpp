@@ -24,6 +24,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Kernels.h"
+#include "LinearKernel.h"
 
 #include "strata/Conversion/GraphToNpu/CostModel.h"
 
@@ -33,24 +34,96 @@
 using namespace mlir;
 
 namespace strata::lowering {
-namespace {
 
-/// The B operand of a GEMM kernel: a weight (constant) or an activation.
-struct MatOperand {
-  StringAttr symbol;
-  int64_t offset = 0;
-  DType dtype = DType::F32;
-  int64_t n = 0, k = 0;
-  bool kn = false; ///< stored [K][N] instead of [N][K]
-  bool quantized = false, perGroup = false;
-  int64_t groupSize = 0;
-  DType scaleType = DType::F32;
-  StringAttr scales;
-  bool activation = false; ///< an HBM activation (synchronised like inputs)
-  int64_t elemBytes(int64_t count) const { return int64_t(dtypeBytes(dtype, count)); }
-  int64_t scaleBytes() const { return scaleType == DType::F16 ? 2 : 4; }
-  int64_t groups() const { return perGroup ? k / groupSize : 1; }
-};
+AForm formFor(const MatOperand &b) {
+  AForm f;
+  if (b.quantized) {
+    f.type = DType::I8;
+    f.quantized = true;
+    f.group = b.perGroup ? b.groupSize : 0;
+    f.scaleType = b.scaleType;
+  } else {
+    f.type = b.dtype;
+  }
+  return f;
+}
+
+void emitPipelined(std::vector<Step> &steps, unsigned depth) {
+  // Loads run `depth - 1` steps ahead of compute. The load queue is in
+  // order, so an activation load that waits for a barrier would hold back
+  // the weight loads behind it: activation loads are issued as late as their
+  // compute allows (right before it), weight loads early.
+  size_t ahead = std::max<size_t>(1, depth - 1);
+  for (size_t i = 0; i < steps.size() + ahead; ++i) {
+    if (i < steps.size() && !steps[i].activation && steps[i].loads)
+      steps[i].loads();
+    if (i >= ahead) {
+      Step &s = steps[i - ahead];
+      if (s.activation && s.loads)
+        s.loads();
+      if (s.compute)
+        s.compute();
+    }
+  }
+}
+
+void loadWeightTile(KernelEmitter &em, const ArchConfig &arch, const OutputJob &job,
+                    int64_t n0, int64_t nt, int64_t k0, int64_t kk, Value &w, Value &scales) {
+  const int64_t pair = job.pair();
+  w = em.alloc(job.b.elemBytes(pair * nt * kk), "w");
+  for (int64_t h = 0; h < pair; ++h) {
+    const MatOperand &W = h == 0 ? job.b : job.b2;
+    unsigned parts = std::max(1u, arch.core.dma.engines / 2 / static_cast<unsigned>(pair));
+    if (!W.kn) {
+      em.loadParallel(w, W.elemBytes(h * nt * kk), W.symbol,
+                      W.offset + W.elemBytes(n0 * W.k + k0), W.elemBytes(kk), nt,
+                      W.elemBytes(W.k), W.elemBytes(kk), parts);
+    } else {
+      em.loadParallel(w, W.elemBytes(h * nt), W.symbol, W.offset + W.elemBytes(k0 * W.n + n0),
+                      W.elemBytes(nt), kk, W.elemBytes(W.n), W.elemBytes(pair * nt), parts);
+    }
+    if (W.quantized) {
+      int64_t sb = W.scaleBytes();
+      if (h == 0)
+        scales = em.alloc(pair * nt * (W.perGroup ? kk / W.groupSize : 1) * sb, "w.scales");
+      if (W.perGroup) {
+        int64_t g = kk / W.groupSize;
+        em.load(scales, h * nt * g * sb, W.scales, (n0 * W.groups() + k0 / W.groupSize) * sb,
+                g * sb, nt, W.groups() * sb, g * sb);
+      } else {
+        em.load(scales, h * nt * sb, W.scales, n0 * sb, nt * sb);
+      }
+    }
+  }
+}
+
+Value loadBiasTile(KernelEmitter &em, const OutputJob &job, int64_t n0, int64_t nt) {
+  const int64_t pair = job.pair();
+  Value buf = em.alloc(pair * nt * 4, "bias");
+  for (int64_t h = 0; h < pair; ++h) {
+    const WeightInfo *bias = h == 0 ? job.bias : job.bias2;
+    if (bias->dtype == DType::F32) {
+      em.load(buf, h * nt * 4, bias->payload, n0 * 4, nt * 4);
+      continue;
+    }
+    Value raw = em.alloc(bias->elemBytes(nt), "bias.raw");
+    em.load(raw, 0, bias->payload, bias->elemBytes(n0), bias->elemBytes(nt));
+    KernelEmitter::Vec v;
+    v.x = raw;
+    v.dst = buf;
+    v.dstOff = h * nt * 4;
+    v.rows = em.imm(1);
+    v.cols = em.imm(nt);
+    v.in = bias->dtype;
+    v.out = DType::F32;
+    v.ld0 = nt;
+    v.ldd = nt;
+    em.vec<npu::VCastOp>(v);
+  }
+  return buf;
+}
+
+namespace {
 
 MatOperand fromWeight(const WeightInfo &w, bool kn) {
   MatOperand m;
@@ -67,31 +140,6 @@ MatOperand fromWeight(const WeightInfo &w, bool kn) {
   return m;
 }
 
-/// How the GEMM's A operand is prepared from the f32 activation.
-struct AForm {
-  DType type = DType::F32;   ///< f32, f16, bf16 or i8
-  bool quantized = false;
-  int64_t group = 0;         ///< quantization group (0: per row)
-  DType scaleType = DType::F32;
-  bool operator<(const AForm &o) const {
-    return std::tie(type, quantized, group, scaleType) <
-           std::tie(o.type, o.quantized, o.group, o.scaleType);
-  }
-};
-
-AForm formFor(const MatOperand &b) {
-  AForm f;
-  if (b.quantized) {
-    f.type = DType::I8;
-    f.quantized = true;
-    f.group = b.perGroup ? b.groupSize : 0;
-    f.scaleType = b.scaleType;
-  } else {
-    f.type = b.dtype;
-  }
-  return f;
-}
-
 npu::Activation toNpu(graph::Activation a) {
   switch (a) {
   case graph::Activation::None: return npu::Activation::None;
@@ -103,36 +151,6 @@ npu::Activation toNpu(graph::Activation a) {
   }
   return npu::Activation::None;
 }
-
-/// One result of the kernel: B (and, for swiglu, the up half B2).
-struct OutputJob {
-  MatOperand b, b2;
-  bool paired = false; ///< swiglu: gate = b, up = b2, output n = b.n
-  const WeightInfo *bias = nullptr, *bias2 = nullptr;
-  Tensor out;
-  /// (core, [n0, n1)) slices of the output columns.
-  std::vector<std::pair<unsigned, std::pair<int64_t, int64_t>>> slices;
-};
-
-struct LinearKernel {
-  Operation *op = nullptr;
-  Tensor x;
-  graph::NormKind norm = graph::NormKind::None;
-  const WeightInfo *gamma = nullptr, *beta = nullptr;
-  double eps = 0;
-  npu::Activation act = npu::Activation::None;
-  std::optional<Tensor> residual;
-  std::vector<OutputJob> outs;
-};
-
-/// A unit of pipelined work on one core.
-struct Step {
-  std::function<void()> loads;
-  std::function<void()> compute;
-  /// Loads activations (written by earlier kernels, so possibly behind a
-  /// barrier) rather than weights.
-  bool activation = false;
-};
 
 /// Per-core state of one row tile: the prepared A operands per K chunk.
 struct RowTile {
@@ -156,6 +174,9 @@ public:
 
 private:
   LogicalResult plan();
+  /// Whether the rows of the kernel need more than one row-stationary tile
+  /// (so that schedule would read every weight more than once).
+  bool rowsExceedOneTile() const;
   LogicalResult emitCore(unsigned core);
   void prepare(KernelEmitter &em, RowTile &tile, const AForm &form, int64_t k0, int64_t kc,
                int64_t kTotal);
@@ -512,60 +533,9 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
           OutputJob *jp = &job;
           step.loads = [=, &em]() {
             const OutputJob &job = *jp;
-            const MatOperand &B = job.b;
-            // Weight tile, [pair*nt][kk] (nk) or [kk][pair*nt] (kn).
-            *bBuf = em.alloc(B.elemBytes(pair * nt * kk), "w");
-            for (int64_t h = 0; h < pair; ++h) {
-              const MatOperand &W = h == 0 ? job.b : job.b2;
-              unsigned parts =
-                  std::max(1u, e_.arch().core.dma.engines / 2 / static_cast<unsigned>(pair));
-              if (!W.kn) {
-                em.loadParallel(*bBuf, W.elemBytes(h * nt * kk), W.symbol,
-                                W.offset + W.elemBytes(n0 * W.k + k0), W.elemBytes(kk), nt,
-                                W.elemBytes(W.k), W.elemBytes(kk), parts);
-              } else {
-                em.loadParallel(*bBuf, W.elemBytes(h * nt), W.symbol,
-                                W.offset + W.elemBytes(k0 * W.n + n0), W.elemBytes(nt), kk,
-                                W.elemBytes(W.n), W.elemBytes(pair * nt), parts);
-              }
-              if (W.quantized) {
-                int64_t sb = W.scaleBytes();
-                if (h == 0)
-                  *sBuf = em.alloc(pair * nt * (W.perGroup ? kk / W.groupSize : 1) * sb,
-                                   "w.scales");
-                if (W.perGroup) {
-                  int64_t g = kk / W.groupSize;
-                  em.load(*sBuf, h * nt * g * sb, W.scales,
-                          (n0 * W.groups() + k0 / W.groupSize) * sb, g * sb, nt,
-                          W.groups() * sb, g * sb);
-                } else {
-                  em.load(*sBuf, h * nt * sb, W.scales, n0 * sb, nt * sb);
-                }
-              }
-            }
-            if (withBias) {
-              *biasBuf = em.alloc(pair * nt * 4, "bias");
-              for (int64_t h = 0; h < pair; ++h) {
-                const WeightInfo *bias = h == 0 ? job.bias : job.bias2;
-                if (bias->dtype == DType::F32) {
-                  em.load(*biasBuf, h * nt * 4, bias->payload, n0 * 4, nt * 4);
-                } else {
-                  Value raw = em.alloc(bias->elemBytes(nt), "bias.raw");
-                  em.load(raw, 0, bias->payload, bias->elemBytes(n0), bias->elemBytes(nt));
-                  KernelEmitter::Vec v;
-                  v.x = raw;
-                  v.dst = *biasBuf;
-                  v.dstOff = h * nt * 4;
-                  v.rows = em.imm(1);
-                  v.cols = em.imm(nt);
-                  v.in = bias->dtype;
-                  v.out = DType::F32;
-                  v.ld0 = nt;
-                  v.ldd = nt;
-                  em.vec<npu::VCastOp>(v);
-                }
-              }
-            }
+            loadWeightTile(em, e_.arch(), job, n0, nt, k0, kk, *bBuf, *sBuf);
+            if (withBias)
+              *biasBuf = loadBiasTile(em, job, n0, nt);
             if (first) {
               if (!sliceC || n0 == sliceN0)
                 *cBuf = em.alloc(tile->mt * (sliceC ? sliceW : fuseEpilogue ? nt : pair * nt) * 4,
@@ -694,21 +664,7 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
     }
   }
 
-  // Software pipelining: loads run `depth - 1` steps ahead of compute. The
-  // load queue is in order, so an activation load that waits for a barrier
-  // would hold back the weight loads behind it: activation loads are issued
-  // as late as their compute allows (right before it), weight loads early.
-  size_t ahead = std::max<size_t>(1, depth - 1);
-  for (size_t i = 0; i < steps.size() + ahead; ++i) {
-    if (i < steps.size() && !steps[i].activation)
-      steps[i].loads();
-    if (i >= ahead) {
-      Step &s = steps[i - ahead];
-      if (s.activation)
-        s.loads();
-      s.compute();
-    }
-  }
+  emitPipelined(steps, depth);
   for (OutputJob &job : k_.outs)
     for (auto &[c, range] : job.slices)
       if (c == coreId)
@@ -717,9 +673,49 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
   return success();
 }
 
+bool LinearEmitter::rowsExceedOneTile() const {
+  // The row-stationary tile as emitCore sizes it (without the prefill-chunk
+  // option: a row tile the user asks for is not a reason to switch).
+  const int64_t K = k_.x.cols, M = k_.x.rows;
+  const bool hasNorm = k_.norm != graph::NormKind::None;
+  const DType preparedFrom = hasNorm ? DType::F32 : k_.x.dtype;
+  int64_t perRow = 64;
+  bool split = false;
+  std::vector<AForm> forms;
+  for (const OutputJob &job : k_.outs) {
+    int64_t weightTn = tileBudget_ / std::max<int64_t>(1, job.b.elemBytes(K) * job.pair());
+    split |= weightTn < kMinColsPerCore && job.b.n > weightTn;
+    AForm f = formFor(job.b);
+    if (std::find(forms.begin(), forms.end(), f) != forms.end())
+      continue;
+    forms.push_back(f);
+    if (!f.quantized && f.type == preparedFrom)
+      perRow += int64_t(dtypeBytes(preparedFrom, K));
+    else
+      perRow += int64_t(dtypeBytes(f.type, K)) + (f.quantized ? f.groups(K) * f.scaleBytes() : 0);
+  }
+  const int64_t budget = e_.module().sramBudget();
+  if (split)
+    return M > (budget / 4) / (64 + K * (4 + 4 + 2 + 4));
+  return M > (budget / 2) / perRow;
+}
+
 LogicalResult LinearEmitter::run() {
   if (failed(plan()))
     return failure();
+  switch (e_.module().options().linearSchedule) {
+  case LinearSchedule::OutputStationary:
+    // Wherever it applies; activation x activation matmuls stay as they are.
+    if (outputStationaryApplies(e_, k_))
+      return emitOutputStationary(e_, k_);
+    break;
+  case LinearSchedule::Auto:
+    if (rowsExceedOneTile() && outputStationaryApplies(e_, k_))
+      return emitOutputStationary(e_, k_);
+    break;
+  case LinearSchedule::RowStationary:
+    break;
+  }
   uint64_t consumers = 0;
   for (OutputJob &job : k_.outs)
     for (auto &[c, range] : job.slices)
@@ -811,6 +807,7 @@ LogicalResult lowerFusedLinear(EntryLowering &e, graph::FusedLinearOp op) {
       job.bias2 = biases[1];
     }
     job.out = e.resultTensor(op->getResult(0), DType::F32);
+    job.result = op->getResult(0);
     k.outs.push_back(job);
   } else {
     for (auto [i, w] : llvm::enumerate(weights)) {
@@ -819,6 +816,7 @@ LogicalResult lowerFusedLinear(EntryLowering &e, graph::FusedLinearOp op) {
       if (!biases.empty())
         job.bias = biases[i];
       job.out = e.resultTensor(op->getResult(i), DType::F32);
+      job.result = op->getResult(i);
       k.outs.push_back(job);
     }
   }
@@ -854,6 +852,7 @@ LogicalResult lowerLinear(EntryLowering &e, graph::LinearOp op) {
     job.bias = *b;
   }
   job.out = e.resultTensor(op.getResult(), DType::F32);
+  job.result = op.getResult();
   k.outs.push_back(job);
   LinearEmitter emitter(e, k);
   return emitter.run();

@@ -449,6 +449,51 @@ Tensor EntryLowering::resultTensor(Value v, DType dtype) {
   return t;
 }
 
+DType EntryLowering::storageType(Value v) {
+  std::optional<DType> type;
+  // Read from the graph.weight itself: placing the weight here would move
+  // it in the memory plan.
+  auto agree = [&](Value weight) {
+    auto ref = weight.getDefiningOp<graph::WeightRefOp>();
+    auto op = ref ? module_.module().lookupSymbol<graph::WeightOp>(ref.getNameAttr())
+                  : graph::WeightOp();
+    if (!op || op.getQuant())
+      return false;
+    std::optional<DType> dt = npu::toDType(op.getTensorType().getElementType());
+    if (!dt || (*dt != DType::F16 && *dt != DType::BF16) || (type && *type != *dt))
+      return false;
+    type = *dt;
+    return true;
+  };
+  if (v.use_empty() || preassigned_.count(v))
+    return DType::F32;
+  for (OpOperand &use : v.getUses()) {
+    Operation *user = use.getOwner();
+    if (auto l = llvm::dyn_cast<graph::LinearOp>(user)) {
+      if (use.getOperandNumber() != 0 || !agree(l.getWeight()))
+        return DType::F32;
+    } else if (auto f = llvm::dyn_cast<graph::FusedLinearOp>(user)) {
+      if (&use != &f.getInputMutable() || f.getNorm() != graph::NormKind::None)
+        return DType::F32;
+      for (Value w : f.getWeights())
+        if (!agree(w))
+          return DType::F32;
+    } else {
+      return DType::F32;
+    }
+  }
+  return type.value_or(DType::F32);
+}
+
+Tensor EntryLowering::scratchTensor(int64_t rows, int64_t cols, DType dtype) {
+  Tensor t;
+  t.rows = rows;
+  t.cols = cols;
+  t.dtype = dtype;
+  t.symbol = module_.newActivation(name(), activationOffset_, t.bytes());
+  return t;
+}
+
 std::optional<int64_t> EntryLowering::constantIndex(Value v) {
   if (auto c = v.getDefiningOp<arith::ConstantIndexOp>())
     return c.value();

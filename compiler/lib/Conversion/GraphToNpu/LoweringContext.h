@@ -35,10 +35,19 @@
 
 namespace strata::lowering {
 
+/// How linear layers are scheduled (docs/compiler.md, "Linear layers").
+enum class LinearSchedule {
+  Auto,          ///< output-stationary when a kernel's rows exceed one row tile
+  RowStationary, ///< a row tile of inputs resident, weights streamed per row tile
+  OutputStationary, ///< FP32 accumulators resident, inputs and weights in K chunks
+};
+
 struct LoweringOptions {
   unsigned cores = 0;         ///< 0: all cores of the arch
   unsigned prefillChunk = 0;  ///< rows per activation tile; 0: SRAM budget decides
   unsigned prefetchDepth = 2; ///< weight tiles in flight per core
+  LinearSchedule linearSchedule = LinearSchedule::Auto;
+  unsigned prefillKChunk = 0; ///< output-stationary K chunk; 0: cost model
 };
 
 /// Alignment of activation buffers in HBM (one DMA request).
@@ -273,6 +282,14 @@ public:
   /// output binding, or a new activation buffer.
   Tensor resultTensor(mlir::Value v, DType dtype);
   void preassign(mlir::Value v, const Tensor &t) { preassigned_[v] = t; }
+  /// The type to store activation `v` in: f16 or bf16 when every use of it
+  /// is the input of a linear layer (no norm prologue) whose weights are all
+  /// of that type, so the value is only ever read as a GEMM's A operand and
+  /// storing it rounded is exactly the cast its readers apply; else f32.
+  DType storageType(mlir::Value v);
+  /// A new [rows][cols] activation buffer that no graph value names (a
+  /// kernel's intermediate that other cores read).
+  Tensor scratchTensor(int64_t rows, int64_t cols, DType dtype);
 
   /// Register holding index value `v` on core `c` (computed on first use).
   mlir::FailureOr<unsigned> indexReg(unsigned c, mlir::Value v, mlir::Location loc);

@@ -15,6 +15,8 @@ void buildBackendPassPipeline(OpPassManager &pm, const BackendPipelineOptions &o
   lower.cores = options.cores;
   lower.prefillChunk = options.prefillChunk;
   lower.prefetchDepth = options.prefetchDepth;
+  lower.linearSchedule = options.linearSchedule;
+  lower.prefillKChunk = options.prefillKChunk;
   pm.addPass(createGraphToNpuPass(lower));
   // Scheduling changes program order, which the allocator's liveness and
   // the semaphores are derived from: it runs first.

@@ -37,6 +37,14 @@ struct BackendPipelineOptions : mlir::PassPipelineOptions<BackendPipelineOptions
   Option<unsigned> prefetchDepth{*this, "prefetch-depth",
                                  llvm::cl::desc("Weight tiles in flight per core"),
                                  llvm::cl::init(2)};
+  Option<std::string> linearSchedule{
+      *this, "linear-schedule",
+      llvm::cl::desc("Linear layers: rows, outputs or auto (strata-graph-to-npu)"),
+      llvm::cl::init("auto")};
+  Option<unsigned> prefillKChunk{
+      *this, "prefill-k-chunk",
+      llvm::cl::desc("Output-stationary K chunk (0: the cost model chooses)"),
+      llvm::cl::init(0)};
   Option<bool> prefetch{*this, "prefetch",
                         llvm::cl::desc("Reorder loads with strata-npu-schedule-prefetch (false: "
                                        "only report the estimated overlap)"),
