@@ -9,6 +9,7 @@
 #include "ExecReference.h"
 #include "ExecTestSupport.h"
 #include "GraphText.h"
+#include "SwigluCase.h"
 
 namespace strata::exectest {
 namespace {
@@ -43,26 +44,8 @@ TEST(FusedExec, NormPrologueWithThreeWeightsAndBiases) {
 }
 
 TEST(FusedExec, SwigluWithResidual) {
-  const int64_t M = 4, K = 64, F = 96;
-  GraphText g;
-  g.weight("w1", {F, K}, 50, 0.2);
-  g.weight("w3", {F, K}, 51, 0.2);
-  g.weight("w2", {K, F}, 52, 0.2);
-  g.func("main", {"%x: " + t2(M, K)}, t2(M, K));
-  g.op("%h = graph.fused_linear %x weights(%w1, %w3) {activation = #graph<activation swiglu>} : (" +
-       t2(M, K) + ", " + t2(F, K) + ", " + t2(F, K) + ") -> " + t2(M, F));
-  g.op("%y = graph.fused_linear %h weights(%w2) residual(%x) : (" + t2(M, F) + ", " + t2(K, F) +
-       ", " + t2(M, K) + ") -> " + t2(M, K));
-  g.ret("%y", t2(M, K));
-  std::vector<float> x = inputs(M * K, 53);
-  auto a = ref::linear(x, seeded({F, K}, 50, 0.2), M, K, F);
-  auto b = ref::linear(x, seeded({F, K}, 51, 0.2), M, K, F);
-  for (size_t i = 0; i < a.size(); ++i)
-    a[i] = ref::silu(a[i]) * b[i];
-  auto y = ref::linear(a, seeded({K, F}, 52, 0.2), M, F, K);
-  for (size_t i = 0; i < y.size(); ++i)
-    y[i] += x[i];
-  EXPECT_TRUE(near(runMain(g.str(), {x}), y, 1e-5, 1e-5));
+  SwigluCase c = swigluWithResidual(4, 64, 96, 50, 0.2);
+  EXPECT_TRUE(near(runMain(c.mlir, {c.x}), c.expected, 1e-5, 1e-5));
 }
 
 // K = 20480 f32: a 32-column tile of the full K exceeds the 1 MiB tile

@@ -11,6 +11,7 @@
 #include "ExecReference.h"
 #include "ExecTestSupport.h"
 #include "GraphText.h"
+#include "SwigluCase.h"
 
 #include <nlohmann/json.hpp>
 
@@ -65,27 +66,8 @@ TEST(PrefillExec, NormPrologueThreeOutputsBiasesKChunks) {
 // the residual joins the sums at the first chunk of the down projection and
 // follows the activation of the pair.
 TEST(PrefillExec, SwigluPairThenResidualKChunks) {
-  const int64_t M = 48, K = 384, F = 640;
-  GraphText g;
-  g.weight("w1", {F, K}, 90, 0.08);
-  g.weight("w3", {F, K}, 91, 0.08);
-  g.weight("w2", {K, F}, 92, 0.08);
-  g.weight("r", {F, K}, 93, 0.08);
-  g.func("main", {"%x: " + t2(M, K)}, t2(M, K));
-  g.op("%h = graph.fused_linear %x weights(%w1, %w3) {activation = #graph<activation swiglu>} : (" +
-       t2(M, K) + ", " + t2(F, K) + ", " + t2(F, K) + ") -> " + t2(M, F));
-  g.op("%y = graph.fused_linear %h weights(%w2) residual(%x) : (" + t2(M, F) + ", " + t2(K, F) +
-       ", " + t2(M, K) + ") -> " + t2(M, K));
-  g.ret("%y", t2(M, K));
-  std::vector<float> x = inputs(M * K, 94);
-  auto a = ref::linear(x, seeded({F, K}, 90, 0.08), M, K, F);
-  auto b = ref::linear(x, seeded({F, K}, 91, 0.08), M, K, F);
-  for (size_t i = 0; i < a.size(); ++i)
-    a[i] = ref::silu(a[i]) * b[i];
-  auto y = ref::linear(a, seeded({K, F}, 92, 0.08), M, F, K);
-  for (size_t i = 0; i < y.size(); ++i)
-    y[i] += x[i];
-  EXPECT_TRUE(near(runMain(g.str(), {x}, outputStationary(128)), y, 1e-4, 1e-4));
+  SwigluCase c = swigluWithResidual(48, 384, 640, 90, 0.08);
+  EXPECT_TRUE(near(runMain(c.mlir, {c.x}, outputStationary(128)), c.expected, 1e-4, 1e-4));
 }
 
 // Activation after the sums and a residual after the activation, in row

@@ -400,15 +400,7 @@ void OutputStationaryEmitter::stage(unsigned coreId, int64_t r0, int64_t r1) {
     }
     for (const StagedForm *s : out) {
       Value dst = em.alloc(n * s->data.rowBytes(), "a");
-      KernelEmitter::Vec v;
-      v.x = src;
-      v.rows = em.imm(n);
-      v.cols = em.imm(K);
-      v.in = srcType;
-      v.ld0 = K;
-      v.ldd = K;
-      v.dst = dst;
-      v.out = s->form.type;
+      KernelEmitter::Vec v = em.denseRows(src, dst, n, K, srcType, s->form.type);
       if (s->form.quantized) {
         Value sc = em.alloc(n * s->scales->rowBytes(), "a.scales");
         v.y = sc;

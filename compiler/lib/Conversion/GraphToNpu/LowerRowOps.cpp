@@ -430,16 +430,7 @@ LogicalResult lowerCast(EntryLowering &e, graph::CastOp op) {
   int64_t cols = flat.cols;
   DType inType = x->dtype, outT = *to;
   k.body = [=](KernelEmitter &em, ArrayRef<Value> in, Value o, int64_t, int64_t n) {
-    KernelEmitter::Vec v;
-    v.x = in[0];
-    v.dst = o;
-    v.rows = em.imm(n);
-    v.cols = em.imm(cols);
-    v.in = inType;
-    v.out = outT;
-    v.ld0 = cols;
-    v.ldd = cols;
-    em.vec<npu::VCastOp>(v);
+    em.vec<npu::VCastOp>(em.denseRows(in[0], o, n, cols, inType, outT));
     return success();
   };
   return k.run();

@@ -149,6 +149,19 @@ public:
     npu::Broadcast bcast = npu::Broadcast::None;
     bool causal = false, ropeHalf = false;
   };
+  /// A vector op over `rows` dense rows of `cols` elements, `x` to `dst`.
+  Vec denseRows(mlir::Value x, mlir::Value dst, int64_t rows, int64_t cols, DType in,
+                DType out) {
+    Vec v;
+    v.x = x;
+    v.dst = dst;
+    v.rows = imm(rows);
+    v.cols = imm(cols);
+    v.in = in;
+    v.out = out;
+    v.ld0 = v.ldd = cols;
+    return v;
+  }
   template <typename Op> Op vec(const Vec &v) {
     mlir::OpBuilder &bb = b();
     auto i64 = [&](int64_t x) { return bb.getI64IntegerAttr(x); };
