@@ -139,12 +139,27 @@ uint32_t AddressMapper::fold(uint64_t value, uint32_t bits) {
   return uint32_t(folded);
 }
 
+uint32_t AddressMapper::pcHash(uint32_t bankDigit, uint64_t row) const {
+  // The bank digit is what a power-of-two stride of a stripe or more walks
+  // first. Its copy at the bottom of the pseudo-channel index keeps a tile
+  // row's consecutive chunks (one pseudo-channel digit apart) on different
+  // bank groups of any one pseudo-channel, so they alternate at tCCD_S; its
+  // copy at the top (stack, channel) sends a few consecutive rows of such a
+  // tile to every stack. The chunk in row stays out: the chunks of one row
+  // of a bank keep one pseudo-channel, as interleaved, so their row hits
+  // stay.
+  uint32_t bank = pcBits_ > bankBits_    ? bankDigit ^ bankDigit << (pcBits_ - bankBits_)
+                  : pcBits_ == bankBits_ ? bankDigit
+                                         : fold(bankDigit, pcBits_);
+  return (bank ^ fold(row, pcBits_)) & (totalPcs_ - 1);
+}
+
 void AddressMapper::placeHashed(DramLocation &l, uint32_t pcDigit, uint64_t upper) const {
   // upper = the digits above the pseudo-channel: bank | chunk in row | row.
   uint32_t bankDigit = uint32_t(upper & (banksPerPc_ - 1));
   uint32_t chunk = uint32_t((upper >> bankBits_) & (chunksPerRow_ - 1));
   uint64_t row = upper >> (bankBits_ + chunkBits_);
-  uint32_t pc = pcDigit ^ fold(upper, pcBits_);
+  uint32_t pc = pcDigit ^ pcHash(bankDigit, row);
   uint32_t bank = bankDigit ^ fold(row, bankBits_);
   l.pseudoChannel = pc % pcs_;
   l.channel = (pc / pcs_) % channels_;
@@ -163,7 +178,7 @@ uint64_t AddressMapper::hashedUpper(const DramLocation &l, uint32_t &pcDigit) co
   uint32_t bank = (l.bank * groups_ + l.bankGroup) ^ fold(row, bankBits_);
   uint64_t upper = ((row << chunkBits_ | l.column / chunkBytes_) << bankBits_) | bank;
   uint32_t pc = (l.stack * channels_ + l.channel) * pcs_ + l.pseudoChannel;
-  pcDigit = pc ^ fold(upper, pcBits_);
+  pcDigit = pc ^ pcHash(bank, row);
   return upper;
 }
 

@@ -217,3 +217,35 @@ TEST(HashedMapping, NonPowerOfTwoCountsAreRejectedNamingTheKey) {
   ASSERT_FALSE(s.isOk());
   EXPECT_NE(s.message().find("hbm.interleaveBytes"), std::string::npos) << s.message();
 }
+
+// The bit equations docs/simulator-memory.md gives for the default chip
+// (64 pseudo-channels, 16 banks, 256 B chunks, 1 KiB rows, 64 GiB).
+TEST(HashedMapping, DefaultChipBitsAreTheDocumentedXors) {
+  AddressMapper m(defaultHashed());
+  auto bit = [](uint64_t a, int i) { return uint32_t(a >> i) & 1; };
+  std::mt19937_64 rng(5);
+  for (int n = 0; n < 20000; ++n) {
+    uint64_t a = rng() % m.capacity();
+    uint32_t pc[6] = {
+        bit(a, 8) ^ bit(a, 14) ^ bit(a, 20) ^ bit(a, 26) ^ bit(a, 32),
+        bit(a, 9) ^ bit(a, 15) ^ bit(a, 21) ^ bit(a, 27) ^ bit(a, 33),
+        bit(a, 10) ^ bit(a, 16) ^ bit(a, 14) ^ bit(a, 22) ^ bit(a, 28) ^ bit(a, 34),
+        bit(a, 11) ^ bit(a, 17) ^ bit(a, 15) ^ bit(a, 23) ^ bit(a, 29) ^ bit(a, 35),
+        bit(a, 12) ^ bit(a, 16) ^ bit(a, 24) ^ bit(a, 30),
+        bit(a, 13) ^ bit(a, 17) ^ bit(a, 25) ^ bit(a, 31),
+    };
+    uint32_t wantPc = 0, wantBank = 0;
+    for (int k = 0; k < 6; ++k)
+      wantPc |= pc[k] << k;
+    for (int k = 0; k < 4; ++k)
+      wantBank |= (bit(a, 14 + k) ^ bit(a, 20 + k) ^ bit(a, 24 + k) ^ bit(a, 28 + k) ^
+                   bit(a, 32 + k))
+                  << k;
+    DramLocation l = m.decode(a);
+    ASSERT_EQ(l.globalPc, wantPc) << a;
+    ASSERT_EQ(l.bankGroup, wantBank & 3) << a; // bank group = the bank digit's low 2 bits
+    ASSERT_EQ(l.bank, wantBank >> 2) << a;
+    ASSERT_EQ(l.row, a >> 20) << a;
+    ASSERT_EQ(l.column, (a >> 18 & 3) * 256 + a % 256) << a;
+  }
+}

@@ -9,20 +9,23 @@
 //   row-major:   column (rowBytes) | pseudo-channel | channel | stack |
 //                bank group | bank | row
 //   hashed:      the interleaved digits, then (powers of two only)
-//                  pc   = pcDigit   XOR fold(upper, log2 pcs)
-//                  bank = bankDigit XOR fold(row, log2 banks)
-//                where pcDigit is the pseudo-channel digit over all stacks
-//                (pseudo-channel | channel | stack), bankDigit the bank digit
-//                (bank group | bank), upper = address / (interleaveBytes x
-//                pcs), i.e. bankDigit | chunk in row | row, and fold(v, n) the
-//                XOR of v's consecutive n-bit fields.
+//                  pc   = pcDigit XOR spread(bankDigit) XOR fold(row, p)
+//                  bank = bankDigit XOR fold(row, b)
+//                where p = log2 pcs, b = log2 banks, spread(d) = (d XOR
+//                d << (p - b)) mod 2^p if p > b, d if p = b, fold(d, p) if
+//                p < b, pcDigit is the pseudo-channel digit
+//                over all stacks (pseudo-channel | channel | stack), bankDigit
+//                the bank digit (bank group | bank) and fold(v, n) the XOR of
+//                v's consecutive n-bit fields.
 //
 // Hashing spreads power-of-two strides (a weight tile's rows 8 KiB apart)
 // over every pseudo-channel and bank. The hash of the pseudo-channel reads
 // only digits above it and the hash of the bank only the row, so decode and
 // encode stay inverse, every aligned stripe of interleaveBytes x pcs bytes
 // still holds one chunk of every pseudo-channel (all at one bank, row and
-// chunk in row), and every super-block still one row of every bank.
+// chunk in row), and every super-block still one row of every bank. Neither
+// hash reads the chunk in row: the chunks of a bank's row stay together in
+// one pseudo-channel, as interleaved keeps them, so their row hits stay.
 //
 // "interleaved" rotates consecutive interleaveBytes chunks across all
 // pseudo-channels (of all channels and stacks), then across bank groups and
@@ -94,6 +97,8 @@ public:
 private:
   /// XOR of `value`'s consecutive `bits`-wide fields.
   static uint32_t fold(uint64_t value, uint32_t bits);
+  /// What the pseudo-channel digit is XOR-ed with.
+  uint32_t pcHash(uint32_t bankDigit, uint64_t row) const;
   /// Fills `l` from the hashed mapping's address digits: the pseudo-channel
   /// digit and the digits above it (bank | chunk in row | row).
   void placeHashed(DramLocation &l, uint32_t pcDigit, uint64_t upper) const;
