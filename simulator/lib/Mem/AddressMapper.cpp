@@ -216,14 +216,24 @@ DramLocation AddressMapper::decode(uint64_t a) const {
 
 void AddressMapper::advanceChunk(DramLocation &l) const {
   if (hashed_) {
-    // Undo the hash, step the address digits, hash again.
-    uint32_t pcDigit = 0;
-    uint64_t upper = hashedUpper(l, pcDigit);
-    if (++pcDigit == totalPcs_) {
-      pcDigit = 0;
-      ++upper;
+    // Undo the hash, step the address digits, hash again. Within a stripe
+    // only the pseudo-channel digit moves and the hash stays.
+    uint64_t row = l.row;
+    uint32_t bankDigit = (l.bank * groups_ + l.bankGroup) ^ fold(row, bankBits_);
+    uint32_t hash = pcHash(bankDigit, row);
+    uint32_t pcDigit = ((l.stack * channels_ + l.channel) * pcs_ + l.pseudoChannel) ^ hash;
+    if (pcDigit + 1 < totalPcs_) {
+      uint32_t pc = (pcDigit + 1) ^ hash;
+      l.pseudoChannel = pc % pcs_;
+      l.channel = (pc / pcs_) % channels_;
+      l.stack = pc / (pcs_ * channels_);
+      l.globalChannel = l.stack * channels_ + l.channel;
+      l.globalPc = pc;
+      l.column -= l.column % uint32_t(chunkBytes_);
+      return;
     }
-    placeHashed(l, pcDigit, upper);
+    uint64_t upper = hashedUpper(l, pcDigit);
+    placeHashed(l, 0, upper + 1);
     return;
   }
   // The digits of decode, least significant first; a carry moves on.

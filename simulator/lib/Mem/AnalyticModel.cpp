@@ -147,7 +147,8 @@ void AnalyticModel::walk(uint64_t a, uint64_t len) {
     const bool hashed = mapper_.hashed();
     while (done < stop) {
       // A hashed stripe starts at any pseudo-channel; its alignment tells.
-      bool stripeStart = hashed ? (a + done) % stripe == 0
+      // (A hashed stripe is a power of two: a mask, not a division.)
+      bool stripeStart = hashed ? ((a + done) & (stripe - 1)) == 0
                                 : l.globalPc == 0 && (a + done) % chunk == 0;
       if (stripeStart && stop - done >= stripe) {
         // A stripe: one whole chunk in every pseudo-channel, all at the
