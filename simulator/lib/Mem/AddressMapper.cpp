@@ -10,6 +10,13 @@ namespace {
 Status fieldError(const std::string &field, const std::string &what) {
   return Error("arch config: hbm." + field + " " + what);
 }
+bool isPowerOfTwo(uint64_t v) { return v && !(v & (v - 1)); }
+uint32_t log2Exact(uint64_t v) {
+  uint32_t bits = 0;
+  while ((uint64_t(1) << bits) < v)
+    ++bits;
+  return bits;
+}
 } // namespace
 
 Status validateHbmConfig(const HbmConfig &h) {
@@ -49,16 +56,29 @@ Status validateHbmConfig(const HbmConfig &h) {
     return fieldError("rowBytes", "(" + std::to_string(h.rowBytes) +
                                       ") must be a multiple of the burst size (" +
                                       std::to_string(burstBytes) + " bytes)");
-  if (h.addressMapping == "interleaved") {
+  if (h.addressMapping == "interleaved" || h.addressMapping == "hashed") {
     if (h.interleaveBytes % burstBytes || h.rowBytes % h.interleaveBytes)
       return fieldError("interleaveBytes",
                         "(" + std::to_string(h.interleaveBytes) +
                             ") must be a multiple of the burst size (" +
                             std::to_string(burstBytes) + ") and divide rowBytes (" +
                             std::to_string(h.rowBytes) + ")");
+    if (h.addressMapping == "hashed") {
+      // XOR is a permutation of the pseudo-channel and bank indices only
+      // when their counts are powers of two.
+      uint64_t pcs = uint64_t(h.stacks) * h.channelsPerStack * h.pseudoChannels;
+      uint64_t banks = uint64_t(h.bankGroups) * h.banksPerGroup;
+      if (!isPowerOfTwo(pcs) || !isPowerOfTwo(banks))
+        return fieldError("addressMapping",
+                          "is \"hashed\", which needs power-of-two counts of pseudo-channels "
+                          "over all stacks (" +
+                              std::to_string(pcs) + ") and of banks per pseudo-channel (" +
+                              std::to_string(banks) + ")");
+    }
   } else if (h.addressMapping != "row-major") {
-    return fieldError("addressMapping", "is \"" + h.addressMapping +
-                                            "\"; expected \"interleaved\" or \"row-major\"");
+    return fieldError("addressMapping",
+                      "is \"" + h.addressMapping +
+                          "\"; expected \"interleaved\", \"row-major\" or \"hashed\"");
   }
   if (h.scheduler != "frfcfs" && h.scheduler != "fcfs")
     return fieldError("scheduler",
@@ -92,7 +112,8 @@ Status validateHbmConfig(const HbmConfig &h) {
 }
 
 AddressMapper::AddressMapper(const HbmConfig &h)
-    : interleaved_(h.addressMapping == "interleaved"), pcs_(h.pseudoChannels),
+    : interleaved_(h.addressMapping != "row-major"), hashed_(h.addressMapping == "hashed"),
+      pcs_(h.pseudoChannels),
       channels_(h.channelsPerStack), stacks_(h.stacks), groups_(h.bankGroups),
       banks_(h.banksPerGroup), rowBytes_(h.rowBytes) {
   chunkBytes_ = interleaved_ ? h.interleaveBytes : h.rowBytes;
@@ -102,12 +123,74 @@ AddressMapper::AddressMapper(const HbmConfig &h)
   capacity_ = h.capacityBytesPerStack * h.stacks;
   superBlockBytes_ = uint64_t(rowBytes_) * banksPerPc_ * totalPcs_;
   rows_ = uint32_t(capacity_ / superBlockBytes_);
+  if (hashed_) {
+    pcBits_ = log2Exact(totalPcs_);
+    bankBits_ = log2Exact(banksPerPc_);
+    chunkBits_ = log2Exact(chunksPerRow_);
+  }
+}
+
+uint32_t AddressMapper::fold(uint64_t value, uint32_t bits) {
+  if (bits == 0)
+    return 0;
+  uint64_t mask = (uint64_t(1) << bits) - 1, folded = 0;
+  for (; value; value >>= bits)
+    folded ^= value & mask;
+  return uint32_t(folded);
+}
+
+uint32_t AddressMapper::pcHash(uint32_t bankDigit, uint64_t row) const {
+  // The bank digit is what a power-of-two stride of a stripe or more walks
+  // first. Its copy at the bottom of the pseudo-channel index keeps a tile
+  // row's consecutive chunks (one pseudo-channel digit apart) on different
+  // bank groups of any one pseudo-channel, so they alternate at tCCD_S; its
+  // copy at the top (stack, channel) sends a few consecutive rows of such a
+  // tile to every stack. The chunk in row stays out: the chunks of one row
+  // of a bank keep one pseudo-channel, as interleaved, so their row hits
+  // stay.
+  uint32_t bank = pcBits_ > bankBits_    ? bankDigit ^ bankDigit << (pcBits_ - bankBits_)
+                  : pcBits_ == bankBits_ ? bankDigit
+                                         : fold(bankDigit, pcBits_);
+  return (bank ^ fold(row, pcBits_)) & (totalPcs_ - 1);
+}
+
+void AddressMapper::placeHashed(DramLocation &l, uint32_t pcDigit, uint64_t upper) const {
+  // upper = the digits above the pseudo-channel: bank | chunk in row | row.
+  uint32_t bankDigit = uint32_t(upper & (banksPerPc_ - 1));
+  uint32_t chunk = uint32_t((upper >> bankBits_) & (chunksPerRow_ - 1));
+  uint64_t row = upper >> (bankBits_ + chunkBits_);
+  uint32_t pc = pcDigit ^ pcHash(bankDigit, row);
+  uint32_t bank = bankDigit ^ fold(row, bankBits_);
+  l.pseudoChannel = pc % pcs_;
+  l.channel = (pc / pcs_) % channels_;
+  l.stack = pc / (pcs_ * channels_);
+  l.bankGroup = bank % groups_;
+  l.bank = bank / groups_;
+  l.row = uint32_t(row);
+  l.column = uint32_t(chunk * chunkBytes_);
+  l.globalChannel = l.stack * channels_ + l.channel;
+  l.globalPc = pc;
+  l.pcBank = l.bankGroup * banks_ + l.bank;
+}
+
+uint64_t AddressMapper::hashedUpper(const DramLocation &l, uint32_t &pcDigit) const {
+  uint64_t row = l.row;
+  uint32_t bank = (l.bank * groups_ + l.bankGroup) ^ fold(row, bankBits_);
+  uint64_t upper = ((row << chunkBits_ | l.column / chunkBytes_) << bankBits_) | bank;
+  uint32_t pc = (l.stack * channels_ + l.channel) * pcs_ + l.pseudoChannel;
+  pcDigit = pc ^ pcHash(bank, row);
+  return upper;
 }
 
 DramLocation AddressMapper::decode(uint64_t a) const {
   DramLocation l;
   uint64_t offset = a % chunkBytes_;
   a /= chunkBytes_;
+  if (hashed_) {
+    placeHashed(l, uint32_t(a & (totalPcs_ - 1)), a >> pcBits_);
+    l.column += uint32_t(offset);
+    return l;
+  }
   l.pseudoChannel = uint32_t(a % pcs_);
   a /= pcs_;
   l.channel = uint32_t(a % channels_);
@@ -132,6 +215,27 @@ DramLocation AddressMapper::decode(uint64_t a) const {
 }
 
 void AddressMapper::advanceChunk(DramLocation &l) const {
+  if (hashed_) {
+    // Undo the hash, step the address digits, hash again. Within a stripe
+    // only the pseudo-channel digit moves and the hash stays.
+    uint64_t row = l.row;
+    uint32_t bankDigit = (l.bank * groups_ + l.bankGroup) ^ fold(row, bankBits_);
+    uint32_t hash = pcHash(bankDigit, row);
+    uint32_t pcDigit = ((l.stack * channels_ + l.channel) * pcs_ + l.pseudoChannel) ^ hash;
+    if (pcDigit + 1 < totalPcs_) {
+      uint32_t pc = (pcDigit + 1) ^ hash;
+      l.pseudoChannel = pc % pcs_;
+      l.channel = (pc / pcs_) % channels_;
+      l.stack = pc / (pcs_ * channels_);
+      l.globalChannel = l.stack * channels_ + l.channel;
+      l.globalPc = pc;
+      l.column -= l.column % uint32_t(chunkBytes_);
+      return;
+    }
+    uint64_t upper = hashedUpper(l, pcDigit);
+    placeHashed(l, 0, upper + 1);
+    return;
+  }
   // The digits of decode, least significant first; a carry moves on.
   uint32_t chunk = interleaved_ ? l.column / chunkBytes_ : 0;
   if (++l.pseudoChannel == pcs_) {
@@ -160,6 +264,11 @@ void AddressMapper::advanceChunk(DramLocation &l) const {
 }
 
 uint64_t AddressMapper::encode(const DramLocation &l) const {
+  if (hashed_) {
+    uint32_t pcDigit = 0;
+    uint64_t upper = hashedUpper(l, pcDigit);
+    return ((upper << pcBits_) | pcDigit) * chunkBytes_ + l.column % chunkBytes_;
+  }
   uint64_t a = l.row;
   if (interleaved_)
     a = a * chunksPerRow_ + l.column / chunkBytes_;

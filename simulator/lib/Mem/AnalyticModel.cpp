@@ -144,17 +144,26 @@ void AnalyticModel::walk(uint64_t a, uint64_t len) {
     DramLocation l = mapper_.decode(a);
     uint64_t done = 0;
     const uint64_t chunk = mapper_.chunkBytes(), stripe = chunk * totalPcs_;
+    const bool hashed = mapper_.hashed();
     while (done < stop) {
-      if (l.globalPc == 0 && (a + done) % chunk == 0 && stop - done >= stripe) {
+      // A hashed stripe starts at any pseudo-channel; its alignment tells.
+      // (A hashed stripe is a power of two: a mask, not a division.)
+      bool stripeStart = hashed ? ((a + done) & (stripe - 1)) == 0
+                                : l.globalPc == 0 && (a + done) % chunk == 0;
+      if (stripeStart && stop - done >= stripe) {
         // A stripe: one whole chunk in every pseudo-channel, all at the
         // same bank, row and column (the mapping's lowest digits).
         addStripe(l);
         done += stripe;
         if (done < stop) {
-          l.pseudoChannel = hbm_.pseudoChannels - 1;
-          l.channel = hbm_.channelsPerStack - 1;
-          l.stack = hbm_.stacks - 1;
-          mapper_.advanceChunk(l); // carries into the bank digits
+          if (hashed) {
+            l = mapper_.decode(a + done);
+          } else {
+            l.pseudoChannel = hbm_.pseudoChannels - 1;
+            l.channel = hbm_.channelsPerStack - 1;
+            l.stack = hbm_.stacks - 1;
+            mapper_.advanceChunk(l); // carries into the bank digits
+          }
         }
         continue;
       }

@@ -293,6 +293,15 @@ private:
     setChoice(s.addressMapping, "hbm.address_mapping", h.addressMapping,
               archcfg::kAddressMappings);
     setInt(s.interleaveBytes, "hbm.interleave_bytes", h.interleaveBytes, IntRule::PowerOfTwo);
+    // The hashed mapping XORs the pseudo-channel index over all stacks; that
+    // is a permutation only over a power-of-two count, and stacks is the one
+    // factor not already held to powers of two.
+    if (h.addressMapping == "hashed" && (h.stacks & (h.stacks - 1)))
+      conflict({"hbm.address_mapping", "hbm.stacks"},
+               "'hashed' needs a power-of-two number of pseudo-channels over all stacks, but "
+               "hbm.stacks is " +
+                   std::to_string(h.stacks) +
+                   " (use a power-of-two stack count, or 'interleaved')");
     setInt(s.queueDepth, "hbm.queue_depth", h.queueDepth, IntRule::Positive);
     setInt(s.frontendCycles, "hbm.frontend_cycles", h.frontendCycles, IntRule::Positive);
     setChoice(s.scheduler, "hbm.scheduler", h.scheduler, archcfg::kSchedulers);

@@ -24,8 +24,8 @@ inline constexpr std::array<PrecisionKey, 5> kPrecisionKeys = {{
 
 inline constexpr std::array<std::string_view, 2> kTopologies = {"crossbar", "mesh"};
 inline constexpr std::array<std::string_view, 2> kHbmModels = {"detailed", "analytic"};
-inline constexpr std::array<std::string_view, 2> kAddressMappings = {"interleaved",
-                                                                     "row-major"};
+inline constexpr std::array<std::string_view, 3> kAddressMappings = {
+    "interleaved", "row-major", "hashed"};
 inline constexpr std::array<std::string_view, 2> kSchedulers = {"frfcfs", "fcfs"};
 inline constexpr std::array<std::string_view, 2> kRefreshModes = {"per-bank", "all-bank"};
 inline constexpr std::array<std::string_view, 3> kGovernors = {"fixed", "ondemand",

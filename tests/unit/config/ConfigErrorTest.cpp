@@ -283,6 +283,16 @@ TEST(ArchConfigErrors, UnknownEnumValues) {
 
 //===--- contradictions -----------------------------------------------------------===//
 
+TEST(ArchConfigErrors, HashedMappingNeedsPowerOfTwoPseudoChannels) {
+  // 3 stacks x 8 channels x 2 pseudo-channels = 48: XOR is no permutation.
+  EXPECT_EQ(resolveError("hbm:\n  stacks: 3\n  address_mapping: hashed\n"),
+            "t.yaml:3:20: hbm.address_mapping: 'hashed' needs a power-of-two number of "
+            "pseudo-channels over all stacks, but hbm.stacks is 3 (use a power-of-two stack "
+            "count, or 'interleaved')");
+  resolveOk("hbm:\n  stacks: 3\n  address_mapping: interleaved\n");
+  resolveOk("hbm:\n  stacks: 2\n  address_mapping: hashed\n");
+}
+
 TEST(ArchConfigErrors, PerBankRefreshMustFitItsInterval) {
   // hbm2e at 1200 MHz: tREFI 4680 cycles over 16 banks = one REFsb per 292.
   EXPECT_EQ(resolveError("hbm:\n  timing:\n    tRFCsb: 300\n"),

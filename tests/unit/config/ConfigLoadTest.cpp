@@ -125,6 +125,17 @@ energy: {mac_pj: {i4: 0.0625}, hbm_refresh_pj: 1.5e5}
   EXPECT_EQ(archConfigHash(*again), archConfigHash(c));
 }
 
+TEST(ArchConfigCanonical, HashedAddressMappingResolvesAndRoundTrips) {
+  ArchConfig c = resolveOk("hbm: {address_mapping: hashed}\n");
+  EXPECT_EQ(c.hbm.addressMapping, "hashed");
+  std::string yaml = archConfigToYaml(c);
+  EXPECT_THAT(yaml, HasSubstr("address_mapping: hashed"));
+  Expected<ArchConfig> again = parseArchConfig(yaml, "canonical.yaml");
+  ASSERT_TRUE(again.isOk()) << again.message() << "\n" << yaml;
+  EXPECT_TRUE(*again == c) << yaml;
+  EXPECT_NE(archConfigHash(c), archConfigHash(defaultArchConfig()));
+}
+
 TEST(ArchConfigCanonical, CanonicalFormStatesSizesWithUnitsAndTimingsInCycles) {
   std::string yaml = archConfigToYaml(ArchConfig{});
   EXPECT_THAT(yaml, HasSubstr("  sram:\n    size_bytes: 8MiB\n"));

@@ -69,16 +69,16 @@ double analyticNs(const ArchConfig &c, const BulkPattern &p, bool write) {
 }
 
 /// Times the pattern both ways; the analytic time must lie in
-/// [detailed x (1 - optimism), detailed x 1.01].
+/// [detailed x (1 - optimism), detailed x (1 + pessimism)].
 void compare(const ArchConfig &c, const BulkPattern &p, bool write, double optimism,
-             const char *what) {
+             const char *what, double pessimism = 0.01) {
   double d = detailedNs(c, p, write);
   strata::test::freshSimContext();
   double a = analyticNs(c, p, write);
   std::printf("[ figures  ] %s: detailed %.1f ns, analytic %.1f ns (%+.1f%%)\n", what, d, a,
               100 * (a - d) / d);
   EXPECT_GE(a, (1 - optimism) * d) << what;
-  EXPECT_LE(a, 1.01 * d) << what;
+  EXPECT_LE(a, (1 + pessimism) * d) << what;
 }
 
 BulkPattern dense(uint64_t base, uint32_t bytes) {
@@ -200,6 +200,55 @@ TEST_F(AnalyticVsDetailed, PerBankRefreshEveryPatternAgrees) {
   strata::test::freshSimContext();
   compare(perBank(oneStackConfig()), oneBankColumn(), false, 0.02,
           "per-bank: one bank, 512 KiB");
+}
+
+// The hashed mapping (XOR of the pseudo-channel and bank indices): the closed
+// form walks stripes and super-blocks of it as of interleaved. Streams agree
+// as under interleaved (1% without refresh, 2% under per-bank refresh). Tiles
+// are bank-bound differently: on one stack (16 pseudo-channels, 16 banks) the
+// hash puts a narrow tile's rows on every pseudo-channel but on only as many
+// banks of each as the tile has chunks per row (pc XOR bank = the
+// interleaved pseudo-channel digit), and the two models time such
+// two-bank-per-channel work a few percent apart (the closed form up to 6%
+// pessimistic without refresh, up to 5% optimistic with per-bank refresh).
+TEST_F(AnalyticVsDetailed, HashedMappingEveryPatternAgrees) {
+  auto hashed = [](ArchConfig c) {
+    c.hbm.addressMapping = "hashed";
+    return c;
+  };
+  compare(withoutRefresh(hashed(oneStackConfig())), dense(0, 8 << 20), false, 0.01,
+          "hashed: sequential read 8 MiB, no refresh");
+  strata::test::freshSimContext();
+  compare(withoutRefresh(hashed(oneStackConfig())), dense(1 << 20, 4 << 20), true, 0.01,
+          "hashed: sequential write 4 MiB, no refresh");
+  strata::test::freshSimContext();
+  compare(withoutRefresh(hashed(oneStackConfig())), stridedTile(), false, 0.02,
+          "hashed: strided tile, no refresh", 0.07);
+  strata::test::freshSimContext();
+  compare(withoutRefresh(hashed(oneStackConfig())), threeDimensionalTile(), false, 0.02,
+          "hashed: 3D tile, no refresh", 0.07);
+  strata::test::freshSimContext();
+  compare(perBank(hashed(oneStackConfig())), dense(0, 8 << 20), false, 0.02,
+          "hashed, per-bank: sequential read 8 MiB");
+  strata::test::freshSimContext();
+  compare(perBank(hashed(oneStackConfig())), dense(1 << 20, 4 << 20), true, 0.02,
+          "hashed, per-bank: sequential write 4 MiB");
+  strata::test::freshSimContext();
+  compare(perBank(hashed(oneStackConfig())), dense((1 << 20) + 4096 + 512, 3 << 20), false,
+          0.02, "hashed, per-bank: unaligned read 3 MiB");
+  strata::test::freshSimContext();
+  // Under 1 us the tiles above meet a REFsb (tRFCsb = 160 ns) in the detailed
+  // model's in-order window that weighs 15-30%; taller tiles show the steady
+  // state.
+  BulkPattern tall = stridedTile();
+  tall.size[1] = 2048;
+  compare(perBank(hashed(oneStackConfig())), tall, false, 0.05,
+          "hashed, per-bank: strided tile 2048 x 512 B");
+  strata::test::freshSimContext();
+  BulkPattern deep = threeDimensionalTile();
+  deep.size[1] = 256;
+  compare(perBank(hashed(oneStackConfig())), deep, false, 0.05,
+          "hashed, per-bank: 3D tile 8 x 256 x 1 KiB");
 }
 
 // The same bank-bound pattern under all-bank refresh, for the table in

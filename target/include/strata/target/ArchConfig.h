@@ -113,7 +113,9 @@ struct HbmConfig {
   HbmTiming timing;
   /// "interleaved": consecutive interleaveBytes go to successive channels and
   /// pseudo-channels (spreads streams). "row-major": fills a whole row of one
-  /// bank before moving on (keeps streams in one row).
+  /// bank before moving on (keeps streams in one row). "hashed": interleaved
+  /// with the pseudo-channel and bank indices XOR-hashed with higher address
+  /// bits (spreads power-of-two strides; sim/mem/AddressMapper.h).
   std::string addressMapping = "interleaved";
   uint32_t interleaveBytes = 256;
   uint32_t queueDepth = 32;      ///< request queue per pseudo-channel

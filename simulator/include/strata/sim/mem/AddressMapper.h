@@ -1,12 +1,31 @@
 //===- AddressMapper.h - HBM byte address <-> stack/channel/bank/row -*- C++ -*-===//
 //
-// Two mappings (hbm.addressMapping), both mixed-radix so that counts need not
-// be powers of two. Fields from least to most significant:
+// Three mappings (hbm.addressMapping). interleaved and row-major are
+// mixed-radix so that counts need not be powers of two. Fields from least to
+// most significant:
 //
 //   interleaved: offset in chunk (interleaveBytes) | pseudo-channel | channel |
 //                stack | bank group | bank | chunk in row | row
 //   row-major:   column (rowBytes) | pseudo-channel | channel | stack |
 //                bank group | bank | row
+//   hashed:      the interleaved digits, then (powers of two only)
+//                  pc   = pcDigit XOR spread(bankDigit) XOR fold(row, p)
+//                  bank = bankDigit XOR fold(row, b)
+//                where p = log2 pcs, b = log2 banks, spread(d) = (d XOR
+//                d << (p - b)) mod 2^p if p > b, d if p = b, fold(d, p) if
+//                p < b, pcDigit is the pseudo-channel digit
+//                over all stacks (pseudo-channel | channel | stack), bankDigit
+//                the bank digit (bank group | bank) and fold(v, n) the XOR of
+//                v's consecutive n-bit fields.
+//
+// Hashing spreads power-of-two strides (a weight tile's rows 8 KiB apart)
+// over every pseudo-channel and bank. The hash of the pseudo-channel reads
+// only digits above it and the hash of the bank only the row, so decode and
+// encode stay inverse, every aligned stripe of interleaveBytes x pcs bytes
+// still holds one chunk of every pseudo-channel (all at one bank, row and
+// chunk in row), and every super-block still one row of every bank. Neither
+// hash reads the chunk in row: the chunks of a bank's row stay together in
+// one pseudo-channel, as interleaved keeps them, so their row hits stay.
 //
 // "interleaved" rotates consecutive interleaveBytes chunks across all
 // pseudo-channels (of all channels and stacks), then across bank groups and
@@ -71,10 +90,24 @@ public:
   uint32_t rowsPerBank() const { return rows_; }
   uint32_t totalPseudoChannels() const { return totalPcs_; }
   uint32_t banksPerPseudoChannel() const { return banksPerPc_; }
+  /// True for "interleaved" and "hashed" (both rotate chunks, not rows).
   bool interleaved() const { return interleaved_; }
+  bool hashed() const { return hashed_; }
 
 private:
-  bool interleaved_;
+  /// XOR of `value`'s consecutive `bits`-wide fields.
+  static uint32_t fold(uint64_t value, uint32_t bits);
+  /// What the pseudo-channel digit is XOR-ed with.
+  uint32_t pcHash(uint32_t bankDigit, uint64_t row) const;
+  /// Fills `l` from the hashed mapping's address digits: the pseudo-channel
+  /// digit and the digits above it (bank | chunk in row | row).
+  void placeHashed(DramLocation &l, uint32_t pcDigit, uint64_t upper) const;
+  /// The inverse of placeHashed: the digits above the pseudo-channel,
+  /// `pcDigit` set to the pseudo-channel digit.
+  uint64_t hashedUpper(const DramLocation &l, uint32_t &pcDigit) const;
+
+  bool interleaved_, hashed_;
+  uint32_t pcBits_ = 0, bankBits_ = 0, chunkBits_ = 0;
   uint32_t pcs_, channels_, stacks_, groups_, banks_, rows_;
   uint32_t rowBytes_, chunksPerRow_;
   uint32_t totalPcs_, banksPerPc_;
