@@ -16,6 +16,12 @@ AnalyticModel::AnalyticModel(const HbmConfig &hbm, const AddressMapper &mapper)
       burstBytes_(hbm.busBitsPerPseudoChannel / 8 * hbm.burstLength),
       bc_(hbm.burstLength / 2) {
   chunkBursts_ = double((mapper.chunkBytes() + burstBytes_ - 1) / burstBytes_);
+  actBankCycles_ = double(hbm.timing.tRP + hbm.timing.tRCD);
+  tCcdL_ = double(hbm.timing.tCCD_L);
+  tRc_ = double(hbm.timing.tRC);
+  const size_t counterBytes = size_t(totalPcs_) * (6 + groups_) * sizeof(double) +
+                              size_t(totalPcs_) * banksPerPc_ * (2 * sizeof(double) + 5);
+  rangesKept_ = std::max<size_t>(256, (size_t(256) << 20) / counterBytes);
   busy_.assign(totalPcs_, 0);
   openRow_.assign(size_t(totalPcs_) * banksPerPc_, -1);
   touched_.assign(totalPcs_, 0);
@@ -75,6 +81,7 @@ void AnalyticModel::addChunk(const DramLocation &l, uint64_t n) {
     bankActs_[b] += 1;
     openRow_[b] = l.row;
   }
+  noteBank(pc, b);
 }
 
 void AnalyticModel::addStripe(const DramLocation &l) {
@@ -95,6 +102,7 @@ void AnalyticModel::addStripe(const DramLocation &l) {
       bankActs_[b] += 1;
       openRow_[b] = row;
     }
+    noteBank(pc, b);
   }
 }
 
@@ -119,6 +127,7 @@ void AnalyticModel::addSuperBlocks(uint64_t address, uint64_t count) {
       pres_[pc] += std::max(0.0, pres);
       bankActs_[b] += acts;
       openRow_[b] = row0 + int64_t(count) - 1;
+      noteBank(pc, b);
     }
   }
 }
@@ -222,7 +231,7 @@ void AnalyticModel::walkPattern(const BulkPattern &p) {
 }
 
 void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals,
-                                   std::vector<double> &stackBytes) {
+                                   std::vector<double> &stackBytes, bool reset) {
   const HbmTiming &t = hbm_.timing;
   const RefreshShares avail = refreshShares(hbm_);
   double actInterval = std::max(double(t.tRRD_S), double(t.tFAW) / 4.0);
@@ -233,19 +242,15 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals,
     rowBus[pc / hbm_.pseudoChannels] = 0;
   for (uint32_t pc : touchedList_)
     rowBus[pc / hbm_.pseudoChannels] += acts_[pc] * t.tACT + pres_[pc];
-  // Busiest bank per pseudo-channel, over the banks the transfer used only
-  // (a short transfer touches a few of a pseudo-channel's banks).
-  for (uint32_t pc : touchedList_)
-    bankTime_[pc] = 0;
-  for (uint32_t b : touchedBanks_) {
-    double bankTime = std::max(bankActs_[b] * (t.tRP + t.tRCD) + bankBursts_[b] * t.tCCD_L,
-                               bankActs_[b] * t.tRC);
-    double &m = bankTime_[b / banksPerPc_];
-    m = std::max(m, bankTime);
-    bankTouched_[b] = 0;
-    bankBursts_[b] = bankActs_[b] = 0;
+  // The busiest bank of each pseudo-channel (bankTime_) is kept as the walk
+  // adds to the banks.
+  if (reset) {
+    for (uint32_t b : touchedBanks_) {
+      bankTouched_[b] = 0;
+      bankBursts_[b] = bankActs_[b] = 0;
+    }
+    touchedBanks_.clear();
   }
-  touchedBanks_.clear();
   double latency = double(write ? t.tWL : t.tCL) + bc_;
   f.clear();
   f.reserve(touchedList_.size());
@@ -270,12 +275,85 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals,
     totals.pres += pres_[pc];
     totals.bytes += bytes_[pc];
     stackBytes[load.stack] += bytes_[pc];
-    // Reset the scratch of this pseudo-channel.
-    touched_[pc] = 0;
-    bytes_[pc] = bursts_[pc] = acts_[pc] = pres_[pc] = 0;
-    std::fill_n(groupBursts_.begin() + size_t(pc) * groups_, groups_, 0.0);
+    if (reset) { // the scratch of this pseudo-channel, for the next walk
+      touched_[pc] = 0;
+      bytes_[pc] = bursts_[pc] = acts_[pc] = pres_[pc] = bankTime_[pc] = 0;
+      std::fill_n(groupBursts_.begin() + size_t(pc) * groups_, groups_, 0.0);
+    }
   }
-  touchedList_.clear();
+  if (reset)
+    touchedList_.clear();
+}
+
+void AnalyticModel::swapCounters(Counters &c) {
+  touched_.swap(c.touched);
+  touchedList_.swap(c.touchedList);
+  bytes_.swap(c.bytes);
+  bursts_.swap(c.bursts);
+  acts_.swap(c.acts);
+  pres_.swap(c.pres);
+  groupBursts_.swap(c.groupBursts);
+  bankBursts_.swap(c.bankBursts);
+  bankActs_.swap(c.bankActs);
+  bankTouched_.swap(c.bankTouched);
+  touchedBanks_.swap(c.touchedBanks);
+  bankTime_.swap(c.bankTime);
+}
+
+/// The one address range `p` covers when its dimensions are contiguous.
+static bool contiguousRange(const BulkPattern &p, uint64_t capacity, uint64_t &len) {
+  uint64_t row = p.size[0];
+  uint32_t n1 = p.size[1], n2 = p.size[2];
+  if (n1 > 1 && p.stride[0] == row) {
+    row *= n1;
+    n1 = 1;
+  }
+  if (n1 == 1 && n2 > 1 && p.stride[1] == row) {
+    row *= n2;
+    n2 = 1;
+  }
+  len = row;
+  return n1 == 1 && n2 == 1 && p.base + row <= capacity;
+}
+
+bool AnalyticModel::growingFootprint(const BulkPattern &p, bool write) {
+  uint64_t len = 0;
+  const uint64_t chunk = mapper_.chunkBytes();
+  if (!contiguousRange(p, mapper_.capacity(), len) || len % chunk != 0)
+    return false;
+  if (ranges_.size() >= rangesKept_)
+    ranges_.clear();
+  auto [it, fresh] = ranges_.try_emplace(p.base * 2 + (write ? 1 : 0));
+  Range &r = it->second;
+  const uint64_t seen = r.len;
+  r.len = len;
+  if (fresh || seen == len)
+    return false; // a first sighting: walked like any other range
+  if (!r.counters || seen > len) {
+    // Seen again with another length: from now on its counts are kept.
+    r.counters = std::make_unique<Counters>();
+    Counters &c = *r.counters;
+    c.touched.assign(touched_.size(), 0);
+    c.bytes.assign(bytes_.size(), 0);
+    c.bursts.assign(bursts_.size(), 0);
+    c.acts.assign(acts_.size(), 0);
+    c.pres.assign(pres_.size(), 0);
+    c.groupBursts.assign(groupBursts_.size(), 0);
+    c.bankBursts.assign(bankBursts_.size(), 0);
+    c.bankActs.assign(bankActs_.size(), 0);
+    c.bankTouched.assign(bankTouched_.size(), 0);
+    c.bankTime.assign(bankTime_.size(), 0);
+    swapCounters(c);
+    walk(p.base, len);
+  } else {
+    // One position longer than last time (a KV cache read): only the new
+    // bytes are walked; the rest keeps what its walk counted.
+    swapCounters(*r.counters);
+    walk(p.base + seen, len - seen);
+  }
+  buildFootprint(write, scratch_, scratchTotals_, scratchStackBytes_, /*reset=*/false);
+  swapCounters(*r.counters);
+  return true;
 }
 
 AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool write) {
@@ -298,8 +376,11 @@ AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool 
     arena_.clear();
     stackArena_.clear();
     entries_ = 0;
+    ranges_.clear();
     i = PatternKeyHash()(key) & mask;
   }
+  if (growingFootprint(p, write)) // not cached: it will not recur at this length
+    return {scratch_.data(), scratch_.size(), scratchTotals_, scratchStackBytes_.data()};
   walkPattern(p);
   buildFootprint(write, scratch_, scratchTotals_, scratchStackBytes_);
   Slot &slot = slots_[i];

@@ -342,3 +342,46 @@ TEST(AnalyticModelTest, ReopeningAnOpenRowIsNotAnActivation) {
   EXPECT_EQ(r.activity.activates, 1u);
   EXPECT_EQ(r.activity.precharges, 1u);
 }
+
+// A KV cache read grows by a position every decode step. From its second
+// length on, the range keeps its own counters and a read walks only the new
+// bytes. When other traffic has closed its rows in between (here: a stream
+// over every bank at another row, a new one each time, as a decode step's
+// weights), it costs what the whole range costs a model that saw the same
+// other traffic. A read that shrinks (a new sequence) starts over.
+TEST(AnalyticModelTest, GrowingRangeCostsWhatTheWholeRangeCostsFresh) {
+  HbmConfig h;
+  AddressMapper m(h);
+  const uint64_t base = 3 * m.superBlockBytes() + 4096, row = 256;
+  auto kv = [&](uint64_t positions) { return dense(base, uint32_t(positions * row)); };
+  auto closeRows = [&](AnalyticModel &model, uint64_t i) {
+    model.transfer(dense((10 + i) * m.superBlockBytes(), uint32_t(m.superBlockBytes())), false,
+                   0);
+  };
+  const double far = 1e12; // every pseudo-channel idle: the result is the service time
+  auto same = [](const AnalyticModel::Result &a, const AnalyticModel::Result &b, double start) {
+    EXPECT_EQ(a.activity.readBytes, b.activity.readBytes);
+    EXPECT_EQ(a.activity.activates, b.activity.activates);
+    EXPECT_EQ(a.activity.precharges, b.activity.precharges);
+    EXPECT_DOUBLE_EQ(a.doneCycle - start, b.doneCycle - start);
+    for (size_t s = 0; s < a.stackBytes.size(); ++s)
+      EXPECT_DOUBLE_EQ(a.stackBytes[s], b.stackBytes[s]) << "stack " << s;
+  };
+  AnalyticModel grown(h, m);
+  uint64_t i = 0;
+  for (uint64_t positions : {40, 200, 333, 334}) {
+    grown.transfer(kv(positions), false, far);
+    closeRows(grown, ++i);
+  }
+  AnalyticModel::Result g = grown.transfer(kv(517), false, 2 * far);
+  EXPECT_EQ(g.activity.readBytes, 517 * row);
+  AnalyticModel fresh(h, m);
+  closeRows(fresh, 0);
+  same(g, fresh.transfer(kv(517), false, 2 * far), 2 * far);
+
+  closeRows(grown, ++i);
+  AnalyticModel::Result shrunk = grown.transfer(kv(64), false, 3 * far);
+  AnalyticModel fresh64(h, m);
+  closeRows(fresh64, 0);
+  same(shrunk, fresh64.transfer(kv(64), false, 3 * far), 3 * far);
+}

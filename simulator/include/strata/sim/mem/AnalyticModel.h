@@ -36,6 +36,8 @@
 #include "strata/target/ArchConfig.h"
 
 #include <cstdint>
+#include <memory>
+#include <unordered_map>
 #include <vector>
 
 namespace strata::sim::mem {
@@ -121,8 +123,13 @@ private:
 
   FootprintRef footprint(const BulkPattern &pattern, bool write);
   void walkPattern(const BulkPattern &pattern);
+  /// Footprint of what the counters hold; `reset` clears them for the next
+  /// walk (a growing range keeps its own).
   void buildFootprint(bool write, Footprint &out, Totals &totals,
-                      std::vector<double> &stackBytes);
+                      std::vector<double> &stackBytes, bool reset = true);
+  /// Times a contiguous range seen before at the same address with another
+  /// length from counters kept for it; false if `pattern` is not such a range.
+  bool growingFootprint(const BulkPattern &pattern, bool write);
   void walk(uint64_t address, uint64_t bytes);
   void addChunk(const DramLocation &location, uint64_t bytes);
   void addSuperBlocks(uint64_t address, uint64_t count);
@@ -132,6 +139,13 @@ private:
       touched_[pc] = 1;
       touchedList_.push_back(pc);
     }
+  }
+  /// Bank `b` of pseudo-channel `pc` has new counts: its time bound (which
+  /// only grows with them) may now be the pseudo-channel's largest.
+  void noteBank(uint32_t pc, size_t b) {
+    const double t = std::max(bankActs_[b] * actBankCycles_ + bankBursts_[b] * tCcdL_,
+                              bankActs_[b] * tRc_);
+    bankTime_[pc] = std::max(bankTime_[pc], t);
   }
   void touchBank(size_t bank) {
     if (!bankTouched_[bank]) {
@@ -144,6 +158,7 @@ private:
   const AddressMapper &mapper_;
   uint32_t totalPcs_, banksPerPc_, groups_, banksPerGroup_, burstBytes_, bc_;
   double chunkBursts_ = 0; ///< bursts of one whole, aligned mapping chunk
+  double actBankCycles_ = 0, tCcdL_ = 0, tRc_ = 0; ///< tRP + tRCD, tCCD_L, tRC
   std::vector<double> busy_;
   std::vector<int64_t> openRow_; ///< [pc][bank]
 
@@ -176,6 +191,27 @@ private:
   std::vector<Slot> slots_;
   std::vector<PcLoad> arena_;
   std::vector<double> stackArena_;
+
+  // Ranges read again at the same address with another length: a decode
+  // step reads each KV cache range one position longer than the last, and
+  // walking and building those afresh took a third of a 7B step's host time
+  // (more with long contexts). Such a range keeps its own walk counters, so
+  // a read walks only its new bytes; as with a repeated descriptor, the
+  // earlier bytes keep the activations their walk counted.
+  struct Counters {
+    std::vector<uint8_t> touched, bankTouched;
+    std::vector<uint32_t> touchedList, touchedBanks;
+    std::vector<double> bytes, bursts, acts, pres, groupBursts, bankBursts, bankActs,
+        bankTime;
+  };
+  struct Range {
+    uint64_t len = 0;
+    std::unique_ptr<Counters> counters;
+  };
+  /// Ranges tracked before starting over: what fits 256 MiB of counters.
+  size_t rangesKept_ = 0;
+  void swapCounters(Counters &counters);
+  std::unordered_map<uint64_t, Range> ranges_; ///< by base * 2 + write
   size_t entries_ = 0;
 };
 
