@@ -315,7 +315,8 @@ void NpuCore::step() {
   for (bool progress = true; progress && !chip_.faulted;) {
     progress = runSequencer(now);
     for (uint32_t q = 0; q < 3 && !chip_.faulted; ++q)
-      progress |= issueQueue(q, now);
+      if (!queues_[q].empty())
+        progress |= issueQueue(q, now);
     if (!chip_.faulted)
       progress |= pumpRequests(now);
   }

@@ -267,7 +267,6 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals,
     PcLoad load;
     load.pc = pc;
     load.stack = pc / pcsPerStack;
-    load.bytes = bytes_[pc];
     load.service = service / avail.pseudoChannel;
     load.first = latency + (acts_[pc] > 0 ? t.tRCD : 0) + (pres_[pc] > 0 ? t.tRP : 0);
     f.push_back(load);

@@ -15,7 +15,7 @@ PowerTimeline::PowerTimeline(uint32_t numDomains, double windowNs)
                                 std::to_string(windowNs) + ")");
 }
 
-void PowerTimeline::addAt(uint32_t domain, uint64_t window, double pj) {
+void PowerTimeline::addAtSlow(uint32_t domain, uint64_t window, double pj) {
   std::vector<double> &bins = pj_[domain];
   if (window >= bins.size())
     bins.resize(std::max<size_t>(window + 1, bins.size() * 2), 0.0);

@@ -88,7 +88,6 @@ private:
   struct PcLoad {
     double service = 0; ///< cycles it holds the pseudo-channel (derated)
     double first = 0;   ///< latency of its first access
-    double bytes = 0;
     uint32_t pc = 0, stack = 0;
   };
   using Footprint = std::vector<PcLoad>;

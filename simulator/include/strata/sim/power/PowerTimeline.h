@@ -43,7 +43,16 @@ public:
   double peakW(double endNs) const;
 
 private:
-  void addAt(uint32_t domain, uint64_t window, double pj);
+  void addAt(uint32_t domain, uint64_t window, double pj) {
+    // Almost every report lands in an allocated window after the last peak
+    // query, below the highest window used so far.
+    std::vector<double> &bins = pj_[domain];
+    if (window < bins.size() && window >= peakUpTo_ && window < top_)
+      bins[window] += pj;
+    else
+      addAtSlow(domain, window, pj);
+  }
+  void addAtSlow(uint32_t domain, uint64_t window, double pj);
   void coarsen();
   double windowW(uint64_t window) const;
   double windowNs_;
