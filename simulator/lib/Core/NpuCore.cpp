@@ -313,9 +313,12 @@ void NpuCore::step() {
   noteOccupancy(now);
   retire(now);
   for (bool progress = true; progress && !chip_.faulted;) {
-    progress = runSequencer(now);
+    // A sequencer stalled on a queue that is still full has nothing to do.
+    progress = seq_ == SeqState::QueueFull && queues_[seqWaitQueue_].full()
+                   ? false
+                   : runSequencer(now);
     for (uint32_t q = 0; q < 3 && !chip_.faulted; ++q)
-      if (!queues_[q].empty())
+      if (!headWaits(q))
         progress |= issueQueue(q, now);
     if (!chip_.faulted)
       progress |= pumpRequests(now);
@@ -917,6 +920,19 @@ bool NpuCore::hazard(const Queue &q, const Op &op) const {
           return true;
   }
   return false;
+}
+
+bool NpuCore::headWaits(uint32_t q) const {
+  // The common answer of issueQueue, without its cost: the queue is empty, or
+  // its head already waits for a semaphore that has not been signalled since.
+  const Queue &Q = queues_[q];
+  if (Q.empty())
+    return true;
+  const Op &op = ops_[Q.front()];
+  if (op.kind != OpKind::SemWait || !op.blocked)
+    return false;
+  const auto &s = std::get<isa::SyncInstr>(*op.instr);
+  return sems_[s.id] < s.value;
 }
 
 bool NpuCore::issueQueue(uint32_t q, double now) {

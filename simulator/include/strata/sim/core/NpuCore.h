@@ -193,6 +193,7 @@ private:
   void retire(double nowNs);
   bool runSequencer(double nowNs);
   bool issueQueue(uint32_t q, double nowNs);
+  bool headWaits(uint32_t q) const;
   bool pumpRequests(double nowNs);
   void rearm(double nowNs);
 
