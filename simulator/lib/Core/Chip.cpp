@@ -61,14 +61,16 @@ public:
 
   void onBulkActivity(const mem::MemoryActivity &a, double startNs, double endNs) override {
     const double bits = double(a.readBytes + a.writeBytes) * 8;
-    power_.add(hbm_,
-               {{EnergyEvent::HbmActivate, double(a.activates)},
-                {EnergyEvent::HbmRefresh, double(a.refreshes)},
-                {EnergyEvent::HbmReadBit, double(a.readBytes) * 8},
-                {EnergyEvent::HbmWriteBit, double(a.writeBytes) * 8},
-                {EnergyEvent::HbmIoBit, bits},
-                {EnergyEvent::TsvBit, bits}},
-               startNs, endNs);
+    // The HBM and the NoC units share the memory domain: one spread.
+    double pj = power_.charge(noc_, EnergyEvent::NocByte, double(a.nocByteHops));
+    for (const auto &[e, count] : {std::pair{EnergyEvent::HbmActivate, double(a.activates)},
+                                   std::pair{EnergyEvent::HbmRefresh, double(a.refreshes)},
+                                   std::pair{EnergyEvent::HbmReadBit, double(a.readBytes) * 8},
+                                   std::pair{EnergyEvent::HbmWriteBit, double(a.writeBytes) * 8},
+                                   std::pair{EnergyEvent::HbmIoBit, bits},
+                                   std::pair{EnergyEvent::TsvBit, bits}})
+      pj += power_.charge(hbm_, e, count);
+    power_.spread(power_.unitDomain(hbm_), pj, startNs, endNs);
   }
 
 private:

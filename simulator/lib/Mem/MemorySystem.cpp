@@ -552,14 +552,18 @@ struct MemorySystem::State : ChannelClient {
     double dramStart = start + h.frontendCycles + double(farthestHops[core]) * config.noc.hopCycles;
     const AnalyticModel::Result &r = analytic.transfer(pattern, write, dramStart);
     double done = r.doneCycle;
+    MemoryActivity activity = r.activity;
     for (uint32_t s = 0; s < h.stacks; ++s) {
       double bytes = r.stackBytes[s];
       if (bytes <= 0)
         continue;
       double tsvDone = tsv[s]->reserveBulk(dramStart, bytes);
-      double nocDone = write ? noc->traverseBulk(noc->coreToStack(core, s), start, bytes) +
-                                   h.frontendCycles + h.timing.tWL
-                             : noc->traverseBulk(noc->stackToCore(s, core), dramStart, bytes);
+      const Noc::Route &route = write ? noc->coreToStack(core, s) : noc->stackToCore(s, core);
+      activity.nocByteHops +=
+          uint64_t(bytes) * std::max<uint64_t>(1, route.links.size());
+      double nocDone = write ? noc->reserveBulk(route, start, bytes) + h.frontendCycles +
+                                   h.timing.tWL
+                             : noc->reserveBulk(route, dramStart, bytes);
       double stackDone = std::max({r.stackDone[s], tsvDone, nocDone});
       if (!write) // the last data also crosses the NoC after the DRAM
         stackDone = std::max(stackDone, r.stackDone[s] +
@@ -580,7 +584,7 @@ struct MemorySystem::State : ChannelClient {
     *statBulk += 1;
     *statBulkBytes += double(pattern.totalBytes());
     if (listener)
-      listener->onBulkActivity(r.activity, timebase.clock.ns(start), timebase.clock.ns(done));
+      listener->onBulkActivity(activity, timebase.clock.ns(start), timebase.clock.ns(done));
     return sc_time::from_value(psOfCycle(done)) - sc_core::sc_time_stamp();
   }
 

@@ -118,9 +118,14 @@ double Noc::traverse(const Route &route, double cycle, uint64_t bytes) {
 }
 
 double Noc::traverseBulk(const Route &route, double cycle, double bytes) {
-  uint32_t hops = uint32_t(route.links.size());
   if (listener_ && bytes > 0)
-    listener_->onNocTransfer(uint64_t(bytes), hops, timebase_->clock.ns(cycle));
+    listener_->onNocTransfer(uint64_t(bytes), uint32_t(route.links.size()),
+                             timebase_->clock.ns(cycle));
+  return reserveBulk(route, cycle, bytes);
+}
+
+double Noc::reserveBulk(const Route &route, double cycle, double bytes) {
+  uint32_t hops = uint32_t(route.links.size());
   if (bytes <= 0)
     return cycle + double(hops) * hop_;
   double serial = bytes / rate_;

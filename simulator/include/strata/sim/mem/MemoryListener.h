@@ -46,6 +46,8 @@ struct MemoryActivity {
   uint64_t refreshes = 0; ///< REF commands of the configured kind (all-bank or REFsb)
   uint64_t readBytes = 0;  ///< through the DRAM array, the TSVs and the IO
   uint64_t writeBytes = 0;
+  /// Bytes x links (at least one) the transfer moved over the NoC.
+  uint64_t nocByteHops = 0;
 };
 
 class MemoryListener {
@@ -56,7 +58,8 @@ public:
   virtual void onCommand(const DramCommand &command) {}
   /// `bytes` crossed `hops` NoC links (a request, a response or a peer copy).
   virtual void onNocTransfer(uint64_t bytes, uint32_t hops, double timeNs) {}
-  /// The activity of one analytic bulk transfer spanning [startNs, endNs].
+  /// The activity of one analytic bulk transfer spanning [startNs, endNs]
+  /// (its NoC bytes included: they are not reported by onNocTransfer).
   virtual void onBulkActivity(const MemoryActivity &activity, double startNs,
                               double endNs) {}
 };

@@ -63,6 +63,8 @@ public:
   double traverse(const Route &route, double cycle, uint64_t bytes);
   /// Bulk (analytic) transfer with busy-until contention per link.
   double traverseBulk(const Route &route, double cycle, double bytes);
+  /// traverseBulk without the listener report (the caller reports the bytes).
+  double reserveBulk(const Route &route, double cycle, double bytes);
 
   void setListener(MemoryListener *listener) { listener_ = listener; }
 
