@@ -2,6 +2,8 @@
 
 #include "strata/sim/mem/AddressMapper.h"
 
+#include "LocationCheck.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -39,13 +41,7 @@ TEST_P(AddressMapping, IsABijectionOverTheWholeSpace) {
   std::set<std::tuple<uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t>> seen;
   for (uint64_t a = 0; a < m.capacity(); a += 32) {
     DramLocation l = m.decode(a);
-    EXPECT_LT(l.stack, h.stacks);
-    EXPECT_LT(l.channel, h.channelsPerStack);
-    EXPECT_LT(l.pseudoChannel, h.pseudoChannels);
-    EXPECT_LT(l.bankGroup, h.bankGroups);
-    EXPECT_LT(l.bank, h.banksPerGroup);
-    EXPECT_LT(l.row, m.rowsPerBank());
-    EXPECT_LT(l.column, h.rowBytes);
+    EXPECT_TRUE(strata::sim::mem::test::inGeometry(h, m, l)) << "address " << a;
     EXPECT_EQ(m.encode(l), a);
     EXPECT_TRUE(seen.insert({l.stack, l.channel, l.pseudoChannel, l.bankGroup, l.bank, l.row,
                              l.column})

@@ -10,6 +10,8 @@
 
 #include "strata/sim/mem/AddressMapper.h"
 
+#include "LocationCheck.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -66,17 +68,7 @@ TEST(HashedMapping, IsABijectionOverTheWholeSpace) {
   AddressMapper unhashed(plain);
   for (uint64_t a = 0; a < m.capacity(); a += 16) {
     DramLocation l = m.decode(a);
-    ASSERT_LT(l.stack, h.stacks);
-    ASSERT_LT(l.channel, h.channelsPerStack);
-    ASSERT_LT(l.pseudoChannel, h.pseudoChannels);
-    ASSERT_LT(l.bankGroup, h.bankGroups);
-    ASSERT_LT(l.bank, h.banksPerGroup);
-    ASSERT_LT(l.row, m.rowsPerBank());
-    ASSERT_LT(l.column, h.rowBytes);
-    ASSERT_EQ(l.globalPc, (l.stack * h.channelsPerStack + l.channel) * h.pseudoChannels +
-                              l.pseudoChannel);
-    ASSERT_EQ(l.globalChannel, l.stack * h.channelsPerStack + l.channel);
-    ASSERT_EQ(l.pcBank, l.bankGroup * h.banksPerGroup + l.bank);
+    ASSERT_TRUE(strata::sim::mem::test::inGeometry(h, m, l)) << "address " << a;
     ASSERT_EQ(m.encode(l), a);
     ASSERT_TRUE(seen.insert(place(l)).second) << "address " << a << " collides";
     DramLocation u = unhashed.decode(a);
