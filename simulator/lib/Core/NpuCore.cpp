@@ -297,6 +297,19 @@ double NpuCore::afterCycles(double now, double cycles) const {
   return clock_->timeAfterCycles(now, cycles);
 }
 
+inline bool NpuCore::headWaits(uint32_t q) const {
+  // The common answer of issueQueue, without its cost: the queue is empty, or
+  // its head already waits for a semaphore that has not been signalled since.
+  const Queue &Q = queues_[q];
+  if (Q.empty())
+    return true;
+  const Op &op = ops_[Q.front()];
+  if (op.kind != OpKind::SemWait || !op.blocked)
+    return false;
+  const auto &s = std::get<isa::SyncInstr>(*op.instr);
+  return sems_[s.id] < s.value;
+}
+
 void NpuCore::step() {
   wakePending_ = false;
   armedPs_ = UINT64_MAX;
@@ -310,7 +323,8 @@ void NpuCore::step() {
   } leave{inStep_};
   if (clockChanged_)
     onClockChange(now);
-  noteOccupancy(now);
+  if (queues_[0].pending | queues_[1].pending | queues_[2].pending)
+    noteOccupancy(now);
   retire(now);
   for (bool progress = true; progress && !chip_.faulted;) {
     // A sequencer stalled on a queue that is still full has nothing to do.
@@ -922,18 +936,6 @@ bool NpuCore::hazard(const Queue &q, const Op &op) const {
   return false;
 }
 
-bool NpuCore::headWaits(uint32_t q) const {
-  // The common answer of issueQueue, without its cost: the queue is empty, or
-  // its head already waits for a semaphore that has not been signalled since.
-  const Queue &Q = queues_[q];
-  if (Q.empty())
-    return true;
-  const Op &op = ops_[Q.front()];
-  if (op.kind != OpKind::SemWait || !op.blocked)
-    return false;
-  const auto &s = std::get<isa::SyncInstr>(*op.instr);
-  return sems_[s.id] < s.value;
-}
 
 bool NpuCore::issueQueue(uint32_t q, double now) {
   Queue &Q = queues_[q];
