@@ -109,6 +109,17 @@ void loadWeightTile(KernelEmitter &em, const ArchConfig &arch, const OutputJob &
 /// The job's biases for columns [n0, n0 + nt) as f32 [pair*nt].
 mlir::Value loadBiasTile(KernelEmitter &em, const OutputJob &job, int64_t n0, int64_t nt);
 
+/// The kernel's norm parameters in SRAM (beta only for a layer norm).
+struct NormParams {
+  mlir::Value gamma, beta;
+};
+NormParams loadNormParams(KernelEmitter &em, const LinearKernel &k);
+
+/// The kernel's norm (RMS or layer) over `rows` dense rows of x to `dst`
+/// (at `dstOff`), in type `out`.
+void emitNormRows(KernelEmitter &em, const LinearKernel &k, const NormParams &p,
+                  mlir::Value x, mlir::Value dst, int64_t dstOff, int64_t rows, DType out);
+
 /// The output-stationary schedule (LowerLinearPrefill.cpp), for a kernel
 /// whose job slices are planned; a diagnostic on the op when it does not
 /// apply (see outputStationaryApplies).

@@ -97,6 +97,34 @@ void loadWeightTile(KernelEmitter &em, const ArchConfig &arch, const OutputJob &
   }
 }
 
+NormParams loadNormParams(KernelEmitter &em, const LinearKernel &k) {
+  const int64_t K = k.x.cols;
+  NormParams p;
+  p.gamma = em.alloc(k.gamma->elemBytes(K), "gamma");
+  em.load(p.gamma, 0, k.gamma->payload, 0, k.gamma->elemBytes(K));
+  if (k.beta) {
+    p.beta = em.alloc(k.beta->elemBytes(K), "beta");
+    em.load(p.beta, 0, k.beta->payload, 0, k.beta->elemBytes(K));
+  }
+  return p;
+}
+
+void emitNormRows(KernelEmitter &em, const LinearKernel &k, const NormParams &p, Value x,
+                  Value dst, int64_t dstOff, int64_t rows, DType out) {
+  const int64_t K = k.x.cols;
+  KernelEmitter::Vec v = em.denseRows(x, dst, rows, K, k.x.dtype, out);
+  v.y = p.gamma;
+  v.dstOff = dstOff;
+  v.in1 = k.gamma->dtype;
+  v.fimm = static_cast<float>(k.eps);
+  if (k.norm == graph::NormKind::Rms) {
+    em.vec<npu::VRmsNormOp>(v);
+  } else {
+    v.z = p.beta;
+    em.vec<npu::VLayerNormOp>(v);
+  }
+}
+
 Value loadBiasTile(KernelEmitter &em, const OutputJob &job, int64_t n0, int64_t nt) {
   const int64_t pair = job.pair();
   Value buf = em.alloc(pair * nt * 4, "bias");
@@ -354,8 +382,7 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
 
   std::vector<Step> steps;
   // Norm parameters load once per kernel per core.
-  auto gammaBuf = std::make_shared<Value>();
-  auto betaBuf = std::make_shared<Value>();
+  auto norm = std::make_shared<NormParams>();
 
   for (int64_t m0 = 0; m0 < M; m0 += mTile_) {
     auto tile = std::make_shared<RowTile>();
@@ -364,35 +391,11 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
     tile->xType = k_.x.dtype;
     Step prologue;
     auto loadNormParams = [=, &em]() {
-      if (k_.norm != graph::NormKind::None && !*gammaBuf) {
-        *gammaBuf = em.alloc(k_.gamma->elemBytes(K), "gamma");
-        em.load(*gammaBuf, 0, k_.gamma->payload, 0, k_.gamma->elemBytes(K));
-        if (k_.beta) {
-          *betaBuf = em.alloc(k_.beta->elemBytes(K), "beta");
-          em.load(*betaBuf, 0, k_.beta->payload, 0, k_.beta->elemBytes(K));
-        }
-      }
+      if (k_.norm != graph::NormKind::None && !norm->gamma)
+        *norm = lowering::loadNormParams(em, k_);
     };
     auto normRows = [=, &em](Value x, Value dst, int64_t dstOff, int64_t rows) {
-      KernelEmitter::Vec v;
-      v.x = x;
-      v.y = *gammaBuf;
-      v.dst = dst;
-      v.dstOff = dstOff;
-      v.rows = em.imm(rows);
-      v.cols = em.imm(K);
-      v.in = k_.x.dtype;
-      v.in1 = k_.gamma->dtype;
-      v.out = DType::F32;
-      v.ld0 = K;
-      v.ldd = K;
-      v.fimm = static_cast<float>(k_.eps);
-      if (k_.norm == graph::NormKind::Rms) {
-        em.vec<npu::VRmsNormOp>(v);
-      } else {
-        v.z = *betaBuf;
-        em.vec<npu::VLayerNormOp>(v);
-      }
+      emitNormRows(em, k_, *norm, x, dst, dstOff, rows, DType::F32);
     };
     if (resident) {
       prologue.loads = loadNormParams;

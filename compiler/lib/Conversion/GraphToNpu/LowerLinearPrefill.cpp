@@ -337,15 +337,9 @@ void OutputStationaryEmitter::stage(unsigned coreId, int64_t r0, int64_t r1) {
   KernelEmitter em(e_.core(coreId), k_.op->getLoc());
   const int64_t K = k_.x.cols;
   const bool hasNorm = k_.norm != graph::NormKind::None;
-  Value gamma, beta;
-  if (hasNorm) {
-    gamma = em.alloc(k_.gamma->elemBytes(K), "gamma");
-    em.load(gamma, 0, k_.gamma->payload, 0, k_.gamma->elemBytes(K));
-    if (k_.beta) {
-      beta = em.alloc(k_.beta->elemBytes(K), "beta");
-      em.load(beta, 0, k_.beta->payload, 0, k_.beta->elemBytes(K));
-    }
-  }
+  NormParams normParams;
+  if (hasNorm)
+    normParams = loadNormParams(em, k_);
   std::vector<const StagedForm *> out;
   for (const StagedForm &s : forms_)
     if (s.staged)
@@ -366,36 +360,15 @@ void OutputStationaryEmitter::stage(unsigned coreId, int64_t r0, int64_t r1) {
     em.loadRows(raw, 0, k_.x, m0, n);
     Value src = raw;
     DType srcType = k_.x.dtype;
-    KernelEmitter::Vec norm;
     if (hasNorm) {
-      norm.x = raw;
-      norm.y = gamma;
-      norm.z = beta;
-      norm.rows = em.imm(n);
-      norm.cols = em.imm(K);
-      norm.in = k_.x.dtype;
-      norm.in1 = k_.gamma->dtype;
-      norm.ld0 = K;
-      norm.ldd = K;
-      norm.fimm = static_cast<float>(k_.eps);
-      auto emitNorm = [&]() {
-        if (k_.norm == graph::NormKind::Rms)
-          em.vec<npu::VRmsNormOp>(norm);
-        else
-          em.vec<npu::VLayerNormOp>(norm);
-      };
       if (normDirect) {
         Value dst = em.alloc(n * out[0]->data.rowBytes(), "a");
-        norm.dst = dst;
-        norm.out = out[0]->form.type;
-        emitNorm();
+        emitNormRows(em, k_, normParams, raw, dst, 0, n, out[0]->form.type);
         em.storeRows(dst, 0, out[0]->data, m0, n);
         continue;
       }
       src = em.alloc(n * K * 4, "xn");
-      norm.dst = src;
-      norm.out = DType::F32;
-      emitNorm();
+      emitNormRows(em, k_, normParams, raw, src, 0, n, DType::F32);
       srcType = DType::F32;
     }
     for (const StagedForm *s : out) {
