@@ -24,16 +24,7 @@ AnalyticModel::AnalyticModel(const HbmConfig &hbm, const AddressMapper &mapper)
   rangesKept_ = std::max<size_t>(256, (size_t(256) << 20) / counterBytes);
   busy_.assign(totalPcs_, 0);
   openRow_.assign(size_t(totalPcs_) * banksPerPc_, -1);
-  touched_.assign(totalPcs_, 0);
-  bytes_.assign(totalPcs_, 0);
-  bursts_.assign(totalPcs_, 0);
-  acts_.assign(totalPcs_, 0);
-  pres_.assign(totalPcs_, 0);
-  groupBursts_.assign(size_t(totalPcs_) * groups_, 0);
-  bankBursts_.assign(size_t(totalPcs_) * banksPerPc_, 0);
-  bankActs_.assign(size_t(totalPcs_) * banksPerPc_, 0);
-  bankTouched_.assign(size_t(totalPcs_) * banksPerPc_, 0);
-  bankTime_.assign(totalPcs_, 0);
+  counters_ = zeroCounters();
   rowBus_.assign(size_t(hbm_.stacks) * hbm_.channelsPerStack, 0);
   result_.stackBytes.assign(hbm_.stacks, 0);
   result_.stackDone.assign(hbm_.stacks, 0);
@@ -284,19 +275,17 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals,
     touchedList_.clear();
 }
 
-void AnalyticModel::swapCounters(Counters &c) {
-  touched_.swap(c.touched);
-  touchedList_.swap(c.touchedList);
-  bytes_.swap(c.bytes);
-  bursts_.swap(c.bursts);
-  acts_.swap(c.acts);
-  pres_.swap(c.pres);
-  groupBursts_.swap(c.groupBursts);
-  bankBursts_.swap(c.bankBursts);
-  bankActs_.swap(c.bankActs);
-  bankTouched_.swap(c.bankTouched);
-  touchedBanks_.swap(c.touchedBanks);
-  bankTime_.swap(c.bankTime);
+AnalyticModel::Counters AnalyticModel::zeroCounters() const {
+  const size_t pcs = totalPcs_, banks = size_t(totalPcs_) * banksPerPc_;
+  Counters c;
+  c.touched.assign(pcs, 0);
+  c.bankTouched.assign(banks, 0);
+  for (std::vector<double> *v : {&c.bytes, &c.bursts, &c.acts, &c.pres, &c.bankTime})
+    v->assign(pcs, 0.0);
+  c.groupBursts.assign(pcs * groups_, 0.0);
+  c.bankBursts.assign(banks, 0.0);
+  c.bankActs.assign(banks, 0.0);
+  return c;
 }
 
 /// The one address range `p` covers when its dimensions are contiguous.
@@ -330,28 +319,17 @@ bool AnalyticModel::growingFootprint(const BulkPattern &p, bool write) {
     return false; // a first sighting: walked like any other range
   if (!r.counters || seen > len) {
     // Seen again with another length: from now on its counts are kept.
-    r.counters = std::make_unique<Counters>();
-    Counters &c = *r.counters;
-    c.touched.assign(touched_.size(), 0);
-    c.bytes.assign(bytes_.size(), 0);
-    c.bursts.assign(bursts_.size(), 0);
-    c.acts.assign(acts_.size(), 0);
-    c.pres.assign(pres_.size(), 0);
-    c.groupBursts.assign(groupBursts_.size(), 0);
-    c.bankBursts.assign(bankBursts_.size(), 0);
-    c.bankActs.assign(bankActs_.size(), 0);
-    c.bankTouched.assign(bankTouched_.size(), 0);
-    c.bankTime.assign(bankTime_.size(), 0);
-    swapCounters(c);
+    r.counters = std::make_unique<Counters>(zeroCounters());
+    std::swap(counters_, *r.counters);
     walk(p.base, len);
   } else {
     // One position longer than last time (a KV cache read): only the new
     // bytes are walked; the rest keeps what its walk counted.
-    swapCounters(*r.counters);
+    std::swap(counters_, *r.counters);
     walk(p.base + seen, len - seen);
   }
   buildFootprint(write, scratch_, scratchTotals_, scratchStackBytes_, /*reset=*/false);
-  swapCounters(*r.counters);
+  std::swap(counters_, *r.counters);
   return true;
 }
 

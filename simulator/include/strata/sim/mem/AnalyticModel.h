@@ -47,6 +47,8 @@ struct BulkPattern;
 class AnalyticModel {
 public:
   AnalyticModel(const HbmConfig &hbm, const AddressMapper &mapper);
+  AnalyticModel(const AnalyticModel &) = delete; // members name parts of counters_
+  AnalyticModel &operator=(const AnalyticModel &) = delete;
 
   struct Result {
     double doneCycle = 0; ///< last pseudo-channel done, incl. access latency
@@ -162,14 +164,27 @@ private:
   std::vector<int64_t> openRow_; ///< [pc][bank]
 
   // Scratch of one transfer.
-  std::vector<uint8_t> touched_;
-  std::vector<uint32_t> touchedList_;
-  std::vector<double> bytes_, bursts_, acts_, pres_;
-  std::vector<double> groupBursts_; ///< [pc][group]
-  std::vector<double> bankBursts_, bankActs_; ///< [pc][bank]
-  std::vector<uint8_t> bankTouched_;          ///< [pc][bank]
-  std::vector<uint32_t> touchedBanks_;
-  std::vector<double> bankTime_;              ///< per pc: its busiest bank
+  /// What a walk counts, per pseudo-channel and per bank; zero between
+  /// walks except inside a growing range's own copy (below).
+  struct Counters {
+    std::vector<uint8_t> touched, bankTouched;      ///< [pc], [pc][bank]
+    std::vector<uint32_t> touchedList, touchedBanks;
+    std::vector<double> bytes, bursts, acts, pres;  ///< [pc]
+    std::vector<double> groupBursts;                ///< [pc][group]
+    std::vector<double> bankBursts, bankActs;       ///< [pc][bank]
+    std::vector<double> bankTime;                   ///< [pc]: its busiest bank
+  };
+  Counters counters_; ///< the ones the walk adds to
+  // The walk reads and writes counters_ through these names.
+  std::vector<uint8_t> &touched_ = counters_.touched;
+  std::vector<uint32_t> &touchedList_ = counters_.touchedList;
+  std::vector<double> &bytes_ = counters_.bytes, &bursts_ = counters_.bursts,
+                      &acts_ = counters_.acts, &pres_ = counters_.pres;
+  std::vector<double> &groupBursts_ = counters_.groupBursts;
+  std::vector<double> &bankBursts_ = counters_.bankBursts, &bankActs_ = counters_.bankActs;
+  std::vector<uint8_t> &bankTouched_ = counters_.bankTouched;
+  std::vector<uint32_t> &touchedBanks_ = counters_.touchedBanks;
+  std::vector<double> &bankTime_ = counters_.bankTime;
   std::vector<double> rowBus_;    ///< per channel
   Footprint scratch_;
   Totals scratchTotals_;
@@ -197,19 +212,14 @@ private:
   // (more with long contexts). Such a range keeps its own walk counters, so
   // a read walks only its new bytes; as with a repeated descriptor, the
   // earlier bytes keep the activations their walk counted.
-  struct Counters {
-    std::vector<uint8_t> touched, bankTouched;
-    std::vector<uint32_t> touchedList, touchedBanks;
-    std::vector<double> bytes, bursts, acts, pres, groupBursts, bankBursts, bankActs,
-        bankTime;
-  };
   struct Range {
     uint64_t len = 0;
     std::unique_ptr<Counters> counters;
   };
   /// Ranges tracked before starting over: what fits 256 MiB of counters.
   size_t rangesKept_ = 0;
-  void swapCounters(Counters &counters);
+  /// Counters of the geometry's size, all zero.
+  Counters zeroCounters() const;
   std::unordered_map<uint64_t, Range> ranges_; ///< by base * 2 + write
   size_t entries_ = 0;
 };
