@@ -16,17 +16,8 @@ using namespace strata::sim::mem;
 namespace {
 
 HbmConfig small(const char *mapping) {
-  HbmConfig h;
-  h.addressMapping = mapping;
-  h.stacks = 3; // not a power of two on purpose
-  h.channelsPerStack = 2;
-  h.pseudoChannels = 2;
-  h.bankGroups = 2;
-  h.banksPerGroup = 2;
-  h.rowBytes = 256;
-  h.interleaveBytes = 64;
-  h.capacityBytesPerStack = 2 * 2 * 4 * 256 * 8; // 8 rows per bank
-  return h;
+  return strata::sim::mem::test::smallGeometry(mapping, 3 /* not a power of two on purpose */,
+                                               8);
 }
 
 } // namespace

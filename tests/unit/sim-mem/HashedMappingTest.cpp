@@ -27,19 +27,7 @@ namespace {
 /// 2 stacks x 2 channels x 2 pcs (8 pseudo-channels, 3 bits), 2 x 2 banks,
 /// 4 chunks of 64 B per row and 64 rows: the row digit folds over several
 /// pseudo-channel-wide fields.
-HbmConfig smallHashed() {
-  HbmConfig h;
-  h.addressMapping = "hashed";
-  h.stacks = 2;
-  h.channelsPerStack = 2;
-  h.pseudoChannels = 2;
-  h.bankGroups = 2;
-  h.banksPerGroup = 2;
-  h.rowBytes = 256;
-  h.interleaveBytes = 64;
-  h.capacityBytesPerStack = 2 * 2 * 4 * 256 * 64;
-  return h;
-}
+HbmConfig smallHashed() { return strata::sim::mem::test::smallGeometry("hashed", 2, 64); }
 
 HbmConfig defaultHashed() {
   HbmConfig h;

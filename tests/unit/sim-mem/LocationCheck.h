@@ -1,4 +1,4 @@
-//===- LocationCheck.h - A decoded location lies inside the geometry -*- C++ -*-===//
+//===- LocationCheck.h - Small mapping geometries and location checks -*- C++ -*-===//
 #pragma once
 
 #include "strata/sim/mem/AddressMapper.h"
@@ -6,6 +6,23 @@
 #include <gtest/gtest.h>
 
 namespace strata::sim::mem::test {
+
+/// A geometry small enough to decode every address of: `stacks` stacks of 2
+/// channels x 2 pseudo-channels x 2 x 2 banks, rows of 4 chunks of 64 B,
+/// `rowsPerBank` rows.
+inline HbmConfig smallGeometry(const char *mapping, uint32_t stacks, uint32_t rowsPerBank) {
+  HbmConfig h;
+  h.addressMapping = mapping;
+  h.stacks = stacks;
+  h.channelsPerStack = 2;
+  h.pseudoChannels = 2;
+  h.bankGroups = 2;
+  h.banksPerGroup = 2;
+  h.rowBytes = 256;
+  h.interleaveBytes = 64;
+  h.capacityBytesPerStack = 2 * 2 * 4 * 256 * uint64_t(rowsPerBank);
+  return h;
+}
 
 /// Every field of `l` within the geometry of `h`, and its derived indices
 /// (global pseudo-channel and channel, bank within the pseudo-channel) right.
