@@ -197,6 +197,10 @@ json buildRunReport(const RunStats &stats, const ArchConfig &arch,
                      {"hbm_read_bytes", s.result.hbmReadBytes},
                      {"hbm_write_bytes", s.result.hbmWriteBytes}});
   report["steps"] = steps;
+  if (context.weightLoad)
+    report["weight_load"] = {{"seconds", context.weightLoad->seconds},
+                             {"energy_j", context.weightLoad->energyJ},
+                             {"hbm_read_bytes", context.weightLoad->hbmReadBytes}};
 
   // Per unit kind: busy time and utilisation where the unit has one, and
   // energy for every kind the power model reports.

@@ -60,6 +60,40 @@ INSTANTIATE_TEST_SUITE_P(ReferenceLines, Stories260KGreedy,
                                                             })),
                          lineName);
 
+// The whole model fits in SRAM: the compiled binary loads its weights once
+// (load_weights) and the decode steps read only activations and the KV
+// cache, generating the same tokens as the binary that reloads them.
+TEST(Stories260K, WeightsStayResidentAcrossDecodeSteps) {
+  STRATA_REQUIRE_MODEL_FILE(kModel);
+  const std::string path = models::testing::modelPath(kModel);
+  CompiledRun pinned = compileAndLoad(path, "fp32"),
+              plain = compileAndLoad(path, "fp32", "f32", 16, /*pinWeights=*/false);
+  ASSERT_TRUE(pinned.engine && plain.engine);
+  ASSERT_NE(pinned.compiled.binary.findEntry(bin::kLoadWeightsEntry), nullptr);
+  ASSERT_EQ(plain.compiled.binary.findEntry(bin::kLoadWeightsEntry), nullptr);
+  runtime::GenerateOptions g;
+  g.maxNewTokens = 8;
+  auto a = runtime::generate(*pinned.engine->createSession(), {1}, g);
+  auto b = runtime::generate(*plain.engine->createSession(), {1}, g);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->tokens, b->tokens);
+  double weights = 0;
+  for (const bin::ConstSegment &s : pinned.compiled.binary.constants)
+    weights += double(s.size);
+  const auto &load =
+      dynamic_cast<runtime::SimExecutor &>(pinned.engine->executor()).simulator().weightLoad();
+  ASSERT_TRUE(load.has_value());
+  // All but the embedding table's rows, which the gather reads by token.
+  EXPECT_GT(load->hbmReadBytes, 0.8 * weights);
+  ASSERT_EQ(a->stats.steps().size(), b->stats.steps().size());
+  for (size_t i = 1; i < a->stats.steps().size(); ++i) {
+    const double pinnedRead = a->stats.steps()[i].result.hbmReadBytes,
+                 plainRead = b->stats.steps()[i].result.hbmReadBytes;
+    EXPECT_GT(plainRead, 0.8 * weights) << "step " << i;
+    EXPECT_LT(pinnedRead, plainRead - 0.8 * weights) << "step " << i;
+  }
+}
+
 TEST(Stories260K, LastPromptLogitsWithin1e4OfRunC) {
   STRATA_REQUIRE_MODEL_FILE(kModel);
   STRATA_REQUIRE_MODEL_FILE("stories260K/reference/logits_once_upon.json");

@@ -109,6 +109,7 @@ void addBackendStage(OpPassManager &pm, const CompileOptions &o) {
   b.prefillKChunk = o.prefillKChunk;
   b.prefetch = o.prefetch;
   b.dvfsHints = o.dvfsHints;
+  b.pinWeights = o.pinWeights;
   npu::buildBackendPassPipeline(pm, b);
 }
 

@@ -2,12 +2,12 @@
 //
 //   strata compile INPUT.mlir|MODEL -o OUT.npubin [--arch CFG] [--precision P]
 //       [--emit mlir|asm|bin] [--mlir-print-ir-after-all] [--report FILE]
-//       [--no-fuse] [--no-prefetch] [--no-dvfs-hints] [--no-fusion-compare]
+//       [--no-fuse] [--no-prefetch] [--no-dvfs-hints] [--no-pin-weights] [--no-fusion-compare]
 //       [--chunk T] [--max-seq N] [--kv-cache f32|f16|bf16]   (model inputs)
 //
 // Runs the compiler driver (compiler/include/strata/Driver) on a
 // graph-dialect module: fusion, quantization, lowering, prefetch scheduling,
-// DVFS hints, SRAM allocation, semaphores, emission. The binary is written with bin::writeBinary; --emit
+// weight pinning, DVFS hints, SRAM allocation, semaphores, emission. The binary is written with bin::writeBinary; --emit
 // mlir writes the final npu IR instead and --emit asm its assembly. A model
 // file or config name goes through the graph builder first (ModelCompile.h).
 //
@@ -38,6 +38,7 @@ struct CompileCliOptions {
   bool noFusionCompare = false;
   bool noPrefetch = false;
   bool noDvfsHints = false;
+  bool noPinWeights = false;
   CompileOptions compile;
   // Model-file inputs only (compileModelFile below).
   uint32_t tokensPerPrefill = 16;
@@ -104,6 +105,7 @@ void runCompile(CompileCliOptions &o) {
   o.compile.fuse = !o.noFuse;
   o.compile.prefetch = !o.noPrefetch;
   o.compile.dvfsHints = !o.noDvfsHints;
+  o.compile.pinWeights = !o.noPinWeights;
   o.compile.compareFusion = !o.noFusionCompare;
   o.compile.toolVersion = std::string("strata ") + STRATA_VERSION;
   const bool model = !isMlirFile(o.input);
@@ -181,6 +183,9 @@ void registerCompileCommand(CLI::App &app) {
   cmd->add_flag("--no-prefetch", opt->noPrefetch,
                 "Keep the lowered load order (strata-npu-schedule-prefetch only reports)");
   cmd->add_flag("--no-dvfs-hints", opt->noDvfsHints, "Skip strata-npu-insert-dvfs-hints");
+  cmd->add_flag("--no-pin-weights", opt->noPinWeights,
+                "Load weights from HBM on every step even when they all fit in SRAM "
+                "(skip strata-npu-pin-weights)");
   cmd->add_flag("--no-fusion-compare", opt->noFusionCompare,
                 "Do not compile an unfused copy for the report's before-fusion figures");
   cmd->add_flag("--timing-only", opt->compile.timingOnly,

@@ -353,6 +353,7 @@ void runModel(const RunCliOptions &o) {
     ctx.promptTokens = r.promptTokens;
     ctx.generatedTokens = generated;
     ctx.simStats = sim.simulator().stats().toJson();
+    ctx.weightLoad = sim.simulator().weightLoad();
     nlohmann::json report = runtime::buildRunReport(stats, p.arch, ctx);
     report["stop"] = std::string(runtime::stopReasonName(r.stop));
     checkOrFail("run", writeText(o.report, report.dump(2) + "\n"));

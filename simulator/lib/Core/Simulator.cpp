@@ -139,12 +139,28 @@ Status Simulator::load(const bin::Binary &binary) {
   }
   binary_ = std::move(kept);
   checkedEntries_.clear();
+  weightLoad_.reset();
   return Status::ok();
 }
 
 Expected<RunResult> Simulator::run(const std::string &entryName,
                                    const std::vector<std::pair<std::string, int64_t>> &params) {
   try {
+    // Resident weights must be in SRAM before any program reads them.
+    if (binary_ && !weightLoad_ && entryName != bin::kLoadWeightsEntry &&
+        binary_->findEntry(bin::kLoadWeightsEntry)) {
+      Expected<RunResult> loaded = runImpl(bin::kLoadWeightsEntry, {});
+      if (!loaded)
+        return loaded.error().withContext(std::string("entry point '") + bin::kLoadWeightsEntry +
+                                          "', run before '" + entryName + "'");
+      weightLoad_ = *loaded;
+    }
+    if (entryName == bin::kLoadWeightsEntry) {
+      Expected<RunResult> loaded = runImpl(entryName, params);
+      if (loaded)
+        weightLoad_ = *loaded;
+      return loaded;
+    }
     return runImpl(entryName, params);
   } catch (const std::exception &e) {
     // A SystemC error report: the kernel is in an unknown state.

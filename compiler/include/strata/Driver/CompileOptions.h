@@ -38,6 +38,9 @@ struct CompileOptions {
   bool prefetch = true;
   /// strata-npu-insert-dvfs-hints (the `hinted` governor follows them).
   bool dvfsHints = true;
+  /// strata-npu-pin-weights: weights that all fit stay resident in SRAM,
+  /// loaded once by a load_weights entry instead of on every step.
+  bool pinWeights = true;
   /// Emit constants without data even when weights are present.
   bool timingOnly = false;
   /// Also compile an unfused copy to report instructions and HBM traffic

@@ -20,6 +20,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
+
 #include <string>
 
 namespace strata::runtime {
@@ -33,6 +35,9 @@ struct ReportContext {
   /// The simulator's statistics tree (sim::Simulator::stats().toJson()),
   /// for DVFS residency; may be null.
   nlohmann::json simStats;
+  /// The binary's load_weights run (weights kept resident in SRAM), if it
+  /// had one: a one-time cost, reported apart from the steps.
+  std::optional<sim::RunResult> weightLoad;
 };
 
 nlohmann::json buildRunReport(const RunStats &stats, const ArchConfig &arch,

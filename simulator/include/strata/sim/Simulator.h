@@ -37,6 +37,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -111,9 +112,13 @@ public:
 
   /// Runs entry point `entry` to completion. Every scalar parameter of the
   /// entry point must be given, by name. Fails on an unknown entry or
-  /// parameter, or with the diagnostic of a program fault.
+  /// parameter, or with the diagnostic of a program fault. The first run of
+  /// another entry point after load() first runs the binary's
+  /// bin::kLoadWeightsEntry, if it has one (see weightLoad()).
   Expected<RunResult> run(const std::string &entry,
                           const std::vector<std::pair<std::string, int64_t>> &params = {});
+  /// The run of bin::kLoadWeightsEntry since the last load(), if any.
+  const std::optional<RunResult> &weightLoad() const { return weightLoad_; }
 
   /// HBM bytes, e.g. for I/O bindings and the KV cache.
   Status writeHbm(uint64_t address, const void *data, uint64_t size);
@@ -163,6 +168,7 @@ private:
   std::shared_ptr<const bin::Binary> binary_;
   /// Entries of binary_ that passed the chip's checks (binary_ is immutable).
   std::vector<const bin::EntryPoint *> checkedEntries_;
+  std::optional<RunResult> weightLoad_;
   uint32_t runs_ = 0;
   double energyBeforeJ_ = 0;
   std::vector<std::pair<std::string, double>> energyByUnitBefore_;

@@ -85,6 +85,11 @@ struct CodeLabel {
   uint32_t end = 0;   ///< one past the last instruction
 };
 
+/// The entry point that puts a program's resident data (weights kept in SRAM
+/// across steps) in place. When a binary has it, the simulator runs it once
+/// after load(), before the first run of any other entry point.
+inline constexpr const char *kLoadWeightsEntry = "load_weights";
+
 /// A program to start: one instruction stream per core (empty = idle core).
 struct EntryPoint {
   std::string name;

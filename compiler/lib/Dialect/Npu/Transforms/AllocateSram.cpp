@@ -55,6 +55,19 @@ public:
       }
       capacity = arch->core.sram.sizeBytes;
     }
+    // Resident weights (strata-npu-pin-weights) own the top of every core's
+    // SRAM; the other buffers are placed below them.
+    if (auto pinned = module->getAttrOfType<DictionaryAttr>(kPinnedWeightsAttr))
+      if (auto bytes = pinned.getAs<IntegerAttr>("sram_bytes")) {
+        uint64_t reserved = uint64_t(bytes.getInt());
+        if (reserved >= capacity) {
+          module.emitError() << "strata-npu-allocate-sram: " << reserved
+                             << " bytes reserved for resident weights leave nothing of the "
+                             << capacity << " bytes of SRAM";
+          return signalPassFailure();
+        }
+        capacity = (capacity - reserved) / 64 * 64;
+      }
     SmallVector<NamedAttribute> marks;
     uint64_t overall = 0;
     for (EntryOp entry : module.getOps<EntryOp>())
@@ -84,7 +97,7 @@ private:
     std::vector<Interval> intervals;
     for (Operation &op : body) {
       auto alloc = llvm::dyn_cast<AllocOp>(op);
-      if (!alloc)
+      if (!alloc || alloc->hasAttr(kPinnedAttr))
         continue;
       Interval iv;
       iv.alloc = alloc;

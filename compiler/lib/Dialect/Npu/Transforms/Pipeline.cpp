@@ -23,6 +23,10 @@ void buildBackendPassPipeline(OpPassManager &pm, const BackendPipelineOptions &o
   NpuSchedulePrefetchPassOptions schedule;
   schedule.reorder = options.prefetch;
   pm.addPass(createNpuSchedulePrefetchPass(schedule));
+  // After scheduling (which ordered the programs with the loads present),
+  // before the DVFS plan and the allocation see the programs without them.
+  if (options.pinWeights)
+    pm.addPass(createNpuPinWeightsPass());
   if (options.dvfsHints)
     pm.addPass(createNpuInsertDvfsHintsPass());
   pm.addPass(createNpuAllocateSramPass());

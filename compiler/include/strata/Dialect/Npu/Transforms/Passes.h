@@ -23,6 +23,12 @@ inline constexpr llvm::StringLiteral kSemaphoreStatsAttr = "npu.semaphore_stats"
 /// cycles and DMA/compute overlap) and strata-npu-insert-dvfs-hints.
 inline constexpr llvm::StringLiteral kPrefetchStatsAttr = "npu.prefetch_stats";
 inline constexpr llvm::StringLiteral kDvfsStatsAttr = "npu.dvfs_stats";
+/// strata-npu-pin-weights: the module attribute with the SRAM reserved per
+/// core (`sram_bytes`), the unit attribute of a pinned npu.alloc, and the
+/// entry point that loads the resident weights.
+inline constexpr llvm::StringLiteral kPinnedWeightsAttr = "npu.pinned_weights";
+inline constexpr llvm::StringLiteral kPinnedAttr = "npu.pinned";
+inline constexpr llvm::StringLiteral kLoadWeightsEntry = "load_weights";
 
 /// Options of the backend stage (graph -> npu -> allocated, synchronised).
 struct BackendPipelineOptions : mlir::PassPipelineOptions<BackendPipelineOptions> {
@@ -52,9 +58,13 @@ struct BackendPipelineOptions : mlir::PassPipelineOptions<BackendPipelineOptions
   Option<bool> dvfsHints{*this, "dvfs-hints",
                          llvm::cl::desc("Insert DVFS hints for memory-bound regions"),
                          llvm::cl::init(true)};
+  Option<bool> pinWeights{*this, "pin-weights",
+                          llvm::cl::desc("Keep weights resident in SRAM when they all fit "
+                                         "(strata-npu-pin-weights)"),
+                          llvm::cl::init(true)};
 };
 
-/// strata-graph-to-npu, strata-npu-schedule-prefetch,
+/// strata-graph-to-npu, strata-npu-schedule-prefetch, strata-npu-pin-weights,
 /// strata-npu-insert-dvfs-hints, then strata-npu-allocate-sram and
 /// strata-npu-insert-semaphores: a module ready for emission.
 void buildBackendPassPipeline(mlir::OpPassManager &pm, const BackendPipelineOptions &options);

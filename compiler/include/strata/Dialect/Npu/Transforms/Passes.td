@@ -146,6 +146,54 @@ def NpuTestSchedulePass : Pass<"strata-npu-test-schedule", "::mlir::ModuleOp"> {
   ];
 }
 
+def NpuPinWeightsPass : Pass<"strata-npu-pin-weights", "::mlir::ModuleOp"> {
+  let summary = "Keep weight tiles resident in SRAM, loaded once by a load_weights entry";
+  let description = [{
+    When every weight tile the programs load fits in the cores' SRAM next to
+    what the programs need for everything else, loading the same weights
+    from HBM on every step (every generated token) is wasted bandwidth and
+    energy. This pass keeps them resident instead.
+
+    A pinnable buffer is an npu.alloc whose every writer is a `dma_load` at
+    the top level of its core's program from an `npu.constant` (weights or
+    scales) at fixed addresses (no register offsets, no peer core), with
+    disjoint destination ranges: it holds the same bytes whenever it is read.
+    Buffers with the same loads on the same core (in any entry) share one
+    resident slot. The slots of a core are placed at the top of its SRAM;
+    the reservation is the largest per-core total, recorded as the module
+    attribute `npu.pinned_weights = {sram_bytes, buffers, loads_removed}`,
+    which strata-npu-allocate-sram subtracts from the SRAM it places the
+    other buffers in.
+
+    Pinning is all or nothing: it happens only if, on every core of every
+    entry, the interval first fit of the remaining buffers in the current
+    program order (what strata-npu-allocate-sram will do) stays within the
+    SRAM below the reservation, and the reservation is at most `max-bytes`
+    (0: no limit besides the SRAM). Otherwise the module is left unchanged.
+
+    When it pins, the loads leave the programs and go to a new entry point
+    `load_weights` (no parameters) that loads every slot once; the runtime
+    runs it after loading the binary, before any other entry. The pinned
+    npu.alloc ops keep their uses, get their slot's offset and the unit
+    attribute `npu.pinned`. Run it after strata-npu-schedule-prefetch (which
+    then ordered the program with the loads present) and before
+    strata-npu-insert-dvfs-hints and strata-npu-allocate-sram.
+
+    Example: `strata-opt --strata-npu-pin-weights="max-bytes=1048576" scheduled.mlir`
+  }];
+  let options = [
+    Option<"sramBytes", "sram-bytes", "uint64_t", /*default=*/"0",
+           "SRAM per core (0: from the module's npu.arch_yaml)">,
+    Option<"maxBytes", "max-bytes", "uint64_t", /*default=*/"0",
+           "Largest reservation per core (0: whatever fits)">,
+  ];
+  let statistics = [
+    Statistic<"numPinned", "buffers-pinned", "Resident weight slots (all cores)">,
+    Statistic<"numLoadsRemoved", "loads-removed", "Weight loads taken out of the programs">,
+    Statistic<"pinnedBytes", "sram-bytes-reserved", "SRAM reserved per core for resident weights">,
+  ];
+}
+
 def NpuInsertDvfsHintsPass : Pass<"strata-npu-insert-dvfs-hints", "::mlir::ModuleOp"> {
   let summary = "Lower the core clock in memory-bound regions";
   let description = [{
