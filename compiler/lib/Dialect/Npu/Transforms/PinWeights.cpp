@@ -109,7 +109,12 @@ std::optional<Candidate> classify(AllocOp alloc, Block *body,
   for (size_t i : order)
     sorted.push_back(c.loads[i]);
   c.loads = std::move(sorted);
-  c.key = std::to_string(alloc.getSize()) + '/' + std::to_string(alloc.getAlign());
+  return c;
+}
+
+/// What `c` holds: equal keys on one core hold equal bytes.
+void fillKey(Candidate &c) {
+  c.key = std::to_string(c.alloc.getSize()) + '/' + std::to_string(c.alloc.getAlign());
   for (DmaLoadOp l : c.loads) {
     c.key += ';';
     for (Attribute a : {Attribute(l.getSrcSymbolAttr()), Attribute(l.getSrcOffsetAttr()),
@@ -118,7 +123,6 @@ std::optional<Candidate> classify(AllocOp alloc, Block *body,
                         Attribute(l.getSrcWindowAttr()), Attribute(l.getDstWindowAttr())})
       appendAttr(c.key, a);
   }
-  return c;
 }
 
 class PinWeightsPass : public impl::NpuPinWeightsPassBase<PinWeightsPass> {
@@ -143,28 +147,44 @@ public:
     for (ConstantOp c : module.getOps<ConstantOp>())
       constants.insert(c.getSymNameAttr());
 
-    // Candidates of every core program, and the distinct slots per core id.
+    // Candidates of every core program.
     struct Program {
       CoreOp core;
       std::vector<Candidate> pinned;
     };
     std::vector<Program> programs;
-    std::map<int32_t, std::vector<Slot>> slots;
-    std::map<int32_t, llvm::StringMap<size_t>> slotOf;
-    for (EntryOp entry : module.getOps<EntryOp>())
+    std::map<int32_t, int64_t> candidateBytes;
+    unsigned numEntries = 0;
+    for (EntryOp entry : module.getOps<EntryOp>()) {
+      ++numEntries;
       for (CoreOp core : entry.getBody().front().getOps<CoreOp>()) {
         Program p{core, {}};
         Block *body = &core.getBody().front();
         for (AllocOp alloc : body->getOps<AllocOp>())
           if (std::optional<Candidate> c = classify(alloc, body, constants)) {
-            auto [it, fresh] = slotOf[core.getCoreId()].try_emplace(
-                c->key, slots[core.getCoreId()].size());
-            if (fresh)
-              slots[core.getCoreId()].push_back(
-                  {int64_t(alloc.getSize()), int64_t(alloc.getAlign()), 0, c->loads});
+            candidateBytes[core.getCoreId()] += int64_t(alloc.getSize());
             p.pinned.push_back(std::move(*c));
           }
         programs.push_back(std::move(p));
+      }
+    }
+    // A large model's weights are far beyond the SRAM even if every entry
+    // loaded the same tiles: stop before building keys.
+    for (auto &[id, bytes] : candidateBytes)
+      if (bytes / std::max(1u, numEntries) >= capacity)
+        return markAllAnalysesPreserved();
+
+    // The distinct slots per core id.
+    std::map<int32_t, std::vector<Slot>> slots;
+    std::map<int32_t, llvm::StringMap<size_t>> slotOf;
+    for (Program &p : programs)
+      for (Candidate &c : p.pinned) {
+        fillKey(c);
+        auto [it, fresh] =
+            slotOf[p.core.getCoreId()].try_emplace(c.key, slots[p.core.getCoreId()].size());
+        if (fresh)
+          slots[p.core.getCoreId()].push_back(
+              {int64_t(c.alloc.getSize()), int64_t(c.alloc.getAlign()), 0, c.loads});
       }
 
     // Each core's slots from its base upwards; the reservation is the
@@ -180,11 +200,11 @@ public:
     }
     reserve = (reserve + 63) / 64 * 64;
     if (reserve == 0 || (maxBytes && reserve > int64_t(maxBytes)) || reserve >= capacity)
-      return;
+      return markAllAnalysesPreserved();
     const int64_t base = (capacity - reserve) / 64 * 64;
     for (const Program &p : programs)
       if (highWaterWithout(p.core, p.pinned) > base)
-        return; // the rest of this program needs the SRAM: pin nothing
+        return markAllAnalysesPreserved(); // the rest needs the SRAM: pin nothing
 
     buildLoadEntry(module, slots, base);
     OpBuilder b(&getContext());
