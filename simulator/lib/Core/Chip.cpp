@@ -205,7 +205,7 @@ Status Chip::startRun(const bin::EntryPoint &entry, const std::array<int64_t, 32
     }
   }
   barriers_->reset();
-  context_->labels = labels_->begin(entry) ? labels_.get() : nullptr;
+  context_->labels = labels_->begin(entry, checked) ? labels_.get() : nullptr;
   running_ = true;
   done_ = false;
   endNs_ = simNowNs();

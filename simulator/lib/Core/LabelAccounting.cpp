@@ -6,29 +6,54 @@
 
 namespace strata::sim::core {
 
-bool LabelAccounting::begin(const bin::EntryPoint &entry) {
-  labelOf_.clear();
-  costs_.clear();
-  active_ = !entry.labels.empty();
-  if (!active_)
-    return false;
-  labelOf_.resize(entry.cores.size());
+LabelAccounting::Index LabelAccounting::buildIndex(const bin::EntryPoint &entry) {
+  Index ix;
+  ix.labelOf.resize(entry.cores.size());
   for (size_t c = 0; c < entry.cores.size(); ++c)
-    labelOf_[c].assign(entry.cores[c].size(), -1);
+    ix.labelOf[c].assign(entry.cores[c].size(), -1);
   std::unordered_map<std::string, int32_t> index;
   for (const bin::CodeLabel &l : entry.labels) {
-    if (l.core >= labelOf_.size())
+    if (l.core >= ix.labelOf.size())
       continue; // checkBinary rejects these; stay safe anyway
-    auto [it, inserted] = index.emplace(l.name, int32_t(costs_.size()));
-    if (inserted) {
-      costs_.emplace_back();
-      costs_.back().name = l.name;
-    }
-    std::vector<int32_t> &map = labelOf_[l.core];
+    auto [it, inserted] = index.emplace(l.name, int32_t(ix.names.size()));
+    if (inserted)
+      ix.names.push_back(l.name);
+    std::vector<int32_t> &map = ix.labelOf[l.core];
     const uint32_t end = std::min<uint32_t>(l.end, uint32_t(map.size()));
     for (uint32_t pc = l.begin; pc < end; ++pc)
       map[pc] = it->second;
   }
+  return ix;
+}
+
+bool LabelAccounting::begin(const bin::EntryPoint &entry, bool unchanged) {
+  const Index *previous = current_;
+  current_ = nullptr;
+  active_ = !entry.labels.empty();
+  if (!active_) {
+    costs_.clear();
+    return false;
+  }
+  auto it = indexes_.find(&entry);
+  if (it == indexes_.end() || !unchanged) {
+    if (it == indexes_.end() && indexes_.size() >= 64)
+      indexes_.clear(); // entries of earlier binaries
+    it = indexes_.insert_or_assign(&entry, buildIndex(entry)).first;
+    previous = nullptr;
+  }
+  current_ = &it->second;
+  if (current_ == previous && costs_.size() == current_->names.size()) {
+    // The same entry again: zero the costs, keep the names.
+    for (LabelCost &c : costs_) {
+      std::string name = std::move(c.name);
+      c = LabelCost{};
+      c.name = std::move(name);
+    }
+    return true;
+  }
+  costs_.assign(current_->names.size(), LabelCost{});
+  for (size_t i = 0; i < costs_.size(); ++i)
+    costs_[i].name = current_->names[i];
   return true;
 }
 

@@ -11,8 +11,8 @@
 
 #include "strata/support/Error.h"
 
+#include <bitset>
 #include <cstdint>
-#include <map>
 #include <vector>
 
 namespace strata::sim::core {
@@ -39,12 +39,22 @@ public:
   void reset();
 
 private:
-  struct Barrier {
-    std::vector<uint64_t> arrivals;         ///< per core
-    std::map<uint64_t, uint32_t> masks;     ///< generation -> mask, until released
+  /// A generation some core has arrived at and not every core of its mask.
+  struct Pending {
+    uint64_t generation = 0;
+    uint32_t mask = 0;    ///< the cores it waits for
+    uint32_t arrived = 0; ///< the cores that have arrived
   };
+  struct Barrier {
+    std::vector<uint64_t> arrivals; ///< per core: generations it arrived at
+    std::vector<Pending> pending;   ///< a few at most: cores are at most a few apart
+  };
+  const Pending *find(uint8_t id, uint64_t generation) const;
+
   uint32_t numCores_;
   std::vector<Barrier> barriers_;
+  std::bitset<kNumBarriers> used_; ///< barriers arrived at since the last reset
+  std::vector<uint8_t> usedList_;
 };
 
 } // namespace strata::sim::core
