@@ -337,6 +337,11 @@ FailureOr<CompileOutput> compileModule(ModuleOp module, const CompileOptions &o)
     if (key.starts_with("npu.") && key.ends_with("_stats"))
       report[key.drop_front(4).str()] = attrJson(n.getValue());
   }
+  // Resident weights: the SRAM reserved per core, slots, loads moved out.
+  if (auto pinned = module->getAttrOfType<DictionaryAttr>(npu::kPinnedWeightsAttr))
+    report["pinned_weights"] = attrJson(pinned);
+  else
+    report["pinned_weights"] = nullptr;
   if (auto prefetch = module->getAttrOfType<DictionaryAttr>(npu::kPrefetchStatsAttr))
     if (auto overlap = prefetch.getAs<FloatAttr>("estimated_overlap"))
       report["estimated_overlap"] = overlap.getValueAsDouble();

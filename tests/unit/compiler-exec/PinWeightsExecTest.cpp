@@ -10,6 +10,8 @@
 #include "ExecTestSupport.h"
 #include "GraphText.h"
 
+#include <nlohmann/json.hpp>
+
 namespace strata::exectest {
 namespace {
 
@@ -47,6 +49,11 @@ TEST(PinWeightsExec, SameResultsWithoutReadingWeightsEachRun) {
   ASSERT_TRUE(plain);
   ASSERT_NE(pinned->binary.findEntry(bin::kLoadWeightsEntry), nullptr);
   EXPECT_EQ(plain->binary.findEntry(bin::kLoadWeightsEntry), nullptr);
+  // The compile report says what was reserved.
+  auto report = nlohmann::json::parse(pinned->report);
+  EXPECT_GE(report["pinned_weights"]["sram_bytes"].get<double>(), TwoLinears::weightBytes() / 8);
+  EXPECT_GE(report["pinned_weights"]["loads_removed"].get<int>(), 2);
+  EXPECT_TRUE(nlohmann::json::parse(plain->report)["pinned_weights"].is_null());
 
   Runner rp(pinned->binary), ru(plain->binary);
   ASSERT_TRUE(rp.ok() && ru.ok());
