@@ -29,6 +29,14 @@ AnalyticModel::AnalyticModel(const HbmConfig &hbm, const AddressMapper &mapper)
   result_.stackBytes.assign(hbm_.stacks, 0);
   result_.stackDone.assign(hbm_.stacks, 0);
   slots_.resize(size_t(2) * kCacheEntries);
+  avail_ = refreshShares(hbm_);
+  const uint32_t pcsPerStack = hbm_.pseudoChannels * hbm_.channelsPerStack;
+  channelOf_.resize(totalPcs_);
+  stackOf_.resize(totalPcs_);
+  for (uint32_t pc = 0; pc < totalPcs_; ++pc) {
+    channelOf_[pc] = pc / hbm_.pseudoChannels;
+    stackOf_[pc] = pc / pcsPerStack;
+  }
 }
 
 AnalyticModel::RefreshShares AnalyticModel::refreshShares(const HbmConfig &hbm) {
@@ -61,7 +69,7 @@ void AnalyticModel::addChunk(const DramLocation &l, uint64_t n) {
                       : double((l.column % burstBytes_ + n + burstBytes_ - 1) / burstBytes_);
   bytes_[pc] += double(n);
   bursts_[pc] += bursts;
-  groupBursts_[size_t(pc) * groups_ + l.bankGroup] += bursts;
+  addGroupBursts(pc, l.bankGroup, bursts);
   size_t b = size_t(pc) * banksPerPc_ + l.pcBank;
   touchBank(b);
   bankBursts_[b] += bursts;
@@ -82,7 +90,7 @@ void AnalyticModel::addStripe(const DramLocation &l) {
     touch(pc);
     bytes_[pc] += n;
     bursts_[pc] += bursts;
-    groupBursts_[size_t(pc) * groups_ + l.bankGroup] += bursts;
+    addGroupBursts(pc, l.bankGroup, bursts);
     size_t b = size_t(pc) * banksPerPc_ + l.pcBank;
     touchBank(b);
     bankBursts_[b] += bursts;
@@ -107,7 +115,7 @@ void AnalyticModel::addSuperBlocks(uint64_t address, uint64_t count) {
     bytes_[pc] += n * hbm_.rowBytes * banksPerPc_;
     bursts_[pc] += n * rowBursts * banksPerPc_;
     for (uint32_t g = 0; g < groups_; ++g)
-      groupBursts_[size_t(pc) * groups_ + g] += n * rowBursts * banksPerGroup_;
+      addGroupBursts(pc, g, n * rowBursts * banksPerGroup_);
     for (uint32_t bank = 0; bank < banksPerPc_; ++bank) {
       size_t b = size_t(pc) * banksPerPc_ + bank;
       touchBank(b);
@@ -224,15 +232,15 @@ void AnalyticModel::walkPattern(const BulkPattern &p) {
 void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals,
                                    std::vector<double> &stackBytes, bool reset) {
   const HbmTiming &t = hbm_.timing;
-  const RefreshShares avail = refreshShares(hbm_);
+  const RefreshShares &avail = avail_;
   double actInterval = std::max(double(t.tRRD_S), double(t.tFAW) / 4.0);
   double colS = std::max(t.tCCD_S, bc_), colL = std::max(t.tCCD_L, bc_);
   // Row-command bus per channel.
   std::vector<double> &rowBus = rowBus_;
   for (uint32_t pc : touchedList_)
-    rowBus[pc / hbm_.pseudoChannels] = 0;
+    rowBus[channelOf_[pc]] = 0;
   for (uint32_t pc : touchedList_)
-    rowBus[pc / hbm_.pseudoChannels] += acts_[pc] * t.tACT + pres_[pc];
+    rowBus[channelOf_[pc]] += acts_[pc] * t.tACT + pres_[pc];
   // The busiest bank of each pseudo-channel (bankTime_) is kept as the walk
   // adds to the banks.
   if (reset) {
@@ -247,17 +255,16 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals,
   f.reserve(touchedList_.size());
   totals = Totals{};
   stackBytes.assign(hbm_.stacks, 0.0);
-  const uint32_t pcsPerStack = hbm_.pseudoChannels * hbm_.channelsPerStack;
   for (uint32_t pc : touchedList_) {
-    double service = bursts_[pc] * colS;
-    for (uint32_t g = 0; g < groups_; ++g)
-      service = std::max(service, groupBursts_[size_t(pc) * groups_ + g] * colL);
+    // max over groups of (bursts x colL) is (max bursts) x colL: rounding
+    // is monotonic.
+    double service = std::max(bursts_[pc] * colS, groupMax_[pc] * colL);
     service = std::max(service, acts_[pc] * actInterval / avail.activate);
     service = std::max(service, bankTime_[pc] / avail.bank);
-    service = std::max(service, rowBus[pc / hbm_.pseudoChannels] / avail.rowBus);
+    service = std::max(service, rowBus[channelOf_[pc]] / avail.rowBus);
     PcLoad load;
     load.pc = pc;
-    load.stack = pc / pcsPerStack;
+    load.stack = stackOf_[pc];
     load.service = service / avail.pseudoChannel;
     load.first = latency + (acts_[pc] > 0 ? t.tRCD : 0) + (pres_[pc] > 0 ? t.tRP : 0);
     f.push_back(load);
@@ -267,7 +274,7 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals,
     stackBytes[load.stack] += bytes_[pc];
     if (reset) { // the scratch of this pseudo-channel, for the next walk
       touched_[pc] = 0;
-      bytes_[pc] = bursts_[pc] = acts_[pc] = pres_[pc] = bankTime_[pc] = 0;
+      bytes_[pc] = bursts_[pc] = acts_[pc] = pres_[pc] = bankTime_[pc] = groupMax_[pc] = 0;
       std::fill_n(groupBursts_.begin() + size_t(pc) * groups_, groups_, 0.0);
     }
   }
@@ -280,7 +287,7 @@ AnalyticModel::Counters AnalyticModel::zeroCounters() const {
   Counters c;
   c.touched.assign(pcs, 0);
   c.bankTouched.assign(banks, 0);
-  for (std::vector<double> *v : {&c.bytes, &c.bursts, &c.acts, &c.pres, &c.bankTime})
+  for (std::vector<double> *v : {&c.bytes, &c.bursts, &c.acts, &c.pres, &c.bankTime, &c.groupMax})
     v->assign(pcs, 0.0);
   c.groupBursts.assign(pcs * groups_, 0.0);
   c.bankBursts.assign(banks, 0.0);

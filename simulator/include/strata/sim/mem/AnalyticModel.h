@@ -148,6 +148,11 @@ private:
                               bankActs_[b] * tRc_);
     bankTime_[pc] = std::max(bankTime_[pc], t);
   }
+  /// Bursts to bank group `g` of `pc`, keeping the pseudo-channel's largest.
+  void addGroupBursts(uint32_t pc, uint32_t g, double bursts) {
+    const double v = groupBursts_[size_t(pc) * groups_ + g] += bursts;
+    groupMax_[pc] = std::max(groupMax_[pc], v);
+  }
   void touchBank(size_t bank) {
     if (!bankTouched_[bank]) {
       bankTouched_[bank] = 1;
@@ -171,6 +176,7 @@ private:
     std::vector<uint32_t> touchedList, touchedBanks;
     std::vector<double> bytes, bursts, acts, pres;  ///< [pc]
     std::vector<double> groupBursts;                ///< [pc][group]
+    std::vector<double> groupMax;                   ///< [pc]: its busiest bank group
     std::vector<double> bankBursts, bankActs;       ///< [pc][bank]
     std::vector<double> bankTime;                   ///< [pc]: its busiest bank
   };
@@ -181,11 +187,14 @@ private:
   std::vector<double> &bytes_ = counters_.bytes, &bursts_ = counters_.bursts,
                       &acts_ = counters_.acts, &pres_ = counters_.pres;
   std::vector<double> &groupBursts_ = counters_.groupBursts;
+  std::vector<double> &groupMax_ = counters_.groupMax;
   std::vector<double> &bankBursts_ = counters_.bankBursts, &bankActs_ = counters_.bankActs;
   std::vector<uint8_t> &bankTouched_ = counters_.bankTouched;
   std::vector<uint32_t> &touchedBanks_ = counters_.touchedBanks;
   std::vector<double> &bankTime_ = counters_.bankTime;
   std::vector<double> rowBus_;    ///< per channel
+  RefreshShares avail_;                        ///< refreshShares(hbm_)
+  std::vector<uint32_t> channelOf_, stackOf_; ///< [pc]: its global channel, its stack
   Footprint scratch_;
   Totals scratchTotals_;
   std::vector<double> scratchStackBytes_;
