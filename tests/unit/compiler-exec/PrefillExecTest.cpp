@@ -12,6 +12,7 @@
 #include "ExecTestSupport.h"
 #include "GraphText.h"
 #include "SwigluCase.h"
+#include "TestPaths.h"
 
 #include <nlohmann/json.hpp>
 
@@ -173,9 +174,9 @@ INSTANTIATE_TEST_SUITE_P(
 
 /// An arch whose 512 KiB scratchpad makes 192 rows of K = 512 a prefill.
 std::string smallSramArch() {
-  std::string path = ::testing::TempDir() + "/strata-prefill-small-sram.yaml";
-  std::ofstream(path) << "name: small-sram\ncore:\n  sram:\n    size_bytes: 512KiB\n";
-  return path;
+  // Per process (ctest runs the cases of this file concurrently), removed at exit.
+  return strata::test::writeTempFile("prefill-small-sram.yaml",
+                                     "name: small-sram\ncore:\n  sram:\n    size_bytes: 512KiB\n");
 }
 
 uint64_t hbmLoadBytes(const CompileOutput &out) {
