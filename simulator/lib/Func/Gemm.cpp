@@ -23,13 +23,13 @@
 // Chunks never straddle a group, and a chunk continues the accumulators of
 // the previous one, so every element still sums its group in increasing k.
 // The packed panels of a whole B are kept in a per-thread cache
-// (GemmPanelCache.h) and reused while B's bytes are unchanged; packing only
+// (PanelCache.h) and reused while B's bytes are unchanged; packing only
 // moves values, so a reused panel holds exactly what re-packing would give.
 //
 //===----------------------------------------------------------------------===//
 
 #include "GemmKernels.h"
-#include "GemmPanelCache.h"
+#include "PanelCache.h"
 #include "GrowBuffer.h"
 #include "Layout.h"
 

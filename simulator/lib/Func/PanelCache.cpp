@@ -1,6 +1,6 @@
-//===- GemmPanelCache.cpp - Reusing packed B operands across Gemms --------===//
+//===- PanelCache.cpp - Reusing packed B operands across Gemms ------------===//
 
-#include "GemmPanelCache.h"
+#include "PanelCache.h"
 
 #include "GrowBuffer.h"
 
@@ -11,7 +11,9 @@ namespace strata::sim::func::detail {
 
 namespace {
 
-constexpr size_t kRecentMissSlots = 1024;
+// Recent misses: buckets of a few tags, so that the handful of operands one
+// buffer holds in turn cannot push each other out.
+constexpr size_t kRecentMissBuckets = 1024, kRecentMissWays = 4;
 
 uint64_t mix(uint64_t h, uint64_t v) {
   // splitmix64's finaliser over a running combination.
@@ -21,6 +23,23 @@ uint64_t mix(uint64_t h, uint64_t v) {
   h ^= h >> 27;
   h *= 0x94d049bb133111ebull;
   return h ^ (h >> 31);
+}
+
+/// A cheap sketch of the source: its size and its first and last bytes.
+/// It only decides admission; reuse is decided by comparing every byte.
+uint64_t fingerprint(const SourceBytes &src) {
+  uint64_t h = src.size();
+  const uint64_t n = std::min<uint64_t>(32, src.runBytes);
+  auto take = [&](const uint8_t *p) {
+    for (uint64_t i = 0; i < n; i += 8) {
+      uint64_t w = 0;
+      std::memcpy(&w, p + i, std::min<uint64_t>(8, n - i));
+      h = mix(h, w);
+    }
+  };
+  take(src.base);
+  take(src.base + (src.runs - 1) * src.strideBytes + src.runBytes - n);
+  return h;
 }
 
 bool sameBytes(const SourceBytes &src, const uint8_t *copy) {
@@ -61,7 +80,7 @@ size_t PanelCache::KeyHash::operator()(const PanelKey &k) const {
 }
 
 PanelCache::PanelCache(size_t budgetBytes)
-    : budget_(budgetBytes), recentMisses_(kRecentMissSlots, 0) {}
+    : budget_(budgetBytes), recentMisses_(kRecentMissBuckets * kRecentMissWays, 0) {}
 
 PanelCache::~PanelCache() = default;
 
@@ -69,15 +88,19 @@ uint64_t PanelCache::charge(const Entry &e) const {
   return e.source.capacity() + e.panels.capacity() + kEntryOverhead;
 }
 
-bool PanelCache::admit(const PanelKey &, size_t hash) {
+bool PanelCache::admit(const PanelKey &key, const SourceBytes &src) {
   // Tags are never 0, which marks an empty slot.
-  uint64_t tag = uint64_t(hash) | 1;
-  uint64_t &slot = recentMisses_[(hash >> 1) % kRecentMissSlots];
-  if (slot == tag) {
-    slot = 0;
-    return true;
-  }
-  slot = tag;
+  uint64_t hash = mix(KeyHash()(key), fingerprint(src));
+  uint64_t tag = hash | 1;
+  uint64_t *bucket = &recentMisses_[(hash >> 1) % kRecentMissBuckets * kRecentMissWays];
+  for (size_t w = 0; w < kRecentMissWays; ++w)
+    if (bucket[w] == tag) {
+      bucket[w] = 0;
+      return true;
+    }
+  // Oldest out: the bucket is kept newest first.
+  std::copy_backward(bucket, bucket + kRecentMissWays - 1, bucket + kRecentMissWays);
+  bucket[0] = tag;
   return false;
 }
 
@@ -101,11 +124,10 @@ PanelSlot PanelCache::acquire(const PanelKey &key, const SourceBytes &src, size_
     }
   }
   ++stats_.misses;
-  if (it == byKey_.end()) {
-    if (!admit(key, KeyHash()(key)))
-      return {};
+  if (!admit(key, src))
+    return {};
+  if (it == byKey_.end())
     it = byKey_.emplace(key, Ways{}).first;
-  }
   Ways &ways = it->second;
   Lru::iterator e;
   if (ways.size() >= kMaxWays) {
@@ -166,3 +188,12 @@ PanelCache &threadPanelCache() {
 }
 
 } // namespace strata::sim::func::detail
+
+namespace strata::sim::func {
+
+GemmPanelCacheStats gemmPanelCacheStats() { return detail::threadPanelCache().stats(); }
+void setGemmPanelCacheBudget(size_t bytes) { detail::threadPanelCache().setBudget(bytes); }
+size_t gemmPanelCacheBudget() { return detail::threadPanelCache().budget(); }
+void clearGemmPanelCache() { detail::threadPanelCache().clear(); }
+
+} // namespace strata::sim::func

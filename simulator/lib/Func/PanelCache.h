@@ -1,4 +1,4 @@
-//===- GemmPanelCache.h - Reusing packed B operands across Gemms -*- C++ -*-===//
+//===- PanelCache.h - Reusing packed B operands across Gemms ----*- C++ -*-===//
 //
 // A decode step multiplies by the same weights as the step before, loaded
 // again into the same SRAM buffers, so re-packing B (transposing a [N][K]
@@ -15,13 +15,15 @@
 // Memory is bounded: entries are evicted least recently used first once the
 // cache holds more than its budget (source copies + panels + a fixed
 // overhead per entry), and an operand larger than an eighth of the budget is
-// never cached. A key is admitted on its second sighting (a small table of
-// recently missed keys), so an operand seen once, such as a KV cache read at
-// a length that never recurs, costs no copy.
+// never cached. An operand is admitted when it misses a second time with the
+// same key and the same first and last bytes (a small table of recent
+// misses), so operands that are not seen again, such as a KV cache read at a
+// length that never recurs, cost no copy.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "strata/sim/func/GemmPanelCache.h"
 #include "strata/target/DType.h"
 
 #include <cstddef>
@@ -59,14 +61,8 @@ struct PanelKey {
   }
 };
 
-struct PanelCacheStats {
-  uint64_t hits = 0;
-  uint64_t misses = 0;     ///< lookups that found no entry with equal bytes
-  uint64_t fills = 0;      ///< misses that were admitted and packed into an entry
-  uint64_t evictions = 0;  ///< entries dropped for the budget or a full key
-  uint64_t bytes = 0;      ///< held now, as charged against the budget
-  uint64_t entries = 0;
-};
+using PanelCacheStats = GemmPanelCacheStats;
+
 
 /// Where the caller finds (filled) or packs (!filled) the panels of one B
 /// operand; `panels` is null when the operand is not cached.
@@ -108,7 +104,7 @@ private:
   uint64_t charge(const Entry &e) const;
   void evict(Lru::iterator e);
   void evictDownTo(size_t bytes, const Entry *keep);
-  bool admit(const PanelKey &key, size_t hash);
+  bool admit(const PanelKey &key, const SourceBytes &src);
 
   size_t budget_;
   Lru lru_; ///< front: most recently used
