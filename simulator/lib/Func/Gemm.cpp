@@ -117,6 +117,9 @@ private:
   int32_t *pI_ = nullptr;
   float *packAF_ = nullptr;
   int16_t *packAI_ = nullptr;
+  /// With a single row tile, A is packed once over all of K (the chunks
+  /// take their k range of it) rather than once per chunk and column block.
+  bool wholeA_ = false;
 };
 
 void GemmRun::readScalesAndBias() {
@@ -231,10 +234,13 @@ void GemmRun::computeChunk(const Chunk &c, const void *panel) {
     const float *panelF = static_cast<const float *>(panel);
     for (size_t m0 = 0; m0 < M; m0 += MR) {
       size_t rows = std::min(MR, M - m0);
-      detail::packAF32(l_.a, at(l_.a), m0, rows, c.k0, c.kc, ks_.mr, packAF_);
+      const float *ap = packAF_ + c.k0 * MR;
+      if (!wholeA_) {
+        detail::packAF32(l_.a, at(l_.a), m0, rows, c.k0, c.kc, ks_.mr, packAF_);
+        ap = packAF_;
+      }
       for (size_t s = 0; s < strips; ++s)
-        ks_.f32[rows](c.kc, packAF_, &panelF[s * c.kc * NR], &pF_[m0 * ldp_ + s * NR], ldp_,
-                      load);
+        ks_.f32[rows](c.kc, ap, &panelF[s * c.kc * NR], &pF_[m0 * ldp_ + s * NR], ldp_, load);
     }
     return;
   }
@@ -242,10 +248,13 @@ void GemmRun::computeChunk(const Chunk &c, const void *panel) {
   const int16_t *panelI = static_cast<const int16_t *>(panel);
   for (size_t m0 = 0; m0 < M; m0 += MR) {
     size_t rows = std::min(MR, M - m0);
-    detail::packAI16(l_.a, at(l_.a), m0, rows, c.k0, c.kc, ks_.mr, packAI_);
+    const int16_t *ap = packAI_ + c.k0 / 2 * MR * 2;
+    if (!wholeA_) {
+      detail::packAI16(l_.a, at(l_.a), m0, rows, c.k0, c.kc, ks_.mr, packAI_);
+      ap = packAI_;
+    }
     for (size_t s = 0; s < strips; ++s)
-      ks_.i16[rows](pairs, packAI_, &panelI[s * pairs * NR * 2], &pI_[m0 * ldp_ + s * NR], ldp_,
-                    load);
+      ks_.i16[rows](pairs, ap, &panelI[s * pairs * NR * 2], &pI_[m0 * ldp_ + s * NR], ldp_, load);
   }
 }
 
@@ -378,12 +387,21 @@ void GemmRun::run() {
     tI_ = s_.tI.get(M * N);
   else
     tF_ = s_.tF.get(M * N);
+  // Integer slivers hold k pairs, so a whole-K sliver serves the chunks
+  // only if every chunk starts at an even k.
+  const size_t K = l_.k;
+  wholeA_ = skinny && (!intPath_ || l_.groups == 1 || l_.groupLen % 2 == 0);
+  const size_t aK = wholeA_ ? K : kcMax_;
   if (intPath_) {
     pI_ = s_.pI.get(M * ldp_);
-    packAI_ = s_.packAI.get((kcMax_ + 1) / 2 * 2 * MR);
+    packAI_ = s_.packAI.get((aK + 1) / 2 * 2 * MR);
+    if (wholeA_)
+      detail::packAI16(l_.a, at(l_.a), 0, M, 0, K, ks_.mr, packAI_);
   } else {
     pF_ = s_.pF.get(M * ldp_);
-    packAF_ = s_.packAF.get(kcMax_ * MR);
+    packAF_ = s_.packAF.get(aK * MR);
+    if (wholeA_)
+      detail::packAF32(l_.a, at(l_.a), 0, M, 0, K, ks_.mr, packAF_);
   }
 
   // Panels come from the cache when it holds (or now took) this B;

@@ -218,40 +218,61 @@ bool isWideFloat(DType t) { return t == DType::F16 || t == DType::BF16 || t == D
 
 } // namespace
 
+/// 16 columns from `live` (< 16) elements at p, the rest zero: the bytes go
+/// through a zeroed buffer so nothing past the row is read.
+STRATA_AVX2 inline void cvt16Partial(DType t, const uint8_t *p, size_t live, size_t eb,
+                                     float *dst) {
+  alignas(32) uint8_t buf[kNr * 4] = {};
+  std::memcpy(buf, p, live * eb);
+  _mm256_storeu_ps(dst, cvt8(t, buf));
+  _mm256_storeu_ps(dst + 8, cvt8(t, buf + 8 * eb));
+}
+
 STRATA_AVX2 void packBF32Avx2(const PanelSource &b, size_t k0, size_t kc, size_t n0,
                               size_t nc, float *panel) {
   if (!isWideFloat(b.type))
     return packBF32Portable(b, k0, kc, n0, nc, kNr, panel);
-  const size_t eb = dtypeBits(b.type) / 8, full = nc / kNr;
+  const size_t eb = dtypeBits(b.type) / 8, strips = (nc + kNr - 1) / kNr;
+  // The last strip may be partial: its `live` columns are B's, the rest of
+  // its lanes zero, as the portable packer writes them.
   if (!b.trans) {
     for (size_t k = 0; k < kc; ++k) {
       const uint8_t *row = b.base + b.index(k0 + k, n0) * eb;
-      for (size_t s = 0; s < full; ++s) {
+      for (size_t s = 0; s < strips; ++s) {
         float *dst = panel + (s * kc + k) * kNr;
-        _mm256_storeu_ps(dst, cvt8(b.type, row + s * kNr * eb));
-        _mm256_storeu_ps(dst + 8, cvt8(b.type, row + (s * kNr + 8) * eb));
+        const size_t live = std::min<size_t>(kNr, nc - s * kNr);
+        if (live == kNr) {
+          _mm256_storeu_ps(dst, cvt8(b.type, row + s * kNr * eb));
+          _mm256_storeu_ps(dst + 8, cvt8(b.type, row + (s * kNr + 8) * eb));
+        } else {
+          cvt16Partial(b.type, row + s * kNr * eb, live, eb, dst);
+        }
       }
     }
-  } else {
-    for (size_t s = 0; s < full; ++s) {
-      float *strip = panel + s * kc * kNr;
-      size_t k = 0;
-      for (; k + 8 <= kc; k += 8)
-        for (size_t half = 0; half < 2; ++half) {
-          __m256 r[8];
-          for (size_t j = 0; j < 8; ++j)
-            r[j] = cvt8(b.type, b.base + b.index(k0 + k, n0 + s * kNr + half * 8 + j) * eb);
-          transpose8(r);
-          for (size_t j = 0; j < 8; ++j)
-            _mm256_storeu_ps(strip + (k + j) * kNr + half * 8, r[j]);
-        }
-      for (; k < kc; ++k)
-        for (size_t j = 0; j < kNr; ++j)
-          strip[k * kNr + j] = loadOneAsFloat(b.type, b.base, b.index(k0 + k, n0 + s * kNr + j));
-    }
+    return;
   }
-  if (full * kNr < nc)
-    packStripF32(b, k0, kc, n0 + full * kNr, nc - full * kNr, kNr, panel + full * kc * kNr);
+  for (size_t s = 0; s < strips; ++s) {
+    float *strip = panel + s * kc * kNr;
+    const size_t live = std::min<size_t>(kNr, nc - s * kNr);
+    size_t k = 0;
+    for (; k + 8 <= kc; k += 8)
+      for (size_t half = 0; half < 2; ++half) {
+        const size_t liveHalf = live > half * 8 ? std::min<size_t>(8, live - half * 8) : 0;
+        __m256 r[8];
+        for (size_t j = 0; j < 8; ++j)
+          r[j] = j < liveHalf
+                     ? cvt8(b.type, b.base + b.index(k0 + k, n0 + s * kNr + half * 8 + j) * eb)
+                     : _mm256_setzero_ps();
+        if (liveHalf)
+          transpose8(r);
+        for (size_t j = 0; j < 8; ++j)
+          _mm256_storeu_ps(strip + (k + j) * kNr + half * 8, r[j]);
+      }
+    for (; k < kc; ++k)
+      for (size_t j = 0; j < kNr; ++j)
+        strip[k * kNr + j] =
+            j < live ? loadOneAsFloat(b.type, b.base, b.index(k0 + k, n0 + s * kNr + j)) : 0.0f;
+  }
 }
 
 STRATA_AVX2 void packBI16Avx2(const PanelSource &b, size_t k0, size_t kc, size_t n0,
