@@ -218,10 +218,28 @@ bool isWideFloat(DType t) { return t == DType::F16 || t == DType::BF16 || t == D
 
 } // namespace
 
-/// 16 columns from `live` (< 16) elements at p, the rest zero: the bytes go
-/// through a zeroed buffer so nothing past the row is read.
+/// Lane masks for the first `live` (0..16) of 16 FP32 lanes.
+struct LiveMask {
+  __m256i lo, hi;
+};
+STRATA_AVX2 inline LiveMask liveMask(size_t live) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  __m256i n = _mm256_set1_epi32(int(live));
+  return {_mm256_cmpgt_epi32(n, lane),
+          _mm256_cmpgt_epi32(n, _mm256_add_epi32(lane, _mm256_set1_epi32(8)))};
+}
+
+/// 16 columns from `live` (< 16) elements at p, the rest zero; nothing past
+/// the live elements is read (masked loads for FP32, a zeroed buffer for
+/// 16-bit types).
 STRATA_AVX2 inline void cvt16Partial(DType t, const uint8_t *p, size_t live, size_t eb,
-                                     float *dst) {
+                                     const LiveMask &mask, float *dst) {
+  if (t == DType::F32) {
+    const float *f = reinterpret_cast<const float *>(p);
+    _mm256_storeu_ps(dst, _mm256_maskload_ps(f, mask.lo));
+    _mm256_storeu_ps(dst + 8, _mm256_maskload_ps(f + 8, mask.hi));
+    return;
+  }
   alignas(32) uint8_t buf[kNr * 4] = {};
   std::memcpy(buf, p, live * eb);
   _mm256_storeu_ps(dst, cvt8(t, buf));
@@ -236,18 +254,17 @@ STRATA_AVX2 void packBF32Avx2(const PanelSource &b, size_t k0, size_t kc, size_t
   // The last strip may be partial: its `live` columns are B's, the rest of
   // its lanes zero, as the portable packer writes them.
   if (!b.trans) {
+    const size_t full = nc / kNr, tail = nc - full * kNr;
+    const LiveMask mask = liveMask(tail);
     for (size_t k = 0; k < kc; ++k) {
       const uint8_t *row = b.base + b.index(k0 + k, n0) * eb;
-      for (size_t s = 0; s < strips; ++s) {
+      for (size_t s = 0; s < full; ++s) {
         float *dst = panel + (s * kc + k) * kNr;
-        const size_t live = std::min<size_t>(kNr, nc - s * kNr);
-        if (live == kNr) {
-          _mm256_storeu_ps(dst, cvt8(b.type, row + s * kNr * eb));
-          _mm256_storeu_ps(dst + 8, cvt8(b.type, row + (s * kNr + 8) * eb));
-        } else {
-          cvt16Partial(b.type, row + s * kNr * eb, live, eb, dst);
-        }
+        _mm256_storeu_ps(dst, cvt8(b.type, row + s * kNr * eb));
+        _mm256_storeu_ps(dst + 8, cvt8(b.type, row + (s * kNr + 8) * eb));
       }
+      if (tail)
+        cvt16Partial(b.type, row + full * kNr * eb, tail, eb, mask, panel + (full * kc + k) * kNr);
     }
     return;
   }
