@@ -120,6 +120,8 @@ private:
   /// With a single row tile, A is packed once over all of K (the chunks
   /// take their k range of it) rather than once per chunk and column block.
   bool wholeA_ = false;
+  /// The single row tile's float product reads B in place (GemmDirect.h).
+  detail::GemmDirectF32 direct_ = nullptr;
 };
 
 void GemmRun::readScalesAndBias() {
@@ -230,6 +232,10 @@ detail::PanelSlot GemmRun::cachedPanels() const {
 void GemmRun::computeChunk(const Chunk &c, const void *panel) {
   const size_t M = l_.m, MR = ks_.mr, NR = ks_.nr, strips = (c.nc + NR - 1) / NR;
   const bool load = !c.firstOfGroup;
+  if (direct_) {
+    direct_(bSrc_, c.k0, c.kc, c.n0, c.nc, packAF_ + c.k0 * MR, pF_, ldp_, load);
+    return;
+  }
   if (!intPath_) {
     const float *panelF = static_cast<const float *>(panel);
     for (size_t m0 = 0; m0 < M; m0 += MR) {
@@ -404,19 +410,21 @@ void GemmRun::run() {
       detail::packAF32(l_.a, at(l_.a), 0, M, 0, K, ks_.mr, packAF_);
   }
 
+  if (wholeA_ && !intPath_ && isFloat(l_.b.type))
+    direct_ = ks_.directF32[M];
   // Panels come from the cache when it holds (or now took) this B;
   // otherwise each chunk is packed into scratch just before its use.
-  const detail::PanelSlot slot = cachedPanels();
+  const detail::PanelSlot slot = direct_ ? detail::PanelSlot{} : cachedPanels();
   const uint8_t *cached = slot.panels;
   void *scratchPanel = nullptr;
-  if (!cached)
+  if (!cached && !direct_)
     scratchPanel = intPath_ ? static_cast<void *>(s_.panelI.get((kcMax_ + 1) / 2 * 2 * ldp_))
                             : static_cast<void *>(s_.panelF.get(kcMax_ * ldp_));
   forEachChunk([&](const Chunk &c) {
     const void *panel = cached;
     if (cached) {
       cached += panelBytes(c);
-    } else {
+    } else if (!direct_) {
       packB(c, scratchPanel);
       panel = scratchPanel;
     }
