@@ -120,8 +120,10 @@ private:
   /// With a single row tile, A is packed once over all of K (the chunks
   /// take their k range of it) rather than once per chunk and column block.
   bool wholeA_ = false;
-  /// The single row tile's float product reads B in place (GemmDirect.h).
+  /// The single row tile's float product reads B in place (GemmDirect.h),
+  /// and a single FP32 row of A too.
   detail::GemmDirectF32 direct_ = nullptr;
+  const float *aInPlace_ = nullptr;
 };
 
 void GemmRun::readScalesAndBias() {
@@ -233,7 +235,10 @@ void GemmRun::computeChunk(const Chunk &c, const void *panel) {
   const size_t M = l_.m, MR = ks_.mr, NR = ks_.nr, strips = (c.nc + NR - 1) / NR;
   const bool load = !c.firstOfGroup;
   if (direct_) {
-    direct_(bSrc_, c.k0, c.kc, c.n0, c.nc, packAF_ + c.k0 * MR, pF_, ldp_, load);
+    if (aInPlace_)
+      direct_(bSrc_, c.k0, c.kc, c.n0, c.nc, aInPlace_ + c.k0, 1, pF_, ldp_, load);
+    else
+      direct_(bSrc_, c.k0, c.kc, c.n0, c.nc, packAF_ + c.k0 * MR, MR, pF_, ldp_, load);
     return;
   }
   if (!intPath_) {
@@ -397,6 +402,10 @@ void GemmRun::run() {
   // only if every chunk starts at an even k.
   const size_t K = l_.k;
   wholeA_ = skinny && (!intPath_ || l_.groups == 1 || l_.groupLen % 2 == 0);
+  if (wholeA_ && !intPath_ && isFloat(l_.b.type))
+    direct_ = ks_.directF32[M];
+  if (direct_ && M == 1 && l_.a.type == DType::F32)
+    aInPlace_ = reinterpret_cast<const float *>(at(l_.a)); // aligned (checkMatrix)
   const size_t aK = wholeA_ ? K : kcMax_;
   if (intPath_) {
     pI_ = s_.pI.get(M * ldp_);
@@ -405,13 +414,13 @@ void GemmRun::run() {
       detail::packAI16(l_.a, at(l_.a), 0, M, 0, K, ks_.mr, packAI_);
   } else {
     pF_ = s_.pF.get(M * ldp_);
-    packAF_ = s_.packAF.get(aK * MR);
-    if (wholeA_)
-      detail::packAF32(l_.a, at(l_.a), 0, M, 0, K, ks_.mr, packAF_);
+    if (!aInPlace_) {
+      packAF_ = s_.packAF.get(aK * MR);
+      if (wholeA_)
+        detail::packAF32(l_.a, at(l_.a), 0, M, 0, K, ks_.mr, packAF_);
+    }
   }
 
-  if (wholeA_ && !intPath_ && isFloat(l_.b.type))
-    direct_ = ks_.directF32[M];
   // Panels come from the cache when it holds (or now took) this B;
   // otherwise each chunk is packed into scratch just before its use.
   const detail::PanelSlot slot = direct_ ? detail::PanelSlot{} : cachedPanels();

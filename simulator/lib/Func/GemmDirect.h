@@ -17,15 +17,17 @@
 
 namespace strata::sim::func::detail {
 
-/// c[i][j] (+)= sum over k < kc of ap[k][mr] (row i) * B(k0 + k, n0 + j), for
-/// i < the kernel's rows and j < nc; lanes of the last 8-column group past
-/// nc get zeros (c has room for them: ldc >= nc rounded up to 8).
+/// c[i][j] (+)= sum over k < kc of ap[k * as + i] * B(k0 + k, n0 + j), for
+/// i < the kernel's rows and j < nc: A is a packed sliver (as = mr) or, for
+/// one row, an FP32 row read in place (as = 1). Lanes of the last 8-column
+/// group past nc get zeros (c has room for them: ldc >= nc rounded up to 8).
 using GemmDirectF32 = void (*)(const PanelSource &b, size_t k0, size_t kc, size_t n0,
-                               size_t nc, const float *ap, float *c, size_t ldc, bool load);
+                               size_t nc, const float *ap, size_t as, float *c, size_t ldc,
+                               bool load);
 
 #if defined(__x86_64__) && defined(__GNUC__)
-/// The AVX2 direct kernel for `rows` (1..6) rows of an A sliver of
-/// `mr` = 6 lanes; B of type F32, F16 or BF16.
+/// The AVX2 direct kernel for `rows` (1..6) rows; B of type F32, F16 or
+/// BF16.
 GemmDirectF32 directF32Avx2(unsigned rows);
 #endif
 

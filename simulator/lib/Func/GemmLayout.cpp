@@ -26,6 +26,7 @@
 
 #include <array>
 #include <cstring>
+#include <memory>
 #include <type_traits>
 
 namespace strata::sim::func {
@@ -176,7 +177,9 @@ struct LayoutMemo {
   }
 };
 
-constexpr size_t kLayoutMemoSlots = 256;
+// A step of a decode program issues some hundred distinct Gemms per core
+// group; enough slots that they rarely displace each other.
+constexpr size_t kLayoutMemoSlots = 1024;
 
 size_t memoSlot(const ResolvedGemm &op) {
   uint64_t h = reinterpret_cast<uintptr_t>(op.instr) * 0x9e3779b97f4a7c15ull;
@@ -191,8 +194,10 @@ size_t memoSlot(const ResolvedGemm &op) {
 Expected<GemmLayout> layoutOf(const ResolvedGemm &op) {
   if (!op.instr)
     return gemmError("the resolved instruction has no GemmInstr");
-  static thread_local std::array<LayoutMemo, kLayoutMemoSlots> memo;
-  LayoutMemo &slot = memo[memoSlot(op)];
+  static thread_local std::unique_ptr<std::array<LayoutMemo, kLayoutMemoSlots>> memo;
+  if (!memo)
+    memo = std::make_unique<std::array<LayoutMemo, kLayoutMemoSlots>>();
+  LayoutMemo &slot = (*memo)[memoSlot(op)];
   if (slot.matches(op))
     return slot.layout;
   Expected<GemmLayout> l = computeLayout(op);
