@@ -25,13 +25,15 @@
 // The packed panels of a whole B are kept in a per-thread cache
 // (PanelCache.h) and reused while B's bytes are unchanged; packing only
 // moves values, so a reused panel holds exactly what re-packing would give.
+// A float product of one row tile (decode) skips packing B altogether: the
+// direct kernels (GemmDirect.h) read it in place, in the same k order.
 //
 //===----------------------------------------------------------------------===//
 
 #include "GemmKernels.h"
-#include "PanelCache.h"
 #include "GrowBuffer.h"
 #include "Layout.h"
+#include "PanelCache.h"
 
 #include "Activation.h"
 #include "strata/sim/func/Convert.h"

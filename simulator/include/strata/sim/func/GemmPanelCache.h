@@ -3,7 +3,8 @@
 // The functional Gemm keeps, per thread, the kernel-ready packing of B
 // operands it has seen twice, and reuses one only while B's bytes in SRAM
 // are exactly those it was packed from (every byte compared), so results
-// never depend on the cache. Its memory is bounded by a budget (64 MiB by
+// never depend on the cache. (Float products of a single row tile read B
+// in place and do not use it.) Its memory is bounded by a budget (64 MiB by
 // default) with least-recently-used eviction. These functions act on the
 // calling thread's cache: for tests, benchmarks and reports.
 //
