@@ -1,10 +1,11 @@
 //===- PanelCache.h - Reusing packed B operands across Gemms ----*- C++ -*-===//
 //
-// A decode step multiplies by the same weights as the step before, loaded
-// again into the same SRAM buffers, so re-packing B (transposing a [N][K]
-// weight into kernel strips) repeats the same work every step. The cache
-// keeps, per thread, the packed panels of whole B operands together with a
-// copy of the source bytes they were packed from.
+// A program multiplies by the same weights again and again (every decode
+// step, every prefill chunk), loaded again into the same SRAM buffers, so
+// re-packing B (transposing a [N][K] weight into kernel strips) repeats the
+// same work each time. The cache keeps, per thread, the packed panels of
+// whole B operands together with a copy of the source bytes they were packed
+// from.
 //
 // Correctness never rests on the key: the key (where B is, its type, layout
 // and the blocking) only selects candidates, and an entry is reused only if
@@ -63,7 +64,6 @@ struct PanelKey {
 
 using PanelCacheStats = GemmPanelCacheStats;
 
-
 /// Where the caller finds (filled) or packs (!filled) the panels of one B
 /// operand; `panels` is null when the operand is not cached.
 struct PanelSlot {
@@ -109,7 +109,8 @@ private:
   size_t budget_;
   Lru lru_; ///< front: most recently used
   std::unordered_map<PanelKey, Ways, KeyHash> byKey_;
-  std::vector<uint64_t> recentMisses_; ///< hashes of keys missed once
+  /// Tags of (key, first and last bytes) that missed once, in small buckets.
+  std::vector<uint64_t> recentMisses_;
   PanelCacheStats stats_;
 };
 
