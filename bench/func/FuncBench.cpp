@@ -9,6 +9,7 @@
 
 #include "strata/sim/func/Convert.h"
 #include "strata/sim/func/Execute.h"
+#include "strata/sim/func/GemmPanelCache.h"
 #include "strata/sim/func/HostIsa.h"
 
 #include <benchmark/benchmark.h>
@@ -50,7 +51,8 @@ bool selectPath(benchmark::State &state, int64_t path) {
 
 /// Args: m, n, k, a type, b type, transB, host path, groupSize (0: no
 /// scales; else per-row A scales and per-group B scales, as for INT4
-/// weights).
+/// weights), panel cache (0: off, so every call packs B; 1: on, so repeated
+/// calls on unchanged B reuse its packing, as decode steps do).
 void BM_Gemm(benchmark::State &state) {
   const uint32_t m = uint32_t(state.range(0)), n = uint32_t(state.range(1)),
                  k = uint32_t(state.range(2));
@@ -90,34 +92,43 @@ void BM_Gemm(benchmark::State &state) {
     state.SkipWithError("invalid gemm");
     return;
   }
+  const size_t budget = gemmPanelCacheBudget();
+  clearGemmPanelCache();
+  if (state.range(8) == 0)
+    setGemmPanelCacheBudget(0);
   for (auto _ : state) {
     execute(op, sram.data());
     benchmark::ClobberMemory();
   }
   state.counters[isFloat(g.a) ? "FLOP/s" : "OP/s"] = benchmark::Counter(
       2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+  setGemmPanelCacheBudget(budget);
   selectHostIsa(HostIsa::Avx2);
 }
 
 void gemmArgs(benchmark::internal::Benchmark *b) {
   auto I = [](DType t) { return static_cast<int64_t>(t); };
   for (int64_t path : {1, 0}) {
-    b->Args({1, 4096, 4096, I(DType::F16), I(DType::F16), 1, path, 0});
-    b->Args({1, 1024, 1024, I(DType::F16), I(DType::F16), 1, path, 0});
-    b->Args({1, 1024, 1024, I(DType::F16), I(DType::F16), 0, path, 0});
-    b->Args({128, 4096, 4096, I(DType::I8), I(DType::I8), 1, path, 0});
-    b->Args({1, 4096, 4096, I(DType::I8), I(DType::I4), 1, path, 128});
-    b->Args({128, 1024, 1024, I(DType::I8), I(DType::I4), 1, path, 128});
-    b->Args({128, 1024, 1024, I(DType::I8), I(DType::I8), 1, path, 128});
+    b->Args({1, 4096, 4096, I(DType::F16), I(DType::F16), 1, path, 0, 0});
+    b->Args({1, 1024, 1024, I(DType::F16), I(DType::F16), 1, path, 0, 0});
+    b->Args({1, 1024, 1024, I(DType::F16), I(DType::F16), 0, path, 0, 0});
+    b->Args({128, 4096, 4096, I(DType::I8), I(DType::I8), 1, path, 0, 0});
+    b->Args({1, 4096, 4096, I(DType::I8), I(DType::I4), 1, path, 128, 0});
+    b->Args({128, 1024, 1024, I(DType::I8), I(DType::I4), 1, path, 128, 0});
+    b->Args({128, 1024, 1024, I(DType::I8), I(DType::I8), 1, path, 128, 0});
     const std::pair<DType, DType> pairs[] = {{DType::I4, DType::I4},   {DType::I8, DType::I8},
                                              {DType::I8, DType::I4},   {DType::F16, DType::F16},
                                              {DType::BF16, DType::BF16}, {DType::F32, DType::F32}};
     for (auto [a, bt] : pairs)
       for (int64_t transB : {0, 1})
-        b->Args({64, 64, 64, I(a), I(bt), transB, path, 0});
-    b->Args({128, 1024, 1024, I(DType::F16), I(DType::F16), 1, path, 0});
+        b->Args({64, 64, 64, I(a), I(bt), transB, path, 0, 0});
+    b->Args({128, 1024, 1024, I(DType::F16), I(DType::F16), 1, path, 0, 0});
+    // The same with the panel cache on: B packed once, then reused.
+    b->Args({128, 1024, 1024, I(DType::F16), I(DType::F16), 1, path, 0, 1});
+    b->Args({128, 1024, 1024, I(DType::I8), I(DType::I8), 1, path, 128, 1});
+    b->Args({1, 1024, 1024, I(DType::I8), I(DType::I4), 1, path, 128, 1});
   }
-  b->ArgNames({"m", "n", "k", "a", "b", "transB", "avx2", "group"});
+  b->ArgNames({"m", "n", "k", "a", "b", "transB", "avx2", "group", "cache"});
   b->Unit(benchmark::kMicrosecond);
 }
 BENCHMARK(BM_Gemm)->Apply(gemmArgs);

@@ -22,11 +22,18 @@
 // which each completed group folds into the FP32 result T with its scales.
 // Chunks never straddle a group, and a chunk continues the accumulators of
 // the previous one, so every element still sums its group in increasing k.
+// The packed panels of a whole B are kept in a per-thread cache
+// (PanelCache.h) and reused while B's bytes are unchanged; packing only
+// moves values, so a reused panel holds exactly what re-packing would give.
+// A float product of one row tile (decode) skips packing B altogether: the
+// direct kernels (GemmDirect.h) read it in place, in the same k order.
 //
 //===----------------------------------------------------------------------===//
 
 #include "GemmKernels.h"
+#include "GrowBuffer.h"
 #include "Layout.h"
+#include "PanelCache.h"
 
 #include "Activation.h"
 #include "strata/sim/func/Convert.h"
@@ -34,13 +41,13 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
-#include <vector>
 
 namespace strata::sim::func {
 
 namespace {
 
 using detail::GemmKernelSet;
+using detail::GrowBuffer;
 
 // Panel shapes. With many rows of A the B panel is reused across them and
 // should stay in L2 (256 x 512 x 4 bytes); with a single row tile nothing is
@@ -53,18 +60,42 @@ constexpr size_t kNcSkinny = 64;
 
 size_t roundUp(size_t x, size_t m) { return (x + m - 1) / m * m; }
 
+/// One k chunk of one column block: the unit B is packed in.
+struct Chunk {
+  size_t group, k0, kc, n0, nc;
+  bool firstOfGroup, lastOfGroup;
+};
+
+// Per-thread buffers, reused across calls; every element read is written
+// first in the same call.
+struct Scratch {
+  GrowBuffer<float> tF, pF, panelF, packAF, scaleA, scaleB, bias, row, old, ones;
+  GrowBuffer<int32_t> tI, pI, rowI, oldI;
+  GrowBuffer<int16_t> panelI, packAI;
+};
+
+Scratch &scratch() {
+  static thread_local Scratch s;
+  return s;
+}
+
 class GemmRun {
 public:
   GemmRun(const ResolvedGemm &op, const GemmLayout &l, uint8_t *sram)
-      : g_(*op.instr), l_(l), sram_(sram), ks_(detail::gemmKernels(hostIsa())) {}
+      : g_(*op.instr), l_(l), sram_(sram), ks_(detail::gemmKernels(hostIsa())), s_(scratch()) {}
 
   void run();
 
 private:
   const uint8_t *at(const Matrix &m) const { return sram_ + m.base; }
 
+  template <typename F> void forEachChunk(F &&f) const;
+  size_t panelBytes(const Chunk &c) const;
+  void packB(const Chunk &c, void *panel) const;
+  detail::PanelSlot cachedPanels() const;
+
   void readScalesAndBias();
-  void computeChunk(size_t k0, size_t kc, size_t n0, size_t nc, bool first);
+  void computeChunk(const Chunk &c, const void *panel);
   void fold(size_t group, size_t n0, size_t nc);
   void epilogueFloat();
   void epilogueInt();
@@ -73,31 +104,28 @@ private:
   const GemmLayout &l_;
   uint8_t *sram_;
   const GemmKernelSet &ks_;
+  Scratch &s_;
   bool intPath_ = false, intOut_ = false;
+  size_t kcMax_ = 0, ncMax_ = 0;
   size_t ldp_ = 0; ///< leading dimension of the partial block
   detail::PanelSource bSrc_;
 
-  std::vector<float> scaleA_; ///< [M][groups], empty without A scales
-  std::vector<float> scaleB_; ///< [groups][N], empty without B scales
-  std::vector<float> bias_;   ///< [N], empty without bias
-
-  // Per-thread buffers, reused across calls (resize() never shrinks the
-  // capacity); every element read is written first in the same call.
-  struct Scratch {
-    std::vector<float> tF, pF, panelF, packAF;
-    std::vector<int32_t> tI, pI;
-    std::vector<int16_t> panelI, packAI;
-  };
-  static Scratch &scratch() {
-    static thread_local Scratch s;
-    return s;
-  }
-  std::vector<float> &tF_ = scratch().tF;     ///< result T, [M][N]
-  std::vector<int32_t> &tI_ = scratch().tI;   ///< exact result for out == i32, [M][N]
-  std::vector<float> &pF_ = scratch().pF;     ///< partial block P, [M][ldp]
-  std::vector<int32_t> &pI_ = scratch().pI;
-  std::vector<float> &panelF_ = scratch().panelF, &packAF_ = scratch().packAF;
-  std::vector<int16_t> &panelI_ = scratch().panelI, &packAI_ = scratch().packAI;
+  const float *scaleA_ = nullptr; ///< [M][groups], null without A scales
+  const float *scaleB_ = nullptr; ///< [groups][N], null without B scales
+  const float *bias_ = nullptr;   ///< [N], null without bias
+  float *tF_ = nullptr;           ///< result T, [M][N]
+  int32_t *tI_ = nullptr;         ///< exact result for out == i32, [M][N]
+  float *pF_ = nullptr;           ///< partial block P, [M][ldp]
+  int32_t *pI_ = nullptr;
+  float *packAF_ = nullptr;
+  int16_t *packAI_ = nullptr;
+  /// With a single row tile, A is packed once over all of K (the chunks
+  /// take their k range of it) rather than once per chunk and column block.
+  bool wholeA_ = false;
+  /// The single row tile's float product reads B in place (GemmDirect.h),
+  /// and a single FP32 row of A too.
+  detail::GemmDirectF32 direct_ = nullptr;
+  const float *aInPlace_ = nullptr;
 };
 
 void GemmRun::readScalesAndBias() {
@@ -105,61 +133,141 @@ void GemmRun::readScalesAndBias() {
   // one layout whatever the mode; a per-row scale repeats for every group.
   const size_t M = l_.m, N = l_.n, G = l_.groups;
   if (l_.scaleA) {
-    scaleA_.resize(M * G);
+    float *sa = s_.scaleA.get(M * G);
     if (g_.aScale == isa::ScaleMode::PerGroup) {
-      loadAsFloat(l_.scaleA->type, at(*l_.scaleA), 0, M * G, scaleA_.data());
+      loadAsFloat(l_.scaleA->type, at(*l_.scaleA), 0, M * G, sa);
     } else {
-      std::vector<float> perRow(M);
-      loadAsFloat(l_.scaleA->type, at(*l_.scaleA), 0, M, perRow.data());
+      float *perRow = s_.row.get(M);
+      loadAsFloat(l_.scaleA->type, at(*l_.scaleA), 0, M, perRow);
       for (size_t m = 0; m < M; ++m)
-        std::fill_n(scaleA_.begin() + m * G, G, perRow[m]);
+        std::fill_n(sa + m * G, G, perRow[m]);
     }
+    scaleA_ = sa;
   }
   if (l_.scaleB) {
-    scaleB_.resize(G * N);
+    float *sb = s_.scaleB.get(G * N);
     if (g_.bScale == isa::ScaleMode::PerRow) {
-      loadAsFloat(l_.scaleB->type, at(*l_.scaleB), 0, N, scaleB_.data());
+      loadAsFloat(l_.scaleB->type, at(*l_.scaleB), 0, N, sb);
       for (size_t gr = 1; gr < G; ++gr)
-        std::copy_n(scaleB_.begin(), N, scaleB_.begin() + gr * N);
+        std::copy_n(sb, N, sb + gr * N);
     } else if (!g_.transB) {
-      loadAsFloat(l_.scaleB->type, at(*l_.scaleB), 0, G * N, scaleB_.data());
+      loadAsFloat(l_.scaleB->type, at(*l_.scaleB), 0, G * N, sb);
     } else { // [N][groups] in SRAM
-      std::vector<float> t(N * G);
-      loadAsFloat(l_.scaleB->type, at(*l_.scaleB), 0, N * G, t.data());
+      float *t = s_.row.get(N * G);
+      loadAsFloat(l_.scaleB->type, at(*l_.scaleB), 0, N * G, t);
       for (size_t n = 0; n < N; ++n)
         for (size_t gr = 0; gr < G; ++gr)
-          scaleB_[gr * N + n] = t[n * G + gr];
+          sb[gr * N + n] = t[n * G + gr];
     }
+    scaleB_ = sb;
   }
   if (l_.bias) {
-    bias_.resize(N);
-    loadAsFloat(DType::F32, at(*l_.bias), 0, N, bias_.data());
+    float *b = s_.bias.get(N);
+    loadAsFloat(DType::F32, at(*l_.bias), 0, N, b);
+    bias_ = b;
   }
 }
 
 //===--- Blocked product --------------------------------------------------===//
 
-void GemmRun::computeChunk(size_t k0, size_t kc, size_t n0, size_t nc, bool first) {
-  const size_t M = l_.m, MR = ks_.mr, NR = ks_.nr, strips = (nc + NR - 1) / NR;
+/// Visits the chunks in the order the product consumes them: column blocks,
+/// then groups, then k chunks of the group.
+template <typename F> void GemmRun::forEachChunk(F &&f) const {
+  const size_t N = l_.n;
+  for (size_t n0 = 0; n0 < N; n0 += ncMax_) {
+    size_t nc = std::min(ncMax_, N - n0);
+    for (size_t group = 0; group < l_.groups; ++group) {
+      size_t gBegin = group * size_t(l_.groupLen), gEnd = gBegin + l_.groupLen;
+      for (size_t k0 = gBegin; k0 < gEnd; k0 += kcMax_) {
+        size_t kc = std::min(kcMax_, gEnd - k0);
+        f(Chunk{group, k0, kc, n0, nc, k0 == gBegin, k0 + kc == gEnd});
+      }
+    }
+  }
+}
+
+size_t GemmRun::panelBytes(const Chunk &c) const {
+  size_t width = roundUp(c.nc, ks_.nr);
+  return intPath_ ? (c.kc + 1) / 2 * 2 * width * sizeof(int16_t) : c.kc * width * sizeof(float);
+}
+
+void GemmRun::packB(const Chunk &c, void *panel) const {
+  if (intPath_)
+    ks_.packBI16(bSrc_, c.k0, c.kc, c.n0, c.nc, static_cast<int16_t *>(panel));
+  else
+    ks_.packBF32(bSrc_, c.k0, c.kc, c.n0, c.nc, static_cast<float *>(panel));
+}
+
+/// The cache entry for this B (packed now if it is new), or no panels when
+/// the cache does not take it.
+detail::PanelSlot GemmRun::cachedPanels() const {
+  const Matrix &b = l_.b;
+  const uint64_t bits = dtypeBits(b.type);
+  // Runs are B's rows as stored; an i4 row with an odd ld can only be the
+  // single row (checkMatrix), so every stride is whole bytes. A run's last
+  // byte may hold a nibble beyond the row: comparing it can only cause a
+  // spurious miss.
+  detail::SourceBytes src{at(b), b.rows, (b.cols * bits + 7) / 8, b.ld * bits / 8};
+  detail::PanelKey key;
+  key.base = src.base;
+  key.ld = b.ld;
+  key.k = l_.k;
+  key.n = l_.n;
+  key.groupLen = l_.groupLen;
+  key.kcMax = uint32_t(kcMax_);
+  key.ncMax = uint32_t(ncMax_);
+  key.type = b.type;
+  key.trans = g_.transB;
+  key.int16 = intPath_;
+  key.nr = uint16_t(ks_.nr);
+  size_t total = 0;
+  forEachChunk([&](const Chunk &c) { total += panelBytes(c); });
+  detail::PanelSlot slot = detail::threadPanelCache().acquire(key, src, total);
+  if (slot.panels && !slot.filled) {
+    uint8_t *panel = slot.panels;
+    forEachChunk([&](const Chunk &c) {
+      packB(c, panel);
+      panel += panelBytes(c);
+    });
+  }
+  return slot;
+}
+
+void GemmRun::computeChunk(const Chunk &c, const void *panel) {
+  const size_t M = l_.m, MR = ks_.mr, NR = ks_.nr, strips = (c.nc + NR - 1) / NR;
+  const bool load = !c.firstOfGroup;
+  if (direct_) {
+    if (aInPlace_)
+      direct_(bSrc_, c.k0, c.kc, c.n0, c.nc, aInPlace_ + c.k0, 1, pF_, ldp_, load);
+    else
+      direct_(bSrc_, c.k0, c.kc, c.n0, c.nc, packAF_ + c.k0 * MR, MR, pF_, ldp_, load);
+    return;
+  }
   if (!intPath_) {
-    ks_.packBF32(bSrc_, k0, kc, n0, nc, panelF_.data());
+    const float *panelF = static_cast<const float *>(panel);
     for (size_t m0 = 0; m0 < M; m0 += MR) {
       size_t rows = std::min(MR, M - m0);
-      detail::packAF32(l_.a, at(l_.a), m0, rows, k0, kc, ks_.mr, packAF_.data());
+      const float *ap = packAF_ + c.k0 * MR;
+      if (!wholeA_) {
+        detail::packAF32(l_.a, at(l_.a), m0, rows, c.k0, c.kc, ks_.mr, packAF_);
+        ap = packAF_;
+      }
       for (size_t s = 0; s < strips; ++s)
-        ks_.f32[rows](kc, packAF_.data(), &panelF_[s * kc * NR], &pF_[m0 * ldp_ + s * NR],
-                      ldp_, !first);
+        ks_.f32[rows](c.kc, ap, &panelF[s * c.kc * NR], &pF_[m0 * ldp_ + s * NR], ldp_, load);
     }
     return;
   }
-  const size_t pairs = (kc + 1) / 2;
-  ks_.packBI16(bSrc_, k0, kc, n0, nc, panelI_.data());
+  const size_t pairs = (c.kc + 1) / 2;
+  const int16_t *panelI = static_cast<const int16_t *>(panel);
   for (size_t m0 = 0; m0 < M; m0 += MR) {
     size_t rows = std::min(MR, M - m0);
-    detail::packAI16(l_.a, at(l_.a), m0, rows, k0, kc, ks_.mr, packAI_.data());
+    const int16_t *ap = packAI_ + c.k0 / 2 * MR * 2;
+    if (!wholeA_) {
+      detail::packAI16(l_.a, at(l_.a), m0, rows, c.k0, c.kc, ks_.mr, packAI_);
+      ap = packAI_;
+    }
     for (size_t s = 0; s < strips; ++s)
-      ks_.i16[rows](pairs, packAI_.data(), &panelI_[s * pairs * NR * 2],
-                    &pI_[m0 * ldp_ + s * NR], ldp_, !first);
+      ks_.i16[rows](pairs, ap, &panelI[s * pairs * NR * 2], &pI_[m0 * ldp_ + s * NR], ldp_, load);
   }
 }
 
@@ -170,16 +278,30 @@ void GemmRun::fold(size_t group, size_t n0, size_t nc) {
       std::memcpy(&tI_[m * N + n0], &pI_[m * ldp_], nc * sizeof(int32_t));
     return;
   }
-  const bool hasA = !scaleA_.empty(), hasB = !scaleB_.empty();
   // The result starts at +0: the first group adds to 0 rather than to T.
   const bool first = group == 0;
-  thread_local std::vector<float> ones;
-  if (ones.size() < nc)
-    ones.assign(nc, 1.0f);
+  if (!intPath_ && first && G == 1 && !scaleA_ && !scaleB_) {
+    // One unscaled float group: T = 0 + P (0 + -0 is +0, as the general
+    // form gives, and multiplying by a missing scale of 1 is exact).
+    for (size_t m = 0; m < M; ++m) {
+      float *t = &tF_[m * N + n0];
+      const float *p = &pF_[m * ldp_];
+      for (size_t j = 0; j < nc; ++j)
+        t[j] = 0.0f + p[j];
+    }
+    return;
+  }
   // Multiplying by 1 is exact, so a missing scale is a factor of 1.
-  const float *sb = hasB ? &scaleB_[group * N + n0] : ones.data();
+  const float *sb;
+  if (scaleB_) {
+    sb = &scaleB_[group * N + n0];
+  } else {
+    float *ones = s_.ones.get(nc);
+    std::fill_n(ones, nc, 1.0f);
+    sb = ones;
+  }
   for (size_t m = 0; m < M; ++m) {
-    float sa = hasA ? scaleA_[m * G + group] : 1.0f;
+    float sa = scaleA_ ? scaleA_[m * G + group] : 1.0f;
     float *t = &tF_[m * N + n0];
     if (intPath_) {
       const int32_t *p = &pI_[m * ldp_];
@@ -207,25 +329,25 @@ void GemmRun::epilogueFloat() {
   const size_t M = l_.m, N = l_.n, nOut = l_.nOut;
   const Matrix &c = l_.c;
   uint8_t *cBase = sram_ + c.base;
-  std::vector<float> r(N), old(nOut);
+  float *r = s_.row.get(N), *old = s_.old.get(nOut);
   for (size_t m = 0; m < M; ++m) {
-    std::copy_n(&tF_[m * N], N, r.begin());
-    if (!bias_.empty())
+    std::copy_n(&tF_[m * N], N, r);
+    if (bias_)
       for (size_t n = 0; n < N; ++n)
         r[n] = r[n] + bias_[n];
     switch (g_.act) {
     case isa::Activation::None: break;
     case isa::Activation::Relu:
-      for (auto &x : r) x = reluF(x);
+      for (size_t n = 0; n < N; ++n) r[n] = reluF(r[n]);
       break;
     case isa::Activation::Silu:
-      for (auto &x : r) x = siluF(x);
+      for (size_t n = 0; n < N; ++n) r[n] = siluF(r[n]);
       break;
     case isa::Activation::GeluTanh:
-      for (auto &x : r) x = geluTanhF(x);
+      for (size_t n = 0; n < N; ++n) r[n] = geluTanhF(r[n]);
       break;
     case isa::Activation::GeluErf:
-      for (auto &x : r) x = geluErfF(x);
+      for (size_t n = 0; n < N; ++n) r[n] = geluErfF(r[n]);
       break;
     case isa::Activation::SwiGlu:
       for (size_t j = 0; j < nOut; ++j)
@@ -233,11 +355,11 @@ void GemmRun::epilogueFloat() {
       break;
     }
     if (g_.accumulate) {
-      loadAsFloat(c.type, cBase, c.index(m, 0), nOut, old.data());
+      loadAsFloat(c.type, cBase, c.index(m, 0), nOut, old);
       for (size_t j = 0; j < nOut; ++j)
         r[j] = r[j] + old[j];
     }
-    storeFromFloat(c.type, r.data(), nOut, cBase, c.index(m, 0));
+    storeFromFloat(c.type, r, nOut, cBase, c.index(m, 0));
   }
 }
 
@@ -245,20 +367,20 @@ void GemmRun::epilogueInt() {
   const size_t M = l_.m, N = l_.n;
   const Matrix &c = l_.c;
   uint8_t *cBase = sram_ + c.base;
-  std::vector<int32_t> r(N), old(N);
+  int32_t *r = s_.rowI.get(N), *old = s_.oldI.get(N);
   for (size_t m = 0; m < M; ++m) {
-    std::copy_n(&tI_[m * N], N, r.begin());
+    std::copy_n(&tI_[m * N], N, r);
     if (g_.act == isa::Activation::Relu)
-      for (auto &x : r) x = x < 0 ? 0 : x;
+      for (size_t n = 0; n < N; ++n) r[n] = r[n] < 0 ? 0 : r[n];
     if (g_.accumulate) {
-      loadAsInt32(c.type, cBase, c.index(m, 0), N, old.data());
+      loadAsInt32(c.type, cBase, c.index(m, 0), N, old);
       for (size_t j = 0; j < N; ++j) {
         int64_t s = int64_t(r[j]) + old[j];
         r[j] = int32_t(std::clamp<int64_t>(s, std::numeric_limits<int32_t>::min(),
                                            std::numeric_limits<int32_t>::max()));
       }
     }
-    storeFromInt32(c.type, r.data(), N, cBase, c.index(m, 0));
+    storeFromInt32(c.type, r, N, cBase, c.index(m, 0));
   }
 }
 
@@ -271,34 +393,56 @@ void GemmRun::run() {
 
   const size_t NR = ks_.nr, MR = ks_.mr;
   const bool skinny = M <= MR;
-  const size_t kcMax =
-      std::min<size_t>(skinny ? kKcSkinny : intPath_ ? kKcInt : kKcFloat, l_.groupLen);
-  const size_t ncMax = std::min(skinny ? kNcSkinny : kNc, roundUp(N, NR));
-  ldp_ = roundUp(ncMax, NR);
+  kcMax_ = std::min<size_t>(skinny ? kKcSkinny : intPath_ ? kKcInt : kKcFloat, l_.groupLen);
+  ncMax_ = std::min(skinny ? kNcSkinny : kNc, roundUp(N, NR));
+  ldp_ = roundUp(ncMax_, NR);
   if (intOut_)
-    tI_.resize(M * N);
+    tI_ = s_.tI.get(M * N);
   else
-    tF_.resize(M * N);
+    tF_ = s_.tF.get(M * N);
+  // Integer slivers hold k pairs, so a whole-K sliver serves the chunks
+  // only if every chunk starts at an even k.
+  const size_t K = l_.k;
+  wholeA_ = skinny && (!intPath_ || l_.groups == 1 || l_.groupLen % 2 == 0);
+  if (wholeA_ && !intPath_ && isFloat(l_.b.type))
+    direct_ = ks_.directF32[M];
+  if (direct_ && M == 1 && l_.a.type == DType::F32)
+    aInPlace_ = reinterpret_cast<const float *>(at(l_.a)); // aligned (checkMatrix)
+  const size_t aK = wholeA_ ? K : kcMax_;
   if (intPath_) {
-    size_t pairs = (kcMax + 1) / 2;
-    pI_.resize(M * ldp_);
-    panelI_.resize(pairs * 2 * ldp_);
-    packAI_.resize(pairs * 2 * MR);
+    pI_ = s_.pI.get(M * ldp_);
+    packAI_ = s_.packAI.get((aK + 1) / 2 * 2 * MR);
+    if (wholeA_)
+      detail::packAI16(l_.a, at(l_.a), 0, M, 0, K, ks_.mr, packAI_);
   } else {
-    pF_.resize(M * ldp_);
-    panelF_.resize(kcMax * ldp_);
-    packAF_.resize(kcMax * MR);
-  }
-
-  for (size_t n0 = 0; n0 < N; n0 += ncMax) {
-    size_t nc = std::min(ncMax, N - n0);
-    for (size_t group = 0; group < l_.groups; ++group) {
-      size_t gBegin = group * size_t(l_.groupLen), gEnd = gBegin + l_.groupLen;
-      for (size_t k0 = gBegin; k0 < gEnd; k0 += kcMax)
-        computeChunk(k0, std::min(kcMax, gEnd - k0), n0, nc, k0 == gBegin);
-      fold(group, n0, nc);
+    pF_ = s_.pF.get(M * ldp_);
+    if (!aInPlace_) {
+      packAF_ = s_.packAF.get(aK * MR);
+      if (wholeA_)
+        detail::packAF32(l_.a, at(l_.a), 0, M, 0, K, ks_.mr, packAF_);
     }
   }
+
+  // Panels come from the cache when it holds (or now took) this B;
+  // otherwise each chunk is packed into scratch just before its use.
+  const detail::PanelSlot slot = direct_ ? detail::PanelSlot{} : cachedPanels();
+  const uint8_t *cached = slot.panels;
+  void *scratchPanel = nullptr;
+  if (!cached && !direct_)
+    scratchPanel = intPath_ ? static_cast<void *>(s_.panelI.get((kcMax_ + 1) / 2 * 2 * ldp_))
+                            : static_cast<void *>(s_.panelF.get(kcMax_ * ldp_));
+  forEachChunk([&](const Chunk &c) {
+    const void *panel = cached;
+    if (cached) {
+      cached += panelBytes(c);
+    } else if (!direct_) {
+      packB(c, scratchPanel);
+      panel = scratchPanel;
+    }
+    computeChunk(c, panel);
+    if (c.lastOfGroup)
+      fold(c.group, c.n0, c.nc);
+  });
   if (intOut_)
     epilogueInt();
   else

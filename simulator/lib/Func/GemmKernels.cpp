@@ -170,6 +170,7 @@ template <unsigned... R> GemmKernelSet makeAvx2(std::integer_sequence<unsigned, 
   s.nr = kAvxNr;
   ((s.f32[R + 1] = &f32Avx2<R + 1>), ...);
   ((s.i16[R + 1] = &i16Avx2<R + 1>), ...);
+  ((s.directF32[R + 1] = directF32Avx2(R + 1)), ...);
   s.packBF32 = &packBF32Avx2;
   s.packBI16 = &packBI16Avx2;
   return s;

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "GemmDirect.h"
 #include "GemmPack.h"
 #include "strata/sim/func/HostIsa.h"
 
@@ -34,6 +35,9 @@ struct GemmKernelSet {
   GemmKernelI16 i16[kMaxMr + 1] = {};
   PackBF32 packBF32 = nullptr;
   PackBI16 packBI16 = nullptr;
+  /// Packing-free float kernels for at most mr rows, by live rows; null
+  /// where the set has none (F32/F16/BF16 B only).
+  GemmDirectF32 directF32[kMaxMr + 1] = {};
 };
 
 const GemmKernelSet &gemmKernels(HostIsa isa);

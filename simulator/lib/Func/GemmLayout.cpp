@@ -13,11 +13,21 @@
 //     even whenever the operand has more than one row.
 //   - m, n or k of zero is a legal no-op that touches nothing.
 //
+// Both footprint() (at dispatch) and execute() ask for the layout, and a
+// program issues the same few Gemms again and again, so valid layouts are
+// memoised per thread, keyed on every byte of the instruction and every
+// resolved operand field (invalid ones are recomputed, error and all).
+//
 //===----------------------------------------------------------------------===//
 
 #include "Layout.h"
 
 #include <fmt/format.h>
+
+#include <array>
+#include <cstring>
+#include <memory>
+#include <type_traits>
 
 namespace strata::sim::func {
 
@@ -45,11 +55,7 @@ std::string_view scaleModeName(isa::ScaleMode s) {
 
 Error gemmError(const std::string &message) { return Error("gemm: " + message); }
 
-} // namespace
-
-Expected<GemmLayout> layoutOf(const ResolvedGemm &op) {
-  if (!op.instr)
-    return gemmError("the resolved instruction has no GemmInstr");
+Expected<GemmLayout> computeLayout(const ResolvedGemm &op) {
   const isa::GemmInstr &g = *op.instr;
 
   using Named = std::pair<const char *, DType>;
@@ -152,6 +158,55 @@ Expected<GemmLayout> layoutOf(const ResolvedGemm &op) {
   if (l.bias)
     if (auto s = checkMatrix("gemm", "bias", "(dense)", *l.bias); !s)
       return s;
+  return l;
+}
+
+/// One remembered valid layout and exactly what it was computed from.
+struct LayoutMemo {
+  static_assert(std::is_trivially_copyable_v<isa::GemmInstr>);
+  bool valid = false;
+  ResolvedGemm op;
+  unsigned char instr[sizeof(isa::GemmInstr)] = {}; ///< the instruction's bytes
+  GemmLayout layout;
+
+  bool matches(const ResolvedGemm &o) const {
+    return valid && op.instr == o.instr && op.m == o.m && op.n == o.n && op.k == o.k &&
+           op.a == o.a && op.b == o.b && op.c == o.c && op.scaleA == o.scaleA &&
+           op.scaleB == o.scaleB && op.bias == o.bias &&
+           std::memcmp(instr, o.instr, sizeof instr) == 0;
+  }
+};
+
+// A step of a decode program issues some hundred distinct Gemms per core
+// group; enough slots that they rarely displace each other.
+constexpr size_t kLayoutMemoSlots = 1024;
+
+size_t memoSlot(const ResolvedGemm &op) {
+  uint64_t h = reinterpret_cast<uintptr_t>(op.instr) * 0x9e3779b97f4a7c15ull;
+  h ^= (op.a + 3 * op.b + 5 * op.c + 7 * op.scaleA + 11 * op.scaleB + 13 * op.bias) *
+       0xbf58476d1ce4e5b9ull;
+  h ^= ((uint64_t(op.m) << 42) ^ (uint64_t(op.n) << 21) ^ op.k) * 0x94d049bb133111ebull;
+  return (h >> 40) % kLayoutMemoSlots;
+}
+
+} // namespace
+
+Expected<GemmLayout> layoutOf(const ResolvedGemm &op) {
+  if (!op.instr)
+    return gemmError("the resolved instruction has no GemmInstr");
+  static thread_local std::unique_ptr<std::array<LayoutMemo, kLayoutMemoSlots>> memo;
+  if (!memo)
+    memo = std::make_unique<std::array<LayoutMemo, kLayoutMemoSlots>>();
+  LayoutMemo &slot = (*memo)[memoSlot(op)];
+  if (slot.matches(op))
+    return slot.layout;
+  Expected<GemmLayout> l = computeLayout(op);
+  if (l) {
+    slot.valid = true;
+    slot.op = op;
+    std::memcpy(slot.instr, op.instr, sizeof slot.instr);
+    slot.layout = *l;
+  }
   return l;
 }
 

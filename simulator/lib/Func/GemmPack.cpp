@@ -2,6 +2,8 @@
 
 #include "GemmPack.h"
 
+#include "Avx2Lanes.h"
+
 #include "strata/sim/func/Convert.h"
 
 #include <algorithm>
@@ -166,40 +168,6 @@ namespace {
 
 constexpr unsigned kNr = 16;
 
-#define STRATA_AVX2 __attribute__((target("avx2,f16c")))
-
-STRATA_AVX2 inline __m256 cvt8(DType t, const uint8_t *p) {
-  switch (t) {
-  case DType::F16:
-    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p)));
-  case DType::BF16: {
-    __m256i w = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p)));
-    return _mm256_castsi256_ps(_mm256_slli_epi32(w, 16));
-  }
-  default: return _mm256_loadu_ps(reinterpret_cast<const float *>(p));
-  }
-}
-
-/// In-register 8 x 8 transpose of 32-bit lanes.
-STRATA_AVX2 inline void transpose8(__m256 r[8]) {
-  __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-  __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-  __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-  __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-  __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-  __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-  __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-  __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-  r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
-  r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
-  r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
-  r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
-  r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
-  r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
-  r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
-  r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
-}
-
 /// 16 consecutive integer elements from element `index` (even for i4) as
 /// int16. I4 bytes hold elements 2i (low nibble) and 2i+1 (high nibble).
 STRATA_AVX2 inline __m256i widen(DType t, const uint8_t *base, uint64_t index) {
@@ -214,16 +182,43 @@ STRATA_AVX2 inline __m256i widen(DType t, const uint8_t *base, uint64_t index) {
   return _mm256_cvtepi8_epi16(signedNibbles);
 }
 
-bool isWideFloat(DType t) { return t == DType::F16 || t == DType::BF16 || t == DType::F32; }
-
 } // namespace
+
+/// Lane masks for the first `live` (0..16) of 16 FP32 lanes.
+struct LiveMask {
+  __m256i lo, hi;
+};
+STRATA_AVX2 inline LiveMask liveMask(size_t live) {
+  return {laneMask8(live), laneMask8(live > 8 ? live - 8 : 0)};
+}
+
+/// 16 columns from `live` (< 16) elements at p, the rest zero; nothing past
+/// the live elements is read (masked loads for FP32, a zeroed buffer for
+/// 16-bit types).
+STRATA_AVX2 inline void cvt16Partial(DType t, const uint8_t *p, size_t live, size_t eb,
+                                     const LiveMask &mask, float *dst) {
+  if (t == DType::F32) {
+    const float *f = reinterpret_cast<const float *>(p);
+    _mm256_storeu_ps(dst, _mm256_maskload_ps(f, mask.lo));
+    _mm256_storeu_ps(dst + 8, _mm256_maskload_ps(f + 8, mask.hi));
+    return;
+  }
+  alignas(32) uint8_t buf[kNr * 4] = {};
+  std::memcpy(buf, p, live * eb);
+  _mm256_storeu_ps(dst, cvt8(t, buf));
+  _mm256_storeu_ps(dst + 8, cvt8(t, buf + 8 * eb));
+}
 
 STRATA_AVX2 void packBF32Avx2(const PanelSource &b, size_t k0, size_t kc, size_t n0,
                               size_t nc, float *panel) {
   if (!isWideFloat(b.type))
     return packBF32Portable(b, k0, kc, n0, nc, kNr, panel);
-  const size_t eb = dtypeBits(b.type) / 8, full = nc / kNr;
+  const size_t eb = dtypeBits(b.type) / 8, strips = (nc + kNr - 1) / kNr;
+  // The last strip may be partial: its `live` columns are B's, the rest of
+  // its lanes zero, as the portable packer writes them.
   if (!b.trans) {
+    const size_t full = nc / kNr, tail = nc - full * kNr;
+    const LiveMask mask = liveMask(tail);
     for (size_t k = 0; k < kc; ++k) {
       const uint8_t *row = b.base + b.index(k0 + k, n0) * eb;
       for (size_t s = 0; s < full; ++s) {
@@ -231,27 +226,33 @@ STRATA_AVX2 void packBF32Avx2(const PanelSource &b, size_t k0, size_t kc, size_t
         _mm256_storeu_ps(dst, cvt8(b.type, row + s * kNr * eb));
         _mm256_storeu_ps(dst + 8, cvt8(b.type, row + (s * kNr + 8) * eb));
       }
+      if (tail)
+        cvt16Partial(b.type, row + full * kNr * eb, tail, eb, mask, panel + (full * kc + k) * kNr);
     }
-  } else {
-    for (size_t s = 0; s < full; ++s) {
-      float *strip = panel + s * kc * kNr;
-      size_t k = 0;
-      for (; k + 8 <= kc; k += 8)
-        for (size_t half = 0; half < 2; ++half) {
-          __m256 r[8];
-          for (size_t j = 0; j < 8; ++j)
-            r[j] = cvt8(b.type, b.base + b.index(k0 + k, n0 + s * kNr + half * 8 + j) * eb);
-          transpose8(r);
-          for (size_t j = 0; j < 8; ++j)
-            _mm256_storeu_ps(strip + (k + j) * kNr + half * 8, r[j]);
-        }
-      for (; k < kc; ++k)
-        for (size_t j = 0; j < kNr; ++j)
-          strip[k * kNr + j] = loadOneAsFloat(b.type, b.base, b.index(k0 + k, n0 + s * kNr + j));
-    }
+    return;
   }
-  if (full * kNr < nc)
-    packStripF32(b, k0, kc, n0 + full * kNr, nc - full * kNr, kNr, panel + full * kc * kNr);
+  for (size_t s = 0; s < strips; ++s) {
+    float *strip = panel + s * kc * kNr;
+    const size_t live = std::min<size_t>(kNr, nc - s * kNr);
+    size_t k = 0;
+    for (; k + 8 <= kc; k += 8)
+      for (size_t half = 0; half < 2; ++half) {
+        const size_t liveHalf = live > half * 8 ? std::min<size_t>(8, live - half * 8) : 0;
+        __m256 r[8];
+        for (size_t j = 0; j < 8; ++j)
+          r[j] = j < liveHalf
+                     ? cvt8(b.type, b.base + b.index(k0 + k, n0 + s * kNr + half * 8 + j) * eb)
+                     : _mm256_setzero_ps();
+        if (liveHalf)
+          transpose8(r);
+        for (size_t j = 0; j < 8; ++j)
+          _mm256_storeu_ps(strip + (k + j) * kNr + half * 8, r[j]);
+      }
+    for (; k < kc; ++k)
+      for (size_t j = 0; j < kNr; ++j)
+        strip[k * kNr + j] =
+            j < live ? loadOneAsFloat(b.type, b.base, b.index(k0 + k, n0 + s * kNr + j)) : 0.0f;
+  }
 }
 
 STRATA_AVX2 void packBI16Avx2(const PanelSource &b, size_t k0, size_t kc, size_t n0,

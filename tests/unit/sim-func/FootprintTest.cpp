@@ -136,6 +136,33 @@ TEST(GemmFootprint, RejectsIllegalConfigurationsNamingTheField) {
   }
 }
 
+/// Layouts are remembered per instruction and operands: the same query
+/// again, the instruction edited in place, or another operand address each
+/// get the layout of what they now are.
+TEST(GemmFootprint, RepeatedQueriesFollowEditsInPlace) {
+  GemmFixture f;
+  auto bEnd = [&] {
+    std::vector<ByteRange> r;
+    EXPECT_TRUE(f.run(r).isOk());
+    return r.size() > 1 ? r[1].end : 0;
+  };
+  for (int i = 0; i < 2; ++i)
+    EXPECT_EQ(bEnd(), 0x2000u + (63 * 32 + 32) * 2);
+  f.g.ldb = 48;
+  EXPECT_EQ(bEnd(), 0x2000u + (63 * 48 + 32) * 2);
+  f.g.transB = true;
+  f.g.ldb = 64;
+  EXPECT_EQ(bEnd(), 0x2000u + (31 * 64 + 64) * 2);
+  f.op.b = 0x3000;
+  EXPECT_EQ(bEnd(), 0x3000u + (31 * 64 + 64) * 2);
+  f.g.ldb = 32; // now smaller than the 64 columns of the stored [n][k] B
+  EXPECT_TRUE(contains(f.error(), "ldb = 32")) << f.error();
+  f.g.ldb = 64;
+  EXPECT_EQ(bEnd(), 0x3000u + (31 * 64 + 64) * 2);
+  f.g.b = DType::I8; // f16 x i8 is no tensor-core precision
+  EXPECT_TRUE(contains(f.error(), "operand types")) << f.error();
+}
+
 TEST(GemmFootprint, GroupCheckAppliesOnlyToPerGroupScales) {
   GemmFixture f;
   f.g.groupSize = 24; // ignored without a per-group scale

@@ -205,6 +205,45 @@ TEST(Gemm, FloatSumsFollowIncreasingK) {
   });
 }
 
+/// Single-row-tile products pack A once over all of K and take each k chunk
+/// from it: K longer than one chunk, odd K, and odd group lengths (where an
+/// integer chunk may start at an odd k and A is packed per chunk instead).
+TEST(Gemm, SkinnyRowsOverSeveralChunksMatchReference) {
+  forEachHostIsa([] {
+    struct Shape {
+      uint32_t m, n, k, g;
+      ScaleMode scales;
+    };
+    const Shape shapes[] = {{1, 19, 4099, 0, ScaleMode::None},
+                            {3, 5, 2051, 0, ScaleMode::None},
+                            {2, 17, 4104, 2052, ScaleMode::PerGroup},
+                            {5, 9, 45, 9, ScaleMode::PerGroup},
+                            {6, 33, 2163, 721, ScaleMode::PerGroup}};
+    uint32_t seed = 40;
+    for (auto [a, b] : {std::pair{DType::I8, DType::I8}, std::pair{DType::I8, DType::I4},
+                        std::pair{DType::F16, DType::F16}, std::pair{DType::F32, DType::F32}})
+      for (const Shape &s : shapes)
+        for (bool transB : {false, true}) {
+          GemmCase c;
+          c.a = a;
+          c.b = b;
+          c.m = s.m;
+          c.n = s.n;
+          c.k = s.k;
+          c.groupSize = s.g;
+          c.bScale = s.scales;
+          c.transB = transB;
+          c.out = DType::F32;
+          c.ldaPad = 2;
+          c.inputRange = 1.0;
+          GemmHarness h(c, seed++);
+          h.runAndCheck();
+          if (::testing::Test::HasFailure())
+            return;
+        }
+  });
+}
+
 TEST(Gemm, OutputMayOverlapInputs) {
   // C written over A and over B: every input is read before C is written.
   forEachHostIsa([] {
