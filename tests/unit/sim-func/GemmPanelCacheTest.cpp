@@ -21,9 +21,7 @@ using namespace test;
 using isa::Activation;
 using isa::ScaleMode;
 
-const std::pair<DType, DType> kPairs[] = {
-    {DType::I4, DType::I4},     {DType::I8, DType::I8},   {DType::I8, DType::I4},
-    {DType::F16, DType::F16},   {DType::BF16, DType::BF16}, {DType::F32, DType::F32}};
+const auto &kPairs = kGemmTypePairs;
 
 class GemmPanelCache : public ::testing::Test {
 protected:

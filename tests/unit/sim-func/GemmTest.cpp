@@ -11,9 +11,7 @@ using namespace test;
 using isa::Activation;
 using isa::ScaleMode;
 
-const std::pair<DType, DType> kPairs[] = {
-    {DType::I4, DType::I4},     {DType::I8, DType::I8},   {DType::I8, DType::I4},
-    {DType::F16, DType::F16},   {DType::BF16, DType::BF16}, {DType::F32, DType::F32}};
+const auto &kPairs = kGemmTypePairs;
 
 const Activation kActs[] = {Activation::None,     Activation::Relu,    Activation::Silu,
                             Activation::GeluTanh, Activation::GeluErf, Activation::SwiGlu};
@@ -84,13 +82,7 @@ TEST_P(GemmPairs, BlockingBoundariesMatchReference) {
     for (const Shape &s : shapes)
       for (bool transB : {false, true})
         for (ScaleMode sb : {ScaleMode::None, ScaleMode::PerGroup, ScaleMode::PerRow}) {
-          GemmCase c;
-          c.a = a;
-          c.b = b;
-          c.m = s.m;
-          c.n = s.n;
-          c.k = s.k;
-          c.groupSize = s.g;
+          GemmCase c = shapedCase(a, b, s.m, s.n, s.k, s.g);
           c.transB = transB;
           c.bScale = sb;
           c.aScale = sb == ScaleMode::PerGroup ? ScaleMode::PerRow : ScaleMode::None;
@@ -224,13 +216,7 @@ TEST(Gemm, SkinnyRowsOverSeveralChunksMatchReference) {
                         std::pair{DType::F16, DType::F16}, std::pair{DType::F32, DType::F32}})
       for (const Shape &s : shapes)
         for (bool transB : {false, true}) {
-          GemmCase c;
-          c.a = a;
-          c.b = b;
-          c.m = s.m;
-          c.n = s.n;
-          c.k = s.k;
-          c.groupSize = s.g;
+          GemmCase c = shapedCase(a, b, s.m, s.n, s.k, s.g);
           c.bScale = s.scales;
           c.transB = transB;
           c.out = DType::F32;

@@ -35,6 +35,23 @@ struct GemmCase {
   }
 };
 
+/// Every (A, B) type pair the tensor cores take.
+inline const std::pair<DType, DType> kGemmTypePairs[] = {
+    {DType::I4, DType::I4},     {DType::I8, DType::I8},   {DType::I8, DType::I4},
+    {DType::F16, DType::F16},   {DType::BF16, DType::BF16}, {DType::F32, DType::F32}};
+
+/// A case of types (a, b), shape m x n x k and scale groups of g.
+inline GemmCase shapedCase(DType a, DType b, uint32_t m, uint32_t n, uint32_t k, uint32_t g) {
+  GemmCase c;
+  c.a = a;
+  c.b = b;
+  c.m = m;
+  c.n = n;
+  c.k = k;
+  c.groupSize = g;
+  return c;
+}
+
 inline float refSilu(float x) { return x / (1.0f + std::exp(-x)); }
 inline float refGeluTanh(float x) {
   float inner = 0.7978845608028654f * (x + 0.044715f * (x * x * x));
