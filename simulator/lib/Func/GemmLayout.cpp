@@ -21,13 +21,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "Layout.h"
+#include "LayoutMemo.h"
 
 #include <fmt/format.h>
 
-#include <array>
-#include <cstring>
-#include <memory>
-#include <type_traits>
 
 namespace strata::sim::func {
 
@@ -161,53 +158,27 @@ Expected<GemmLayout> computeLayout(const ResolvedGemm &op) {
   return l;
 }
 
-/// One remembered valid layout and exactly what it was computed from.
-struct LayoutMemo {
-  static_assert(std::is_trivially_copyable_v<isa::GemmInstr>);
-  bool valid = false;
-  ResolvedGemm op;
-  unsigned char instr[sizeof(isa::GemmInstr)] = {}; ///< the instruction's bytes
-  GemmLayout layout;
-
-  bool matches(const ResolvedGemm &o) const {
-    return valid && op.instr == o.instr && op.m == o.m && op.n == o.n && op.k == o.k &&
-           op.a == o.a && op.b == o.b && op.c == o.c && op.scaleA == o.scaleA &&
-           op.scaleB == o.scaleB && op.bias == o.bias &&
-           std::memcmp(instr, o.instr, sizeof instr) == 0;
+struct GemmMemoOps {
+  static bool same(const ResolvedGemm &a, const ResolvedGemm &b) {
+    return a.instr == b.instr && a.m == b.m && a.n == b.n && a.k == b.k && a.a == b.a &&
+           a.b == b.b && a.c == b.c && a.scaleA == b.scaleA && a.scaleB == b.scaleB &&
+           a.bias == b.bias;
+  }
+  static uint64_t hash(const ResolvedGemm &op) {
+    return detail::mixLayoutKey(
+        op.instr, op.a + 3 * op.b + 5 * op.c + 7 * op.scaleA + 11 * op.scaleB + 13 * op.bias,
+        (uint64_t(op.m) << 42) ^ (uint64_t(op.n) << 21) ^ op.k);
   }
 };
-
-// A step of a decode program issues some hundred distinct Gemms per core
-// group; enough slots that they rarely displace each other.
-constexpr size_t kLayoutMemoSlots = 1024;
-
-size_t memoSlot(const ResolvedGemm &op) {
-  uint64_t h = reinterpret_cast<uintptr_t>(op.instr) * 0x9e3779b97f4a7c15ull;
-  h ^= (op.a + 3 * op.b + 5 * op.c + 7 * op.scaleA + 11 * op.scaleB + 13 * op.bias) *
-       0xbf58476d1ce4e5b9ull;
-  h ^= ((uint64_t(op.m) << 42) ^ (uint64_t(op.n) << 21) ^ op.k) * 0x94d049bb133111ebull;
-  return (h >> 40) % kLayoutMemoSlots;
-}
 
 } // namespace
 
 Expected<GemmLayout> layoutOf(const ResolvedGemm &op) {
   if (!op.instr)
     return gemmError("the resolved instruction has no GemmInstr");
-  static thread_local std::unique_ptr<std::array<LayoutMemo, kLayoutMemoSlots>> memo;
-  if (!memo)
-    memo = std::make_unique<std::array<LayoutMemo, kLayoutMemoSlots>>();
-  LayoutMemo &slot = (*memo)[memoSlot(op)];
-  if (slot.matches(op))
-    return slot.layout;
-  Expected<GemmLayout> l = computeLayout(op);
-  if (l) {
-    slot.valid = true;
-    slot.op = op;
-    std::memcpy(slot.instr, op.instr, sizeof slot.instr);
-    slot.layout = *l;
-  }
-  return l;
+  static thread_local detail::LayoutMemo<ResolvedGemm, isa::GemmInstr, GemmLayout, GemmMemoOps>
+      memo;
+  return memo.get(op, computeLayout);
 }
 
 } // namespace strata::sim::func

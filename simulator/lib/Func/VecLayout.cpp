@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Layout.h"
+#include "LayoutMemo.h"
 
 #include <fmt/format.h>
 
@@ -42,9 +43,9 @@ bool isVectorOp(Opcode op) {
 
 } // namespace
 
-Expected<VecLayout> layoutOf(const ResolvedVec &r) {
-  if (!r.instr)
-    return Error("vector instruction: the resolved instruction has no VecInstr");
+namespace {
+
+Expected<VecLayout> computeLayout(const ResolvedVec &r) {
   const isa::VecInstr &v = *r.instr;
   if (!isVectorOp(v.op))
     return Error(fmt::format("vector instruction: opcode {:#04x} is not a vector opcode",
@@ -161,6 +162,26 @@ Expected<VecLayout> layoutOf(const ResolvedVec &r) {
   if (auto s = checkMatrix(what, "out", "ldd", l.out); !s)
     return s;
   return l;
+}
+
+struct VecMemoOps {
+  static bool same(const ResolvedVec &a, const ResolvedVec &b) {
+    return a.instr == b.instr && a.rows == b.rows && a.cols == b.cols && a.aux == b.aux &&
+           a.x == b.x && a.y == b.y && a.z == b.z && a.dst == b.dst;
+  }
+  static uint64_t hash(const ResolvedVec &r) {
+    return detail::mixLayoutKey(r.instr, r.x + 3 * r.y + 5 * r.z + 7 * r.dst,
+                                (uint64_t(r.rows) << 42) ^ (uint64_t(r.cols) << 21) ^ r.aux);
+  }
+};
+
+} // namespace
+
+Expected<VecLayout> layoutOf(const ResolvedVec &r) {
+  if (!r.instr)
+    return Error("vector instruction: the resolved instruction has no VecInstr");
+  static thread_local detail::LayoutMemo<ResolvedVec, isa::VecInstr, VecLayout, VecMemoOps> memo;
+  return memo.get(r, computeLayout);
 }
 
 } // namespace strata::sim::func

@@ -197,6 +197,28 @@ struct VecFixture {
   }
 };
 
+// Valid layouts are remembered (LayoutMemo.h); an instruction edited in
+// place, or other operands, must be checked again.
+TEST(VecFootprint, RepeatedQueriesFollowEditsInPlace) {
+  VecFixture f(Opcode::VAdd);
+  auto outEnd = [&] {
+    auto r = f.ranges();
+    return r.empty() ? 0 : r.back().end;
+  };
+  for (int i = 0; i < 2; ++i)
+    EXPECT_EQ(outEnd(), 0x4000u + (3 * 64 + 64) * 2);
+  f.v.ldd = 80;
+  EXPECT_EQ(outEnd(), 0x4000u + (3 * 80 + 64) * 2);
+  f.op.dst = 0x5000;
+  EXPECT_EQ(outEnd(), 0x5000u + (3 * 80 + 64) * 2);
+  f.op.rows = 2;
+  EXPECT_EQ(outEnd(), 0x5000u + (1 * 80 + 64) * 2);
+  f.v.ldd = 32; // below the 64 columns
+  EXPECT_NE(f.error(), "ok");
+  f.v.ldd = 80;
+  EXPECT_EQ(f.error(), "ok");
+}
+
 TEST(VecFootprint, RangesPerOperandKind) {
   {
     VecFixture f(Opcode::VAdd);
