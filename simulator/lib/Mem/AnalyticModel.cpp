@@ -392,11 +392,24 @@ const AnalyticModel::Result &AnalyticModel::transfer(const BulkPattern &p, bool 
     return r;
   const FootprintRef f = footprint(p, write);
   double *busy = busy_.data(), *stackDone = r.stackDone.data();
+  // Footprints list their pseudo-channels in order, so a stack's run is
+  // consecutive: its latest end stays in a register instead of making every
+  // iteration wait for the previous one's store.
+  uint32_t stack = UINT32_MAX;
+  double stackEnd = 0;
   for (const PcLoad &load : f) {
     const double end = std::max(cycle, busy[load.pc]) + load.service;
     busy[load.pc] = end;
-    stackDone[load.stack] = std::max(stackDone[load.stack], end + load.first);
+    if (load.stack != stack) {
+      if (stack != UINT32_MAX)
+        stackDone[stack] = stackEnd;
+      stack = load.stack;
+      stackEnd = stackDone[stack];
+    }
+    stackEnd = std::max(stackEnd, end + load.first);
   }
+  if (stack != UINT32_MAX)
+    stackDone[stack] = stackEnd;
   for (uint32_t s = 0; s < hbm_.stacks; ++s) {
     r.stackBytes[s] = f.stackBytes[s];
     r.doneCycle = std::max(r.doneCycle, stackDone[s]);
