@@ -340,6 +340,16 @@ bool AnalyticModel::growingFootprint(const BulkPattern &p, bool write) {
   return true;
 }
 
+bool AnalyticModel::isUniform(const Footprint &f) const {
+  if (f.size() < 2)
+    return false;
+  const PcLoad &a = f.front();
+  for (size_t i = 1; i < f.size(); ++i)
+    if (f[i].pc != a.pc + i || f[i].service != a.service || f[i].first != a.first)
+      return false;
+  return true;
+}
+
 AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool write) {
   if (p.totalBytes() < kCacheMinBytes) {
     walkPattern(p);
@@ -352,7 +362,7 @@ AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool 
   for (; slots_[i].used; i = (i + 1) & mask)
     if (slots_[i].key == key)
       return {arena_.data() + slots_[i].offset, slots_[i].size, slots_[i].totals,
-              stackArena_.data() + slots_[i].stackOffset};
+              stackArena_.data() + slots_[i].stackOffset, slots_[i].uniform};
   if (entries_ >= kCacheEntries || arena_.size() > (size_t(1) << 31)) {
     // Start over (the table stays at most half full, so probes stay short).
     for (Slot &s : slots_)
@@ -375,10 +385,14 @@ AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool 
   slot.key = key;
   slot.offset = uint32_t(arena_.size());
   slot.size = uint32_t(scratch_.size());
-  arena_.insert(arena_.end(), scratch_.begin(), scratch_.end());
+  slot.uniform = isUniform(scratch_);
+  if (slot.uniform)
+    arena_.push_back(scratch_.front());
+  else
+    arena_.insert(arena_.end(), scratch_.begin(), scratch_.end());
   ++entries_;
   return {arena_.data() + slot.offset, slot.size, slot.totals,
-          stackArena_.data() + slot.stackOffset};
+          stackArena_.data() + slot.stackOffset, slot.uniform};
 }
 
 const AnalyticModel::Result &AnalyticModel::transfer(const BulkPattern &p, bool write,
@@ -397,16 +411,24 @@ const AnalyticModel::Result &AnalyticModel::transfer(const BulkPattern &p, bool 
   // iteration wait for the previous one's store.
   uint32_t stack = UINT32_MAX;
   double stackEnd = 0;
-  for (const PcLoad &load : f) {
-    const double end = std::max(cycle, busy[load.pc]) + load.service;
-    busy[load.pc] = end;
-    if (load.stack != stack) {
+  auto account = [&](uint32_t pc, uint32_t pcStack, double service, double first) {
+    const double end = std::max(cycle, busy[pc]) + service;
+    busy[pc] = end;
+    if (pcStack != stack) {
       if (stack != UINT32_MAX)
         stackDone[stack] = stackEnd;
-      stack = load.stack;
+      stack = pcStack;
       stackEnd = stackDone[stack];
     }
-    stackEnd = std::max(stackEnd, end + load.first);
+    stackEnd = std::max(stackEnd, end + first);
+  };
+  if (f.uniform) {
+    const PcLoad &load = f.data[0];
+    for (uint32_t pc = load.pc, last = load.pc + uint32_t(f.count); pc < last; ++pc)
+      account(pc, stackOf_[pc], load.service, load.first);
+  } else {
+    for (const PcLoad *load = f.data, *e = f.data + f.count; load != e; ++load)
+      account(load->pc, load->stack, load->service, load->first);
   }
   if (stack != UINT32_MAX)
     stackDone[stack] = stackEnd;

@@ -98,14 +98,18 @@ private:
     double acts = 0, pres = 0, bytes = 0;
   };
   /// A footprint inside the cache's arena.
+  /// `count` pseudo-channels' loads: data[0..count), or, when `uniform`,
+  /// data[0] for each of the consecutive pseudo-channels data[0].pc + i (a
+  /// stream over whole stripes costs every pseudo-channel alike, and most
+  /// cached footprints are such: storing one load keeps the cache small
+  /// enough to stay near the core).
   struct FootprintRef {
     const PcLoad *data = nullptr;
     size_t count = 0;
     Totals totals;
     const double *stackBytes = nullptr; ///< per stack
+    bool uniform = false;
     size_t size() const { return count; }
-    const PcLoad *begin() const { return data; }
-    const PcLoad *end() const { return data + count; }
   };
   struct PatternKey {
     uint64_t base;
@@ -123,6 +127,8 @@ private:
   };
 
   FootprintRef footprint(const BulkPattern &pattern, bool write);
+  /// Every load alike on consecutive pseudo-channels (stored as one).
+  bool isUniform(const Footprint &f) const;
   void walkPattern(const BulkPattern &pattern);
   /// Footprint of what the counters hold; `reset` clears them for the next
   /// walk (a growing range keeps its own).
@@ -208,6 +214,7 @@ private:
     PatternKey key{};
     uint32_t offset = 0, size = 0;
     bool used = false;
+    bool uniform = false; ///< one PcLoad in the arena stands for `size` (FootprintRef)
     Totals totals;
     size_t stackOffset = 0; ///< into stackArena_
   };
