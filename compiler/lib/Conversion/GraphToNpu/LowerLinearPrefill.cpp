@@ -14,17 +14,20 @@
 //   per core, per row block (<= 512 rows), per column group:
 //     per K chunk:   load the A chunk [rows][kc] (one chunk ahead)
 //       per column tile: load the weight tile [nt][kc]; GEMM into the tile's
-//                        accumulator (first chunk, with the bias) or into a
-//                        partial buffer that the vector unit adds to it
+//                        accumulator (first chunk, with the bias), then
+//                        either accumulating into it (the GEMM's epilogue)
+//                        or into a partial buffer the vector unit adds to it
 //     epilogue per tile after the last chunk: activation / swiglu and the
 //     residual on the vector unit, store.
 //
 // Weights are read once per row block and inputs once per column group; the
-// plan (rows, K chunk, column tile, accumulator group) minimises the larger
-// of tensor-core, vector and HBM time under the SRAM budget. Partial sums go
-// through the vector unit rather than the GEMM's accumulate flag because the
-// tensor-core epilogue that `accumulate` costs (M x N / 64 cycles) stalls the
-// arrays, while a vector add runs beside the next GEMM. Staging rounds and
+// plan (rows, K chunk, column tile, accumulator group, how chunks are added)
+// minimises the larger of tensor-core, vector and HBM time under the SRAM
+// budget. Accumulating GEMMs pay the epilogue's tail (the post-processing
+// unit overlaps the array but for the last column tiles) and need no
+// partial buffers, so a column group holds more accumulators and re-reads A
+// less; vector adds run beside the next GEMM but occupy the in-order compute
+// queue and three partial buffers. Staging rounds and
 // quantizes exactly as the row-stationary schedule's prologue (whole rows,
 // the same instructions), so both schedules compute the same A operands.
 //
