@@ -53,7 +53,7 @@ uint64_t gemmCycles(const ArchConfig &arch, isa::Gang gang, const GemmShape &s) 
   const uint64_t mn = uint64_t(s.m) * s.n;
   uint64_t sram = dtypeBytes(s.a, uint64_t(s.m) * s.k) * nTiles +
                   dtypeBytes(s.b, uint64_t(s.k) * s.n) + 2 * (kTiles - 1) * mn * 4 +
-                  dtypeBytes(s.out, mn);
+                  dtypeBytes(s.out, mn) * (s.accumulate ? 2 : 1);
   const uint64_t bw = std::max<uint64_t>(1, uint64_t(arch.core.sram.banks) *
                                                 arch.core.sram.bankWidthBytes);
   const uint64_t array = std::max(compute, ceilDiv(sram, bw));

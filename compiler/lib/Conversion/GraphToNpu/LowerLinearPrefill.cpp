@@ -222,9 +222,10 @@ private:
     // the residual) pay the epilogue's exposed part.
     const bool residualFirst = in_.residual && !in_.act;
     auto gemm = [&](int64_t n, int64_t k, bool firstChunk) {
-      const bool epilogue = single ? (in_.act || in_.residual)
-                                   : accumulate && (!firstChunk || residualFirst);
-      GemmShape s{mt, pair * n, k, in_.forms.front().type, in_.wType, DType::F32, epilogue};
+      const bool accumulates = single ? in_.residual : accumulate && (!firstChunk || residualFirst);
+      const bool epilogue = single ? (in_.act || in_.residual) : accumulates;
+      GemmShape s{mt, pair * n, k, in_.forms.front().type, in_.wType, DType::F32, epilogue,
+                  accumulates};
       isa::Gang g = chooseGang(arch_, s, std::nullopt);
       return double(gemmCycles(arch_, g, s));
     };
@@ -709,7 +710,7 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
           g.ldc = width;
         }
         GemmShape shape{p.mt, width, p.kk, g.aType, g.bType, g.outType,
-                        g.bias || g.act != npu::Activation::None || g.accumulate};
+                        g.bias || g.act != npu::Activation::None || g.accumulate, g.accumulate};
         std::optional<isa::Gang> current;
         if (em.core().tc)
           current = em.core().tc->first;
