@@ -107,6 +107,7 @@ void addBackendStage(OpPassManager &pm, const CompileOptions &o) {
   b.prefetchDepth = o.prefetchDepth;
   b.linearSchedule = o.linearSchedule;
   b.prefillKChunk = o.prefillKChunk;
+  b.prefillKSums = o.prefillKSums;
   b.prefetch = o.prefetch;
   b.dvfsHints = o.dvfsHints;
   b.pinWeights = o.pinWeights;

@@ -173,6 +173,10 @@ void registerCompileCommand(CLI::App &app) {
       ->check(CLI::IsMember({"auto", "rows", "outputs"}));
   cmd->add_option("--prefill-k-chunk", opt->compile.prefillKChunk,
                   "K chunk of the output-stationary schedule (default: the cost model's)");
+  cmd->add_option("--prefill-k-sums", opt->compile.prefillKSums,
+                  "How the output-stationary schedule adds K chunks: auto (default), gemm "
+                  "(the GEMM's accumulate epilogue) or vector (partial sums on the vector unit)")
+      ->check(CLI::IsMember({"auto", "gemm", "vector"}));
   cmd->add_option("--prefetch-depth", opt->compile.prefetchDepth,
                   "Weight tiles in flight per core (default 2: double buffering)");
   cmd->add_option("--emit", opt->emit, "What to write: bin (default), mlir (npu IR), asm");

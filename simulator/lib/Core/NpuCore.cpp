@@ -1126,8 +1126,7 @@ bool NpuCore::startOp(uint32_t q, uint32_t index, double now) {
     const double sramDone = sram_.book(now, cost.sramCycles, period);
     *s_->sramBooked += cost.sramCycles;
     const double sramCycles = (sramDone - now) / period;
-    const double cycles =
-        std::max(double(cost.computeCycles), sramCycles) + double(cost.epilogueCycles);
+    const double cycles = cost.latency(std::max(double(cost.computeCycles), sramCycles));
     op.macs = cost.macs;
     op.sramRead = cost.sramReadBytes;
     op.sramWrite = cost.sramWriteBytes;

@@ -109,11 +109,38 @@ GemmCost gemmCost(const CoreConfig &core, const TcGeometry &geo, DType prec,
   const uint64_t sramBw = uint64_t(core.sram.banks) * core.sram.bankWidthBytes;
   c.sramCycles = ceilDiv(c.sramBytes, sramBw);
 
-  if (instr.hasBias || instr.accumulate || instr.act != isa::Activation::None)
-    c.epilogueCycles = ceilDiv(mn, std::max(1u, tc.epilogueElemsPerCycle));
-  c.cycles = std::max(c.computeCycles, c.sramCycles) + c.epilogueCycles;
+  if (instr.hasBias || instr.accumulate || instr.act != isa::Activation::None) {
+    const uint64_t perCycle = std::max(1u, tc.epilogueElemsPerCycle);
+    c.epilogueCycles = ceilDiv(mn, perCycle);
+    // A column tile's sums are final once its last K tile has streamed the
+    // rows through, row by row. When the column tiles stay on their groups
+    // (at least one per group), they finish in waves of groupsUsed, the
+    // first after kTiles tile steps, and the epilogue works on each wave
+    // while the array computes the next; only the last wave's work beyond
+    // its own streaming follows the array. Fewer column tiles than groups
+    // split K over the groups, and every sum is final only at the end.
+    const uint64_t step = std::max<uint64_t>(c.rowCycles, geo.rows);
+    uint64_t lastCols = n;
+    if (c.nTiles >= c.groupsUsed) {
+      const uint64_t waves = ceilDiv(c.nTiles, c.groupsUsed);
+      lastCols = n - std::min<uint64_t>(n, (waves - 1) * c.groupsUsed * geo.cols);
+      c.epilogueStartCycles = (c.kTiles - 1) * step;
+    } else {
+      c.epilogueStartCycles = c.computeCycles - std::min(c.computeCycles, c.rowCycles);
+    }
+    const uint64_t last = ceilDiv(uint64_t(m) * lastCols, perCycle);
+    c.epilogueTailCycles = last - std::min(last, c.rowCycles);
+  }
+  c.cycles = uint64_t(c.latency(double(std::max(c.computeCycles, c.sramCycles))));
   c.macs = mn * k;
   return c;
+}
+
+double GemmCost::latency(double arrayCycles) const {
+  if (epilogueCycles == 0)
+    return arrayCycles;
+  return std::max(arrayCycles + double(epilogueTailCycles),
+                  double(epilogueStartCycles + epilogueCycles));
 }
 
 SramAccessCost sramAccessCost(const SramConfig &sram, const SramStream *streams,

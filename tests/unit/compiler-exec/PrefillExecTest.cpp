@@ -2,10 +2,11 @@
 //
 // Linear kernels compiled with linear-schedule=outputs: inputs staged once in
 // the GEMM's type, FP32 accumulators resident, K streamed in chunks (each
-// core starting at a different chunk), partial sums added on the vector
-// unit, the epilogue after the last chunk. Checked against the FP32
-// reference at each precision; the automatic choice is checked on an arch
-// whose small scratchpad makes a modest prompt a "prefill".
+// core starting at a different chunk), the chunks' sums added either by the
+// GEMMs' accumulate epilogue or on the vector unit from partial buffers
+// (every test runs both), the epilogue after the last chunk. Checked against
+// the FP32 reference at each precision; the automatic choice is checked on an
+// arch whose small scratchpad makes a modest prompt a "prefill".
 //
 //===----------------------------------------------------------------------===//
 #include "ExecReference.h"
@@ -24,10 +25,14 @@ namespace {
 
 std::string vec(int64_t n) { return "tensor<" + std::to_string(n) + "xf32>"; }
 
-CompileOptions outputStationary(unsigned kChunk = 0) {
+/// The two ways of adding the K chunks' sums (prefill-k-sums).
+const char *const kSums[] = {"vector", "gemm"};
+
+CompileOptions outputStationary(unsigned kChunk, const std::string &sums) {
   CompileOptions o;
   o.linearSchedule = "outputs";
   o.prefillKChunk = kChunk;
+  o.prefillKSums = sums;
   o.cores = 2;
   return o;
 }
@@ -60,7 +65,8 @@ TEST(PrefillExec, NormPrologueThreeOutputsBiasesKChunks) {
   auto v = ref::linear(n, seeded({N, K}, 83, 0.05), M, K, N, &bv);
   for (size_t i = 0; i < q.size(); ++i)
     q[i] += k[i] + v[i];
-  EXPECT_TRUE(near(runMain(g.str(), {x}, outputStationary(256)), q, 1e-4, 1e-4));
+  for (const char *sums : kSums)
+    EXPECT_TRUE(near(runMain(g.str(), {x}, outputStationary(256, sums)), q, 1e-4, 1e-4)) << sums;
 }
 
 // A SwiGLU pair, then the down projection with the residual, both K-chunked:
@@ -68,7 +74,9 @@ TEST(PrefillExec, NormPrologueThreeOutputsBiasesKChunks) {
 // follows the activation of the pair.
 TEST(PrefillExec, SwigluPairThenResidualKChunks) {
   SwigluCase c = swigluWithResidual(48, 384, 640, 90, 0.08);
-  EXPECT_TRUE(near(runMain(c.mlir, {c.x}, outputStationary(128)), c.expected, 1e-4, 1e-4));
+  for (const char *sums : kSums)
+    EXPECT_TRUE(near(runMain(c.mlir, {c.x}, outputStationary(128, sums)), c.expected, 1e-4, 1e-4))
+        << sums;
 }
 
 // Activation after the sums and a residual after the activation, in row
@@ -90,9 +98,12 @@ TEST(PrefillExec, GeluBiasResidualRowBlocksAndSingleChunk) {
     auto y = ref::linear(x, seeded({N, K}, 100, 0.05), M, K, N, &b);
     for (size_t i = 0; i < y.size(); ++i)
       y[i] = ref::geluTanh(y[i]) + r[i];
-    CompileOptions o = outputStationary(kChunk);
-    o.prefillChunk = 16;
-    EXPECT_TRUE(near(runMain(g.str(), {x, r}, o), y, 1e-4, 1e-4)) << "k chunk " << kChunk;
+    for (const char *sums : kSums) {
+      CompileOptions o = outputStationary(kChunk, sums);
+      o.prefillChunk = 16;
+      EXPECT_TRUE(near(runMain(g.str(), {x, r}, o), y, 1e-4, 1e-4))
+          << "k chunk " << kChunk << ", " << sums;
+    }
   }
 }
 
@@ -111,15 +122,17 @@ TEST(PrefillExec, LayerNormBiasGeluHalfPrecision) {
        t2(M, K) + ", " + t2(N, K) + ", " + vec(N) + ", " + vec(K) + ", " + vec(K) + ") -> " +
        t2(M, N));
   g.ret("%y", t2(M, N));
-  CompileOptions o = outputStationary(256);
-  o.precision = "fp16";
   std::vector<float> x = inputs(M * K, 134);
   auto n = ref::layerNorm(x, seeded({K}, 130), seeded({K}, 131, 0.5), M, K, 1e-5f);
   auto b = seeded({N}, 133, 0.5);
   auto y = ref::linear(n, seeded({N, K}, 132, 1.0 / std::sqrt(double(K))), M, K, N, &b);
   for (float &v : y)
     v = ref::geluErf(v);
-  EXPECT_TRUE(near(runMain(g.str(), {x}, o), y, 1e-2, 0));
+  for (const char *sums : kSums) {
+    CompileOptions o = outputStationary(256, sums);
+    o.precision = "fp16";
+    EXPECT_TRUE(near(runMain(g.str(), {x}, o), y, 1e-2, 0)) << sums;
+  }
 }
 
 struct PrefillPolicy {
@@ -148,9 +161,6 @@ TEST_P(PrefillPrecision, NormSwigluResidualWithinTolerance) {
   g.op("%y = graph.fused_linear %h weights(%w2) residual(%x) : (" + t2(M, F) + ", " + t2(K, F) +
        ", " + t2(M, K) + ") -> " + t2(M, K));
   g.ret("%y", t2(M, K));
-  CompileOptions o = outputStationary(c.policy == "int4" ? 512 : 256);
-  o.precision = c.policy;
-  o.scaleType = c.scaleType;
   std::vector<float> x = inputs(M * K, 114);
   auto n = ref::rmsNorm(x, seeded({K}, 110), M, K, 1e-5f);
   auto a = ref::linear(n, seeded({F, K}, 111, 1.0 / std::sqrt(double(K))), M, K, F);
@@ -160,7 +170,12 @@ TEST_P(PrefillPrecision, NormSwigluResidualWithinTolerance) {
   auto y = ref::linear(a, seeded({K, F}, 113, 1.0 / std::sqrt(double(F))), M, F, K);
   for (size_t i = 0; i < y.size(); ++i)
     y[i] += x[i];
-  EXPECT_TRUE(near(runMain(g.str(), {x}, o), y, c.atol, 0)) << c.policy;
+  for (const char *sums : kSums) {
+    CompileOptions o = outputStationary(c.policy == "int4" ? 512 : 256, sums);
+    o.precision = c.policy;
+    o.scaleType = c.scaleType;
+    EXPECT_TRUE(near(runMain(g.str(), {x}, o), y, c.atol, 0)) << c.policy << ", " << sums;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -112,12 +112,57 @@ TEST(TimingModel, GemmOnOneGroupAndEpilogue) {
   // One group of the independent gang does all 64 tiles: 64*64 + 72.
   GemmCost one = cost(Gang::Independent, DType::F16, 64, 256, 256, false);
   EXPECT_EQ(one.computeCycles, 64u * 64 + 72);
-  // A bias adds M*N/64 = 256 epilogue cycles.
+  // A bias gives the epilogue M*N/64 = 256 cycles of work, most of it
+  // beside the array. Single gang, 128 x 128: kTiles = nTiles = 2 on one
+  // group, 128 cycles a tile step (M = 64 < R), compute 4*128 + 264 = 776.
+  // The first column tile's sums drain during its last K step, from cycle
+  // 128; the last tile's 64 x 128 outputs take 128 epilogue cycles, 64 of
+  // them beside its own 64 rows streaming: max(776 + 64, 128 + 256) = 840.
   isa::GemmInstr g = gemmOf(DType::F16, DType::F16);
   g.hasBias = true;
   GemmCost biased = cost(Gang::Single, DType::F16, 64, 256, 256, true, g);
   EXPECT_EQ(biased.epilogueCycles, 256u);
-  EXPECT_EQ(biased.cycles, 776u + 256);
+  EXPECT_EQ(biased.epilogueStartCycles, 128u);
+  EXPECT_EQ(biased.epilogueTailCycles, 64u);
+  EXPECT_EQ(biased.cycles, 840u);
+  EXPECT_EQ(biased.cycles, uint64_t(biased.latency(double(biased.computeCycles))));
+  // The same with accumulate: C read back and added in the same pipeline.
+  isa::GemmInstr acc = gemmOf(DType::F16, DType::F16);
+  acc.accumulate = true;
+  EXPECT_EQ(cost(Gang::Single, DType::F16, 64, 256, 256, true, acc).cycles, 840u);
+  // No epilogue: nothing follows the array.
+  EXPECT_EQ(cost(Gang::Single, DType::F16, 64, 256, 256).cycles, 776u);
+}
+
+TEST(TimingModel, EpilogueAfterSplitKFollowsTheArray) {
+  // Independent gang, 16 groups of 32 x 32: nTiles = 8 column tiles for 16
+  // groups, so K is split over the groups and every sum is final only in
+  // the last tile step; the epilogue's 64*256/64 = 256 cycles start with
+  // that step's 64 rows: 256 - 64 = 192 after the array.
+  isa::GemmInstr g = gemmOf(DType::F16, DType::F16);
+  g.hasBias = true;
+  GemmCost c = cost(Gang::Independent, DType::F16, 64, 256, 256, true, g);
+  EXPECT_EQ(c.nTiles, 8u);
+  EXPECT_EQ(c.epilogueCycles, 256u);
+  EXPECT_EQ(c.epilogueTailCycles, 192u);
+  EXPECT_EQ(c.cycles, std::max(c.computeCycles, c.sramCycles) + 192);
+}
+
+TEST(TimingModel, EpilogueSlowerThanTheArrayBoundsTheGemm) {
+  // Quad gang (4 groups of 64 x 64), M = 64, N = 1024, K = 64: one K tile,
+  // 16 column tiles in 4 waves of 64 cycles, compute 4*64 + 136 = 392. The
+  // epilogue needs 64*1024/64 = 1024 cycles from the first wave on (cycle
+  // 0): it, not the array, sets the time. Its last wave alone would leave
+  // 64*256/64 - 64 = 192 after the array.
+  isa::GemmInstr g = gemmOf(DType::F16, DType::F16);
+  g.hasBias = true;
+  GemmCost c = cost(Gang::Quad, DType::F16, 64, 1024, 64, true, g);
+  EXPECT_EQ(c.computeCycles, 392u);
+  EXPECT_EQ(c.epilogueStartCycles, 0u);
+  EXPECT_EQ(c.epilogueTailCycles, 192u);
+  EXPECT_EQ(c.cycles, 1024u);
+  // A slower array (the scratchpad's booking) moves the bound back to it.
+  EXPECT_EQ(c.latency(2000.0), 2192.0);
 }
 
 TEST(TimingModel, GangingFavoursIndependentForDecodeAndGangedForPrefill) {

@@ -45,6 +45,10 @@ def GraphToNpuPass : Pass<"strata-graph-to-npu", "::mlir::ModuleOp"> {
     Option<"prefillKChunk", "prefill-k-chunk", "unsigned", /*default=*/"0",
            "K chunk of the output-stationary schedule, rounded up to whole "
            "weight tiles (0: the cost model chooses)">,
+    Option<"prefillKSums", "prefill-k-sums", "std::string", /*default=*/"\"auto\"",
+           "How the output-stationary schedule adds the K chunks' sums: gemm "
+           "(the GEMM's accumulate epilogue), vector (partial buffers added on "
+           "the vector unit), or auto (the cost model chooses per kernel)">,
   ];
 }
 

@@ -33,6 +33,9 @@ struct CompileOptions {
   /// (output-stationary, for prefill chunks).
   std::string linearSchedule = "auto";
   unsigned prefillKChunk = 0; ///< output-stationary K chunk; 0: automatic
+  /// How the output-stationary schedule adds its K chunks: gemm (accumulate
+  /// epilogue), vector (partial buffers and vector adds) or auto.
+  std::string prefillKSums = "auto";
   /// strata-npu-schedule-prefetch reorders loads (false: it only reports
   /// the estimated overlap of the program as lowered; for ablations).
   bool prefetch = true;

@@ -53,12 +53,25 @@ uint64_t gemmCycles(const ArchConfig &arch, isa::Gang gang, const GemmShape &s) 
   const uint64_t mn = uint64_t(s.m) * s.n;
   uint64_t sram = dtypeBytes(s.a, uint64_t(s.m) * s.k) * nTiles +
                   dtypeBytes(s.b, uint64_t(s.k) * s.n) + 2 * (kTiles - 1) * mn * 4 +
-                  dtypeBytes(s.out, mn);
+                  dtypeBytes(s.out, mn) * (s.accumulate ? 2 : 1);
   const uint64_t bw = std::max<uint64_t>(1, uint64_t(arch.core.sram.banks) *
                                                 arch.core.sram.bankWidthBytes);
-  const uint64_t epilogue =
-      s.epilogue ? ceilDiv(mn, std::max(1u, tc.epilogueElemsPerCycle)) : 0;
-  return std::max(compute, ceilDiv(sram, bw)) + epilogue;
+  const uint64_t array = std::max(compute, ceilDiv(sram, bw));
+  if (!s.epilogue)
+    return array;
+  // The epilogue overlaps the array but for the last wave of column tiles
+  // (the simulator's GemmCost::latency, docs/simulator.md 3.1).
+  const uint64_t perCycle = std::max(1u, tc.epilogueElemsPerCycle);
+  const uint64_t epilogue = ceilDiv(mn, perCycle);
+  const uint64_t step = std::max<uint64_t>(rowCycles, g.rows);
+  uint64_t lastCols = s.n, start = compute - std::min(compute, rowCycles);
+  if (nTiles >= g.groups) {
+    const uint64_t waves = ceilDiv(nTiles, g.groups);
+    lastCols = s.n - std::min<uint64_t>(s.n, (waves - 1) * g.groups * g.cols);
+    start = (kTiles - 1) * step;
+  }
+  const uint64_t last = ceilDiv(uint64_t(s.m) * lastCols, perCycle);
+  return std::max(array + last - std::min(last, rowCycles), start + epilogue);
 }
 
 isa::Gang chooseGang(const ArchConfig &arch, const GemmShape &shape,

@@ -76,6 +76,16 @@ public:
     options.prefillChunk = prefillChunk;
     options.prefetchDepth = std::max(1u, unsigned(prefetchDepth));
     options.prefillKChunk = prefillKChunk;
+    if (prefillKSums == "gemm") {
+      options.prefillAccumulate = true;
+    } else if (prefillKSums == "vector") {
+      options.prefillAccumulate = false;
+    } else if (prefillKSums != "auto") {
+      module.emitError() << "strata-graph-to-npu: prefill-k-sums must be auto, gemm or "
+                            "vector, not '"
+                         << prefillKSums << "'";
+      return signalPassFailure();
+    }
     if (linearSchedule == "auto") {
       options.linearSchedule = LinearSchedule::Auto;
     } else if (linearSchedule == "rows") {

@@ -590,7 +590,8 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
               g.ldc = pair * nt;
             }
             GemmShape shape{tile->mt, pair * nt, kk, g.aType, g.bType, g.outType,
-                            withBias || g.act != npu::Activation::None || g.accumulate};
+                            withBias || g.act != npu::Activation::None || g.accumulate,
+                            g.accumulate};
             std::optional<isa::Gang> current;
             if (em.core().tc)
               current = em.core().tc->first;

@@ -14,17 +14,20 @@
 //   per core, per row block (<= 512 rows), per column group:
 //     per K chunk:   load the A chunk [rows][kc] (one chunk ahead)
 //       per column tile: load the weight tile [nt][kc]; GEMM into the tile's
-//                        accumulator (first chunk, with the bias) or into a
-//                        partial buffer that the vector unit adds to it
+//                        accumulator (first chunk, with the bias), then
+//                        either accumulating into it (the GEMM's epilogue)
+//                        or into a partial buffer the vector unit adds to it
 //     epilogue per tile after the last chunk: activation / swiglu and the
 //     residual on the vector unit, store.
 //
 // Weights are read once per row block and inputs once per column group; the
-// plan (rows, K chunk, column tile, accumulator group) minimises the larger
-// of tensor-core, vector and HBM time under the SRAM budget. Partial sums go
-// through the vector unit rather than the GEMM's accumulate flag because the
-// tensor-core epilogue that `accumulate` costs (M x N / 64 cycles) stalls the
-// arrays, while a vector add runs beside the next GEMM. Staging rounds and
+// plan (rows, K chunk, column tile, accumulator group, how chunks are added)
+// minimises the larger of tensor-core, vector and HBM time under the SRAM
+// budget. Accumulating GEMMs pay the epilogue's tail (the post-processing
+// unit overlaps the array but for the last column tiles) and need no
+// partial buffers, so a column group holds more accumulators and re-reads A
+// less; vector adds run beside the next GEMM but occupy the in-order compute
+// queue and three partial buffers. Staging rounds and
 // quantizes exactly as the row-stationary schedule's prologue (whole rows,
 // the same instructions), so both schedules compute the same A operands.
 //
@@ -48,6 +51,10 @@ namespace {
 /// are 512 KiB, and 512 rows already put a GEMM far above the ridge point.
 constexpr int64_t kMaxBlockRows = 512;
 
+/// Plans whose estimated cycles lie within this fraction of the best are
+/// taken as equal, and the one with the least HBM traffic wins.
+constexpr double kPlanCostTolerance = 0.02;
+
 int64_t roundUp(int64_t v, int64_t unit) { return (v + unit - 1) / unit * unit; }
 
 int64_t formElemBytes(const AForm &f) { return int64_t(dtypeBytes(f.type, 1)); }
@@ -68,7 +75,11 @@ struct Plan {
   int64_t kc = 0;      ///< K chunk (== K: one chunk, epilogue fused in the GEMM)
   int64_t nt = 0;      ///< output columns per GEMM (per half of a swiglu pair)
   int64_t groupCols = 0; ///< accumulator columns per group (per half)
+  /// K chunks after the first accumulate in the GEMM's epilogue (else into
+  /// partial buffers that the vector unit adds).
+  bool accumulate = false;
   double cost = 0;     ///< estimated core cycles
+  double hbmBytes = 0; ///< estimated HBM traffic of the busiest core
   bool single() const { return groupCols == 0; }
 };
 
@@ -89,7 +100,8 @@ public:
       : arch_(e.arch()), in_(in), budget_(e.module().sramBudget()),
         depth_(std::max(1u, e.module().options().prefetchDepth)),
         chunkOption_(e.module().options().prefillChunk),
-        kChunkOption_(e.module().options().prefillKChunk), cores_(e.numCores()) {}
+        kChunkOption_(e.module().options().prefillKChunk),
+        accumulateOption_(e.module().options().prefillAccumulate), cores_(e.numCores()) {}
 
   std::optional<Plan> best() const {
     std::optional<Plan> best;
@@ -116,14 +128,29 @@ public:
         kcs.push_back(kc);
     }
     const int64_t widest = *std::max_element(in_.sliceWidths.begin(), in_.sliceWidths.end());
+    std::vector<Plan> plans;
     for (int64_t kc : kcs)
-      for (int64_t nt : {32, 64, 128, 256}) {
-        if (nt > roundUp(widest, kMinColsPerCore))
-          continue;
-        std::optional<Plan> p = evaluate(mt, blocks, kc, nt);
-        if (p && (!best || p->cost < best->cost))
-          best = p;
-      }
+      for (int64_t nt : {32, 64, 128, 256})
+        for (bool accumulate : {false, true}) {
+          if (nt > roundUp(widest, kMinColsPerCore) || (accumulate && kc >= in_.K) ||
+              (accumulateOption_ && *accumulateOption_ != accumulate && kc < in_.K))
+            continue;
+          if (std::optional<Plan> p = evaluate(mt, blocks, kc, nt, accumulate))
+            plans.push_back(*p);
+        }
+    // The estimate cannot tell plans within a few percent apart; among those
+    // the one moving the fewest HBM bytes leaves the DMA streams the most
+    // margin (strided tiles rarely reach the core's share of the peak).
+    for (const Plan &p : plans)
+      if (!best || p.cost < best->cost)
+        best = p;
+    if (!best)
+      return best;
+    const double near = best->cost * (1 + kPlanCostTolerance);
+    for (const Plan &p : plans)
+      if (p.cost <= near && (p.hbmBytes < best->hbmBytes ||
+                             (p.hbmBytes == best->hbmBytes && p.cost < best->cost)))
+        best = p;
     return best;
   }
 
@@ -146,7 +173,8 @@ private:
     return unit;
   }
 
-  std::optional<Plan> evaluate(int64_t mt, int64_t blocks, int64_t kc, int64_t nt) const {
+  std::optional<Plan> evaluate(int64_t mt, int64_t blocks, int64_t kc, int64_t nt,
+                               bool accumulate) const {
     const int64_t K = in_.K, pair = in_.pair;
     const bool single = kc >= K;
     kc = std::min(kc, K);
@@ -167,7 +195,8 @@ private:
     if (single) {
       mem += 2 * mt * nt * 4;
     } else {
-      mem += 3 * mt * pair * nt * 4; // partial sums (kPartials)
+      if (!accumulate)
+        mem += 3 * mt * pair * nt * 4; // partial sums (kPartials)
       mem += 2 * mt * nt * 4 * ((in_.act ? 1 : 0) + (in_.residual ? 1 : 0)); // epilogue
       int64_t acc = budget_ - mem;
       if (acc <= 0)
@@ -189,9 +218,14 @@ private:
     const double bytesPerCycle = arch_.hbm.peakBytesPerSecond() / coreHz / std::max(1u, cores_);
     double tc = 0, vecCycles = 0;
     int64_t cols = 0, tiles = 0;
-    auto gemm = [&](int64_t n, int64_t k) {
-      GemmShape s{mt, pair * n, k, in_.forms.front().type, in_.wType, DType::F32,
-                  single && (in_.act || in_.residual)};
+    // Accumulating GEMMs (every chunk after the first, and the first onto
+    // the residual) pay the epilogue's exposed part.
+    const bool residualFirst = in_.residual && !in_.act;
+    auto gemm = [&](int64_t n, int64_t k, bool firstChunk) {
+      const bool accumulates = single ? in_.residual : accumulate && (!firstChunk || residualFirst);
+      const bool epilogue = single ? (in_.act || in_.residual) : accumulates;
+      GemmShape s{mt, pair * n, k, in_.forms.front().type, in_.wType, DType::F32, epilogue,
+                  accumulates};
       isa::Gang g = chooseGang(arch_, s, std::nullopt);
       return double(gemmCycles(arch_, g, s));
     };
@@ -201,29 +235,58 @@ private:
         int64_t n = std::min(nt, w - n0);
         ++tiles;
         for (int64_t k0 = 0; k0 < K; k0 += kc)
-          tc += gemm(n, std::min(kc, K - k0));
+          tc += gemm(n, std::min(kc, K - k0), k0 == 0);
       }
     }
     tc *= double(blocks);
     const double lanes = std::max(1u, arch_.core.vector.lanes);
-    if (!single)
+    // The vector work of a tile's last chunk that GEMMs do not hide: the
+    // compute queue issues in order, one vector instruction runs beside each
+    // GEMM, and the store's semaphore holds the next GEMM until the tile's
+    // last instruction finished. So all of a chain but its first
+    // instruction, and a lone instruction itself, are exposed.
+    if (!single) {
+      const VectorUnitConfig &vu = arch_.core.vector;
+      auto instr = [&](int64_t cols, bool transcendental) {
+        return double(vu.startupCycles) +
+               std::ceil(double(mt * cols) / lanes) *
+                   (transcendental ? double(vu.transcendentalCycles) : 1.0);
+      };
+      std::vector<double> chain;
+      if (!accumulate)
+        chain.push_back(instr(pair * nt, false)); // the last partial-sum add
+      if (in_.act) {
+        chain.push_back(instr(nt, true));
+        if (pair == 2)
+          chain.push_back(instr(nt, false)); // x up
+      }
+      if (in_.residual && in_.act)
+        chain.push_back(instr(nt, false));
+      double exposed = 0;
+      for (size_t i = chain.size() > 1 ? 1 : 0; i < chain.size(); ++i)
+        exposed += chain[i];
+      tc += exposed * double(blocks * tiles);
+    }
+    if (!single && !accumulate)
       vecCycles = double(blocks) * double(chunks - 1) * double(mt * pair * cols) / lanes +
                   double(blocks * tiles * (chunks - 1)) * arch_.core.vector.startupCycles;
     const int64_t groups = single ? 1 : (cols + groupCols - 1) / groupCols;
+    Plan p;
     double formRow = 0;
     for (const AForm &f : in_.forms)
       formRow += double(formElemBytes(f)) * double(K);
     double hbm = double(blocks) * double(dtypeBytes(in_.wType, uint64_t(pair * cols * K))) +
                  double(groups) * double(in_.M) * formRow +
                  double(in_.M * cols) * 4 * (in_.residual ? 2 : 1);
+    p.hbmBytes = hbm;
     hbm /= bytesPerCycle;
     double bubble = double(aBytes + wBytes) / bytesPerCycle;
-    Plan p;
     p.mt = mt;
     p.blocks = blocks;
     p.kc = kc;
     p.nt = nt;
     p.groupCols = groupCols;
+    p.accumulate = accumulate;
     p.cost = std::max({tc, vecCycles, hbm}) + bubble;
     return p;
   }
@@ -241,6 +304,7 @@ private:
   unsigned depth_;
   unsigned chunkOption_;
   unsigned kChunkOption_;
+  std::optional<bool> accumulateOption_;
   unsigned cores_;
 };
 
@@ -577,8 +641,8 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
         if (withResidual) {
           const Tensor &r = *k_.residual;
           *res = em.alloc(p.mt * tile.nt * 4, "residual");
-          em.load(*res, 0, r.symbol, r.offset + (p.m0 * r.cols + tile.n0) * 4, tile.nt * 4, p.mt,
-                  r.cols * 4, tile.nt * 4);
+          em.loadParallel(*res, 0, r.symbol, r.offset + (p.m0 * r.cols + tile.n0) * 4,
+                          tile.nt * 4, p.mt, r.cols * 4, tile.nt * 4, e_.arch().core.dma.engines);
         }
       };
       s.compute = [&, this, p, tile, w, ws, bias, res, accBuf, pair, width, outCols, firstChunk,
@@ -620,6 +684,15 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
           g.act = k_.act;
           g.accumulate = withResidual;
           g.outType = tile.job->out.dtype;
+        } else if (plan_.accumulate) {
+          // The GEMM's epilogue adds each chunk to the sums, the first
+          // chunk's onto the residual when it joins them there.
+          const bool ontoResidual = withResidual && !residualLast;
+          if (firstChunk)
+            *accBuf = ontoResidual ? *res : em.alloc(p.mt * width * 4, "acc");
+          g.c = *accBuf;
+          g.ldc = width;
+          g.accumulate = !firstChunk || ontoResidual;
         } else if (firstChunk && !(withResidual && !residualLast)) {
           *accBuf = em.alloc(p.mt * width * 4, "acc");
           g.c = *accBuf;
@@ -637,7 +710,7 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
           g.ldc = width;
         }
         GemmShape shape{p.mt, width, p.kk, g.aType, g.bType, g.outType,
-                        g.bias || g.act != npu::Activation::None || g.accumulate};
+                        g.bias || g.act != npu::Activation::None || g.accumulate, g.accumulate};
         std::optional<isa::Gang> current;
         if (em.core().tc)
           current = em.core().tc->first;
@@ -646,9 +719,9 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
 
         auto store = [&, p, tile, outCols](Value result) {
           const int64_t ob = int64_t(dtypeBytes(tile.job->out.dtype, 1));
-          em.store(result, 0, tile.job->out.symbol,
-                   tile.job->out.offset + (p.m0 * outCols + tile.n0) * ob, tile.nt * ob, p.mt,
-                   tile.nt * ob, outCols * ob);
+          em.storeParallel(result, 0, tile.job->out.symbol,
+                           tile.job->out.offset + (p.m0 * outCols + tile.n0) * ob, tile.nt * ob,
+                           p.mt, tile.nt * ob, outCols * ob, e_.arch().core.dma.engines);
         };
         if (single) {
           store(*accBuf);
@@ -668,6 +741,20 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
         const bool actFinal = lastChunk && !residualLast && k_.act != npu::Activation::None;
         const bool addFinal = lastChunk && !residualLast && k_.act == npu::Activation::None;
         auto result = std::make_shared<Value>();
+        bool stored = false;
+        if (plan_.accumulate && addFinal) {
+          // The sums are the result; f32 is stored as it is, right behind
+          // the GEMM.
+          if (ot == DType::F32) {
+            store(*accBuf);
+            stored = true;
+          } else {
+            chain.push_back({[&, p, tile, accBuf, result, ot]() {
+              *result = emitActivationStep(em, npu::Activation::None, *accBuf, p.mt, tile.nt,
+                                           1, Value(), ot);
+            }});
+          }
+        }
         if (partial >= 0) {
           const bool fromResidual = firstChunk && withResidual;
           chain.push_back({[&, p, accBuf, res, partial, width, firstChunk, fromResidual, addFinal,
@@ -724,7 +811,8 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
               em.vec<npu::VAddOp>(v);
               *result = v.dst;
             }});
-          chain.push_back({[store, result]() { store(*result); }, false});
+          if (!stored)
+            chain.push_back({[store, result]() { store(*result); }, false});
         }
         // Queue the chain as vector instructions: bookkeeping steps (no
         // instruction: taking the sums as the result, the store) ride along

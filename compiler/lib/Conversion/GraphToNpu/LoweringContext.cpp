@@ -86,9 +86,12 @@ npu::DmaLoadOp KernelEmitter::load(Value dst, int64_t dstOffset, StringAttr symb
                                    DenseI64ArrayAttr(), DenseI64ArrayAttr());
 }
 
-void KernelEmitter::loadParallel(Value dst, int64_t dstOffset, StringAttr symbol,
-                                 int64_t srcOffset, int64_t rowBytes, int64_t rows,
-                                 int64_t srcStride, int64_t dstStride, unsigned parts) {
+/// Cuts a [rows][rowBytes] copy into up to `parts` pieces (by rows, or by
+/// bytes for one row) and hands each to `copy(srcOffset, dstOffset,
+/// rowBytes, rows, srcStride, dstStride)`, offsets relative to the copy's.
+template <typename Copy>
+static void splitCopy(int64_t rowBytes, int64_t rows, int64_t srcStride, int64_t dstStride,
+                      unsigned parts, Copy copy) {
   // Pieces below this size are not worth an engine's setup.
   constexpr int64_t kMinPiece = 64 * 1024;
   int64_t sStride = srcStride ? srcStride : rowBytes, dStride = dstStride ? dstStride : rowBytes;
@@ -96,19 +99,36 @@ void KernelEmitter::loadParallel(Value dst, int64_t dstOffset, StringAttr symbol
   int64_t total = rowBytes * rows;
   int64_t n = std::min<int64_t>(parts, std::max<int64_t>(1, total / kMinPiece));
   if (n <= 1) {
-    load(dst, dstOffset, symbol, srcOffset, rowBytes, rows, srcStride, dstStride);
+    copy(0, 0, rowBytes, rows, srcStride, dstStride);
     return;
   }
   if (rows == 1) {
     int64_t piece = alignUp((rowBytes + n - 1) / n, 256);
     for (int64_t off = 0; off < rowBytes; off += piece)
-      load(dst, dstOffset + off, symbol, srcOffset + off, std::min(piece, rowBytes - off));
+      copy(off, off, std::min(piece, rowBytes - off), 1, 0, 0);
     return;
   }
   int64_t per = (rows + n - 1) / n;
   for (int64_t r = 0; r < rows; r += per)
-    load(dst, dstOffset + r * dStride, symbol, srcOffset + r * sStride, rowBytes,
-         std::min(per, rows - r), sStride, dStride);
+    copy(r * sStride, r * dStride, rowBytes, std::min(per, rows - r), sStride, dStride);
+}
+
+void KernelEmitter::loadParallel(Value dst, int64_t dstOffset, StringAttr symbol,
+                                 int64_t srcOffset, int64_t rowBytes, int64_t rows,
+                                 int64_t srcStride, int64_t dstStride, unsigned parts) {
+  splitCopy(rowBytes, rows, srcStride, dstStride, parts,
+            [&](int64_t s, int64_t d, int64_t rb, int64_t n, int64_t ss, int64_t ds) {
+              load(dst, dstOffset + d, symbol, srcOffset + s, rb, n, ss, ds);
+            });
+}
+
+void KernelEmitter::storeParallel(Value src, int64_t srcOffset, StringAttr symbol,
+                                  int64_t dstOffset, int64_t rowBytes, int64_t rows,
+                                  int64_t srcStride, int64_t dstStride, unsigned parts) {
+  splitCopy(rowBytes, rows, srcStride, dstStride, parts,
+            [&](int64_t s, int64_t d, int64_t rb, int64_t n, int64_t ss, int64_t ds) {
+              store(src, srcOffset + s, symbol, dstOffset + d, rb, n, ss, ds);
+            });
 }
 
 npu::DmaStoreOp KernelEmitter::store(Value src, int64_t srcOffset, StringAttr symbol,

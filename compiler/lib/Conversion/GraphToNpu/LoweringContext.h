@@ -48,6 +48,9 @@ struct LoweringOptions {
   unsigned prefetchDepth = 2; ///< weight tiles in flight per core
   LinearSchedule linearSchedule = LinearSchedule::Auto;
   unsigned prefillKChunk = 0; ///< output-stationary K chunk; 0: cost model
+  /// How the output-stationary schedule adds K chunks: nullopt lets the cost
+  /// model choose; true: the GEMM's accumulate; false: vector adds.
+  std::optional<bool> prefillAccumulate;
 };
 
 /// Alignment of activation buffers in HBM (one DMA request).
@@ -129,6 +132,10 @@ public:
   void loadParallel(mlir::Value dst, int64_t dstOffset, mlir::StringAttr symbol,
                     int64_t srcOffset, int64_t rowBytes, int64_t rows, int64_t srcStride,
                     int64_t dstStride, unsigned parts);
+  /// The same copy as store(), cut like loadParallel().
+  void storeParallel(mlir::Value src, int64_t srcOffset, mlir::StringAttr symbol,
+                     int64_t dstOffset, int64_t rowBytes, int64_t rows, int64_t srcStride,
+                     int64_t dstStride, unsigned parts);
   /// Whole rows of an HBM tensor to a packed SRAM buffer, and back.
   void loadRows(mlir::Value dst, int64_t dstOffset, const Tensor &t, int64_t row0,
                 int64_t rows);

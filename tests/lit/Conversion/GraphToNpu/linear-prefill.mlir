@@ -1,8 +1,10 @@
-// RUN: strata-opt %s --split-input-file --strata-graph-to-npu="cores=1 linear-schedule=outputs prefill-k-chunk=256" | FileCheck %s
+// RUN: strata-opt %s --split-input-file --strata-graph-to-npu="cores=1 linear-schedule=outputs prefill-k-chunk=256 prefill-k-sums=vector" | FileCheck %s
+// RUN: strata-opt %s --split-input-file --strata-graph-to-npu="cores=1 linear-schedule=outputs prefill-k-chunk=256" | FileCheck %s --check-prefix=GEMM
 // RUN: strata-opt %s --split-input-file --strata-graph-to-npu="cores=1 linear-schedule=rows" | FileCheck %s --check-prefix=ROWS
 
 // The output-stationary (prefill) schedule of a 64-row linear layer with
-// f16 weights and a residual, K = 768 in chunks of 256:
+// f16 weights and a residual, K = 768 in chunks of 256, its K chunks added
+// on the vector unit (prefill-k-sums=vector):
 //   - staging: the f32 rows are cast to f16 once, in row tiles, and stored
 //     to an HBM scratch buffer the GEMMs then read in K chunks;
 //   - per chunk: the A chunk [64][256] and the weight tile [64][256] load as
@@ -33,6 +35,22 @@
 // CHECK-NEXT: npu.dma_store %[[ACC]][0] to @logits[0] size [16384]
 // CHECK-NOT: npu.gemm
 
+// The same kernel with the K chunks added by the GEMMs' accumulate
+// epilogue (what the cost model chooses here): the residual is the
+// accumulator, the first chunk's GEMM adds onto it and so does every later
+// one; no partial buffers, no vector work, and the sums are stored as they
+// are right behind the last GEMM.
+// GEMM-LABEL: npu.entry @prefill
+// GEMM: npu.dma_load %[[A0:[0-9]+]][0] from @[[SCRATCH:prefill.t[0-9]+]][0] size [512, 64]
+// GEMM: npu.dma_load %[[W0:[0-9]+]][0] from @w.w[0] size [512, 64]
+// GEMM: npu.dma_load %[[R:[0-9]+]][0] from @input1[0] size [16384]
+// GEMM-NOT: tag = "partial"
+// GEMM: npu.gemm m 64 n 64 k 256, %[[A0]][0] ld 256 : f16, %[[W0]][0] ld 256 : f16 -> %[[R]][0] ld 64 : f32 {accumulate
+// GEMM: npu.gemm m 64 n 64 k 256, {{.*}} -> %[[R]][0] ld 64 : f32 {accumulate
+// GEMM-NEXT: npu.gemm m 64 n 64 k 256, {{.*}} -> %[[R]][0] ld 64 : f32 {accumulate
+// GEMM-NEXT: npu.dma_store %[[R]][0] to @logits[0] size [16384]
+// GEMM-NOT: npu.vadd
+
 // The row-stationary schedule of the same kernel: the inputs of the row
 // tile cast once in SRAM, one GEMM over the whole K, the residual
 // accumulated into C by the GEMM's epilogue.
@@ -61,6 +79,16 @@ module {
 // CHECK: npu.vsilu rows 64 cols 64, %[[ACC:[0-9]+]][0] ld 128 : f32 -> %[[O:[0-9]+]][0] ld 64 : f32
 // CHECK-NEXT: npu.vmul rows 64 cols 64, %[[O]][0] ld 64 : f32, %[[ACC]][256] -> %[[O]][0] ld 64 : f32
 // CHECK-NEXT: npu.dma_store %[[O]][0] to @logits[0] size [16384]
+// With the GEMM accumulating, the first chunk starts the sums and the later
+// two add to them; silu and the product follow the last one.
+// GEMM-LABEL: npu.entry @swiglu
+// GEMM: %[[GACC:[0-9]+]] = npu.alloc 32768 {tag = "acc"}
+// GEMM: npu.gemm m 64 n 128 k 256, {{.*}} -> %[[GACC]][0] ld 128 : f32 {npu.label
+// GEMM: npu.gemm m 64 n 128 k 256, {{.*}} -> %[[GACC]][0] ld 128 : f32 {accumulate
+// GEMM-NEXT: npu.gemm m 64 n 128 k 256, {{.*}} -> %[[GACC]][0] ld 128 : f32 {accumulate
+// GEMM: npu.vsilu rows 64 cols 64, %[[GACC]][0] ld 128 : f32 -> %[[GO:[0-9]+]][0] ld 64 : f32
+// GEMM-NEXT: npu.vmul rows 64 cols 64, %[[GO]][0] ld 64 : f32, %[[GACC]][256] -> %[[GO]][0] ld 64 : f32
+// GEMM-NEXT: npu.dma_store %[[GO]][0] to @logits[0] size [16384]
 module {
   graph.weight @w1 : tensor<64x768xf16>
   graph.weight @w3 : tensor<64x768xf16>

@@ -39,6 +39,7 @@ struct GemmShape {
   int64_t m = 1, n = 1, k = 1;
   DType a = DType::F16, b = DType::F16, out = DType::F32;
   bool epilogue = false; ///< bias, activation or accumulation
+  bool accumulate = false; ///< C is read back (scratchpad traffic)
 };
 
 /// Estimated tensor-core cycles of one GEMM under `gang` (all groups).

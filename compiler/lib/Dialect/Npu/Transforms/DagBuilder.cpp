@@ -376,6 +376,7 @@ private:
       shape.b = toDType(gemm.getBType()).value_or(DType::F16);
       shape.out = toDType(gemm.getOutType()).value_or(DType::F32);
       shape.epilogue = gemm.getBias() || gemm.getAct() != Activation::None || gemm.getAccumulate();
+      shape.accumulate = gemm.getAccumulate();
       node.cycles = lowering::gemmCycles(arch_, gang_, shape);
     } else if (std::optional<isa::Opcode> code = vectorOpcode(op)) {
       node.unit = Unit::Vector;

@@ -17,6 +17,7 @@ void buildBackendPassPipeline(OpPassManager &pm, const BackendPipelineOptions &o
   lower.prefetchDepth = options.prefetchDepth;
   lower.linearSchedule = options.linearSchedule;
   lower.prefillKChunk = options.prefillKChunk;
+  lower.prefillKSums = options.prefillKSums;
   pm.addPass(createGraphToNpuPass(lower));
   // Scheduling changes program order, which the allocator's liveness and
   // the semaphores are derived from: it runs first.

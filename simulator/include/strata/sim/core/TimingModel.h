@@ -45,9 +45,19 @@ struct GemmCost {
   uint64_t sramBytes = 0;      ///< scratchpad traffic (A re-reads, B, partial sums, C, ...)
   uint64_t sramCycles = 0;     ///< ceil(sramBytes / (banks * bankWidthBytes))
   uint64_t epilogueCycles = 0; ///< ceil(M * N / epilogueElemsPerCycle) with an epilogue
-  uint64_t cycles = 0;         ///< max(compute, sram) + epilogue
+  /// The epilogue drains each column tile's sums while the array computes
+  /// the next (docs/simulator.md 3.1): it starts at epilogueStartCycles (the
+  /// first finished tiles' last K step) and only the last tiles' part beyond
+  /// their own streaming, epilogueTailCycles, follows the array.
+  uint64_t epilogueStartCycles = 0;
+  uint64_t epilogueTailCycles = 0;
+  uint64_t cycles = 0;         ///< latency(max(compute, sram))
   uint64_t macs = 0;           ///< M * N * K
   uint64_t sramReadBytes = 0, sramWriteBytes = 0;
+
+  /// Cycles of the whole Gemm when the array (MACs and scratchpad) takes
+  /// `arrayCycles`: max(array + tail, start + epilogue).
+  double latency(double arrayCycles) const;
 };
 
 /// Latency of a Gemm of m x n x k on `groupsUsed` groups of `geo` at

@@ -51,6 +51,10 @@ struct BackendPipelineOptions : mlir::PassPipelineOptions<BackendPipelineOptions
       *this, "prefill-k-chunk",
       llvm::cl::desc("Output-stationary K chunk (0: the cost model chooses)"),
       llvm::cl::init(0)};
+  Option<std::string> prefillKSums{
+      *this, "prefill-k-sums",
+      llvm::cl::desc("Output-stationary K-chunk sums: gemm, vector or auto"),
+      llvm::cl::init("auto")};
   Option<bool> prefetch{*this, "prefetch",
                         llvm::cl::desc("Reorder loads with strata-npu-schedule-prefetch (false: "
                                        "only report the estimated overlap)"),
