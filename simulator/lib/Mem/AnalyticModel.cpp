@@ -28,7 +28,7 @@ AnalyticModel::AnalyticModel(const HbmConfig &hbm, const AddressMapper &mapper)
   rowBus_.assign(size_t(hbm_.stacks) * hbm_.channelsPerStack, 0);
   result_.stackBytes.assign(hbm_.stacks, 0);
   result_.stackDone.assign(hbm_.stacks, 0);
-  slots_.resize(size_t(2) * kCacheEntries);
+  index_.assign(size_t(2) * kCacheEntries, 0);
   avail_ = refreshShares(hbm_);
   const uint32_t pcsPerStack = hbm_.pseudoChannels * hbm_.channelsPerStack;
   channelOf_.resize(totalPcs_);
@@ -357,19 +357,20 @@ AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool 
     return {scratch_.data(), scratch_.size(), scratchTotals_, scratchStackBytes_.data()};
   }
   PatternKey key{p.base, {p.size[0], p.size[1], p.size[2]}, {p.stride[0], p.stride[1]}, write};
-  const size_t mask = slots_.size() - 1;
+  const size_t mask = index_.size() - 1;
   size_t i = PatternKeyHash()(key) & mask;
-  for (; slots_[i].used; i = (i + 1) & mask)
-    if (slots_[i].key == key)
-      return {arena_.data() + slots_[i].offset, slots_[i].size, slots_[i].totals,
-              stackArena_.data() + slots_[i].stackOffset, slots_[i].uniform};
-  if (entries_ >= kCacheEntries || arena_.size() > (size_t(1) << 31)) {
-    // Start over (the table stays at most half full, so probes stay short).
-    for (Slot &s : slots_)
-      s.used = false;
+  for (; index_[i]; i = (i + 1) & mask) {
+    const Slot &s = slots_[index_[i] - 1];
+    if (s.key == key)
+      return {arena_.data() + s.offset, s.size, s.totals, stackArena_.data() + s.stackOffset,
+              s.uniform};
+  }
+  if (slots_.size() >= kCacheEntries || arena_.size() > (size_t(1) << 31)) {
+    // Start over (the index stays at most half full, so probes stay short).
+    std::fill(index_.begin(), index_.end(), 0);
+    slots_.clear();
     arena_.clear();
     stackArena_.clear();
-    entries_ = 0;
     ranges_.clear();
     i = PatternKeyHash()(key) & mask;
   }
@@ -377,11 +378,11 @@ AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool 
     return {scratch_.data(), scratch_.size(), scratchTotals_, scratchStackBytes_.data()};
   walkPattern(p);
   buildFootprint(write, scratch_, scratchTotals_, scratchStackBytes_);
-  Slot &slot = slots_[i];
+  index_[i] = uint32_t(slots_.size() + 1);
+  Slot &slot = slots_.emplace_back();
   slot.totals = scratchTotals_;
   slot.stackOffset = stackArena_.size();
   stackArena_.insert(stackArena_.end(), scratchStackBytes_.begin(), scratchStackBytes_.end());
-  slot.used = true;
   slot.key = key;
   slot.offset = uint32_t(arena_.size());
   slot.size = uint32_t(scratch_.size());
@@ -390,7 +391,6 @@ AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool 
     arena_.push_back(scratch_.front());
   else
     arena_.insert(arena_.end(), scratch_.begin(), scratch_.end());
-  ++entries_;
   return {arena_.data() + slot.offset, slot.size, slot.totals,
           stackArena_.data() + slot.stackOffset, slot.uniform};
 }

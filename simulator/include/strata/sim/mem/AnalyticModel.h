@@ -206,18 +206,21 @@ private:
   std::vector<double> scratchStackBytes_;
   Result result_;
 
-  // The footprint cache: open addressing over a power-of-two table (a
-  // decode step looks up tens of thousands of descriptors, and a node-based
-  // map spent more time in cache misses than the model in arithmetic); the
-  // footprints themselves sit back to back in one arena.
+  // The footprint cache: open addressing over a power-of-two index of
+  // entry numbers (a decode step looks up tens of thousands of descriptors,
+  // and a node-based map spent more time in cache misses than the model in
+  // arithmetic). The entries sit in insertion order, and their footprints
+  // back to back in one arena: every step issues its descriptors in the
+  // same order, so a step's lookups walk entries and arena nearly in
+  // sequence instead of jumping around a table of tens of megabytes.
   struct Slot {
     PatternKey key{};
     uint32_t offset = 0, size = 0;
-    bool used = false;
     bool uniform = false; ///< one PcLoad in the arena stands for `size` (FootprintRef)
     Totals totals;
     size_t stackOffset = 0; ///< into stackArena_
   };
+  std::vector<uint32_t> index_; ///< 0: empty, else 1 + the entry's position in slots_
   std::vector<Slot> slots_;
   std::vector<PcLoad> arena_;
   std::vector<double> stackArena_;
@@ -237,7 +240,6 @@ private:
   /// Counters of the geometry's size, all zero.
   Counters zeroCounters() const;
   std::unordered_map<uint64_t, Range> ranges_; ///< by base * 2 + write
-  size_t entries_ = 0;
 };
 
 } // namespace strata::sim::mem
