@@ -137,6 +137,12 @@ void runSim(const SimCliOptions &o) {
              arch.numCores > 1 ? fmt::format(" (average over {} cores)", arch.numCores) : "");
   fmt::print("  HBM           {} read, {} written, {:.2f} GB/s\n", humanBytes(r.hbmReadBytes),
              humanBytes(r.hbmWriteBytes), r.hbmBytesPerSecond / 1e9);
+  // Resident weights: the simulator ran the binary's loader first (not
+  // part of the figures above).
+  if (const auto &load = sim.weightLoad(); load && entry != bin::kLoadWeightsEntry)
+    fmt::print("  weights       kept in SRAM; '{}' ran first: {}, {} read, {}\n",
+               bin::kLoadWeightsEntry, humanTime(load->seconds), humanBytes(load->hbmReadBytes),
+               humanEnergy(load->energyJ));
 
   for (const std::string &d : o.dumps) {
     auto [name, path] = splitAssignment(kCommand, d, "--dump");

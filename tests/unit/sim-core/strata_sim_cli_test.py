@@ -81,6 +81,34 @@ def main():
     if p.returncode != 0 or "warning" not in p.stderr or "npu-edge" not in p.stderr:
         fail(f"--arch npu-edge: {p.returncode}\n{p.stdout}\n{p.stderr}")
 
+    # A binary with resident weights: `load_weights` fills SRAM, `main` reads
+    # it. Running `main` runs the loader first and says so.
+    resident = os.path.join(work, "resident.s")
+    with open(resident, "w") as f:
+        f.write(""".region weights kind=weights addr=0x0 size=0x100
+.region io kind=io addr=0x1000 size=0x100
+.output y f32[4] addr=0x1000
+.const w addr=0x0
+    .f32 1.5, -2.0, 3.25, 0.5
+.entry load_weights
+.core 0
+    dma.load src=hbm[0x0] dst=sram[0x200] size=16
+    halt
+.entry main
+.core 0
+    dma.store src=sram[0x200] dst=hbm[0x1000] size=16
+    halt
+""")
+    resident_bin = os.path.join(work, "resident.npubin")
+    run([strata, "asm", resident, "-o", resident_bin])
+    y = os.path.join(work, "resident_y.bin")
+    out = run([strata, "sim", resident_bin, "--entry", "main", "--dump", f"y={y}"])
+    if "weights       kept in SRAM; 'load_weights' ran first" not in out:
+        fail(f"no resident-weights line:\n{out}")
+    got = struct.unpack("<4f", open(y, "rb").read())
+    if list(got) != [1.5, -2.0, 3.25, 0.5]:
+        fail(f"main did not see what load_weights put in SRAM: {got}")
+
     # Errors are diagnostics, not crashes.
     p = subprocess.run([strata, "sim", binary, "--entry", "nope"], capture_output=True,
                        text=True, timeout=60)
