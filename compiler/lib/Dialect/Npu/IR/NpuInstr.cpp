@@ -126,7 +126,7 @@ struct Builder {
     g.transB = op.getTransB();
     g.accumulate = op.getAccumulate();
     g.hasBias = static_cast<bool>(op.getBias());
-    if (op.getTcGroup() < 0 || op.getTcGroup() > 255)
+    if (static_cast<int64_t>(op.getTcGroup()) < 0 || op.getTcGroup() > 255)
       fail("tc_group must be 0..255");
     g.tcGroup = static_cast<uint8_t>(op.getTcGroup());
     g.m = toIsaDim(op.getM());
@@ -135,7 +135,7 @@ struct Builder {
     g.lda = u32(op.getLda(), "lda");
     g.ldb = u32(op.getLdb(), "ldb");
     g.ldc = u32(op.getLdc(), "ldc");
-    if (op.getGroupSize() < 0 || op.getGroupSize() > UINT16_MAX)
+    if (static_cast<int64_t>(op.getGroupSize()) < 0 || op.getGroupSize() > UINT16_MAX)
       fail("group_size does not fit in 16 bits");
     g.groupSize = static_cast<uint16_t>(op.getGroupSize());
     if (static_cast<bool>(op.getScaleA()) != (g.aScale != isa::ScaleMode::None))
@@ -151,6 +151,13 @@ struct Builder {
     return g;
   }
 
+  // GCC 12 reports the std::optional<isa::Instr> inside llvm::TypeSwitch as
+  // maybe-uninitialized when it moves the result out (a known false positive
+  // with std::variant); every Case returns a fully built instruction.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
   isa::Instr build(Operation *op) {
     auto rr = [](isa::Opcode code, int32_t rd, int32_t rs1, int32_t rs2) {
       isa::ScalarInstr s;
@@ -240,6 +247,9 @@ struct Builder {
           return isa::Instr(isa::ControlInstr{isa::Opcode::Nop});
         });
   }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 };
 
 } // namespace
