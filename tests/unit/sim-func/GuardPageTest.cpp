@@ -70,23 +70,14 @@ void runWithOperandLast(const Op &original, const std::vector<uint8_t> &mem,
 }
 
 TEST(GuardPage, GemmOperandsAreNotOverRead) {
-  const std::pair<DType, DType> pairs[] = {{DType::I4, DType::I4},   {DType::I8, DType::I8},
-                                           {DType::I8, DType::I4},   {DType::F16, DType::F16},
-                                           {DType::BF16, DType::BF16}, {DType::F32, DType::F32}};
   forEachHostIsa([&] {
-    for (auto [a, b] : pairs)
+    for (auto [a, b] : kGemmTypePairs)
       for (bool transB : {false, true})
         for (auto [m, n, k] : {std::tuple{1u, 37u, 46u}, {7u, 48u, 34u}, {13u, 16u, 16u}}) {
-          GemmCase c;
-          c.a = a;
-          c.b = b;
-          c.m = m;
-          c.n = n;
-          c.k = k;
+          GemmCase c = shapedCase(a, b, m, n, k, 2);
           c.transB = transB;
           c.aScale = isa::ScaleMode::PerGroup;
           c.bScale = isa::ScaleMode::PerGroup;
-          c.groupSize = 2;
           c.hasBias = true;
           GemmHarness h(c);
           for (auto which : {&ResolvedGemm::a, &ResolvedGemm::b, &ResolvedGemm::scaleA,
