@@ -678,12 +678,18 @@ void NpuCore::noteOccupancy(double now) {
   // activations nothing leaves a queue, so the count now is the most the
   // queue held since the last one.
   for (Queue &Q : queues_) {
-    if (Q.pending == 0)
+    if (Q.pending == 0 || Q.count == 0)
       continue;
+    // Walk back from the tail (the ring index wraps without a division).
+    const uint32_t size = uint32_t(Q.ring.size());
+    uint32_t at = Q.head + Q.count - 1;
+    if (at >= size)
+      at -= size;
     uint32_t notYet = 0;
-    while (notYet < Q.count &&
-           ahead(ops_[Q.ring[(Q.head + Q.count - 1 - notYet) % Q.ring.size()]].readyNs, now))
+    while (notYet < Q.count && ahead(ops_[Q.ring[at]].readyNs, now)) {
       ++notYet;
+      at = at == 0 ? size - 1 : at - 1;
+    }
     Q.maxOccupancy->max(Q.count - notYet);
     Q.pending = notYet;
   }
