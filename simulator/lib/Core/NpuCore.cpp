@@ -676,22 +676,22 @@ void NpuCore::scheduleSeqWake(double ns) {
 void NpuCore::noteOccupancy(double now) {
   // Entries dispatched ahead count from their effect time on; between two
   // activations nothing leaves a queue, so the count now is the most the
-  // queue held since the last one.
+  // queue held since the last one. The pending entries are the queue's tail
+  // and take effect in queue order (their dispatch times only grow), so
+  // the ones that took effect since are found from the front of the tail:
+  // each entry is passed once, not on every activation while it waits.
   for (Queue &Q : queues_) {
-    if (Q.pending == 0 || Q.count == 0)
+    if (Q.pending == 0)
       continue;
-    // Walk back from the tail (the ring index wraps without a division).
     const uint32_t size = uint32_t(Q.ring.size());
-    uint32_t at = Q.head + Q.count - 1;
+    uint32_t at = Q.head + (Q.count - Q.pending);
     if (at >= size)
       at -= size;
-    uint32_t notYet = 0;
-    while (notYet < Q.count && ahead(ops_[Q.ring[at]].readyNs, now)) {
-      ++notYet;
-      at = at == 0 ? size - 1 : at - 1;
+    while (Q.pending > 0 && !ahead(ops_[Q.ring[at]].readyNs, now)) {
+      --Q.pending;
+      at = at + 1 == size ? 0 : at + 1;
     }
-    Q.maxOccupancy->max(Q.count - notYet);
-    Q.pending = notYet;
+    Q.maxOccupancy->max(Q.count - Q.pending);
   }
 }
 
