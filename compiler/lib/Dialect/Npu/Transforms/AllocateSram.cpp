@@ -1,6 +1,7 @@
 //===- AllocateSram.cpp - SRAM offsets from liveness ----------------------===//
 #include "strata/Dialect/Npu/IR/NpuOps.h"
 #include "strata/Dialect/Npu/Transforms/Passes.h"
+#include "strata/Dialect/Npu/Transforms/ScheduleSupport.h"
 #include "strata/target/ArchConfigIO.h"
 
 #include "mlir/IR/Builders.h"
@@ -26,13 +27,6 @@ struct Interval {
   int64_t size = 0, align = 1;
   int64_t offset = -1;
 };
-
-/// The top-level op of `core` that contains `op`.
-Operation *topLevel(Operation *op, Block *body) {
-  while (op && op->getBlock() != body)
-    op = op->getParentOp();
-  return op;
-}
 
 class AllocateSramPass : public impl::NpuAllocateSramPassBase<AllocateSramPass> {
 public:
@@ -88,32 +82,16 @@ public:
 
 private:
   FailureOr<int64_t> allocateCore(EntryOp entry, CoreOp core, int64_t capacity) {
-    Block &body = core.getBody().front();
-    llvm::DenseMap<Operation *, int64_t> position;
-    int64_t pos = 0;
-    for (Operation &op : body)
-      position[&op] = pos++;
-
+    // Resident weights (strata-npu-pin-weights) are placed already.
+    llvm::DenseSet<Operation *> pinned;
+    for (AllocOp alloc : core.getBody().front().getOps<AllocOp>())
+      if (alloc->hasAttr(kPinnedAttr))
+        pinned.insert(alloc);
+    const BufferLives program = bufferLives(core, pinned);
     std::vector<Interval> intervals;
-    for (Operation &op : body) {
-      auto alloc = llvm::dyn_cast<AllocOp>(op);
-      if (!alloc || alloc->hasAttr(kPinnedAttr))
-        continue;
-      Interval iv;
-      iv.alloc = alloc;
-      iv.size = static_cast<int64_t>(alloc.getSize());
-      iv.align = static_cast<int64_t>(alloc.getAlign());
-      iv.first = INT64_MAX;
-      iv.last = -1;
-      for (Operation *user : alloc->getUsers()) {
-        Operation *top = topLevel(user, &body);
-        int64_t p = top ? position[top] : position[alloc];
-        iv.first = std::min(iv.first, p);
-        iv.last = std::max(iv.last, p);
-      }
-      if (iv.last < 0)
-        iv.first = iv.last = position[alloc]; // unused: occupies nothing for long
-      intervals.push_back(iv);
+    for (size_t i = 0; i < program.allocs.size(); ++i) {
+      const sched::LiveInterval &live = program.lives[i];
+      intervals.push_back({program.allocs[i], live.first, live.last, live.size, live.align});
     }
     std::stable_sort(intervals.begin(), intervals.end(),
                      [](const Interval &a, const Interval &b) { return a.first < b.first; });
@@ -142,14 +120,8 @@ private:
         int64_t live = 0;
         for (Interval *a : active)
           live += a->size;
-        Operation *where = iv.first < static_cast<int64_t>(position.size()) ? nullptr : nullptr;
-        for (Operation &op : body)
-          if (position[&op] == iv.first) {
-            where = &op;
-            break;
-          }
         InFlightDiagnostic diag =
-            (where ? where : iv.alloc.getOperation())->emitError()
+            program.ops[size_t(iv.first)]->emitError()
             << "strata-npu-allocate-sram: entry '" << entry.getSymName() << "' core "
             << core.getCoreId() << " needs " << end << " bytes of SRAM here (" << active.size()
             << " live buffers, " << live << " bytes) but the core has " << capacity;

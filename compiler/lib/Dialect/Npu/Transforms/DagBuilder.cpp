@@ -431,13 +431,6 @@ private:
   DType precision_ = DType::F16;
 };
 
-/// The top-level op of `block` containing `op`.
-Operation *topLevel(Operation *op, Block *block) {
-  while (op && op->getBlock() != block)
-    op = op->getParentOp();
-  return op;
-}
-
 } // namespace
 
 FailureOr<CoreDag> buildCoreDag(CoreOp core, const HbmLayout &layout, const ArchConfig &arch) {
@@ -458,7 +451,7 @@ void applyOrder(CoreOp core, const CoreDag &dag, const std::vector<uint32_t> &or
     Operation *firstUser = nullptr;
     size_t best = SIZE_MAX;
     for (Operation *user : alloc->getUsers()) {
-      Operation *top = topLevel(user, &body);
+      Operation *top = body.findAncestorOpInBlock(*user);
       auto it = top ? position.find(top) : position.end();
       if (it != position.end() && it->second < best) {
         best = it->second;

@@ -49,13 +49,6 @@ struct Slot {
   SmallVector<DmaLoadOp> loads; ///< of the first buffer that needed it
 };
 
-/// The top-level op of `body` that contains `op`.
-Operation *topLevel(Operation *op, Block *body) {
-  while (op && op->getBlock() != body)
-    op = op->getParentOp();
-  return op;
-}
-
 void appendAttr(std::string &key, Attribute attr) {
   llvm::raw_string_ostream os(key);
   if (attr)
@@ -67,48 +60,39 @@ void appendAttr(std::string &key, Attribute attr) {
 /// a constant into a range no other load of it writes.
 std::optional<Candidate> classify(AllocOp alloc, Block *body,
                                   const llvm::DenseSet<StringAttr> &constants) {
-  Candidate c;
-  c.alloc = alloc;
   Value buffer = alloc.getBuffer();
-  SmallVector<std::pair<int64_t, int64_t>> ranges; ///< bytes each load writes
+  /// Each load with the bytes [first, last) of the buffer it writes.
+  SmallVector<std::pair<std::pair<int64_t, int64_t>, DmaLoadOp>> writes;
   for (Operation *user : alloc->getUsers()) {
     auto instr = llvm::dyn_cast<NpuInstructionOpInterface>(user);
     if (!instr)
       return std::nullopt;
     SmallVector<MemAccess> accesses;
     instr.getAccesses(accesses);
-    bool writes = llvm::any_of(accesses, [&](const MemAccess &a) {
+    const MemAccess *dst = llvm::find_if(accesses, [&](const MemAccess &a) {
       return a.space == MemAccess::Space::Sram && a.buffer == buffer && a.write;
     });
-    if (!writes)
+    if (dst == accesses.end())
       continue;
     auto load = llvm::dyn_cast<DmaLoadOp>(user);
     if (!load || user->getBlock() != body || load.getDst() != buffer || load.getSrc() ||
         !load.getSrcSymbolAttr() || load.getSrcReg() || load.getDstReg() || load.getSrcCore() ||
-        !constants.contains(load.getSrcSymbolAttr().getAttr()))
+        !constants.contains(load.getSrcSymbolAttr().getAttr()) ||
+        dst->size == MemAccess::kToEnd)
       return std::nullopt;
-    const MemAccess *dst = llvm::find_if(accesses, [&](const MemAccess &a) {
-      return a.space == MemAccess::Space::Sram && a.buffer == buffer && a.write;
-    });
-    if (dst->size == MemAccess::kToEnd)
-      return std::nullopt;
-    c.loads.push_back(load);
-    ranges.push_back({dst->offset, dst->offset + dst->size});
+    writes.push_back({{dst->offset, dst->offset + dst->size}, load});
   }
-  if (c.loads.empty())
+  if (writes.empty())
     return std::nullopt;
   // A byte written twice may hold different weights at different times.
-  SmallVector<size_t> order(c.loads.size());
-  for (size_t i = 0; i < order.size(); ++i)
-    order[i] = i;
-  llvm::sort(order, [&](size_t x, size_t y) { return ranges[x] < ranges[y]; });
-  for (size_t i = 1; i < order.size(); ++i)
-    if (ranges[order[i]].first < ranges[order[i - 1]].second)
+  llvm::sort(writes, [](const auto &x, const auto &y) { return x.first < y.first; });
+  Candidate c;
+  c.alloc = alloc;
+  for (size_t i = 0; i < writes.size(); ++i) {
+    if (i && writes[i].first.first < writes[i - 1].first.second)
       return std::nullopt;
-  SmallVector<DmaLoadOp> sorted;
-  for (size_t i : order)
-    sorted.push_back(c.loads[i]);
-  c.loads = std::move(sorted);
+    c.loads.push_back(writes[i].second);
+  }
   return c;
 }
 
@@ -235,38 +219,13 @@ private:
   /// The high-water mark strata-npu-allocate-sram will reach on `core`
   /// once `pinned` no longer take part in its first fit.
   static int64_t highWaterWithout(CoreOp core, const std::vector<Candidate> &pinned) {
-    Block *body = &core.getBody().front();
     llvm::DenseSet<Operation *> skip;
     for (const Candidate &c : pinned) {
       skip.insert(c.alloc);
       for (DmaLoadOp l : c.loads)
         skip.insert(l);
     }
-    llvm::DenseMap<Operation *, int64_t> position;
-    int64_t pos = 0;
-    for (Operation &op : *body)
-      if (!skip.contains(&op))
-        position[&op] = pos++;
-    std::vector<sched::LiveInterval> intervals;
-    for (AllocOp alloc : body->getOps<AllocOp>()) {
-      if (skip.contains(alloc))
-        continue;
-      sched::LiveInterval iv;
-      iv.size = int64_t(alloc.getSize());
-      iv.align = int64_t(alloc.getAlign());
-      iv.first = INT64_MAX;
-      iv.last = -1;
-      for (Operation *user : alloc->getUsers()) {
-        Operation *top = topLevel(user, body);
-        int64_t p = top ? position.lookup(top) : position.lookup(alloc);
-        iv.first = std::min(iv.first, p);
-        iv.last = std::max(iv.last, p);
-      }
-      if (iv.last < 0)
-        iv.first = iv.last = position.lookup(alloc);
-      intervals.push_back(iv);
-    }
-    return sched::firstFitHighWater(std::move(intervals));
+    return sched::firstFitHighWater(bufferLives(core, skip).lives);
   }
 
   /// The load_weights entry: per core, every slot's buffer and loads.

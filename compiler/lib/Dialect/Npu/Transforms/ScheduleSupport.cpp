@@ -61,4 +61,35 @@ std::vector<sched::LiveInterval> liveIntervals(const CoreDag &dag,
   return intervals;
 }
 
+BufferLives bufferLives(CoreOp core, const llvm::DenseSet<Operation *> &skip) {
+  Block &body = core.getBody().front();
+  BufferLives out;
+  llvm::DenseMap<Operation *, int64_t> position;
+  for (Operation &op : body)
+    if (!skip.contains(&op)) {
+      position[&op] = int64_t(out.ops.size());
+      out.ops.push_back(&op);
+    }
+  for (AllocOp alloc : body.getOps<AllocOp>()) {
+    if (skip.contains(alloc))
+      continue;
+    sched::LiveInterval iv;
+    iv.size = int64_t(alloc.getSize());
+    iv.align = int64_t(alloc.getAlign());
+    iv.first = INT64_MAX;
+    iv.last = -1;
+    for (Operation *user : alloc->getUsers()) {
+      Operation *top = body.findAncestorOpInBlock(*user);
+      int64_t p = position.lookup(top ? top : alloc.getOperation());
+      iv.first = std::min(iv.first, p);
+      iv.last = std::max(iv.last, p);
+    }
+    if (iv.last < 0)
+      iv.first = iv.last = position.lookup(alloc); // unused: occupies nothing for long
+    out.allocs.push_back(alloc);
+    out.lives.push_back(iv);
+  }
+  return out;
+}
+
 } // namespace strata::npu

@@ -8,6 +8,9 @@
 #include "strata/target/ArchConfig.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/DenseSet.h"
+
+#include <vector>
 
 namespace strata::npu {
 
@@ -27,5 +30,17 @@ sched::TimingModel entryTimingModel(EntryOp entry, const ArchConfig &arch, doubl
 /// them).
 std::vector<sched::LiveInterval> liveIntervals(const CoreDag &dag,
                                                const std::vector<uint32_t> &order);
+
+/// A core's SRAM buffers with the live ranges strata-npu-allocate-sram
+/// places them by: one position per top-level op of the program not in
+/// `skip`; a buffer lives from the first to the last position that uses it
+/// (a loop is one position; an unused buffer only at its own). Allocs in
+/// `skip` are left out.
+struct BufferLives {
+  std::vector<AllocOp> allocs;
+  std::vector<sched::LiveInterval> lives; ///< parallel to allocs
+  std::vector<mlir::Operation *> ops;     ///< the op at each position
+};
+BufferLives bufferLives(CoreOp core, const llvm::DenseSet<mlir::Operation *> &skip = {});
 
 } // namespace strata::npu
