@@ -9,7 +9,7 @@
 #include "ExecReference.h"
 #include "ExecTestSupport.h"
 #include "GraphText.h"
-#include "SwigluCase.h"
+#include "FusedCases.h"
 
 namespace strata::exectest {
 namespace {
@@ -44,29 +44,16 @@ TEST(FusedExec, NormPrologueWithThreeWeightsAndBiases) {
 }
 
 TEST(FusedExec, SwigluWithResidual) {
-  SwigluCase c = swigluWithResidual(4, 64, 96, 50, 0.2);
-  EXPECT_TRUE(near(runMain(c.mlir, {c.x}), c.expected, 1e-5, 1e-5));
+  FusedCase c = swigluWithResidual(4, 64, 96, 50, 0.2);
+  EXPECT_TRUE(near(runMain(c.mlir, c.inputs), c.expected, 1e-5, 1e-5));
 }
 
 // K = 20480 f32: a 32-column tile of the full K exceeds the 1 MiB tile
 // budget, so K is cut into chunks; bias, GELU and the residual then run after
 // the last chunk.
 TEST(FusedExec, KSplitWithBiasGeluAndResidual) {
-  const int64_t M = 2, K = 20480, N = 64;
-  GraphText g;
-  g.weight("w", {N, K}, 60, 0.01);
-  g.weight("b", {N}, 61);
-  g.func("main", {"%x: " + t2(M, K), "%r: " + t2(M, N)}, t2(M, N));
-  g.op("%y = graph.fused_linear %x weights(%w) biases(%b) residual(%r) {activation = "
-       "#graph<activation gelu_tanh>} : (" + t2(M, K) + ", " + t2(N, K) + ", " + vec(N) + ", " +
-       t2(M, N) + ") -> " + t2(M, N));
-  g.ret("%y", t2(M, N));
-  std::vector<float> x = inputs(M * K, 62), r = inputs(M * N, 63);
-  auto b = seeded({N}, 61);
-  auto y = ref::linear(x, seeded({N, K}, 60, 0.01), M, K, N, &b);
-  for (size_t i = 0; i < y.size(); ++i)
-    y[i] = ref::geluTanh(y[i]) + r[i];
-  EXPECT_TRUE(near(runMain(g.str(), {x, r}), y, 1e-4, 1e-4));
+  FusedCase c = geluBiasResidual(2, 20480, 64, 60, 0.01);
+  EXPECT_TRUE(near(runMain(c.mlir, c.inputs), c.expected, 1e-4, 1e-4));
 }
 
 // Seven rows in tiles of two: the prepared inputs of each row tile stay in

@@ -12,7 +12,7 @@
 #include "ExecReference.h"
 #include "ExecTestSupport.h"
 #include "GraphText.h"
-#include "SwigluCase.h"
+#include "FusedCases.h"
 #include "TestPaths.h"
 
 #include <nlohmann/json.hpp>
@@ -73,9 +73,9 @@ TEST(PrefillExec, NormPrologueThreeOutputsBiasesKChunks) {
 // the residual joins the sums at the first chunk of the down projection and
 // follows the activation of the pair.
 TEST(PrefillExec, SwigluPairThenResidualKChunks) {
-  SwigluCase c = swigluWithResidual(48, 384, 640, 90, 0.08);
+  FusedCase c = swigluWithResidual(48, 384, 640, 90, 0.08);
   for (const char *sums : kSums)
-    EXPECT_TRUE(near(runMain(c.mlir, {c.x}, outputStationary(128, sums)), c.expected, 1e-4, 1e-4))
+    EXPECT_TRUE(near(runMain(c.mlir, c.inputs, outputStationary(128, sums)), c.expected, 1e-4, 1e-4))
         << sums;
 }
 
@@ -83,25 +83,12 @@ TEST(PrefillExec, SwigluPairThenResidualKChunks) {
 // blocks (prefill-chunk 16 -> blocks of 14/13/13 rows); then the same kernel
 // as one chunk, where the GEMM's epilogue does both.
 TEST(PrefillExec, GeluBiasResidualRowBlocksAndSingleChunk) {
-  const int64_t M = 40, K = 512, N = 96;
+  FusedCase c = geluBiasResidual(40, 512, 96, 100, 0.05);
   for (unsigned kChunk : {128u, 512u}) {
-    GraphText g;
-    g.weight("w", {N, K}, 100, 0.05);
-    g.weight("b", {N}, 101);
-    g.func("main", {"%x: " + t2(M, K), "%r: " + t2(M, N)}, t2(M, N));
-    g.op("%y = graph.fused_linear %x weights(%w) biases(%b) residual(%r) {activation = "
-         "#graph<activation gelu_tanh>} : (" + t2(M, K) + ", " + t2(N, K) + ", " + vec(N) + ", " +
-         t2(M, N) + ") -> " + t2(M, N));
-    g.ret("%y", t2(M, N));
-    std::vector<float> x = inputs(M * K, 102), r = inputs(M * N, 103);
-    auto b = seeded({N}, 101);
-    auto y = ref::linear(x, seeded({N, K}, 100, 0.05), M, K, N, &b);
-    for (size_t i = 0; i < y.size(); ++i)
-      y[i] = ref::geluTanh(y[i]) + r[i];
     for (const char *sums : kSums) {
       CompileOptions o = outputStationary(kChunk, sums);
       o.prefillChunk = 16;
-      EXPECT_TRUE(near(runMain(g.str(), {x, r}, o), y, 1e-4, 1e-4))
+      EXPECT_TRUE(near(runMain(c.mlir, c.inputs, o), c.expected, 1e-4, 1e-4))
           << "k chunk " << kChunk << ", " << sums;
     }
   }
