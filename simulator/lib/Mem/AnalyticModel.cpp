@@ -61,48 +61,17 @@ AnalyticModel::RefreshShares AnalyticModel::refreshShares(const HbmConfig &hbm) 
 }
 
 void AnalyticModel::addChunk(const DramLocation &l, uint64_t n) {
-  uint32_t pc = l.globalPc;
-  touch(pc);
   // Whole aligned chunks are the common case of long walks: no division.
   double bursts = n == mapper_.chunkBytes() && l.column % mapper_.chunkBytes() == 0
                       ? chunkBursts_
                       : double((l.column % burstBytes_ + n + burstBytes_ - 1) / burstBytes_);
-  bytes_[pc] += double(n);
-  bursts_[pc] += bursts;
-  addGroupBursts(pc, l.bankGroup, bursts);
-  size_t b = size_t(pc) * banksPerPc_ + l.pcBank;
-  touchBank(b);
-  bankBursts_[b] += bursts;
-  if (openRow_[b] != int64_t(l.row)) {
-    if (openRow_[b] >= 0)
-      pres_[pc] += 1;
-    acts_[pc] += 1;
-    bankActs_[b] += 1;
-    openRow_[b] = l.row;
-  }
-  noteBank(pc, b);
+  addToBank(l.globalPc, l.bankGroup, l.pcBank, int64_t(l.row), double(n), bursts);
 }
 
 void AnalyticModel::addStripe(const DramLocation &l) {
-  const double n = double(mapper_.chunkBytes()), bursts = chunkBursts_;
-  const int64_t row = int64_t(l.row);
-  for (uint32_t pc = 0; pc < totalPcs_; ++pc) {
-    touch(pc);
-    bytes_[pc] += n;
-    bursts_[pc] += bursts;
-    addGroupBursts(pc, l.bankGroup, bursts);
-    size_t b = size_t(pc) * banksPerPc_ + l.pcBank;
-    touchBank(b);
-    bankBursts_[b] += bursts;
-    if (openRow_[b] != row) {
-      if (openRow_[b] >= 0)
-        pres_[pc] += 1;
-      acts_[pc] += 1;
-      bankActs_[b] += 1;
-      openRow_[b] = row;
-    }
-    noteBank(pc, b);
-  }
+  const double n = double(mapper_.chunkBytes());
+  for (uint32_t pc = 0; pc < totalPcs_; ++pc)
+    addToBank(pc, l.bankGroup, l.pcBank, int64_t(l.row), n, chunkBursts_);
 }
 
 void AnalyticModel::addSuperBlocks(uint64_t address, uint64_t count) {
@@ -200,26 +169,14 @@ size_t AnalyticModel::PatternKeyHash::operator()(const PatternKey &k) const {
 }
 
 void AnalyticModel::walkPattern(const BulkPattern &p) {
-  uint64_t cap = mapper_.capacity();
-  // Merge dimensions that are contiguous, so a dense tensor is one range.
-  uint64_t row = p.size[0];
-  uint32_t n1 = p.size[1], n2 = p.size[2];
-  uint64_t s0 = p.stride[0], s1 = p.stride[1];
-  if (n1 > 1 && s0 == row) {
-    row *= n1;
-    s0 = row;
-    n1 = 1;
-  }
-  if (n1 == 1 && n2 > 1 && s1 == row) {
-    row *= n2;
-    n2 = 1;
-  }
-  for (uint32_t i2 = 0; i2 < n2; ++i2)
-    for (uint32_t i1 = 0; i1 < n1; ++i1) {
+  const uint64_t cap = mapper_.capacity();
+  const PatternRuns r = runsOf(p);
+  for (uint32_t i2 = 0; i2 < r.planes; ++i2)
+    for (uint32_t i1 = 0; i1 < r.rows; ++i1) {
       // Timing only: addresses past the end wrap (the functional copy has
       // already rejected an out-of-range descriptor).
-      uint64_t a = (p.base + i1 * s0 + i2 * s1) % cap;
-      uint64_t len = row;
+      uint64_t a = (p.base + i1 * r.rowStride + i2 * r.planeStride) % cap;
+      uint64_t len = r.runBytes;
       while (len) {
         uint64_t n = std::min(len, cap - a);
         walk(a, n);
@@ -264,14 +221,13 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals,
     service = std::max(service, rowBus[channelOf_[pc]] / avail.rowBus);
     PcLoad load;
     load.pc = pc;
-    load.stack = stackOf_[pc];
     load.service = service / avail.pseudoChannel;
     load.first = latency + (acts_[pc] > 0 ? t.tRCD : 0) + (pres_[pc] > 0 ? t.tRP : 0);
     f.push_back(load);
     totals.acts += acts_[pc];
     totals.pres += pres_[pc];
     totals.bytes += bytes_[pc];
-    stackBytes[load.stack] += bytes_[pc];
+    stackBytes[stackOf_[pc]] += bytes_[pc];
     if (reset) { // the scratch of this pseudo-channel, for the next walk
       touched_[pc] = 0;
       bytes_[pc] = bursts_[pc] = acts_[pc] = pres_[pc] = bankTime_[pc] = groupMax_[pc] = 0;
@@ -295,26 +251,10 @@ AnalyticModel::Counters AnalyticModel::zeroCounters() const {
   return c;
 }
 
-/// The one address range `p` covers when its dimensions are contiguous.
-static bool contiguousRange(const BulkPattern &p, uint64_t capacity, uint64_t &len) {
-  uint64_t row = p.size[0];
-  uint32_t n1 = p.size[1], n2 = p.size[2];
-  if (n1 > 1 && p.stride[0] == row) {
-    row *= n1;
-    n1 = 1;
-  }
-  if (n1 == 1 && n2 > 1 && p.stride[1] == row) {
-    row *= n2;
-    n2 = 1;
-  }
-  len = row;
-  return n1 == 1 && n2 == 1 && p.base + row <= capacity;
-}
-
 bool AnalyticModel::growingFootprint(const BulkPattern &p, bool write) {
-  uint64_t len = 0;
-  const uint64_t chunk = mapper_.chunkBytes();
-  if (!contiguousRange(p, mapper_.capacity(), len) || len % chunk != 0)
+  const PatternRuns runs = runsOf(p);
+  const uint64_t len = runs.runBytes;
+  if (!runs.single() || p.base + len > mapper_.capacity() || len % mapper_.chunkBytes() != 0)
     return false;
   if (ranges_.size() >= rangesKept_)
     ranges_.clear();
@@ -354,7 +294,7 @@ AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool 
   if (p.totalBytes() < kCacheMinBytes) {
     walkPattern(p);
     buildFootprint(write, scratch_, scratchTotals_, scratchStackBytes_);
-    return {scratch_.data(), scratch_.size(), scratchTotals_, scratchStackBytes_.data()};
+    return scratchRef();
   }
   PatternKey key{p.base, {p.size[0], p.size[1], p.size[2]}, {p.stride[0], p.stride[1]}, write};
   const size_t mask = index_.size() - 1;
@@ -375,7 +315,7 @@ AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool 
     i = PatternKeyHash()(key) & mask;
   }
   if (growingFootprint(p, write)) // not cached: it will not recur at this length
-    return {scratch_.data(), scratch_.size(), scratchTotals_, scratchStackBytes_.data()};
+    return scratchRef();
   walkPattern(p);
   buildFootprint(write, scratch_, scratchTotals_, scratchStackBytes_);
   index_[i] = uint32_t(slots_.size() + 1);
@@ -428,7 +368,7 @@ const AnalyticModel::Result &AnalyticModel::transfer(const BulkPattern &p, bool 
       account(pc, stackOf_[pc], load.service, load.first);
   } else {
     for (const PcLoad *load = f.data, *e = f.data + f.count; load != e; ++load)
-      account(load->pc, load->stack, load->service, load->first);
+      account(load->pc, stackOf_[load->pc], load->service, load->first);
   }
   if (stack != UINT32_MAX)
     stackDone[stack] = stackEnd;

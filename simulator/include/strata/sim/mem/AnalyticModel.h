@@ -90,14 +90,13 @@ private:
   struct PcLoad {
     double service = 0; ///< cycles it holds the pseudo-channel (derated)
     double first = 0;   ///< latency of its first access
-    uint32_t pc = 0, stack = 0;
+    uint32_t pc = 0;
   };
   using Footprint = std::vector<PcLoad>;
   /// Sums over a footprint's pseudo-channels (energy accounting).
   struct Totals {
     double acts = 0, pres = 0, bytes = 0;
   };
-  /// A footprint inside the cache's arena.
   /// `count` pseudo-channels' loads: data[0..count), or, when `uniform`,
   /// data[0] for each of the consecutive pseudo-channels data[0].pc + i (a
   /// stream over whole stripes costs every pseudo-channel alike, and most
@@ -127,6 +126,10 @@ private:
   };
 
   FootprintRef footprint(const BulkPattern &pattern, bool write);
+  /// The footprint buildFootprint last put in the scratch.
+  FootprintRef scratchRef() const {
+    return {scratch_.data(), scratch_.size(), scratchTotals_, scratchStackBytes_.data()};
+  }
   /// Every load alike on consecutive pseudo-channels (stored as one).
   bool isUniform(const Footprint &f) const;
   void walkPattern(const BulkPattern &pattern);
@@ -153,6 +156,26 @@ private:
     const double t = std::max(bankActs_[b] * actBankCycles_ + bankBursts_[b] * tCcdL_,
                               bankActs_[b] * tRc_);
     bankTime_[pc] = std::max(bankTime_[pc], t);
+  }
+  /// `bytes` in `bursts` bursts to bank `pcBank` (in group `group`) of `pc`,
+  /// at `row`.
+  void addToBank(uint32_t pc, uint32_t group, uint32_t pcBank, int64_t row, double bytes,
+                 double bursts) {
+    touch(pc);
+    bytes_[pc] += bytes;
+    bursts_[pc] += bursts;
+    addGroupBursts(pc, group, bursts);
+    size_t b = size_t(pc) * banksPerPc_ + pcBank;
+    touchBank(b);
+    bankBursts_[b] += bursts;
+    if (openRow_[b] != row) {
+      if (openRow_[b] >= 0)
+        pres_[pc] += 1;
+      acts_[pc] += 1;
+      bankActs_[b] += 1;
+      openRow_[b] = row;
+    }
+    noteBank(pc, b);
   }
   /// Bursts to bank group `g` of `pc`, keeping the pseudo-channel's largest.
   void addGroupBursts(uint32_t pc, uint32_t g, double bursts) {
