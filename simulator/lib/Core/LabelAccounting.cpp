@@ -27,7 +27,6 @@ LabelAccounting::Index LabelAccounting::buildIndex(const bin::EntryPoint &entry)
 }
 
 bool LabelAccounting::begin(const bin::EntryPoint &entry, bool unchanged) {
-  const Index *previous = current_;
   current_ = nullptr;
   active_ = !entry.labels.empty();
   if (!active_) {
@@ -39,21 +38,17 @@ bool LabelAccounting::begin(const bin::EntryPoint &entry, bool unchanged) {
     if (it == indexes_.end() && indexes_.size() >= 64)
       indexes_.clear(); // entries of earlier binaries
     it = indexes_.insert_or_assign(&entry, buildIndex(entry)).first;
-    previous = nullptr;
   }
   current_ = &it->second;
-  if (current_ == previous && costs_.size() == current_->names.size()) {
-    // The same entry again: zero the costs, keep the names.
-    for (LabelCost &c : costs_) {
-      std::string name = std::move(c.name);
-      c = LabelCost{};
-      c.name = std::move(name);
-    }
-    return true;
+  // Zeroed costs under the label names; a name is assigned into the string
+  // the slot already holds, so a repeated entry allocates nothing.
+  costs_.resize(current_->names.size());
+  for (size_t i = 0; i < costs_.size(); ++i) {
+    std::string name = std::move(costs_[i].name);
+    name.assign(current_->names[i]);
+    costs_[i] = LabelCost{};
+    costs_[i].name = std::move(name);
   }
-  costs_.assign(current_->names.size(), LabelCost{});
-  for (size_t i = 0; i < costs_.size(); ++i)
-    costs_[i].name = current_->names[i];
   return true;
 }
 

@@ -148,19 +148,10 @@ Expected<RunResult> Simulator::run(const std::string &entryName,
   try {
     // Resident weights must be in SRAM before any program reads them.
     if (binary_ && !weightLoad_ && entryName != bin::kLoadWeightsEntry &&
-        binary_->findEntry(bin::kLoadWeightsEntry)) {
-      Expected<RunResult> loaded = runImpl(bin::kLoadWeightsEntry, {});
-      if (!loaded)
+        binary_->findEntry(bin::kLoadWeightsEntry))
+      if (Expected<RunResult> loaded = runImpl(bin::kLoadWeightsEntry, {}); !loaded)
         return loaded.error().withContext(std::string("entry point '") + bin::kLoadWeightsEntry +
                                           "', run before '" + entryName + "'");
-      weightLoad_ = *loaded;
-    }
-    if (entryName == bin::kLoadWeightsEntry) {
-      Expected<RunResult> loaded = runImpl(entryName, params);
-      if (loaded)
-        weightLoad_ = *loaded;
-      return loaded;
-    }
     return runImpl(entryName, params);
   } catch (const std::exception &e) {
     // A SystemC error report: the kernel is in an unknown state.
@@ -330,6 +321,8 @@ Simulator::runImpl(const std::string &entryName,
     r.labels = chip.labels().costs();
   ++runs_;
   history_.push_back(r);
+  if (entryName == bin::kLoadWeightsEntry)
+    weightLoad_ = r;
   return r;
 }
 
