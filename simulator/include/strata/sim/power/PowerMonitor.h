@@ -36,7 +36,6 @@
 #include <array>
 #include <initializer_list>
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace strata::sim {
@@ -85,16 +84,6 @@ public:
   }
   double add(UnitId unit, EnergyEvent e, double count, double atNs) {
     return add(unit, e, count, atNs, atNs);
-  }
-  /// Several kinds of events by `unit` over the same interval: counted as
-  /// separate adds, spread over the time windows once.
-  double add(UnitId unit, std::initializer_list<std::pair<EnergyEvent, double>> events,
-             double startNs, double endNs) {
-    double total = 0;
-    for (const auto &[e, count] : events)
-      total += charge(unit, e, count);
-    spread(units_[unit].domain, total, startNs, endNs);
-    return total;
   }
 
   /// Closes leakage integration at `endNs` (the run time) and completes the
