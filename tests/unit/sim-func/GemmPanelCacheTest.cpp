@@ -67,13 +67,8 @@ TEST_F(GemmPanelCache, ReusedPanelsMatchReference) {
       for (bool transB : {false, true})
         for (uint32_t m = 1; m <= 7; ++m)
           for (bool grouped : {false, true}) {
-            GemmCase c;
-            c.a = a;
-            c.b = b;
-            c.m = m;
-            c.n = grouped ? 37 : 19;
-            c.k = grouped ? 45 : 23;
-            c.groupSize = grouped ? 9 : 0;
+            GemmCase c = shapedCase(a, b, m, grouped ? 37 : 19, grouped ? 45 : 23,
+                                    grouped ? 9 : 0);
             c.transB = transB;
             c.aScale = grouped ? ScaleMode::PerRow : ScaleMode::None;
             c.bScale = grouped ? ScaleMode::PerGroup : ScaleMode::None;
@@ -106,14 +101,8 @@ TEST_F(GemmPanelCache, ChangedSourceBytesAreRepacked) {
   std::mt19937 rng(3);
   for (auto [a, b] : kPairs)
     for (bool transB : {false, true}) {
-      GemmCase c;
-      c.a = a;
-      c.b = b;
-      c.m = 8;
-      c.n = 21;
-      c.k = 33;
+      GemmCase c = shapedCase(a, b, 8, 21, 33);
       c.transB = transB;
-      c.out = DType::F32;
       c.ldbPad = 6;
       c.inputRange = 1.0;
       GemmHarness h(c, 11);
@@ -142,14 +131,8 @@ TEST_F(GemmPanelCache, ChangedSourceBytesAreRepacked) {
 /// One SRAM buffer holding each layer's weights in turn: once every layer
 /// has been seen twice, every Gemm reuses its layer's panels.
 TEST_F(GemmPanelCache, LayersSharingABufferAreAllReused) {
-  GemmCase c;
-  c.a = DType::F16;
-  c.b = DType::F16;
-  c.m = 8;
-  c.n = 40;
-  c.k = 24;
+  GemmCase c = shapedCase(DType::F16, DType::F16, 8, 40, 24);
   c.transB = true;
-  c.out = DType::F32;
   GemmHarness h(c, 5);
   const uint64_t bBytes = uint64_t(c.n) * h.instr.ldb * 2;
   std::mt19937 rng(9);
@@ -175,14 +158,8 @@ TEST_F(GemmPanelCache, LayersSharingABufferAreAllReused) {
 /// Entries beyond the budget are evicted least recently used first; an
 /// evicted operand is packed again, with the same bits.
 TEST_F(GemmPanelCache, BudgetEvictsLeastRecentlyUsed) {
-  GemmCase c;
-  c.a = DType::F32;
-  c.b = DType::F32;
-  c.m = 8;
-  c.n = 32;
-  c.k = 16;
+  GemmCase c = shapedCase(DType::F32, DType::F32, 8, 32, 16);
   c.transB = true;
-  c.out = DType::F32;
   std::vector<GemmHarness> hs;
   hs.reserve(12);
   for (uint32_t i = 0; i < 12; ++i)
@@ -214,13 +191,7 @@ TEST_F(GemmPanelCache, BudgetEvictsLeastRecentlyUsed) {
 /// An operand larger than an eighth of the budget, an operand seen once, or
 /// a zero budget: nothing is stored, and the results are the same.
 TEST_F(GemmPanelCache, OperandsNotWorthCachingAreNotStored) {
-  GemmCase c;
-  c.a = DType::BF16;
-  c.b = DType::BF16;
-  c.m = 8;
-  c.n = 64;
-  c.k = 64;
-  c.out = DType::F32;
+  GemmCase c = shapedCase(DType::BF16, DType::BF16, 8, 64, 64);
   GemmHarness once(c, 1);
   runCounted(once);
   EXPECT_EQ(gemmPanelCacheStats().fills, 0u);

@@ -41,7 +41,8 @@ inline const std::pair<DType, DType> kGemmTypePairs[] = {
     {DType::F16, DType::F16},   {DType::BF16, DType::BF16}, {DType::F32, DType::F32}};
 
 /// A case of types (a, b), shape m x n x k and scale groups of g.
-inline GemmCase shapedCase(DType a, DType b, uint32_t m, uint32_t n, uint32_t k, uint32_t g) {
+inline GemmCase shapedCase(DType a, DType b, uint32_t m, uint32_t n, uint32_t k,
+                           uint32_t g = GemmCase{}.groupSize) {
   GemmCase c;
   c.a = a;
   c.b = b;
