@@ -55,8 +55,6 @@ constexpr int64_t kMaxBlockRows = 512;
 /// taken as equal, and the one with the least HBM traffic wins.
 constexpr double kPlanCostTolerance = 0.02;
 
-int64_t roundUp(int64_t v, int64_t unit) { return (v + unit - 1) / unit * unit; }
-
 int64_t formElemBytes(const AForm &f) { return int64_t(dtypeBytes(f.type, 1)); }
 
 /// Where the A operand of one form lives in HBM: the kernel input itself or
@@ -114,16 +112,16 @@ public:
     if (kChunkOption_) {
       kcs.clear();
       targets = {int64_t(kChunkOption_)};
-      if (roundUp(kChunkOption_, unit) >= in_.K)
+      if (alignUp(kChunkOption_, unit) >= in_.K)
         kcs.push_back(in_.K);
     }
     for (int64_t target : targets) {
       if (target >= in_.K)
         continue;
       int64_t chunks = (in_.K + target - 1) / target;
-      int64_t kc = roundUp((in_.K + chunks - 1) / chunks, unit);
+      int64_t kc = alignUp((in_.K + chunks - 1) / chunks, unit);
       if (kChunkOption_)
-        kc = roundUp(target, unit);
+        kc = alignUp(target, unit);
       if (kc < in_.K && std::find(kcs.begin(), kcs.end(), kc) == kcs.end())
         kcs.push_back(kc);
     }
@@ -132,7 +130,7 @@ public:
     for (int64_t kc : kcs)
       for (int64_t nt : {32, 64, 128, 256})
         for (bool accumulate : {false, true}) {
-          if (nt > roundUp(widest, kMinColsPerCore) || (accumulate && kc >= in_.K) ||
+          if (nt > alignUp(widest, kMinColsPerCore) || (accumulate && kc >= in_.K) ||
               (accumulateOption_ && *accumulateOption_ != accumulate && kc < in_.K))
             continue;
           if (std::optional<Plan> p = evaluate(mt, blocks, kc, nt, accumulate))
@@ -205,7 +203,7 @@ private:
       groupCols = acc / (mt * pair * 4) / nt * nt;
       if (groupCols < nt)
         return std::nullopt;
-      groupCols = std::min(groupCols, roundUp(total, nt));
+      groupCols = std::min(groupCols, alignUp(total, nt));
       // Two tiles per group at least (see the A chunk prefetch in emitCore).
       if (groupCols < 2 * nt && total > nt)
         return std::nullopt;

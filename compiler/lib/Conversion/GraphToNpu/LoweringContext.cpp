@@ -15,10 +15,6 @@ LogicalResult kernelError(Operation *op, const Twine &message) {
   return op->emitOpError() << "cannot be lowered to the NPU: " << message;
 }
 
-namespace {
-int64_t alignUp(int64_t v, int64_t a) { return (v + a - 1) / a * a; }
-} // namespace
-
 //===----------------------------------------------------------------------===//
 // CoreState
 //===----------------------------------------------------------------------===//

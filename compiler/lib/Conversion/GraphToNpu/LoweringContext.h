@@ -58,6 +58,9 @@ inline constexpr int64_t kHbmAlign = 256;
 /// Alignment of SRAM buffers (one bank line).
 inline constexpr int64_t kSramAlign = 64;
 
+/// `v` rounded up to a multiple of `a` (any positive `a`).
+inline int64_t alignUp(int64_t v, int64_t a) { return (v + a - 1) / a * a; }
+
 /// A weight as placed in the binary.
 struct WeightInfo {
   std::string name;        ///< weight-store / graph.weight name
