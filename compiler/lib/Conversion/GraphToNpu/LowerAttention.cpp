@@ -153,16 +153,7 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
         Value cast = rows;
         if (ce != DType::F32) {
           cast = em.alloc(T * rowBytes, "kv.cast");
-          KernelEmitter::Vec v;
-          v.x = rows;
-          v.dst = cast;
-          v.rows = em.imm(T);
-          v.cols = em.imm(hd);
-          v.in = DType::F32;
-          v.out = ce;
-          v.ld0 = hd;
-          v.ldd = hd;
-          em.vec<npu::VCastOp>(v);
+          em.vec<npu::VCastOp>(em.denseRows(rows, cast, T, hd, DType::F32, ce));
         }
         int64_t base = kv.base(layer, which, g);
         npu::DmaStoreOp st = em.store(cast, 0, kv.symbol, base, rowBytes, 1);
@@ -193,16 +184,7 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
         Value qc = qf;
         if (ce != DType::F32) {
           qc = em.alloc(m * rowBytes, "q.cast");
-          KernelEmitter::Vec v;
-          v.x = qf;
-          v.dst = qc;
-          v.rows = em.imm(m);
-          v.cols = em.imm(hd);
-          v.in = DType::F32;
-          v.out = ce;
-          v.ld0 = hd;
-          v.ldd = hd;
-          em.vec<npu::VCastOp>(v);
+          em.vec<npu::VCastOp>(em.denseRows(qf, qc, m, hd, DType::F32, ce));
         }
         Value s = em.alloc(m * kv.maxSeq * 4, "scores");
         KernelEmitter::Gemm g1;

@@ -136,16 +136,8 @@ Value loadBiasTile(KernelEmitter &em, const OutputJob &job, int64_t n0, int64_t 
     }
     Value raw = em.alloc(bias->elemBytes(nt), "bias.raw");
     em.load(raw, 0, bias->payload, bias->elemBytes(n0), bias->elemBytes(nt));
-    KernelEmitter::Vec v;
-    v.x = raw;
-    v.dst = buf;
+    KernelEmitter::Vec v = em.denseRows(raw, buf, 1, nt, bias->dtype, DType::F32);
     v.dstOff = h * nt * 4;
-    v.rows = em.imm(1);
-    v.cols = em.imm(nt);
-    v.in = bias->dtype;
-    v.out = DType::F32;
-    v.ld0 = nt;
-    v.ldd = nt;
     em.vec<npu::VCastOp>(v);
   }
   return buf;
@@ -445,17 +437,10 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
           }
           for (size_t i = 0; i < forms.size(); ++i) {
             const AForm &f = forms[i];
-            KernelEmitter::Vec v;
-            v.x = rows;
+            KernelEmitter::Vec v =
+                em.denseRows(rows, prepared[i].a, n, K, preparedFrom, f.type);
             v.xOff = int64_t(dtypeBytes(preparedFrom, rowsOff));
-            v.rows = em.imm(n);
-            v.cols = em.imm(K);
-            v.in = preparedFrom;
-            v.ld0 = K;
-            v.ldd = K;
-            v.dst = prepared[i].a;
             v.dstOff = int64_t(dtypeBytes(f.type, r0 * K));
-            v.out = f.type;
             if (f.quantized) {
               int64_t groups = f.group ? K / f.group : 1;
               v.y = prepared[i].scales;
