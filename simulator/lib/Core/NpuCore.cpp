@@ -942,7 +942,6 @@ bool NpuCore::hazard(const Queue &q, const Op &op) const {
   return false;
 }
 
-
 bool NpuCore::issueQueue(uint32_t q, double now) {
   Queue &Q = queues_[q];
   bool progress = false;
