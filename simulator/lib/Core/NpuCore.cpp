@@ -27,9 +27,11 @@ constexpr const char *kQueueName[3] = {"load", "compute", "store"};
 
 uint64_t toPs(double ns) {
   // Round half away from zero like llround, without its libm call (this runs
-  // several times per instruction).
+  // several times per instruction). Simulated times stay far below 2^63 ps,
+  // so the signed conversion is exact, and it is one instruction where the
+  // unsigned one branches.
   const double ps = ns * 1000.0;
-  return ps >= 0 ? uint64_t(ps + 0.5) : uint64_t(std::llround(ps));
+  return ps >= 0 ? uint64_t(int64_t(ps + 0.5)) : uint64_t(std::llround(ps));
 }
 /// True if time `t` is still ahead of `now`. Events fire at their time
 /// rounded to the picosecond, possibly a fraction of a ps before it: a
@@ -297,13 +299,16 @@ double NpuCore::afterCycles(double now, double cycles) const {
   return clock_->timeAfterCycles(now, cycles);
 }
 
-inline bool NpuCore::headWaits(uint32_t q) const {
-  // The common answer of issueQueue, without its cost: the queue is empty, or
-  // its head already waits for a semaphore that has not been signalled since.
+inline bool NpuCore::headWaits(uint32_t q, uint64_t nowPs) const {
+  // The common answers of issueQueue, without its cost: the queue is empty,
+  // its head takes effect later and its wake is armed, or its head already
+  // waits for a semaphore that has not been signalled since.
   const Queue &Q = queues_[q];
   if (Q.empty())
     return true;
   const Op &op = ops_[Q.front()];
+  if (op.readyPs > nowPs && Q.headWakePs == op.readyPs)
+    return true;
   if (op.kind != OpKind::SemWait || !op.blocked)
     return false;
   const auto &s = std::get<isa::SyncInstr>(*op.instr);
@@ -323,18 +328,21 @@ void NpuCore::step() {
   } leave{inStep_};
   if (clockChanged_)
     onClockChange(now);
+  const uint64_t nowPs = toPs(now);
   if (queues_[0].pending | queues_[1].pending | queues_[2].pending)
     noteOccupancy(now);
   retire(now);
   for (bool progress = true; progress && !chip_.faulted;) {
-    // A sequencer stalled on a queue that is still full has nothing to do.
-    progress = seq_ == SeqState::QueueFull && queues_[seqWaitQueue_].full()
+    // A sequencer that is halted, waits for a scalar load, or is stalled on
+    // a queue that is still full has nothing to do.
+    progress = seq_ == SeqState::Halted || seq_ == SeqState::Ld32 ||
+                       (seq_ == SeqState::QueueFull && queues_[seqWaitQueue_].full())
                    ? false
                    : runSequencer(now);
     for (uint32_t q = 0; q < 3 && !chip_.faulted; ++q)
-      if (!headWaits(q))
+      if (!headWaits(q, nowPs))
         progress |= issueQueue(q, now);
-    if (!chip_.faulted)
+    if (!chip_.faulted && (requestDmas_ != 0 || seq_ == SeqState::Ld32))
       progress |= pumpRequests(now);
   }
   if (chip_.faulted)
@@ -644,7 +652,7 @@ bool NpuCore::runSequencer(double now) {
         }
         return progress;
       }
-      if (!dispatch_(in, pc, later ? effect : now, later))
+      if (!dispatch_(in, q, pc, later ? effect : now, later))
         return false;
       *s_->dispatched += 1;
       t = later ? effect : now;
@@ -680,6 +688,7 @@ void NpuCore::noteOccupancy(double now) {
   // and take effect in queue order (their dispatch times only grow), so
   // the ones that took effect since are found from the front of the tail:
   // each entry is passed once, not on every activation while it waits.
+  const uint64_t nowPs = toPs(now);
   for (Queue &Q : queues_) {
     if (Q.pending == 0)
       continue;
@@ -687,7 +696,7 @@ void NpuCore::noteOccupancy(double now) {
     uint32_t at = Q.head + (Q.count - Q.pending);
     if (at >= size)
       at -= size;
-    while (Q.pending > 0 && !ahead(ops_[Q.ring[at]].readyNs, now)) {
+    while (Q.pending > 0 && ops_[Q.ring[at]].readyPs <= nowPs) {
       --Q.pending;
       at = at + 1 == size ? 0 : at + 1;
     }
@@ -724,12 +733,13 @@ void NpuCore::freeOp(uint32_t index) {
   freeOps_.push_back(index);
 }
 
-bool NpuCore::dispatch_(const isa::Instr &in, uint32_t pc, double readyNs, bool later) {
-  const uint8_t q = uint8_t(*isa::queueOf(in));
+bool NpuCore::dispatch_(const isa::Instr &in, uint8_t q, uint32_t pc, double readyNs,
+                        bool later) {
   const uint32_t index = allocOp();
   Op &op = ops_[index];
   op.instr = &in;
   op.readyNs = readyNs;
+  op.readyPs = toPs(readyNs);
   op.pc = pc;
   op.opcode = isa::opcodeOf(in);
   op.queue = q;
@@ -796,7 +806,10 @@ bool NpuCore::dispatch_(const isa::Instr &in, uint32_t pc, double readyNs, bool 
     return false;
   }
   Queue &Q = queues_[q];
-  Q.ring[(Q.head + Q.count) % Q.ring.size()] = index;
+  uint32_t tail = Q.head + Q.count;
+  if (tail >= Q.ring.size())
+    tail -= uint32_t(Q.ring.size());
+  Q.ring[tail] = index;
   ++Q.count;
   if (later) {
     ++Q.pending; // counted once it takes effect (noteOccupancy)
@@ -924,7 +937,8 @@ bool NpuCore::resolveVec(const isa::VecInstr &v, Op &op) {
 
 void NpuCore::popQueue(uint32_t q) {
   Queue &Q = queues_[q];
-  Q.head = (Q.head + 1) % Q.ring.size();
+  if (++Q.head == Q.ring.size())
+    Q.head = 0;
   --Q.count;
   *Q.issued += 1;
 }
@@ -944,14 +958,14 @@ bool NpuCore::hazard(const Queue &q, const Op &op) const {
 
 bool NpuCore::issueQueue(uint32_t q, double now) {
   Queue &Q = queues_[q];
+  const uint64_t nowPs = toPs(now);
   bool progress = false;
   while (!Q.empty() && !chip_.faulted) {
     const uint32_t index = Q.front();
     Op &op = ops_[index];
-    if (ahead(op.readyNs, now)) {
-      const uint64_t ps = toPs(op.readyNs);
-      if (Q.headWakePs != ps) {
-        Q.headWakePs = ps;
+    if (op.readyPs > nowPs) {
+      if (Q.headWakePs != op.readyPs) {
+        Q.headWakePs = op.readyPs;
         schedule(op.readyNs, EventKind::Wake);
       }
       return progress;

@@ -131,6 +131,7 @@ private:
     /// When its dispatch takes effect: the sequencer runs ahead of the
     /// kernel's time, and the queue may not issue the op before this.
     double readyNs = 0;
+    uint64_t readyPs = 0; ///< readyNs in whole ps, as events are timed
     // Execution.
     double startNs = 0;
     std::optional<CycleProgress> progress; ///< compute ops: cycles left
@@ -193,12 +194,13 @@ private:
   void retire(double nowNs);
   bool runSequencer(double nowNs);
   bool issueQueue(uint32_t q, double nowNs);
-  bool headWaits(uint32_t q) const;
+  bool headWaits(uint32_t q, uint64_t nowPs) const;
   bool pumpRequests(double nowNs);
   void rearm(double nowNs);
 
   // Sequencer helpers.
-  bool dispatch_(const isa::Instr &instr, uint32_t pc, double readyNs, bool ahead);
+  bool dispatch_(const isa::Instr &instr, uint8_t queue, uint32_t pc, double readyNs,
+                 bool ahead);
   void scheduleSeqWake(double ns);
   void noteOccupancy(double nowNs);
   bool resolveDma(const isa::DmaInstr &d, Op &op);
