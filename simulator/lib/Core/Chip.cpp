@@ -4,6 +4,7 @@
 
 #include "strata/sim/mem/MemoryListener.h"
 #include "strata/sim/power/Governor.h"
+#include "strata/sim/SimTime.h"
 #include "strata/target/Assembly.h"
 #include "strata/target/Validator.h"
 
@@ -12,10 +13,6 @@
 #include <algorithm>
 
 namespace strata::sim::core {
-
-namespace {
-double simNowNs() { return sc_core::sc_time_stamp().to_seconds() * 1e9; }
-} // namespace
 
 /// Prices the memory system's activity: every DRAM command, bulk transfer
 /// and NoC transfer becomes energy events of the "hbm" and "noc" units of
@@ -132,7 +129,7 @@ Chip::Chip(sc_core::sc_module_name name, const ArchConfig &arch, const ChipOptio
   context_->coreStateChanged = [this]() {
     if (!checkPending_) {
       checkPending_ = true;
-      check_.notify(sc_core::SC_ZERO_TIME);
+      notifyNow(check_);
     }
   };
   for (uint32_t c = 0; c < arch.numCores; ++c) {

@@ -7,6 +7,7 @@
 #include "strata/sim/power/ClockDomain.h"
 #include "strata/sim/power/DvfsController.h"
 #include "strata/sim/power/PowerMonitor.h"
+#include "strata/sim/SimTime.h"
 #include "strata/target/Assembly.h"
 
 #include <fmt/format.h>
@@ -39,11 +40,14 @@ uint64_t toPs(double ns) {
 /// and wait for a wake that never comes (or re-arm the same one forever).
 bool ahead(double t, double now) { return toPs(t) > toPs(now); }
 
-double nowNs() {
-  // The default time resolution is 1 ps; value() counts resolution units.
+// The default time resolution is 1 ps; value() counts resolution units.
+double nsOfValue(uint64_t value) {
   static const double psPerUnit = sc_core::sc_get_time_resolution().to_seconds() * 1e12;
-  return double(sc_core::sc_time_stamp().value()) * psPerUnit / 1000.0;
+  return double(value) * psPerUnit / 1000.0;
 }
+/// The model's now: the kernel's, or this core's own while it runs ahead.
+double nowNs() { return nsOfValue(simNowValue()); }
+double kernelNowNs() { return nsOfValue(sc_core::sc_time_stamp().value()); }
 
 /// End of the bounding box of a strided 3D footprint, or `base` if empty.
 bool extentEnd(uint64_t base, const uint32_t size[3], const uint32_t stride[2],
@@ -263,9 +267,15 @@ void NpuCore::start(const std::vector<isa::Instr> *program,
 void NpuCore::wake() {
   if (wakePending_)
     return;
+  if (runningAhead() && chip_.runAheadLimit != 0) {
+    // Woken by a core that runs ahead: settled by the same loop, at the
+    // waker's local time (NpuCore::runAhead).
+    schedule(nowNs(), EventKind::Wake);
+    return;
+  }
   wakePending_ = true;
   armedPs_ = 0;
-  wake_.notify(sc_core::SC_ZERO_TIME);
+  notifyNow(wake_);
 }
 
 bool NpuCore::quiescent() const {
@@ -277,13 +287,14 @@ void NpuCore::schedule(double ns, EventKind kind, uint32_t arg, uint32_t version
   std::push_heap(heap_.begin(), heap_.end(), std::greater<Event>());
 }
 
-void NpuCore::rearm(double now) {
+void NpuCore::rearm() {
   if (heap_.empty() || wakePending_)
     return;
   const uint64_t top = heap_.front().ps;
   if (top >= armedPs_)
     return;
-  const uint64_t nowPs = toPs(now);
+  // The delay counts from the kernel's time (the core may have run ahead).
+  const uint64_t nowPs = toPs(kernelNowNs());
   armedPs_ = top;
   const uint64_t delayPs = top > nowPs ? top - nowPs : 0;
   // At the default 1 ps resolution the delay is a count of kernel units
@@ -320,12 +331,90 @@ void NpuCore::step() {
   armedPs_ = UINT64_MAX;
   if (chip_.faulted || state_ != State::Running)
     return;
-  const double now = nowNs();
+  if (chip_.runAheadLimit != 0) {
+    runAhead();
+    return;
+  }
+  activate(nowNs());
+  park();
+}
+
+void NpuCore::activate(double now) {
   inStep_ = true;
   struct Leave {
     bool &flag;
     ~Leave() { flag = false; }
   } leave{inStep_};
+  settle(now);
+  if (chip_.faulted)
+    return;
+  if (seq_ == SeqState::Halted && outstanding_ == 0 && queuesIdle()) {
+    state_ = State::Finished;
+    finishNs_ = std::max(now, seqFreeNs_);
+    chip_.coreStateChanged();
+  }
+}
+
+void NpuCore::park() {
+  if (chip_.faulted || state_ != State::Running)
+    return;
+  rearm();
+  if (quiescent())
+    chip_.coreStateChanged();
+}
+
+void NpuCore::runAhead() {
+  // The kernel would wake each core at its next event and settle it there.
+  // While no other process has anything scheduled before the earliest of
+  // those events (nor at it: the order of processes at one time is the
+  // kernel's), nothing can tell the difference if that core settles it now,
+  // at its own local time (SimTime.h). Cores settle in time order, a tie in
+  // core order. Cores another process woke (a pending wake) are left to the
+  // kernel; their wake bounds the horizon. The cores' own armed wakes are
+  // withdrawn while they run ahead and re-armed at the end.
+  std::vector<NpuCore *> &cores = chip_.cores;
+  uint64_t involved = 0; // cores to park at the end (the first 64)
+  for (uint32_t c = 0; c < cores.size(); ++c) {
+    NpuCore &core = *cores[c];
+    if (core.state_ != State::Running || core.wakePending_)
+      continue;
+    if (core.armedPs_ != UINT64_MAX) {
+      core.wake_.cancel();
+      core.armedPs_ = UINT64_MAX;
+    }
+    involved |= c < 64 ? 1ull << c : 0;
+  }
+  involved |= id_ < 64 ? 1ull << id_ : 0;
+  constexpr unsigned kMaxHops = 4096; // back to the kernel now and then all the same
+  RunAheadScope local;
+  // This core's activation is the kernel's own, at its time; a core it wakes
+  // is settled by the loop below.
+  local.moveTo(sc_core::sc_time_stamp().value());
+  activate(nowNs());
+  for (unsigned hops = 0; hops < kMaxHops && !chip_.faulted; ++hops) {
+    NpuCore *next = nullptr;
+    uint64_t at = UINT64_MAX;
+    for (NpuCore *core : cores)
+      if (core->state_ == State::Running && !core->wakePending_ && !core->heap_.empty() &&
+          core->heap_.front().ps <= at && (core->id_ >= 64 || (involved >> core->id_ & 1))) {
+        at = core->heap_.front().ps;
+        next = core;
+      }
+    if (!next || at >= chip_.runAheadLimit)
+      break;
+    const uint64_t kernel = sc_core::sc_time_stamp().value();
+    const uint64_t pending = sc_core::sc_time_to_pending_activity().value();
+    if (at >= (pending > UINT64_MAX - kernel ? UINT64_MAX : kernel + pending))
+      break;
+    local.moveTo(at);
+    next->activate(nsOfValue(at));
+  }
+  for (NpuCore *core : cores)
+    if (core->id_ >= 64 || (involved >> core->id_ & 1))
+      core->park();
+}
+
+void NpuCore::settle(double now) {
   if (clockChanged_)
     onClockChange(now);
   const uint64_t nowPs = toPs(now);
@@ -345,17 +434,6 @@ void NpuCore::step() {
     if (!chip_.faulted && (requestDmas_ != 0 || seq_ == SeqState::Ld32))
       progress |= pumpRequests(now);
   }
-  if (chip_.faulted)
-    return;
-  if (seq_ == SeqState::Halted && outstanding_ == 0 && queuesIdle()) {
-    state_ = State::Finished;
-    finishNs_ = std::max(now, seqFreeNs_);
-    chip_.coreStateChanged();
-    return;
-  }
-  rearm(now);
-  if (quiescent())
-    chip_.coreStateChanged();
 }
 
 void NpuCore::retire(double now) {

@@ -226,6 +226,9 @@ Simulator::runImpl(const std::string &entryName,
   double maxMHz = 0;
   for (const OperatingPoint &p : chip.domains().core(0).config().points)
     maxMHz = std::max(maxMHz, p.freqMHz);
+  const bool runAheadAllowed =
+      options_.runAhead && chip.memory().analytic() &&
+      sc_core::sc_get_time_resolution() == sc_core::sc_time(1, sc_core::SC_PS);
   while (!chip.runDone()) {
     const double now = kernelNowNs();
     double elapsed = 0;
@@ -254,8 +257,13 @@ Simulator::runImpl(const std::string &entryName,
     // to the end of the chunk (SC_RUN_TO_TIME): a core busy with a long
     // instruction has no event inside the chunk but is spending cycles.
     const double chunkNs = std::max(1.0, (double(limit) - elapsed) / maxMHz * 1000.0);
-    sc_core::sc_start(sc_core::sc_time(std::min(chunkNs, 1e15), sc_core::SC_NS),
-                      sc_core::SC_RUN_TO_TIME);
+    const sc_core::sc_time chunk(std::min(chunkNs, 1e15), sc_core::SC_NS);
+    // With the analytic memory model a core's events reach no other process
+    // except through what SimTime.h covers, so cores may settle their own
+    // events ahead of the kernel within the chunk (times in ps).
+    chip.setRunAheadLimit(runAheadAllowed ? sc_core::sc_time_stamp().value() + chunk.value() : 0);
+    sc_core::sc_start(chunk, sc_core::SC_RUN_TO_TIME);
+    chip.setRunAheadLimit(0);
     if (chip.runDone())
       break;
     if (!sc_core::sc_pending_activity()) {

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "strata/sim/mem/MemorySystem.h"
+#include "strata/sim/SimTime.h"
 
 #include "strata/sim/mem/AddressMapper.h"
 #include "strata/sim/mem/AnalyticModel.h"
@@ -201,7 +202,7 @@ struct MemorySystem::State : ChannelClient {
 
   // --- time ---------------------------------------------------------------
   uint64_t nowCycle() const {
-    return timebase.clock.cycleAtOrAfter(sc_core::sc_time_stamp().to_seconds() * 1e9);
+    return timebase.clock.cycleAtOrAfter(simNowNs());
   }
   uint64_t psOfCycle(double cycle) const {
     double ps = timebase.clock.ns(cycle) * 1000.0;
@@ -585,7 +586,7 @@ struct MemorySystem::State : ChannelClient {
     *statBulkBytes += double(pattern.totalBytes());
     if (listener)
       listener->onBulkActivity(activity, timebase.clock.ns(start), timebase.clock.ns(done));
-    return sc_time::from_value(psOfCycle(done)) - sc_core::sc_time_stamp();
+    return sc_time::from_value(psOfCycle(done)) - simNow();
   }
 
   sc_time peer(uint32_t src, uint32_t dst, uint64_t bytes) {
@@ -596,7 +597,7 @@ struct MemorySystem::State : ChannelClient {
     observe(done);
     *statPeerBytes += double(bytes);
     uint64_t ps = psOfCycle(done);
-    uint64_t now = sc_core::sc_time_stamp().value();
+    uint64_t now = simNowValue();
     return sc_time::from_value(ps > now ? ps - now : 0);
   }
 };
@@ -675,7 +676,7 @@ void MemorySystem::setListener(MemoryListener *listener) {
 void MemorySystem::setClockMHz(double mhz) {
   if (!(mhz > 0))
     throw std::invalid_argument("MemorySystem::setClockMHz: the frequency must be positive");
-  state_->timebase.clock.setMHz(mhz, sc_core::sc_time_stamp().to_seconds() * 1e9);
+  state_->timebase.clock.setMHz(mhz, simNowNs());
 }
 
 double MemorySystem::clockMHz() const { return state_->timebase.clock.mhz(); }

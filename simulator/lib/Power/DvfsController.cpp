@@ -2,6 +2,7 @@
 #include "strata/sim/power/DvfsController.h"
 
 #include "strata/sim/power/CycleProgress.h"
+#include "strata/sim/SimTime.h"
 
 #include <cstdio>
 
@@ -12,7 +13,6 @@ using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
 
 namespace {
-double simNowNs() { return sc_core::sc_time_stamp().to_seconds() * 1e9; }
 // Transition ends are kept in double ns; SystemC rounds them to its time
 // resolution (1 ps by default), so a completion may fire a hair early.
 constexpr double kTimeSlackNs = 1e-3;
@@ -130,7 +130,7 @@ uint32_t DvfsController::addBusyUnit(uint32_t domain, const std::string &name) {
 void DvfsController::busyBegin(uint32_t unit) {
   meter_.begin(unit, simNowNs());
   if (sleeping_)
-    wake_.notify(SC_ZERO_TIME);
+    notifyNow(wake_);
 }
 
 void DvfsController::busyEnd(uint32_t unit) { meter_.end(unit, simNowNs()); }
@@ -138,7 +138,7 @@ void DvfsController::busyEnd(uint32_t unit) { meter_.end(unit, simNowNs()); }
 void DvfsController::addBusy(uint32_t unit, double ns) {
   meter_.addBusy(unit, ns);
   if (sleeping_)
-    wake_.notify(SC_ZERO_TIME);
+    notifyNow(wake_);
 }
 
 Status DvfsController::request(uint32_t domain, uint32_t level) {
@@ -169,9 +169,9 @@ Status DvfsController::hint(uint32_t domain, uint32_t level) {
 
 void DvfsController::onChange(const ClockDomain &d, DomainChange change, double nowNs) {
   uint32_t i = d.index();
-  changed_[i]->notify(SC_ZERO_TIME);
+  notifyNow(*changed_[i]);
   if (change == DomainChange::TransitionBegin)
-    transitionDone_.notify(sc_time(d.transitionEndNs() - nowNs, SC_NS));
+    notifyAfter(transitionDone_, sc_time(d.transitionEndNs() - nowNs, SC_NS));
   traceDomain(d, nowNs);
 }
 

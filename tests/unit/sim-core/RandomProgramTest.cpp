@@ -135,3 +135,60 @@ TEST(RandomPrograms, EndOrFaultButNeverCrashOrHang) {
   EXPECT_GE(finished, 10);
   EXPECT_GE(faulted, 10);
 }
+
+// A core that settles its events ahead of the kernel (SimOptions::runAhead,
+// SimTime.h) must give exactly what the kernel's own scheduling gives: the
+// same outcome, times, counts, energy and memory contents, over programs
+// that mix every instruction class (one core: no other process shares its
+// times, so nothing may differ at all).
+TEST(RandomPrograms, RunningAheadOfTheKernelChangesNothing) {
+  ArchConfig arch = testArch();
+  arch.hbm.model = "analytic";
+  int compared = 0;
+  for (uint32_t seed = 1; seed <= 200; ++seed) {
+    SCOPED_TRACE(seed);
+    bin::Binary b;
+    b.entries.push_back({"main", {}, {ProgramMaker(seed).make(14)}, {}});
+    struct Outcome {
+      std::string error;
+      sim::RunResult result;
+      std::vector<uint8_t> sram, hbm;
+    };
+    auto run = [&](bool ahead) {
+      sim::SimOptions o;
+      o.runAhead = ahead;
+      o.cycleLimit = 20'000'000;
+      auto sim = sim::Simulator::create(arch, o);
+      EXPECT_TRUE(sim) << sim.message();
+      Outcome out;
+      EXPECT_TRUE((*sim)->load(b));
+      // Two runs: the second starts where the first left the chip.
+      for (int i = 0; i < 2 && out.error.empty(); ++i) {
+        auto r = (*sim)->run("main");
+        if (r)
+          out.result = *r;
+        else
+          out.error = r.message();
+      }
+      out.sram.resize(arch.core.sram.sizeBytes);
+      EXPECT_TRUE((*sim)->readSram(0, 0, out.sram.data(), out.sram.size()));
+      out.hbm.resize(1 << 20);
+      EXPECT_TRUE((*sim)->readHbm(0, out.hbm.data(), out.hbm.size()));
+      return out;
+    };
+    const Outcome kernel = run(false), ahead = run(true);
+    EXPECT_EQ(kernel.error, ahead.error);
+    EXPECT_EQ(kernel.result.cycles, ahead.result.cycles);
+    EXPECT_EQ(kernel.result.startNs, ahead.result.startNs);
+    EXPECT_EQ(kernel.result.endNs, ahead.result.endNs);
+    EXPECT_EQ(kernel.result.instructions, ahead.result.instructions);
+    EXPECT_EQ(kernel.result.tileInstructions, ahead.result.tileInstructions);
+    EXPECT_EQ(kernel.result.energyJ, ahead.result.energyJ);
+    EXPECT_EQ(kernel.result.hbmReadBytes, ahead.result.hbmReadBytes);
+    EXPECT_EQ(kernel.result.hbmWriteBytes, ahead.result.hbmWriteBytes);
+    EXPECT_TRUE(kernel.sram == ahead.sram);
+    EXPECT_TRUE(kernel.hbm == ahead.hbm);
+    compared += kernel.error.empty();
+  }
+  EXPECT_GE(compared, 30) << "the mix should finish often enough to compare results";
+}

@@ -60,6 +60,11 @@ struct SimOptions {
   uint64_t cycleLimit = 0;
   /// Resolution of the power-over-time series and trace counters.
   double powerWindowNs = 1000.0;
+  /// With the analytic memory model, cores settle their own events ahead of
+  /// the SystemC kernel while no other process could observe it (SimTime.h):
+  /// the same results, fewer trips through the kernel's scheduler. Off: every
+  /// event goes through the kernel (for comparison and debugging).
+  bool runAhead = true;
 };
 
 /// Busy time of one unit kind over the run, averaged over the cores.

@@ -67,6 +67,9 @@ public:
   NpuCore &core(uint32_t i) { return *cores_[i]; }
   mem::HbmStorage &hbm() { return *hbm_; }
   mem::MemorySystem &memory() { return *memory_; }
+  /// Lets cores settle their own events ahead of the kernel up to `limit`
+  /// (kernel time units, exclusive; 0: never). ChipContext::runAheadLimit.
+  void setRunAheadLimit(uint64_t limit) { context_->runAheadLimit = limit; }
   ClockDomainSet &domains() { return *domains_; }
   DvfsController &dvfs() { return *dvfs_; }
   PowerMonitor &power() { return *power_; }

@@ -51,6 +51,11 @@ struct ChipContext {
   /// and for deadlock.
   std::function<void()> coreStateChanged;
   bool faulted = false;
+  /// A core may settle its own events ahead of the kernel's time while
+  /// nothing else is scheduled before them (SimTime.h), up to this time in
+  /// kernel units (exclusive): where the kernel stops to check the run's
+  /// limits. 0: cores never run ahead.
+  uint64_t runAheadLimit = 0;
   /// Charges retired instructions to the entry point's code labels; null
   /// when the running entry point has none.
   LabelAccounting *labels = nullptr;

@@ -191,12 +191,21 @@ private:
 
   // The SystemC process and its phases.
   void step();
+  /// Settles the core at `now` (one activation, at one time): retires what
+  /// is due, issues what can start, and notes when it finished.
+  void activate(double nowNs);
+  void settle(double nowNs);
+  /// Settles the chip's cores' events ahead of the kernel while nothing
+  /// else can observe it (SimTime.h), then parks them.
+  void runAhead();
+  /// Arms the wake for the next event and reports a quiescent core.
+  void park();
   void retire(double nowNs);
   bool runSequencer(double nowNs);
   bool issueQueue(uint32_t q, double nowNs);
   bool headWaits(uint32_t q, uint64_t nowPs) const;
   bool pumpRequests(double nowNs);
-  void rearm(double nowNs);
+  void rearm();
 
   // Sequencer helpers.
   bool dispatch_(const isa::Instr &instr, uint8_t queue, uint32_t pc, double readyNs,
