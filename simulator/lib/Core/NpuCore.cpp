@@ -389,22 +389,29 @@ void NpuCore::runAhead() {
   RunAheadScope local;
   // This core's activation is the kernel's own, at its time; a core it wakes
   // is settled by the loop below.
-  local.moveTo(sc_core::sc_time_stamp().value());
+  const uint64_t kernel = sc_core::sc_time_stamp().value();
+  local.moveTo(kernel);
   activate(nowNs());
+  uint64_t horizon = 0, seen = detail::notifications - 1;
   for (unsigned hops = 0; hops < kMaxHops && !chip_.faulted; ++hops) {
     NpuCore *next = nullptr;
     uint64_t at = UINT64_MAX;
     for (NpuCore *core : cores)
-      if (core->state_ == State::Running && !core->wakePending_ && !core->heap_.empty() &&
-          core->heap_.front().ps <= at && (core->id_ >= 64 || (involved >> core->id_ & 1))) {
+      if (!core->heap_.empty() && core->heap_.front().ps <= at &&
+          core->state_ == State::Running && !core->wakePending_ &&
+          (core->id_ >= 64 || (involved >> core->id_ & 1))) {
         at = core->heap_.front().ps;
         next = core;
       }
     if (!next || at >= chip_.runAheadLimit)
       break;
-    const uint64_t kernel = sc_core::sc_time_stamp().value();
-    const uint64_t pending = sc_core::sc_time_to_pending_activity().value();
-    if (at >= (pending > UINT64_MAX - kernel ? UINT64_MAX : kernel + pending))
+    if (seen != detail::notifications) {
+      // Only a notification can bring the kernel's next activity closer.
+      seen = detail::notifications;
+      const uint64_t pending = sc_core::sc_time_to_pending_activity().value();
+      horizon = pending > UINT64_MAX - kernel ? UINT64_MAX : kernel + pending;
+    }
+    if (at >= horizon)
       break;
     local.moveTo(at);
     next->activate(nsOfValue(at));
@@ -418,6 +425,7 @@ void NpuCore::settle(double now) {
   if (clockChanged_)
     onClockChange(now);
   const uint64_t nowPs = toPs(now);
+  nowPs_ = nowPs;
   if (queues_[0].pending | queues_[1].pending | queues_[2].pending)
     noteOccupancy(now);
   retire(now);
@@ -585,7 +593,7 @@ bool NpuCore::runSequencer(double now) {
   case SeqState::Run:
     break;
   }
-  if (ahead(seqFreeNs_, now))
+  if (toPs(seqFreeNs_) > nowPs_)
     return false; // a SeqWake is pending
   const double dispatch = cfg_.queues.dispatchCycles;
   const std::vector<isa::Instr> &prog = *program_;
@@ -627,7 +635,7 @@ bool NpuCore::runSequencer(double now) {
       case Opcode::Min: r = uint64_t(std::min(int64_t(a), int64_t(b))); break;
       case Opcode::Max: r = uint64_t(std::max(int64_t(a), int64_t(b))); break;
       case Opcode::Ld32: {
-        if (ahead(t, now)) {
+        if (toPs(t) > nowPs_) {
           seqFreeNs_ = t;
           scheduleSeqWake(t);
           return progress;
@@ -699,7 +707,7 @@ bool NpuCore::runSequencer(double now) {
         return true;
       }
       if (c->op == Opcode::Fence) {
-        if (ahead(t, now)) {
+        if (toPs(t) > nowPs_) {
           seqFreeNs_ = t;
           scheduleSeqWake(t);
           return progress;
@@ -718,7 +726,7 @@ bool NpuCore::runSequencer(double now) {
       // now (it can only have more by then: only the sequencer adds to it);
       // the op carries its effect time and issues no earlier.
       const double effect = afterCycles(t, dispatch);
-      const bool later = ahead(effect, now);
+      const bool later = toPs(effect) > nowPs_;
       const uint8_t q = uint8_t(*isa::queueOf(in));
       if (queues_[q].full()) {
         seqFreeNs_ = t;
@@ -1036,7 +1044,7 @@ bool NpuCore::hazard(const Queue &q, const Op &op) const {
 
 bool NpuCore::issueQueue(uint32_t q, double now) {
   Queue &Q = queues_[q];
-  const uint64_t nowPs = toPs(now);
+  const uint64_t nowPs = nowPs_;
   bool progress = false;
   while (!Q.empty() && !chip_.faulted) {
     const uint32_t index = Q.front();

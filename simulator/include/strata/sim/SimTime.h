@@ -26,6 +26,12 @@ namespace detail {
 /// Whether a core runs ahead, and its local time in kernel units.
 inline bool runningAhead = false;
 inline uint64_t runAheadValue = 0;
+/// Notifications made through notifyNow/notifyAfter (a core running ahead
+/// re-reads the kernel's next activity only after one).
+inline uint64_t notifications = 0;
+/// simNowNs's last answer: a core's activation asks many times at one time.
+inline uint64_t nsCacheValue = UINT64_MAX;
+inline double nsCache = 0;
 } // namespace detail
 
 /// Whether the running code acts at a core's local time (see above).
@@ -40,7 +46,14 @@ inline uint64_t simNowValue() {
 inline sc_core::sc_time simNow() { return sc_core::sc_time::from_value(simNowValue()); }
 
 /// Now in ns, as `sc_time_stamp().to_seconds() * 1e9` gives it.
-inline double simNowNs() { return simNow().to_seconds() * 1e9; }
+inline double simNowNs() {
+  const uint64_t v = simNowValue();
+  if (v != detail::nsCacheValue) {
+    detail::nsCacheValue = v;
+    detail::nsCache = sc_core::sc_time::from_value(v).to_seconds() * 1e9;
+  }
+  return detail::nsCache;
+}
 
 /// How far the running core is ahead of the kernel.
 inline sc_core::sc_time runAheadLead() {
@@ -52,6 +65,7 @@ inline sc_core::sc_time runAheadLead() {
 
 /// Notifies `e` at now: the next delta cycle, or the running core's local time.
 inline void notifyNow(sc_core::sc_event &e) {
+  ++detail::notifications;
   if (detail::runningAhead)
     e.notify(runAheadLead());
   else
@@ -60,6 +74,7 @@ inline void notifyNow(sc_core::sc_event &e) {
 
 /// Notifies `e` (an sc_event or sc_event_queue) `delay` after now.
 template <typename Event> void notifyAfter(Event &e, const sc_core::sc_time &delay) {
+  ++detail::notifications;
   e.notify(detail::runningAhead ? delay + runAheadLead() : delay);
 }
 

@@ -305,6 +305,7 @@ private:
   bool clockChanged_ = false;
   bool inStep_ = false;
   uint64_t armedPs_ = UINT64_MAX;
+  uint64_t nowPs_ = 0; ///< the time settle() works at, in ps
 
   // Accounting.
   CoreActivity activity_;
