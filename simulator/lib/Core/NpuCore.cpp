@@ -271,6 +271,7 @@ void NpuCore::wake() {
     // Woken by a core that runs ahead: settled by the same loop, at the
     // waker's local time (NpuCore::runAhead).
     schedule(nowNs(), EventKind::Wake);
+    ++chip_.runAheadWakes;
     return;
   }
   wakePending_ = true;
@@ -320,7 +321,25 @@ inline bool NpuCore::headWaits(uint32_t q, uint64_t nowPs) const {
   const Op &op = ops_[Q.front()];
   if (op.readyPs > nowPs && Q.headWakePs == op.readyPs)
     return true;
-  if (op.kind != OpKind::SemWait || !op.blocked)
+  switch (op.kind) {
+  case OpKind::SemSignal: // issues once the ops before it are done
+    return !Q.inflight.empty();
+  case OpKind::Barrier: // arrives once the ops before it are done, then waits
+    if (!op.arrived)
+      return !Q.inflight.empty();
+    return op.blocked &&
+           !chip_.barriers.released(std::get<isa::SyncInstr>(*op.instr).id,
+                                    op.barrierGeneration);
+  case OpKind::Vec:
+    return vectorBusy_;
+  case OpKind::Dma:
+    return busyEngines_ == engines_.size();
+  case OpKind::SemWait:
+    break;
+  default:
+    return false;
+  }
+  if (!op.blocked)
     return false;
   const auto &s = std::get<isa::SyncInstr>(*op.instr);
   return sems_[s.id] < s.value;
@@ -368,23 +387,22 @@ void NpuCore::runAhead() {
   // While no other process has anything scheduled before the earliest of
   // those events (nor at it: the order of processes at one time is the
   // kernel's), nothing can tell the difference if that core settles it now,
-  // at its own local time (SimTime.h). Cores settle in time order, a tie in
-  // core order. Cores another process woke (a pending wake) are left to the
-  // kernel; their wake bounds the horizon. The cores' own armed wakes are
-  // withdrawn while they run ahead and re-armed at the end.
-  std::vector<NpuCore *> &cores = chip_.cores;
-  uint64_t involved = 0; // cores to park at the end (the first 64)
-  for (uint32_t c = 0; c < cores.size(); ++c) {
-    NpuCore &core = *cores[c];
-    if (core.state_ != State::Running || core.wakePending_)
+  // at its own local time (SimTime.h). Cores settle in time order, a tie
+  // highest core first (the order the kernel ran them in). Cores another
+  // process woke (a pending wake) are left to the kernel; their wake bounds
+  // the horizon. The cores' own armed wakes are withdrawn while they run
+  // ahead and re-armed at the end.
+  std::vector<NpuCore *> &candidates = chip_.runAheadCores;
+  candidates.clear();
+  for (NpuCore *core : chip_.cores) {
+    if (core != this && (core->state_ != State::Running || core->wakePending_))
       continue;
-    if (core.armedPs_ != UINT64_MAX) {
-      core.wake_.cancel();
-      core.armedPs_ = UINT64_MAX;
+    if (core->armedPs_ != UINT64_MAX) {
+      core->wake_.cancel();
+      core->armedPs_ = UINT64_MAX;
     }
-    involved |= c < 64 ? 1ull << c : 0;
+    candidates.push_back(core);
   }
-  involved |= id_ < 64 ? 1ull << id_ : 0;
   constexpr unsigned kMaxHops = 4096; // back to the kernel now and then all the same
   RunAheadScope local;
   // This core's activation is the kernel's own, at its time; a core it wakes
@@ -393,17 +411,36 @@ void NpuCore::runAhead() {
   local.moveTo(kernel);
   activate(nowNs());
   uint64_t horizon = 0, seen = detail::notifications - 1;
+  NpuCore *next = nullptr;
+  uint64_t second = 0; ///< the earliest time of the other candidates
+  uint64_t wakes = chip_.runAheadWakes;
   for (unsigned hops = 0; hops < kMaxHops && !chip_.faulted; ++hops) {
-    NpuCore *next = nullptr;
-    uint64_t at = UINT64_MAX;
-    for (NpuCore *core : cores)
-      if (!core->heap_.empty() && core->heap_.front().ps <= at &&
-          core->state_ == State::Running && !core->wakePending_ &&
-          (core->id_ >= 64 || (involved >> core->id_ & 1))) {
-        at = core->heap_.front().ps;
-        next = core;
+    // The core just settled goes on without a scan while its next event is
+    // strictly before every other candidate's and it woke nobody.
+    const bool again = next && wakes == chip_.runAheadWakes && !next->heap_.empty() &&
+                       next->state_ == State::Running && next->heap_.front().ps < second;
+    if (!again) {
+      wakes = chip_.runAheadWakes;
+      next = nullptr;
+      uint64_t at = UINT64_MAX;
+      second = UINT64_MAX;
+      for (NpuCore *core : candidates) {
+        if (core->heap_.empty() || core->state_ != State::Running || core->wakePending_)
+          continue;
+        const uint64_t t = core->heap_.front().ps;
+        if (t <= at) {
+          second = at;
+          at = t;
+          next = core;
+        } else if (t < second) {
+          second = t;
+        }
       }
-    if (!next || at >= chip_.runAheadLimit)
+      if (!next)
+        break;
+    }
+    const uint64_t at = next->heap_.front().ps;
+    if (at >= chip_.runAheadLimit)
       break;
     if (seen != detail::notifications) {
       // Only a notification can bring the kernel's next activity closer.
@@ -416,9 +453,8 @@ void NpuCore::runAhead() {
     local.moveTo(at);
     next->activate(nsOfValue(at));
   }
-  for (NpuCore *core : cores)
-    if (core->id_ >= 64 || (involved >> core->id_ & 1))
-      core->park();
+  for (NpuCore *core : candidates)
+    core->park();
 }
 
 void NpuCore::settle(double now) {
@@ -1275,6 +1311,7 @@ bool NpuCore::startOp(uint32_t q, uint32_t index, double now) {
     Q.inflight.push_back(index);
     op.engine = engine;
     engines_[engine].op = int(index);
+    ++busyEngines_;
     return startDma(op, index, now);
   }
   default:
@@ -1614,6 +1651,7 @@ void NpuCore::completeOp(uint32_t index, double now) {
     if (chip_.faulted)
       return;
     engines_[op.engine].op = -1;
+    --busyEngines_;
     chip_.dvfs.busyEnd(busyDma_);
     activity_.dmaBusyNs += dur / engines_.size();
     *s_->dmaBusyNs += dur / engines_.size();

@@ -56,6 +56,10 @@ struct ChipContext {
   /// kernel units (exclusive): where the kernel stops to check the run's
   /// limits. 0: cores never run ahead.
   uint64_t runAheadLimit = 0;
+  /// Scratch of NpuCore::runAhead: the cores it may settle, and a count of
+  /// the wakes it delivered (a woken core may become the earliest).
+  std::vector<NpuCore *> runAheadCores = {};
+  uint64_t runAheadWakes = 0;
   /// Charges retired instructions to the entry point's code labels; null
   /// when the running entry point has none.
   LabelAccounting *labels = nullptr;

@@ -283,6 +283,7 @@ private:
   bool vectorBusy_ = false;
   std::vector<Engine> engines_;
   uint32_t nextEngine_ = 0; ///< round-robin start for request issue
+  uint32_t busyEngines_ = 0; ///< engines holding a DMA
 
   // TLM.
   std::unique_ptr<tlm::tlm_generic_payload[]> payloads_;
