@@ -19,12 +19,26 @@ AnalyticModel::AnalyticModel(const HbmConfig &hbm, const AddressMapper &mapper)
   actBankCycles_ = double(hbm.timing.tRP + hbm.timing.tRCD);
   tCcdL_ = double(hbm.timing.tCCD_L);
   tRc_ = double(hbm.timing.tRC);
+  const HbmTiming &t = hbm.timing;
+  colS_ = double(std::max(t.tCCD_S, bc_));
+  colL_ = double(std::max(t.tCCD_L, bc_));
+  actInterval_ = std::max(double(t.tRRD_S), double(t.tFAW) / 4.0);
+  tAct_ = double(t.tACT);
+  tRcd_ = double(t.tRCD);
+  tRp_ = double(t.tRP);
+  latencyRead_ = double(t.tCL) + bc_;
+  latencyWrite_ = double(t.tWL) + bc_;
+  tRefi_ = double(t.tREFI);
+  refreshesPerRefi_ = hbm.perBankRefresh() ? double(banksPerPc_) : 1.0;
+  seen_.assign(totalPcs_, 0);
+  channelSeen_.assign(size_t(hbm.stacks) * hbm.channelsPerStack, 0);
   const size_t counterBytes = size_t(totalPcs_) * (6 + groups_) * sizeof(double) +
                               size_t(totalPcs_) * banksPerPc_ * (2 * sizeof(double) + 5);
   rangesKept_ = std::max<size_t>(256, (size_t(256) << 20) / counterBytes);
   busy_.assign(totalPcs_, 0);
   openRow_.assign(size_t(totalPcs_) * banksPerPc_, -1);
   counters_ = zeroCounters();
+  scratchStackBytes_.assign(hbm_.stacks, 0.0);
   rowBus_.assign(size_t(hbm_.stacks) * hbm_.channelsPerStack, 0);
   result_.stackBytes.assign(hbm_.stacks, 0);
   result_.stackDone.assign(hbm_.stacks, 0);
@@ -188,16 +202,12 @@ void AnalyticModel::walkPattern(const BulkPattern &p) {
 
 void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals,
                                    std::vector<double> &stackBytes, bool reset) {
-  const HbmTiming &t = hbm_.timing;
-  const RefreshShares &avail = avail_;
-  double actInterval = std::max(double(t.tRRD_S), double(t.tFAW) / 4.0);
-  double colS = std::max(t.tCCD_S, bc_), colL = std::max(t.tCCD_L, bc_);
   // Row-command bus per channel.
   std::vector<double> &rowBus = rowBus_;
   for (uint32_t pc : touchedList_)
     rowBus[channelOf_[pc]] = 0;
   for (uint32_t pc : touchedList_)
-    rowBus[channelOf_[pc]] += acts_[pc] * t.tACT + pres_[pc];
+    rowBus[channelOf_[pc]] += acts_[pc] * tAct_ + pres_[pc];
   // The busiest bank of each pseudo-channel (bankTime_) is kept as the walk
   // adds to the banks.
   if (reset) {
@@ -207,22 +217,18 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals,
     }
     touchedBanks_.clear();
   }
-  double latency = double(write ? t.tWL : t.tCL) + bc_;
   f.clear();
   f.reserve(touchedList_.size());
   totals = Totals{};
-  stackBytes.assign(hbm_.stacks, 0.0);
+  std::fill(stackBytes.begin(), stackBytes.end(), 0.0);
   for (uint32_t pc : touchedList_) {
     // max over groups of (bursts x colL) is (max bursts) x colL: rounding
     // is monotonic.
-    double service = std::max(bursts_[pc] * colS, groupMax_[pc] * colL);
-    service = std::max(service, acts_[pc] * actInterval / avail.activate);
-    service = std::max(service, bankTime_[pc] / avail.bank);
-    service = std::max(service, rowBus[channelOf_[pc]] / avail.rowBus);
     PcLoad load;
     load.pc = pc;
-    load.service = service / avail.pseudoChannel;
-    load.first = latency + (acts_[pc] > 0 ? t.tRCD : 0) + (pres_[pc] > 0 ? t.tRP : 0);
+    load.service =
+        serviceOf(bursts_[pc], groupMax_[pc], acts_[pc], bankTime_[pc], rowBus[channelOf_[pc]]);
+    load.first = firstOf(write, acts_[pc], pres_[pc]);
     f.push_back(load);
     totals.acts += acts_[pc];
     totals.pres += pres_[pc];
@@ -335,6 +341,108 @@ AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool 
           stackArena_.data() + slot.stackOffset, slot.uniform};
 }
 
+bool AnalyticModel::directTransfer(const BulkPattern &p, bool write, double cycle) {
+  struct Chunk {
+    uint32_t pc, channel;
+    size_t bank; ///< [pc][bank]
+    int64_t row;
+    double bytes, bursts;
+  };
+  Chunk chunks[kDirectChunks];
+  uint32_t count = 0;
+  if (++epoch_ == 0) { // the marks wrapped: none may look current
+    std::fill(seen_.begin(), seen_.end(), 0);
+    std::fill(channelSeen_.begin(), channelSeen_.end(), 0);
+    epoch_ = 1;
+  }
+  // The chunks, in the order walkPattern visits them (runs, wrapping at the
+  // end of memory, stepped with advanceChunk); nothing changes until all
+  // are known to fit.
+  const uint64_t cap = mapper_.capacity(), chunkBytes = mapper_.chunkBytes();
+  const PatternRuns runs = runsOf(p);
+  for (uint32_t i2 = 0; i2 < runs.planes; ++i2)
+    for (uint32_t i1 = 0; i1 < runs.rows; ++i1) {
+      uint64_t a = (p.base + i1 * runs.rowStride + i2 * runs.planeStride) % cap;
+      uint64_t len = runs.runBytes;
+      while (len) {
+        const uint64_t piece = std::min(len, cap - a);
+        DramLocation l = mapper_.decode(a);
+        uint64_t n = std::min(piece, chunkBytes - a % chunkBytes);
+        for (uint64_t done = 0;;) {
+          if (count == kDirectChunks || seen_[l.globalPc] == epoch_)
+            return false;
+          seen_[l.globalPc] = epoch_;
+          Chunk &c = chunks[count++];
+          c.pc = l.globalPc;
+          c.channel = l.globalChannel;
+          c.bank = size_t(l.globalPc) * banksPerPc_ + l.pcBank;
+          c.row = int64_t(l.row);
+          c.bytes = double(n);
+          c.bursts = double((l.column % burstBytes_ + n + burstBytes_ - 1) / burstBytes_);
+          done += n;
+          if (done == piece)
+            break;
+          n = std::min(piece - done, chunkBytes);
+          mapper_.advanceChunk(l);
+        }
+        a = 0;
+        len -= piece;
+      }
+    }
+  // Each chunk is its pseudo-channel's only bank and bank group: it
+  // activates if its bank had another row open, and precharges that row.
+  // The row-command bus is the channel's, shared by its pseudo-channels.
+  double acts[kDirectChunks], pres[kDirectChunks];
+  for (uint32_t i = 0; i < count; ++i) {
+    const Chunk &c = chunks[i];
+    int64_t &open = openRow_[c.bank];
+    acts[i] = pres[i] = 0;
+    if (open != c.row) {
+      pres[i] = open >= 0 ? 1 : 0;
+      acts[i] = 1;
+      open = c.row;
+    }
+    if (channelSeen_[c.channel] != epoch_) {
+      channelSeen_[c.channel] = epoch_;
+      rowBus_[c.channel] = 0;
+    }
+    rowBus_[c.channel] += acts[i] * tAct_ + pres[i];
+  }
+  Result &r = result_;
+  double *busy = busy_.data(), *stackDone = r.stackDone.data(), *stackBytes = r.stackBytes.data();
+  Totals totals;
+  for (uint32_t i = 0; i < count; ++i) {
+    const Chunk &c = chunks[i];
+    const double service = serviceOf(c.bursts, c.bursts, acts[i],
+                                     std::max(0.0, bankTimeOf(acts[i], c.bursts)),
+                                     rowBus_[c.channel]);
+    const double end = std::max(cycle, busy[c.pc]) + service;
+    busy[c.pc] = end;
+    const uint32_t s = stackOf_[c.pc];
+    stackDone[s] = std::max(stackDone[s], end + firstOf(write, acts[i], pres[i]));
+    stackBytes[s] += c.bytes;
+    totals.acts += acts[i];
+    totals.pres += pres[i];
+    totals.bytes += c.bytes;
+  }
+  finish(totals, count, write, cycle);
+  ++directCount_;
+  return true;
+}
+
+void AnalyticModel::finish(const Totals &totals, size_t pcs, bool write, double cycle) {
+  Result &r = result_;
+  for (uint32_t s = 0; s < hbm_.stacks; ++s)
+    r.doneCycle = std::max(r.doneCycle, r.stackDone[s]);
+  r.activity.activates = uint64_t(totals.acts);
+  r.activity.precharges = uint64_t(totals.pres);
+  (write ? r.activity.writeBytes : r.activity.readBytes) = uint64_t(totals.bytes);
+  // Refreshes that fall within the transfer (energy accounting): one REF
+  // per tREFI, or one REFsb per tREFI / banks, per pseudo-channel.
+  double span = r.doneCycle - cycle;
+  r.activity.refreshes = uint64_t(span / tRefi_ * refreshesPerRefi_ * double(pcs));
+}
+
 const AnalyticModel::Result &AnalyticModel::transfer(const BulkPattern &p, bool write,
                                                      double cycle) {
   Result &r = result_;
@@ -343,6 +451,8 @@ const AnalyticModel::Result &AnalyticModel::transfer(const BulkPattern &p, bool 
   r.doneCycle = cycle;
   r.activity = MemoryActivity{};
   if (p.totalBytes() == 0)
+    return r;
+  if (direct_ && p.totalBytes() < kCacheMinBytes && directTransfer(p, write, cycle))
     return r;
   const FootprintRef f = footprint(p, write);
   double *busy = busy_.data(), *stackDone = r.stackDone.data();
@@ -372,18 +482,9 @@ const AnalyticModel::Result &AnalyticModel::transfer(const BulkPattern &p, bool 
   }
   if (stack != UINT32_MAX)
     stackDone[stack] = stackEnd;
-  for (uint32_t s = 0; s < hbm_.stacks; ++s) {
+  for (uint32_t s = 0; s < hbm_.stacks; ++s)
     r.stackBytes[s] = f.stackBytes[s];
-    r.doneCycle = std::max(r.doneCycle, stackDone[s]);
-  }
-  r.activity.activates = uint64_t(f.totals.acts);
-  r.activity.precharges = uint64_t(f.totals.pres);
-  (write ? r.activity.writeBytes : r.activity.readBytes) = uint64_t(f.totals.bytes);
-  // Refreshes that fall within the transfer (energy accounting): one REF
-  // per tREFI, or one REFsb per tREFI / banks, per pseudo-channel.
-  double span = r.doneCycle - cycle;
-  double perRefi = hbm_.perBankRefresh() ? double(banksPerPc_) : 1.0;
-  r.activity.refreshes = uint64_t(span / hbm_.timing.tREFI * perRefi * double(f.size()));
+  finish(f.totals, f.size(), write, cycle);
   return r;
 }
 

@@ -35,6 +35,7 @@
 #include "strata/sim/mem/MemoryListener.h"
 #include "strata/target/ArchConfig.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
@@ -73,6 +74,22 @@ public:
 
   /// Busy-until of a pseudo-channel (global index), for tests.
   double busyUntil(uint32_t globalPc) const { return busy_[globalPc]; }
+
+  /// Whether small transfers may take the direct path (on by default):
+  /// off, every transfer takes the general walk, which tests and benchmarks
+  /// compare it with.
+  void setDirectPath(bool on) { direct_ = on; }
+  /// Transfers the direct path has timed so far.
+  uint64_t directTransfers() const { return directCount_; }
+
+  /// A transfer of fewer bytes (and so never cached) whose chunks land on
+  /// distinct pseudo-channels, at most this many, is timed directly from its
+  /// chunks: an activation, a decode step's KV row or KV read is a few
+  /// chunks, and the general walk's per-pseudo-channel counters, touched
+  /// lists and resets cost several times the arithmetic. One chunk per
+  /// pseudo-channel is one bank each, so its counts are the chunk's own and
+  /// the same closed form (serviceOf) gives the same doubles.
+  static constexpr uint32_t kDirectChunks = 16;
 
   /// Transfers of at least this many bytes remember their footprint per
   /// descriptor: a decode step reads the same weight tiles at the same
@@ -126,6 +143,33 @@ private:
   };
 
   FootprintRef footprint(const BulkPattern &pattern, bool write);
+  /// Times a small pattern whose chunks land on distinct pseudo-channels
+  /// into result_ without the walk's counters; false (and nothing changed)
+  /// for any other pattern.
+  bool directTransfer(const BulkPattern &pattern, bool write, double cycle);
+  /// result_'s completion and activity from its stacks' ends and `totals`
+  /// over `pcs` pseudo-channels.
+  void finish(const Totals &totals, size_t pcs, bool write, double cycle);
+  /// Service cycles of a pseudo-channel from its counts (derated by
+  /// refresh): the closed form of the header comment, shared by both paths
+  /// so that they give the same doubles.
+  double serviceOf(double bursts, double groupMax, double acts, double bankTime,
+                   double rowBus) const {
+    double service = std::max(bursts * colS_, groupMax * colL_);
+    service = std::max(service, acts * actInterval_ / avail_.activate);
+    service = std::max(service, bankTime / avail_.bank);
+    service = std::max(service, rowBus / avail_.rowBus);
+    return service / avail_.pseudoChannel;
+  }
+  /// Latency of a pseudo-channel's first access.
+  double firstOf(bool write, double acts, double pres) const {
+    return (write ? latencyWrite_ : latencyRead_) + (acts > 0 ? tRcd_ : 0.0) +
+           (pres > 0 ? tRp_ : 0.0);
+  }
+  /// A bank's time bound from its activations and bursts.
+  double bankTimeOf(double acts, double bursts) const {
+    return std::max(acts * actBankCycles_ + bursts * tCcdL_, acts * tRc_);
+  }
   /// The footprint buildFootprint last put in the scratch.
   FootprintRef scratchRef() const {
     return {scratch_.data(), scratch_.size(), scratchTotals_, scratchStackBytes_.data()};
@@ -153,9 +197,7 @@ private:
   /// Bank `b` of pseudo-channel `pc` has new counts: its time bound (which
   /// only grows with them) may now be the pseudo-channel's largest.
   void noteBank(uint32_t pc, size_t b) {
-    const double t = std::max(bankActs_[b] * actBankCycles_ + bankBursts_[b] * tCcdL_,
-                              bankActs_[b] * tRc_);
-    bankTime_[pc] = std::max(bankTime_[pc], t);
+    bankTime_[pc] = std::max(bankTime_[pc], bankTimeOf(bankActs_[b], bankBursts_[b]));
   }
   /// `bytes` in `bursts` bursts to bank `pcBank` (in group `group`) of `pc`,
   /// at `row`.
@@ -194,6 +236,17 @@ private:
   uint32_t totalPcs_, banksPerPc_, groups_, banksPerGroup_, burstBytes_, bc_;
   double chunkBursts_ = 0; ///< bursts of one whole, aligned mapping chunk
   double actBankCycles_ = 0, tCcdL_ = 0, tRc_ = 0; ///< tRP + tRCD, tCCD_L, tRC
+  // The closed form's constants (serviceOf, firstOf).
+  double colS_ = 0, colL_ = 0;    ///< max(tCCD_S, BC), max(tCCD_L, BC)
+  double actInterval_ = 0;        ///< max(tRRD_S, tFAW / 4)
+  double tAct_ = 0, tRcd_ = 0, tRp_ = 0;
+  double latencyRead_ = 0, latencyWrite_ = 0; ///< tCL + BC, tWL + BC
+  bool direct_ = true;
+  uint64_t directCount_ = 0;
+  double tRefi_ = 0, refreshesPerRefi_ = 1; ///< tREFI; banks with per-bank refresh
+  /// [pc], [channel]: the direct path's marks of what its pattern has met.
+  std::vector<uint32_t> seen_, channelSeen_;
+  uint32_t epoch_ = 0;
   std::vector<double> busy_;
   std::vector<int64_t> openRow_; ///< [pc][bank]
 
