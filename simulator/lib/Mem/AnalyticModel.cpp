@@ -341,14 +341,35 @@ AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool 
           stackArena_.data() + slot.stackOffset, slot.uniform};
 }
 
+bool AnalyticModel::collectRun(uint64_t a, uint64_t len, DirectChunk *chunks,
+                               uint32_t &count) {
+  DramLocation l = mapper_.decode(a);
+  const uint64_t chunkBytes = mapper_.chunkBytes();
+  // Only the first chunk may start inside a burst; only the last may end
+  // before its chunk does.
+  uint64_t n = std::min(len, chunkBytes - a % chunkBytes);
+  uint32_t bursts = uint32_t((l.column % burstBytes_ + n + burstBytes_ - 1) / burstBytes_);
+  for (;;) {
+    if (count == kDirectChunks || seen_[l.globalPc] == epoch_)
+      return false;
+    seen_[l.globalPc] = epoch_;
+    DirectChunk &c = chunks[count++];
+    c.pc = l.globalPc;
+    c.bank = l.globalPc * banksPerPc_ + l.pcBank;
+    c.row = l.row;
+    c.bytes = uint32_t(n);
+    c.bursts = bursts;
+    len -= n;
+    if (len == 0)
+      return true;
+    mapper_.advanceChunk(l);
+    n = std::min(len, chunkBytes);
+    bursts = uint32_t((n + burstBytes_ - 1) / burstBytes_);
+  }
+}
+
 bool AnalyticModel::directTransfer(const BulkPattern &p, bool write, double cycle) {
-  struct Chunk {
-    uint32_t pc, channel;
-    size_t bank; ///< [pc][bank]
-    int64_t row;
-    double bytes, bursts;
-  };
-  Chunk chunks[kDirectChunks];
+  DirectChunk chunks[kDirectChunks];
   uint32_t count = 0;
   if (++epoch_ == 0) { // the marks wrapped: none may look current
     std::fill(seen_.begin(), seen_.end(), 0);
@@ -356,76 +377,72 @@ bool AnalyticModel::directTransfer(const BulkPattern &p, bool write, double cycl
     epoch_ = 1;
   }
   // The chunks, in the order walkPattern visits them (runs, wrapping at the
-  // end of memory, stepped with advanceChunk); nothing changes until all
-  // are known to fit.
-  const uint64_t cap = mapper_.capacity(), chunkBytes = mapper_.chunkBytes();
+  // end of memory); nothing changes until all are known to qualify.
+  const uint64_t cap = mapper_.capacity();
   const PatternRuns runs = runsOf(p);
-  for (uint32_t i2 = 0; i2 < runs.planes; ++i2)
-    for (uint32_t i1 = 0; i1 < runs.rows; ++i1) {
-      uint64_t a = (p.base + i1 * runs.rowStride + i2 * runs.planeStride) % cap;
-      uint64_t len = runs.runBytes;
-      while (len) {
-        const uint64_t piece = std::min(len, cap - a);
-        DramLocation l = mapper_.decode(a);
-        uint64_t n = std::min(piece, chunkBytes - a % chunkBytes);
-        for (uint64_t done = 0;;) {
-          if (count == kDirectChunks || seen_[l.globalPc] == epoch_)
+  if (runs.single() && p.base < cap && runs.runBytes <= cap - p.base) {
+    if (!collectRun(p.base, runs.runBytes, chunks, count))
+      return false;
+  } else {
+    for (uint32_t i2 = 0; i2 < runs.planes; ++i2)
+      for (uint32_t i1 = 0; i1 < runs.rows; ++i1) {
+        uint64_t a = (p.base + i1 * runs.rowStride + i2 * runs.planeStride) % cap;
+        for (uint64_t len = runs.runBytes; len;) {
+          const uint64_t piece = std::min(len, cap - a);
+          if (!collectRun(a, piece, chunks, count))
             return false;
-          seen_[l.globalPc] = epoch_;
-          Chunk &c = chunks[count++];
-          c.pc = l.globalPc;
-          c.channel = l.globalChannel;
-          c.bank = size_t(l.globalPc) * banksPerPc_ + l.pcBank;
-          c.row = int64_t(l.row);
-          c.bytes = double(n);
-          c.bursts = double((l.column % burstBytes_ + n + burstBytes_ - 1) / burstBytes_);
-          done += n;
-          if (done == piece)
-            break;
-          n = std::min(piece - done, chunkBytes);
-          mapper_.advanceChunk(l);
+          a = 0;
+          len -= piece;
         }
-        a = 0;
-        len -= piece;
       }
-    }
+  }
   // Each chunk is its pseudo-channel's only bank and bank group: it
   // activates if its bank had another row open, and precharges that row.
   // The row-command bus is the channel's, shared by its pseudo-channels.
-  double acts[kDirectChunks], pres[kDirectChunks];
   for (uint32_t i = 0; i < count; ++i) {
-    const Chunk &c = chunks[i];
+    DirectChunk &c = chunks[i];
     int64_t &open = openRow_[c.bank];
-    acts[i] = pres[i] = 0;
-    if (open != c.row) {
-      pres[i] = open >= 0 ? 1 : 0;
-      acts[i] = 1;
+    c.acts = c.pres = 0;
+    if (open != int64_t(c.row)) {
+      c.pres = open >= 0;
+      c.acts = 1;
       open = c.row;
     }
-    if (channelSeen_[c.channel] != epoch_) {
-      channelSeen_[c.channel] = epoch_;
-      rowBus_[c.channel] = 0;
+    const uint32_t ch = channelOf_[c.pc];
+    if (channelSeen_[ch] != epoch_) {
+      channelSeen_[ch] = epoch_;
+      rowBus_[ch] = 0;
     }
-    rowBus_[c.channel] += acts[i] * tAct_ + pres[i];
+    rowBus_[ch] += double(c.acts) * tAct_ + double(c.pres);
   }
   Result &r = result_;
   double *busy = busy_.data(), *stackDone = r.stackDone.data(), *stackBytes = r.stackBytes.data();
-  Totals totals;
+  double done = cycle;
+  uint64_t acts = 0, pres = 0, bytes = 0;
   for (uint32_t i = 0; i < count; ++i) {
-    const Chunk &c = chunks[i];
-    const double service = serviceOf(c.bursts, c.bursts, acts[i],
-                                     std::max(0.0, bankTimeOf(acts[i], c.bursts)),
-                                     rowBus_[c.channel]);
+    const DirectChunk &c = chunks[i];
+    const double bursts = double(c.bursts), chunkActs = double(c.acts);
+    const double service =
+        serviceOf(bursts, bursts, chunkActs, std::max(0.0, bankTimeOf(chunkActs, bursts)),
+                  rowBus_[channelOf_[c.pc]]);
     const double end = std::max(cycle, busy[c.pc]) + service;
     busy[c.pc] = end;
+    const double last = end + firstOf(write, chunkActs, double(c.pres));
     const uint32_t s = stackOf_[c.pc];
-    stackDone[s] = std::max(stackDone[s], end + firstOf(write, acts[i], pres[i]));
-    stackBytes[s] += c.bytes;
-    totals.acts += acts[i];
-    totals.pres += pres[i];
-    totals.bytes += c.bytes;
+    stackDone[s] = std::max(stackDone[s], last);
+    stackBytes[s] += double(c.bytes);
+    done = std::max(done, last);
+    acts += c.acts;
+    pres += c.pres;
+    bytes += c.bytes;
   }
-  finish(totals, count, write, cycle);
+  // What finish() gives: the counts are whole numbers, the latest end is
+  // the latest stack's.
+  r.doneCycle = done;
+  r.activity.activates = acts;
+  r.activity.precharges = pres;
+  (write ? r.activity.writeBytes : r.activity.readBytes) = bytes;
+  r.activity.refreshes = refreshesDuring(done - cycle, count);
   ++directCount_;
   return true;
 }
@@ -437,10 +454,7 @@ void AnalyticModel::finish(const Totals &totals, size_t pcs, bool write, double 
   r.activity.activates = uint64_t(totals.acts);
   r.activity.precharges = uint64_t(totals.pres);
   (write ? r.activity.writeBytes : r.activity.readBytes) = uint64_t(totals.bytes);
-  // Refreshes that fall within the transfer (energy accounting): one REF
-  // per tREFI, or one REFsb per tREFI / banks, per pseudo-channel.
-  double span = r.doneCycle - cycle;
-  r.activity.refreshes = uint64_t(span / tRefi_ * refreshesPerRefi_ * double(pcs));
+  r.activity.refreshes = refreshesDuring(r.doneCycle - cycle, pcs);
 }
 
 const AnalyticModel::Result &AnalyticModel::transfer(const BulkPattern &p, bool write,

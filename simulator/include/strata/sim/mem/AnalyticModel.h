@@ -147,6 +147,22 @@ private:
   /// into result_ without the walk's counters; false (and nothing changed)
   /// for any other pattern.
   bool directTransfer(const BulkPattern &pattern, bool write, double cycle);
+  /// A chunk of a direct transfer, and what it does to its bank.
+  struct DirectChunk {
+    uint32_t pc, bank; ///< global pseudo-channel, [pc][bank]
+    uint32_t row, bytes, bursts;
+    uint32_t acts, pres; ///< 0 or 1
+  };
+  /// Appends the chunks of the `len` bytes at `a` (not past the end of
+  /// memory); false if they would be more than kDirectChunks or meet a
+  /// pseudo-channel already met.
+  bool collectRun(uint64_t a, uint64_t len, DirectChunk *chunks, uint32_t &count);
+  /// Refreshes that fall within `span` cycles of `pcs` pseudo-channels
+  /// (energy accounting): one REF per tREFI, or one REFsb per tREFI / banks,
+  /// per pseudo-channel.
+  uint64_t refreshesDuring(double span, size_t pcs) const {
+    return uint64_t(span / tRefi_ * refreshesPerRefi_ * double(pcs));
+  }
   /// result_'s completion and activity from its stacks' ends and `totals`
   /// over `pcs` pseudo-channels.
   void finish(const Totals &totals, size_t pcs, bool write, double cycle);
