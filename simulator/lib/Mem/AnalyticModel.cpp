@@ -32,6 +32,8 @@ AnalyticModel::AnalyticModel(const HbmConfig &hbm, const AddressMapper &mapper)
   refreshesPerRefi_ = hbm.perBankRefresh() ? double(banksPerPc_) : 1.0;
   seen_.assign(totalPcs_, 0);
   channelSeen_.assign(size_t(hbm.stacks) * hbm.channelsPerStack, 0);
+  rowBusCycles_.assign(channelSeen_.size(), 0);
+  decodeCache_.resize(kDecodeCacheEntries);
   const size_t counterBytes = size_t(totalPcs_) * (6 + groups_) * sizeof(double) +
                               size_t(totalPcs_) * banksPerPc_ * (2 * sizeof(double) + 5);
   rangesKept_ = std::max<size_t>(256, (size_t(256) << 20) / counterBytes);
@@ -50,6 +52,20 @@ AnalyticModel::AnalyticModel(const HbmConfig &hbm, const AddressMapper &mapper)
   for (uint32_t pc = 0; pc < totalPcs_; ++pc) {
     channelOf_[pc] = pc / hbm_.pseudoChannels;
     stackOf_[pc] = pc / pcsPerStack;
+  }
+  // The direct path's tables, from the closed form (after avail_).
+  for (uint32_t i = 0; i < 8; ++i)
+    firstTable_[i] = firstOf(i & 4, double(i >> 1 & 1), double(i & 1));
+  const uint64_t maxBursts = mapper.chunkBytes() / burstBytes_;
+  rowBusLevels_ = hbm.pseudoChannels * (t.tACT + 1) + 1;
+  const size_t entries = size_t(maxBursts + 1) * 2 * rowBusLevels_;
+  if (entries <= kServiceTableMax) {
+    std::vector<double> table(entries);
+    for (uint32_t b = 0; b <= maxBursts; ++b)
+      for (uint32_t a = 0; a < 2; ++a)
+        for (uint32_t r = 0; r < rowBusLevels_; ++r)
+          table[(size_t(b) * 2 + a) * rowBusLevels_ + r] = directService(b, a, r);
+    serviceTable_ = std::move(table);
   }
 }
 
@@ -341,9 +357,22 @@ AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool 
           stackArena_.data() + slot.stackOffset, slot.uniform};
 }
 
+DramLocation AnalyticModel::decodeCached(uint64_t a) {
+  // decode(a) is the decode of its chunk's first byte, `a % chunk` bytes on.
+  const uint64_t chunkBytes = mapper_.chunkBytes(), chunk = a / chunkBytes;
+  DecodedChunk &e = decodeCache_[chunk % kDecodeCacheEntries];
+  if (e.chunk != chunk) {
+    e.chunk = chunk;
+    e.location = mapper_.decode(chunk * chunkBytes);
+  }
+  DramLocation l = e.location;
+  l.column += uint32_t(a - chunk * chunkBytes);
+  return l;
+}
+
 bool AnalyticModel::collectRun(uint64_t a, uint64_t len, DirectChunk *chunks,
                                uint32_t &count) {
-  DramLocation l = mapper_.decode(a);
+  DramLocation l = decodeCached(a);
   const uint64_t chunkBytes = mapper_.chunkBytes();
   // Only the first chunk may start inside a burst; only the last may end
   // before its chunk does.
@@ -355,6 +384,7 @@ bool AnalyticModel::collectRun(uint64_t a, uint64_t len, DirectChunk *chunks,
     seen_[l.globalPc] = epoch_;
     DirectChunk &c = chunks[count++];
     c.pc = l.globalPc;
+    c.channel = l.globalChannel;
     c.bank = l.globalPc * banksPerPc_ + l.pcBank;
     c.row = l.row;
     c.bytes = uint32_t(n);
@@ -399,6 +429,7 @@ bool AnalyticModel::directTransfer(const BulkPattern &p, bool write, double cycl
   // Each chunk is its pseudo-channel's only bank and bank group: it
   // activates if its bank had another row open, and precharges that row.
   // The row-command bus is the channel's, shared by its pseudo-channels.
+  const uint32_t tAct = hbm_.timing.tACT;
   for (uint32_t i = 0; i < count; ++i) {
     DirectChunk &c = chunks[i];
     int64_t &open = openRow_[c.bank];
@@ -408,26 +439,23 @@ bool AnalyticModel::directTransfer(const BulkPattern &p, bool write, double cycl
       c.acts = 1;
       open = c.row;
     }
-    const uint32_t ch = channelOf_[c.pc];
-    if (channelSeen_[ch] != epoch_) {
-      channelSeen_[ch] = epoch_;
-      rowBus_[ch] = 0;
+    if (channelSeen_[c.channel] != epoch_) {
+      channelSeen_[c.channel] = epoch_;
+      rowBusCycles_[c.channel] = 0;
     }
-    rowBus_[ch] += double(c.acts) * tAct_ + double(c.pres);
+    rowBusCycles_[c.channel] += c.acts * tAct + c.pres;
   }
   Result &r = result_;
   double *busy = busy_.data(), *stackDone = r.stackDone.data(), *stackBytes = r.stackBytes.data();
+  const double *first = firstTable_ + (write ? 4 : 0);
   double done = cycle;
   uint64_t acts = 0, pres = 0, bytes = 0;
   for (uint32_t i = 0; i < count; ++i) {
     const DirectChunk &c = chunks[i];
-    const double bursts = double(c.bursts), chunkActs = double(c.acts);
-    const double service =
-        serviceOf(bursts, bursts, chunkActs, std::max(0.0, bankTimeOf(chunkActs, bursts)),
-                  rowBus_[channelOf_[c.pc]]);
+    const double service = directService(c.bursts, c.acts, rowBusCycles_[c.channel]);
     const double end = std::max(cycle, busy[c.pc]) + service;
     busy[c.pc] = end;
-    const double last = end + firstOf(write, chunkActs, double(c.pres));
+    const double last = end + first[c.acts * 2 + c.pres];
     const uint32_t s = stackOf_[c.pc];
     stackDone[s] = std::max(stackDone[s], last);
     stackBytes[s] += double(c.bytes);

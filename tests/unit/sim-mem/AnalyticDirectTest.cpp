@@ -63,6 +63,16 @@ HbmConfig wideChannels() {
   return h;
 }
 
+/// Row-major with 16 KiB rows: a chunk of 512 bursts, too many for the
+/// direct path's table of service times (it computes them instead).
+HbmConfig longRows() {
+  HbmConfig h;
+  h.addressMapping = "row-major";
+  h.rowBytes = 16384;
+  h.capacityBytesPerStack = 1ull << 30;
+  return h;
+}
+
 std::vector<Case> cases() {
   HbmConfig d;
   return {
@@ -76,6 +86,7 @@ std::vector<Case> cases() {
       {"one channel hashed", oneChannel("hashed")},
       {"wide channels", wideChannels()},
       {"wide channels all-bank", withMapping(wideChannels(), "interleaved", "all-bank")},
+      {"row-major 16 KiB rows", longRows()},
   };
 }
 

@@ -152,6 +152,7 @@ private:
     uint32_t pc, bank; ///< global pseudo-channel, [pc][bank]
     uint32_t row, bytes, bursts;
     uint32_t acts, pres; ///< 0 or 1
+    uint32_t channel;
   };
   /// Appends the chunks of the `len` bytes at `a` (not past the end of
   /// memory); false if they would be more than kDirectChunks or meet a
@@ -177,6 +178,17 @@ private:
     service = std::max(service, rowBus / avail_.rowBus);
     return service / avail_.pseudoChannel;
   }
+  /// serviceOf for a direct chunk: `bursts` to one bank, `acts` (0 or 1),
+  /// a row bus of `rowBus` whole cycles; from the table when there is one.
+  double directService(uint32_t bursts, uint32_t acts, uint32_t rowBus) const {
+    if (!serviceTable_.empty())
+      return serviceTable_[(size_t(bursts) * 2 + acts) * rowBusLevels_ + rowBus];
+    const double b = double(bursts), a = double(acts);
+    return serviceOf(b, b, a, std::max(0.0, bankTimeOf(a, b)), double(rowBus));
+  }
+  /// The location of `address` through a small cache of decoded chunks
+  /// (a decode step's DMAs start at the same addresses every step).
+  DramLocation decodeCached(uint64_t address);
   /// Latency of a pseudo-channel's first access.
   double firstOf(bool write, double acts, double pres) const {
     return (write ? latencyWrite_ : latencyRead_) + (acts > 0 ? tRcd_ : 0.0) +
@@ -262,6 +274,21 @@ private:
   double tRefi_ = 0, refreshesPerRefi_ = 1; ///< tREFI; banks with per-bank refresh
   /// [pc], [channel]: the direct path's marks of what its pattern has met.
   std::vector<uint32_t> seen_, channelSeen_;
+  std::vector<uint32_t> rowBusCycles_; ///< [channel]: a direct transfer's row bus
+  /// directService by [bursts][acts][row-bus cycles] (a chunk has at most
+  /// chunkBytes / burst bursts, a channel's row bus at most (tACT + 1) per
+  /// pseudo-channel), unless that would exceed kServiceTableMax entries.
+  std::vector<double> serviceTable_;
+  uint32_t rowBusLevels_ = 0;
+  static constexpr size_t kServiceTableMax = 4096;
+  /// firstOf by [write][acts][pres].
+  double firstTable_[8] = {};
+  struct DecodedChunk {
+    uint64_t chunk = UINT64_MAX; ///< address / chunkBytes
+    DramLocation location;       ///< of the chunk's first byte
+  };
+  static constexpr size_t kDecodeCacheEntries = 512;
+  std::vector<DecodedChunk> decodeCache_; ///< direct-mapped by chunk
   uint32_t epoch_ = 0;
   std::vector<double> busy_;
   std::vector<int64_t> openRow_; ///< [pc][bank]
