@@ -447,6 +447,10 @@ bool AnalyticModel::directTransfer(const BulkPattern &p, bool write, double cycl
   }
   Result &r = result_;
   double *busy = busy_.data(), *stackDone = r.stackDone.data(), *stackBytes = r.stackBytes.data();
+  for (uint32_t s = 0; s < hbm_.stacks; ++s) {
+    stackBytes[s] = 0;
+    stackDone[s] = cycle;
+  }
   const double *first = firstTable_ + (write ? 4 : 0);
   double done = cycle;
   uint64_t acts = 0, pres = 0, bytes = 0;
@@ -467,6 +471,7 @@ bool AnalyticModel::directTransfer(const BulkPattern &p, bool write, double cycl
   // What finish() gives: the counts are whole numbers, the latest end is
   // the latest stack's.
   r.doneCycle = done;
+  r.activity = MemoryActivity{};
   r.activity.activates = acts;
   r.activity.precharges = pres;
   (write ? r.activity.writeBytes : r.activity.readBytes) = bytes;
@@ -488,13 +493,14 @@ void AnalyticModel::finish(const Totals &totals, size_t pcs, bool write, double 
 const AnalyticModel::Result &AnalyticModel::transfer(const BulkPattern &p, bool write,
                                                      double cycle) {
   Result &r = result_;
+  const uint64_t totalBytes = p.totalBytes();
+  if (direct_ && totalBytes > 0 && totalBytes < kCacheMinBytes && directTransfer(p, write, cycle))
+    return r;
   std::fill(r.stackBytes.begin(), r.stackBytes.end(), 0.0);
   std::fill(r.stackDone.begin(), r.stackDone.end(), cycle);
   r.doneCycle = cycle;
   r.activity = MemoryActivity{};
-  if (p.totalBytes() == 0)
-    return r;
-  if (direct_ && p.totalBytes() < kCacheMinBytes && directTransfer(p, write, cycle))
+  if (totalBytes == 0)
     return r;
   const FootprintRef f = footprint(p, write);
   double *busy = busy_.data(), *stackDone = r.stackDone.data();
