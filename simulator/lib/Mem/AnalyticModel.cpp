@@ -357,7 +357,7 @@ AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool 
           stackArena_.data() + slot.stackOffset, slot.uniform};
 }
 
-DramLocation AnalyticModel::decodeCached(uint64_t a) {
+inline DramLocation AnalyticModel::decodeCached(uint64_t a) {
   // decode(a) is the decode of its chunk's first byte, `a % chunk` bytes on.
   const uint64_t chunkBytes = mapper_.chunkBytes(), chunk = a / chunkBytes;
   DecodedChunk &e = decodeCache_[chunk % kDecodeCacheEntries];
@@ -370,7 +370,7 @@ DramLocation AnalyticModel::decodeCached(uint64_t a) {
   return l;
 }
 
-bool AnalyticModel::collectRun(uint64_t a, uint64_t len, DirectChunk *chunks,
+inline bool AnalyticModel::collectRun(uint64_t a, uint64_t len, DirectChunk *chunks,
                                uint32_t &count) {
   DramLocation l = decodeCached(a);
   const uint64_t chunkBytes = mapper_.chunkBytes();
