@@ -360,7 +360,9 @@ AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool 
 inline DramLocation AnalyticModel::decodeCached(uint64_t a) {
   // decode(a) is the decode of its chunk's first byte, `a % chunk` bytes on.
   const uint64_t chunkBytes = mapper_.chunkBytes(), chunk = a / chunkBytes;
-  DecodedChunk &e = decodeCache_[chunk % kDecodeCacheEntries];
+  // Hashed: buffers sit at power-of-two strides, which a plain modulo
+  // would pile onto a few entries.
+  DecodedChunk &e = decodeCache_[(chunk * 0x9e3779b97f4a7c15ull) >> (64 - kDecodeCacheBits)];
   if (e.chunk != chunk) {
     e.chunk = chunk;
     e.location = mapper_.decode(chunk * chunkBytes);

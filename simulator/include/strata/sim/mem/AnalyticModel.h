@@ -287,7 +287,8 @@ private:
     uint64_t chunk = UINT64_MAX; ///< address / chunkBytes
     DramLocation location;       ///< of the chunk's first byte
   };
-  static constexpr size_t kDecodeCacheEntries = 512;
+  static constexpr uint32_t kDecodeCacheBits = 10;
+  static constexpr size_t kDecodeCacheEntries = size_t(1) << kDecodeCacheBits;
   std::vector<DecodedChunk> decodeCache_; ///< direct-mapped by chunk
   uint32_t epoch_ = 0;
   std::vector<double> busy_;
