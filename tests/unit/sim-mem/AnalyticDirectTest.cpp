@@ -175,6 +175,69 @@ TEST(AnalyticDirectPath, EqualsTheGeneralWalkOverRandomTransfers) {
   }
 }
 
+// With one bank per pseudo-channel and one chunk per row, a stripe is a
+// super-block of 2 KiB: small transfers that the general walk counts as
+// whole stripes or super-blocks (in closed form) are direct transfers too.
+TEST(AnalyticDirectPath, EqualsTheWalkOfWholeStripesAndSuperBlocks) {
+  for (const char *mapping : {"interleaved", "hashed", "row-major"}) {
+    SCOPED_TRACE(mapping);
+    HbmConfig h;
+    h.stacks = 1;
+    h.channelsPerStack = 2;
+    h.bankGroups = 1;
+    h.banksPerGroup = 1;
+    h.rowBytes = 512;
+    h.interleaveBytes = 512;
+    h.capacityBytesPerStack = 16ull << 20;
+    h.addressMapping = mapping;
+    ASSERT_TRUE(validateHbmConfig(h));
+    AddressMapper mapper(h);
+    ASSERT_EQ(mapper.superBlockBytes(), 2048u);
+    AnalyticModel direct(h, mapper), general(h, mapper);
+    general.setDirectPath(false);
+    double cycle = 0;
+    for (uint64_t row : {0, 0, 3, 1, 3, 7}) // reopened rows, hits and misses
+      for (uint32_t bytes : {2048u, 1024u, 512u, 1536u}) {
+        BulkPattern p;
+        p.base = row * 2048 + (bytes == 1024 ? 1024 : 0);
+        p.size[0] = bytes;
+        cycle += 10;
+        const AnalyticModel::Result a = direct.transfer(p, bytes == 512, cycle);
+        expectSame(a, general.transfer(p, bytes == 512, cycle),
+                   std::to_string(bytes) + " bytes at row " + std::to_string(row));
+      }
+    EXPECT_EQ(direct.directTransfers(), 24u);
+    for (uint32_t pc = 0; pc < mapper.totalPseudoChannels(); ++pc)
+      EXPECT_EQ(direct.busyUntil(pc), general.busyUntil(pc)) << "pseudo-channel " << pc;
+  }
+}
+
+// One channel of two pseudo-channels: an aligned 512-byte transfer is a
+// whole stripe, which the general walk adds for both at once.
+TEST(AnalyticDirectPath, EqualsTheWalkOfWholeStripes) {
+  for (const char *mapping : {"interleaved", "hashed"}) {
+    SCOPED_TRACE(mapping);
+    HbmConfig h = oneChannel(mapping);
+    ASSERT_TRUE(validateHbmConfig(h));
+    AddressMapper mapper(h);
+    ASSERT_EQ(mapper.chunkBytes() * mapper.totalPseudoChannels(), 512u);
+    AnalyticModel direct(h, mapper), general(h, mapper);
+    general.setDirectPath(false);
+    double cycle = 0;
+    for (uint64_t stripe : {0, 1, 0, 17, 16, 4096, 1, 40000}) {
+      BulkPattern p;
+      p.base = stripe * 512;
+      p.size[0] = 512;
+      cycle += 7;
+      const AnalyticModel::Result a = direct.transfer(p, false, cycle);
+      expectSame(a, general.transfer(p, false, cycle), "stripe " + std::to_string(stripe));
+    }
+    EXPECT_EQ(direct.directTransfers(), 8u);
+    for (uint32_t pc = 0; pc < mapper.totalPseudoChannels(); ++pc)
+      EXPECT_EQ(direct.busyUntil(pc), general.busyUntil(pc)) << "pseudo-channel " << pc;
+  }
+}
+
 TEST(AnalyticDirectPath, TakesTransfersOnDistinctPseudoChannelsOnly) {
   HbmConfig h; // interleaved, 64 pseudo-channels, 256-byte chunks
   AddressMapper m(h);
