@@ -131,7 +131,7 @@ void AnalyticModel_SmallTransfers(benchmark::State &state) {
   HbmConfig h; // the default chip
   AddressMapper mapper(h);
   AnalyticModel model(h, mapper);
-  model.setDirectPath(state.range(0) != 0);
+  model.setShortcuts(state.range(0) != 0);
   const uint32_t activation[] = {32, 64, 96, 128, 256, 688};
   double cycle = 0;
   int64_t transfers = 0;

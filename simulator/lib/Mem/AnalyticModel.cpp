@@ -31,6 +31,8 @@ AnalyticModel::AnalyticModel(const HbmConfig &hbm, const AddressMapper &mapper)
   tRefi_ = double(t.tREFI);
   refreshesPerRefi_ = hbm.perBankRefresh() ? double(banksPerPc_) : 1.0;
   seen_.assign(totalPcs_, 0);
+  bankRuns_.assign(banksPerPc_, BankRun{});
+  groupRuns_.assign(groups_, 0);
   channelSeen_.assign(size_t(hbm.stacks) * hbm.channelsPerStack, 0);
   rowBusCycles_.assign(channelSeen_.size(), 0);
   decodeCache_.resize(kDecodeCacheEntries);
@@ -104,6 +106,78 @@ void AnalyticModel::addStripe(const DramLocation &l) {
     addToBank(pc, l.bankGroup, l.pcBank, int64_t(l.row), n, chunkBursts_);
 }
 
+void AnalyticModel::addStripes() {
+  // What the run does to each bank of a pseudo-channel: alike in every
+  // pseudo-channel but for the row its bank had open before. Its counts
+  // are whole numbers, so adding them at once gives the doubles that
+  // adding stripe by stripe gives, and a bank's (or bank group's) largest
+  // time is its last: the counts only grow.
+  const StripeAt *run = stripeRun_.data();
+  const size_t count = stripeRun_.size();
+  runBanks_.clear();
+  for (size_t i = 0; i < count; ++i) {
+    BankRun &r = bankRuns_[run[i].pcBank];
+    if (r.stripes == 0) {
+      r.first = run[i].row;
+      runBanks_.push_back(run[i].pcBank);
+    } else if (r.last != run[i].row) {
+      ++r.reopens;
+    }
+    r.last = run[i].row;
+    ++r.stripes;
+    ++groupRuns_[run[i].group];
+  }
+  // The counters' arrays in locals: through the member references every
+  // store made the compiler reload every array.
+  const double n = double(mapper_.chunkBytes()), bursts = chunkBursts_;
+  Counters &c = counters_;
+  uint8_t *touched = c.touched.data(), *bankTouched = c.bankTouched.data();
+  double *bytes = c.bytes.data(), *pcBursts = c.bursts.data(), *acts = c.acts.data(),
+         *pres = c.pres.data(), *groupBursts = c.groupBursts.data(), *groupMax = c.groupMax.data(),
+         *bankBursts = c.bankBursts.data(), *bankActs = c.bankActs.data(),
+         *bankTime = c.bankTime.data();
+  int64_t *openRow = openRow_.data();
+  for (uint32_t pc = 0; pc < totalPcs_; ++pc) {
+    if (!touched[pc]) {
+      touched[pc] = 1;
+      c.touchedList.push_back(pc);
+    }
+    bytes[pc] += double(count) * n;
+    pcBursts[pc] += double(count) * bursts;
+    for (uint32_t g = 0; g < groups_; ++g)
+      if (groupRuns_[g]) {
+        const double v = groupBursts[size_t(pc) * groups_ + g] += double(groupRuns_[g]) * bursts;
+        groupMax[pc] = std::max(groupMax[pc], v);
+      }
+    for (uint32_t bank : runBanks_) {
+      const BankRun &r = bankRuns_[bank];
+      const size_t b = size_t(pc) * banksPerPc_ + bank;
+      if (!bankTouched[b]) {
+        bankTouched[b] = 1;
+        c.touchedBanks.push_back(uint32_t(b));
+      }
+      bankBursts[b] += double(r.stripes) * bursts;
+      // Every reopen within the run closes a row of it; the first stripe
+      // activates unless its row was the one open, and precharges if
+      // another was.
+      double a = double(r.reopens), p = double(r.reopens);
+      if (openRow[b] != r.first) {
+        a += 1;
+        if (openRow[b] >= 0)
+          p += 1;
+      }
+      acts[pc] += a;
+      pres[pc] += p;
+      bankActs[b] += a;
+      openRow[b] = r.last;
+      bankTime[pc] = std::max(bankTime[pc], bankTimeOf(bankActs[b], bankBursts[b]));
+    }
+  }
+  for (uint32_t bank : runBanks_)
+    bankRuns_[bank] = BankRun{};
+  std::fill(groupRuns_.begin(), groupRuns_.end(), 0);
+}
+
 void AnalyticModel::addSuperBlocks(uint64_t address, uint64_t count) {
   // An aligned super-block holds one row of every bank of every pseudo-channel.
   int64_t row0 = int64_t(address / mapper_.superBlockBytes());
@@ -158,20 +232,31 @@ void AnalyticModel::walk(uint64_t a, uint64_t len) {
       bool stripeStart = hashed ? ((a + done) & (stripe - 1)) == 0
                                 : l.globalPc == 0 && (a + done) % chunk == 0;
       if (stripeStart && stop - done >= stripe) {
-        // A stripe: one whole chunk in every pseudo-channel, all at the
-        // same bank, row and column (the mapping's lowest digits).
-        addStripe(l);
-        done += stripe;
-        if (done < stop) {
-          if (hashed) {
-            l = mapper_.decode(a + done);
-          } else {
-            l.pseudoChannel = hbm_.pseudoChannels - 1;
-            l.channel = hbm_.channelsPerStack - 1;
-            l.stack = hbm_.stacks - 1;
-            mapper_.advanceChunk(l); // carries into the bank digits
+        // Stripes: one whole chunk in every pseudo-channel, all at the
+        // same bank, row and column (the mapping's lowest digits). Each
+        // ends stripe-aligned, so every whole stripe up to `stop` follows.
+        // Without shortcuts, each is added on its own as it is met.
+        const uint64_t count = shortcuts_ ? (stop - done) / stripe : 1;
+        stripeRun_.clear();
+        for (uint64_t i = 0; i < count; ++i) {
+          if (shortcuts_)
+            stripeRun_.push_back({l.pcBank, l.bankGroup, int64_t(l.row)});
+          else
+            addStripe(l);
+          done += stripe;
+          if (done < stop) {
+            if (hashed) {
+              l = mapper_.decode(a + done);
+            } else {
+              l.pseudoChannel = hbm_.pseudoChannels - 1;
+              l.channel = hbm_.channelsPerStack - 1;
+              l.stack = hbm_.stacks - 1;
+              mapper_.advanceChunk(l); // carries into the bank digits
+            }
           }
         }
+        if (shortcuts_)
+          addStripes();
         continue;
       }
       uint64_t n = std::min(stop - done, mapper_.contiguousBytes(a + done));
@@ -496,7 +581,7 @@ const AnalyticModel::Result &AnalyticModel::transfer(const BulkPattern &p, bool 
                                                      double cycle) {
   Result &r = result_;
   const uint64_t totalBytes = p.totalBytes();
-  if (direct_ && totalBytes > 0 && totalBytes < kCacheMinBytes && directTransfer(p, write, cycle))
+  if (shortcuts_ && totalBytes > 0 && totalBytes < kCacheMinBytes && directTransfer(p, write, cycle))
     return r;
   std::fill(r.stackBytes.begin(), r.stackBytes.end(), 0.0);
   std::fill(r.stackDone.begin(), r.stackDone.end(), cycle);

@@ -75,10 +75,11 @@ public:
   /// Busy-until of a pseudo-channel (global index), for tests.
   double busyUntil(uint32_t globalPc) const { return busy_[globalPc]; }
 
-  /// Whether small transfers may take the direct path (on by default):
-  /// off, every transfer takes the general walk, which tests and benchmarks
-  /// compare it with.
-  void setDirectPath(bool on) { direct_ = on; }
+  /// Whether the model takes its exact shortcuts (on by default): small
+  /// transfers timed directly (below), and runs of whole stripes counted at
+  /// once. Off, every transfer takes the general walk one stripe or chunk
+  /// at a time, which tests and benchmarks compare them with.
+  void setShortcuts(bool on) { shortcuts_ = on; }
   /// Transfers the direct path has timed so far.
   uint64_t directTransfers() const { return directCount_; }
 
@@ -215,7 +216,11 @@ private:
   void walk(uint64_t address, uint64_t bytes);
   void addChunk(const DramLocation &location, uint64_t bytes);
   void addSuperBlocks(uint64_t address, uint64_t count);
+  /// A whole stripe at `first` (its bank, bank group and row) to every
+  /// pseudo-channel, one addToBank each.
   void addStripe(const DramLocation &first);
+  /// addStripe for each stripe of stripeRun_, counted at once.
+  void addStripes();
   void touch(uint32_t pc) {
     if (!touched_[pc]) {
       touched_[pc] = 1;
@@ -269,7 +274,22 @@ private:
   double actInterval_ = 0;        ///< max(tRRD_S, tFAW / 4)
   double tAct_ = 0, tRcd_ = 0, tRp_ = 0;
   double latencyRead_ = 0, latencyWrite_ = 0; ///< tCL + BC, tWL + BC
-  bool direct_ = true;
+  bool shortcuts_ = true;
+  /// A run of whole stripes (walk): each one's bank, bank group and row.
+  struct StripeAt {
+    uint32_t pcBank, group;
+    int64_t row;
+  };
+  std::vector<StripeAt> stripeRun_;
+  /// addStripes' summary of a run per bank of a pseudo-channel: its
+  /// stripes, its first and last row, and how often the row changed.
+  struct BankRun {
+    uint32_t stripes = 0, reopens = 0;
+    int64_t first = 0, last = 0;
+  };
+  std::vector<BankRun> bankRuns_;   ///< [bank of a pseudo-channel]
+  std::vector<uint32_t> runBanks_;  ///< the banks a run touched, in order
+  std::vector<uint32_t> groupRuns_; ///< [bank group]: the run's stripes in it
   uint64_t directCount_ = 0;
   double tRefi_ = 0, refreshesPerRefi_ = 1; ///< tREFI; banks with per-bank refresh
   /// [pc], [channel]: the direct path's marks of what its pattern has met.

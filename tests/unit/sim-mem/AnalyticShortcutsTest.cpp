@@ -1,13 +1,14 @@
-//===- AnalyticDirectTest.cpp - The analytic model's direct path is exact -===//
+//===- AnalyticShortcutsTest.cpp - The analytic model's shortcuts are exact -===//
 //
 // Small transfers whose chunks land on distinct pseudo-channels are timed
-// from their chunks directly instead of through the general walk. The two
-// must agree to the last bit: two models see the same random sequence of
-// transfers (small and large, reads and writes, strided, wrapping at the
-// end of memory, reopening and closing rows), one with the direct path and
-// one without, on interleaved, hashed and row-major mappings under all-bank
-// and per-bank refresh, and every result and every pseudo-channel's
-// busy-until must be equal.
+// from their chunks directly instead of through the general walk, and the
+// walk counts a run of whole stripes at once instead of stripe by stripe.
+// Both must agree with the plain walk to the last bit: two models see the
+// same random sequence of transfers (small and large, reads and writes,
+// strided, wrapping at the end of memory, reopening and closing rows), one
+// with the shortcuts and one without, on interleaved, hashed and row-major
+// mappings under all-bank and per-bank refresh, and every result and every
+// pseudo-channel's busy-until must be equal.
 //
 //===----------------------------------------------------------------------===//
 
@@ -100,8 +101,8 @@ BulkPattern randomPattern(std::mt19937_64 &rng, const AddressMapper &m) {
   const uint64_t region = 4 * m.superBlockBytes();
   p.base = pick(region) & ~uint64_t(pick(2) ? 31 : 0);
   switch (pick(10)) {
-  case 0: // a large transfer (the general path in both models)
-    p.size[0] = uint32_t(4096 + pick(64 << 10));
+  case 0: // a large transfer: runs of stripes, now and then super-blocks
+    p.size[0] = uint32_t(4096 + pick(pick(4) ? 64 << 10 : 3 << 20));
     break;
   case 1: // strided rows
     p.size[0] = uint32_t(1 + pick(512));
@@ -140,12 +141,12 @@ void expectSame(const AnalyticModel::Result &a, const AnalyticModel::Result &b,
 
 } // namespace
 
-TEST(AnalyticDirectPath, EqualsTheGeneralWalkOverRandomTransfers) {
+TEST(AnalyticShortcuts, EqualsTheGeneralWalkOverRandomTransfers) {
   for (const Case &c : cases()) {
     SCOPED_TRACE(c.name);
     AddressMapper mapper(c.hbm);
     AnalyticModel direct(c.hbm, mapper), general(c.hbm, mapper);
-    general.setDirectPath(false);
+    general.setShortcuts(false);
     std::mt19937_64 rng(12345);
     double cycle = 0;
     const int transfers = 4000;
@@ -178,7 +179,7 @@ TEST(AnalyticDirectPath, EqualsTheGeneralWalkOverRandomTransfers) {
 // With one bank per pseudo-channel and one chunk per row, a stripe is a
 // super-block of 2 KiB: small transfers that the general walk counts as
 // whole stripes or super-blocks (in closed form) are direct transfers too.
-TEST(AnalyticDirectPath, EqualsTheWalkOfWholeStripesAndSuperBlocks) {
+TEST(AnalyticShortcuts, EqualsTheWalkOfWholeStripesAndSuperBlocks) {
   for (const char *mapping : {"interleaved", "hashed", "row-major"}) {
     SCOPED_TRACE(mapping);
     HbmConfig h;
@@ -194,7 +195,7 @@ TEST(AnalyticDirectPath, EqualsTheWalkOfWholeStripesAndSuperBlocks) {
     AddressMapper mapper(h);
     ASSERT_EQ(mapper.superBlockBytes(), 2048u);
     AnalyticModel direct(h, mapper), general(h, mapper);
-    general.setDirectPath(false);
+    general.setShortcuts(false);
     double cycle = 0;
     for (uint64_t row : {0, 0, 3, 1, 3, 7}) // reopened rows, hits and misses
       for (uint32_t bytes : {2048u, 1024u, 512u, 1536u}) {
@@ -214,7 +215,7 @@ TEST(AnalyticDirectPath, EqualsTheWalkOfWholeStripesAndSuperBlocks) {
 
 // One channel of two pseudo-channels: an aligned 512-byte transfer is a
 // whole stripe, which the general walk adds for both at once.
-TEST(AnalyticDirectPath, EqualsTheWalkOfWholeStripes) {
+TEST(AnalyticShortcuts, EqualsTheWalkOfWholeStripes) {
   for (const char *mapping : {"interleaved", "hashed"}) {
     SCOPED_TRACE(mapping);
     HbmConfig h = oneChannel(mapping);
@@ -222,7 +223,7 @@ TEST(AnalyticDirectPath, EqualsTheWalkOfWholeStripes) {
     AddressMapper mapper(h);
     ASSERT_EQ(mapper.chunkBytes() * mapper.totalPseudoChannels(), 512u);
     AnalyticModel direct(h, mapper), general(h, mapper);
-    general.setDirectPath(false);
+    general.setShortcuts(false);
     double cycle = 0;
     for (uint64_t stripe : {0, 1, 0, 17, 16, 4096, 1, 40000}) {
       BulkPattern p;
@@ -238,7 +239,7 @@ TEST(AnalyticDirectPath, EqualsTheWalkOfWholeStripes) {
   }
 }
 
-TEST(AnalyticDirectPath, TakesTransfersOnDistinctPseudoChannelsOnly) {
+TEST(AnalyticShortcuts, TakesTransfersOnDistinctPseudoChannelsOnly) {
   HbmConfig h; // interleaved, 64 pseudo-channels, 256-byte chunks
   AddressMapper m(h);
   AnalyticModel model(h, m);
