@@ -137,30 +137,40 @@ void AnalyticModel::addStripes() {
          *bankBursts = c.bankBursts.data(), *bankActs = c.bankActs.data(),
          *bankTime = c.bankTime.data();
   int64_t *openRow = openRow_.data();
+  const double runBytes = double(count) * n, runBursts = double(count) * bursts;
   for (uint32_t pc = 0; pc < totalPcs_; ++pc) {
     if (!touched[pc]) {
       touched[pc] = 1;
       c.touchedList.push_back(pc);
     }
-    bytes[pc] += double(count) * n;
-    pcBursts[pc] += double(count) * bursts;
-    for (uint32_t g = 0; g < groups_; ++g)
-      if (groupRuns_[g]) {
-        const double v = groupBursts[size_t(pc) * groups_ + g] += double(groupRuns_[g]) * bursts;
-        groupMax[pc] = std::max(groupMax[pc], v);
-      }
-    for (uint32_t bank : runBanks_) {
-      const BankRun &r = bankRuns_[bank];
+    bytes[pc] += runBytes;
+    pcBursts[pc] += runBursts;
+  }
+  // Bank group by bank group and bank by bank (the order of whole-number
+  // sums and of maxima does not matter), every pseudo-channel alike.
+  for (uint32_t g = 0; g < groups_; ++g) {
+    if (!groupRuns_[g])
+      continue;
+    const double add = double(groupRuns_[g]) * bursts;
+    for (uint32_t pc = 0; pc < totalPcs_; ++pc) {
+      const double v = groupBursts[size_t(pc) * groups_ + g] += add;
+      groupMax[pc] = std::max(groupMax[pc], v);
+    }
+  }
+  for (uint32_t bank : runBanks_) {
+    const BankRun r = bankRuns_[bank];
+    const double add = double(r.stripes) * bursts, reopens = double(r.reopens);
+    for (uint32_t pc = 0; pc < totalPcs_; ++pc) {
       const size_t b = size_t(pc) * banksPerPc_ + bank;
       if (!bankTouched[b]) {
         bankTouched[b] = 1;
         c.touchedBanks.push_back(uint32_t(b));
       }
-      bankBursts[b] += double(r.stripes) * bursts;
+      bankBursts[b] += add;
       // Every reopen within the run closes a row of it; the first stripe
       // activates unless its row was the one open, and precharges if
       // another was.
-      double a = double(r.reopens), p = double(r.reopens);
+      double a = reopens, p = reopens;
       if (openRow[b] != r.first) {
         a += 1;
         if (openRow[b] >= 0)
