@@ -6,6 +6,7 @@
 //                all-bank refresh unless named PerBankRefresh
 //   Controller/* the plain C++ channel controller alone (no SystemC)
 //   Analytic/*   MemorySystem::bulkTransfer on the default 4-stack chip
+//   AnalyticModel/* the analytic model alone on small transfers
 // Run: build-*/bin/StrataSimMemBench   (figures in docs/simulator-memory.md)
 //
 //===----------------------------------------------------------------------===//
@@ -13,6 +14,7 @@
 #include "MemTestUtil.h"
 #include "SimContext.h"
 
+#include "strata/sim/mem/AnalyticModel.h"
 #include "strata/sim/mem/HbmStorage.h"
 #include "strata/sim/stats/Stats.h"
 
@@ -120,6 +122,46 @@ void Analytic_StridedRows64MiB(benchmark::State &s) { runAnalytic(s, 64ull << 20
 BENCHMARK(Analytic_Stream64MiB)->Unit(benchmark::kMicrosecond);
 BENCHMARK(Analytic_Stream13GB)->Unit(benchmark::kMicrosecond);
 BENCHMARK(Analytic_StridedRows64MiB)->Unit(benchmark::kMicrosecond);
+
+// A decode step's small DMAs on the model alone (no SystemC): activations
+// of 32 to 688 bytes, 32-byte KV rows and KV reads of one more 32-byte row
+// each step, at a few fixed addresses. Arg 1 takes the direct path, 0 the
+// general walk for every transfer (the same results).
+void AnalyticModel_SmallTransfers(benchmark::State &state) {
+  HbmConfig h; // the default chip
+  AddressMapper mapper(h);
+  AnalyticModel model(h, mapper);
+  model.setShortcuts(state.range(0) != 0);
+  const uint32_t activation[] = {32, 64, 96, 128, 256, 688};
+  double cycle = 0;
+  int64_t transfers = 0;
+  uint32_t step = 0;
+  for (auto _ : state) {
+    const uint32_t positions = 1 + step++ % 96;
+    for (uint32_t layer = 0; layer < 5; ++layer) {
+      const uint64_t base = uint64_t(layer) << 20;
+      for (uint32_t i = 0; i < 6; ++i) {
+        BulkPattern a;
+        a.base = base + 4096 * i;
+        a.size[0] = activation[i];
+        benchmark::DoNotOptimize(model.transfer(a, i % 2, cycle += 20).doneCycle);
+      }
+      for (uint32_t head = 0; head < 8; ++head) {
+        BulkPattern kv;
+        kv.base = (64ull << 20) + (uint64_t(layer) * 8 + head) * 16384;
+        kv.size[0] = 32;
+        kv.base += 32 * (positions - 1);
+        benchmark::DoNotOptimize(model.transfer(kv, true, cycle += 20).doneCycle);
+        kv.base -= 32 * (positions - 1);
+        kv.size[0] = 32 * positions;
+        benchmark::DoNotOptimize(model.transfer(kv, false, cycle += 20).doneCycle);
+      }
+      transfers += 6 + 16;
+    }
+  }
+  state.SetItemsProcessed(transfers);
+}
+BENCHMARK(AnalyticModel_SmallTransfers)->Arg(1)->Arg(0);
 
 } // namespace
 

@@ -58,15 +58,20 @@ public:
 
   void onBulkActivity(const mem::MemoryActivity &a, double startNs, double endNs) override {
     const double bits = double(a.readBytes + a.writeBytes) * 8;
-    // The HBM and the NoC units share the memory domain: one spread.
+    // The HBM and the NoC units share the memory domain: one spread. A
+    // small transfer has no activate, refresh, read or write of several of
+    // these kinds; charging none adds exactly nothing.
     double pj = power_.charge(noc_, EnergyEvent::NocByte, double(a.nocByteHops));
-    for (const auto &[e, count] : {std::pair{EnergyEvent::HbmActivate, double(a.activates)},
-                                   std::pair{EnergyEvent::HbmRefresh, double(a.refreshes)},
-                                   std::pair{EnergyEvent::HbmReadBit, double(a.readBytes) * 8},
-                                   std::pair{EnergyEvent::HbmWriteBit, double(a.writeBytes) * 8},
-                                   std::pair{EnergyEvent::HbmIoBit, bits},
-                                   std::pair{EnergyEvent::TsvBit, bits}})
-      pj += power_.charge(hbm_, e, count);
+    auto charge = [&](EnergyEvent e, double count) {
+      if (count > 0)
+        pj += power_.charge(hbm_, e, count);
+    };
+    charge(EnergyEvent::HbmActivate, double(a.activates));
+    charge(EnergyEvent::HbmRefresh, double(a.refreshes));
+    charge(EnergyEvent::HbmReadBit, double(a.readBytes) * 8);
+    charge(EnergyEvent::HbmWriteBit, double(a.writeBytes) * 8);
+    charge(EnergyEvent::HbmIoBit, bits);
+    charge(EnergyEvent::TsvBit, bits);
     power_.spread(power_.unitDomain(hbm_), pj, startNs, endNs);
   }
 

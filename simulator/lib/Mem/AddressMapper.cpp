@@ -214,7 +214,7 @@ DramLocation AddressMapper::decode(uint64_t a) const {
   return l;
 }
 
-void AddressMapper::advanceChunk(DramLocation &l) const {
+void AddressMapper::advanceChunkCarrying(DramLocation &l) const {
   if (hashed_) {
     // Undo the hash, step the address digits, hash again. Within a stripe
     // only the pseudo-channel digit moves and the hash stays.

@@ -19,12 +19,30 @@ AnalyticModel::AnalyticModel(const HbmConfig &hbm, const AddressMapper &mapper)
   actBankCycles_ = double(hbm.timing.tRP + hbm.timing.tRCD);
   tCcdL_ = double(hbm.timing.tCCD_L);
   tRc_ = double(hbm.timing.tRC);
+  const HbmTiming &t = hbm.timing;
+  colS_ = double(std::max(t.tCCD_S, bc_));
+  colL_ = double(std::max(t.tCCD_L, bc_));
+  actInterval_ = std::max(double(t.tRRD_S), double(t.tFAW) / 4.0);
+  tAct_ = double(t.tACT);
+  tRcd_ = double(t.tRCD);
+  tRp_ = double(t.tRP);
+  latencyRead_ = double(t.tCL) + bc_;
+  latencyWrite_ = double(t.tWL) + bc_;
+  tRefi_ = double(t.tREFI);
+  refreshesPerRefi_ = hbm.perBankRefresh() ? double(banksPerPc_) : 1.0;
+  seen_.assign(totalPcs_, 0);
+  bankRuns_.assign(banksPerPc_, BankRun{});
+  groupRuns_.assign(groups_, 0);
+  channelSeen_.assign(size_t(hbm.stacks) * hbm.channelsPerStack, 0);
+  rowBusCycles_.assign(channelSeen_.size(), 0);
+  decodeCache_.resize(kDecodeCacheEntries);
   const size_t counterBytes = size_t(totalPcs_) * (6 + groups_) * sizeof(double) +
                               size_t(totalPcs_) * banksPerPc_ * (2 * sizeof(double) + 5);
   rangesKept_ = std::max<size_t>(256, (size_t(256) << 20) / counterBytes);
   busy_.assign(totalPcs_, 0);
   openRow_.assign(size_t(totalPcs_) * banksPerPc_, -1);
   counters_ = zeroCounters();
+  scratchStackBytes_.assign(hbm_.stacks, 0.0);
   rowBus_.assign(size_t(hbm_.stacks) * hbm_.channelsPerStack, 0);
   result_.stackBytes.assign(hbm_.stacks, 0);
   result_.stackDone.assign(hbm_.stacks, 0);
@@ -36,6 +54,20 @@ AnalyticModel::AnalyticModel(const HbmConfig &hbm, const AddressMapper &mapper)
   for (uint32_t pc = 0; pc < totalPcs_; ++pc) {
     channelOf_[pc] = pc / hbm_.pseudoChannels;
     stackOf_[pc] = pc / pcsPerStack;
+  }
+  // The direct path's tables, from the closed form (after avail_).
+  for (uint32_t i = 0; i < 8; ++i)
+    firstTable_[i] = firstOf(i & 4, double(i >> 1 & 1), double(i & 1));
+  const uint64_t maxBursts = mapper.chunkBytes() / burstBytes_;
+  rowBusLevels_ = hbm.pseudoChannels * (t.tACT + 1) + 1;
+  const size_t entries = size_t(maxBursts + 1) * 2 * rowBusLevels_;
+  if (entries <= kServiceTableMax) {
+    std::vector<double> table(entries);
+    for (uint32_t b = 0; b <= maxBursts; ++b)
+      for (uint32_t a = 0; a < 2; ++a)
+        for (uint32_t r = 0; r < rowBusLevels_; ++r)
+          table[(size_t(b) * 2 + a) * rowBusLevels_ + r] = directService(b, a, r);
+    serviceTable_ = std::move(table);
   }
 }
 
@@ -72,6 +104,88 @@ void AnalyticModel::addStripe(const DramLocation &l) {
   const double n = double(mapper_.chunkBytes());
   for (uint32_t pc = 0; pc < totalPcs_; ++pc)
     addToBank(pc, l.bankGroup, l.pcBank, int64_t(l.row), n, chunkBursts_);
+}
+
+void AnalyticModel::addStripes() {
+  // What the run does to each bank of a pseudo-channel: alike in every
+  // pseudo-channel but for the row its bank had open before. Its counts
+  // are whole numbers, so adding them at once gives the doubles that
+  // adding stripe by stripe gives, and a bank's (or bank group's) largest
+  // time is its last: the counts only grow.
+  const StripeAt *run = stripeRun_.data();
+  const size_t count = stripeRun_.size();
+  runBanks_.clear();
+  for (size_t i = 0; i < count; ++i) {
+    BankRun &r = bankRuns_[run[i].pcBank];
+    if (r.stripes == 0) {
+      r.first = run[i].row;
+      runBanks_.push_back(run[i].pcBank);
+    } else if (r.last != run[i].row) {
+      ++r.reopens;
+    }
+    r.last = run[i].row;
+    ++r.stripes;
+    ++groupRuns_[run[i].group];
+  }
+  // The counters' arrays in locals: through the member references every
+  // store made the compiler reload every array.
+  const double n = double(mapper_.chunkBytes()), bursts = chunkBursts_;
+  Counters &c = counters_;
+  uint8_t *touched = c.touched.data(), *bankTouched = c.bankTouched.data();
+  double *bytes = c.bytes.data(), *pcBursts = c.bursts.data(), *acts = c.acts.data(),
+         *pres = c.pres.data(), *groupBursts = c.groupBursts.data(), *groupMax = c.groupMax.data(),
+         *bankBursts = c.bankBursts.data(), *bankActs = c.bankActs.data(),
+         *bankTime = c.bankTime.data();
+  int64_t *openRow = openRow_.data();
+  const double runBytes = double(count) * n, runBursts = double(count) * bursts;
+  for (uint32_t pc = 0; pc < totalPcs_; ++pc) {
+    if (!touched[pc]) {
+      touched[pc] = 1;
+      c.touchedList.push_back(pc);
+    }
+    bytes[pc] += runBytes;
+    pcBursts[pc] += runBursts;
+  }
+  // Bank group by bank group and bank by bank (the order of whole-number
+  // sums and of maxima does not matter), every pseudo-channel alike.
+  for (uint32_t g = 0; g < groups_; ++g) {
+    if (!groupRuns_[g])
+      continue;
+    const double add = double(groupRuns_[g]) * bursts;
+    for (uint32_t pc = 0; pc < totalPcs_; ++pc) {
+      const double v = groupBursts[size_t(pc) * groups_ + g] += add;
+      groupMax[pc] = std::max(groupMax[pc], v);
+    }
+  }
+  for (uint32_t bank : runBanks_) {
+    const BankRun r = bankRuns_[bank];
+    const double add = double(r.stripes) * bursts, reopens = double(r.reopens);
+    for (uint32_t pc = 0; pc < totalPcs_; ++pc) {
+      const size_t b = size_t(pc) * banksPerPc_ + bank;
+      if (!bankTouched[b]) {
+        bankTouched[b] = 1;
+        c.touchedBanks.push_back(uint32_t(b));
+      }
+      bankBursts[b] += add;
+      // Every reopen within the run closes a row of it; the first stripe
+      // activates unless its row was the one open, and precharges if
+      // another was.
+      double a = reopens, p = reopens;
+      if (openRow[b] != r.first) {
+        a += 1;
+        if (openRow[b] >= 0)
+          p += 1;
+      }
+      acts[pc] += a;
+      pres[pc] += p;
+      bankActs[b] += a;
+      openRow[b] = r.last;
+      bankTime[pc] = std::max(bankTime[pc], bankTimeOf(bankActs[b], bankBursts[b]));
+    }
+  }
+  for (uint32_t bank : runBanks_)
+    bankRuns_[bank] = BankRun{};
+  std::fill(groupRuns_.begin(), groupRuns_.end(), 0);
 }
 
 void AnalyticModel::addSuperBlocks(uint64_t address, uint64_t count) {
@@ -128,20 +242,31 @@ void AnalyticModel::walk(uint64_t a, uint64_t len) {
       bool stripeStart = hashed ? ((a + done) & (stripe - 1)) == 0
                                 : l.globalPc == 0 && (a + done) % chunk == 0;
       if (stripeStart && stop - done >= stripe) {
-        // A stripe: one whole chunk in every pseudo-channel, all at the
-        // same bank, row and column (the mapping's lowest digits).
-        addStripe(l);
-        done += stripe;
-        if (done < stop) {
-          if (hashed) {
-            l = mapper_.decode(a + done);
-          } else {
-            l.pseudoChannel = hbm_.pseudoChannels - 1;
-            l.channel = hbm_.channelsPerStack - 1;
-            l.stack = hbm_.stacks - 1;
-            mapper_.advanceChunk(l); // carries into the bank digits
+        // Stripes: one whole chunk in every pseudo-channel, all at the
+        // same bank, row and column (the mapping's lowest digits). Each
+        // ends stripe-aligned, so every whole stripe up to `stop` follows.
+        // Without shortcuts, each is added on its own as it is met.
+        const uint64_t count = shortcuts_ ? (stop - done) / stripe : 1;
+        stripeRun_.clear();
+        for (uint64_t i = 0; i < count; ++i) {
+          if (shortcuts_)
+            stripeRun_.push_back({l.pcBank, l.bankGroup, int64_t(l.row)});
+          else
+            addStripe(l);
+          done += stripe;
+          if (done < stop) {
+            if (hashed) {
+              l = mapper_.decode(a + done);
+            } else {
+              l.pseudoChannel = hbm_.pseudoChannels - 1;
+              l.channel = hbm_.channelsPerStack - 1;
+              l.stack = hbm_.stacks - 1;
+              mapper_.advanceChunk(l); // carries into the bank digits
+            }
           }
         }
+        if (shortcuts_)
+          addStripes();
         continue;
       }
       uint64_t n = std::min(stop - done, mapper_.contiguousBytes(a + done));
@@ -188,16 +313,12 @@ void AnalyticModel::walkPattern(const BulkPattern &p) {
 
 void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals,
                                    std::vector<double> &stackBytes, bool reset) {
-  const HbmTiming &t = hbm_.timing;
-  const RefreshShares &avail = avail_;
-  double actInterval = std::max(double(t.tRRD_S), double(t.tFAW) / 4.0);
-  double colS = std::max(t.tCCD_S, bc_), colL = std::max(t.tCCD_L, bc_);
   // Row-command bus per channel.
   std::vector<double> &rowBus = rowBus_;
   for (uint32_t pc : touchedList_)
     rowBus[channelOf_[pc]] = 0;
   for (uint32_t pc : touchedList_)
-    rowBus[channelOf_[pc]] += acts_[pc] * t.tACT + pres_[pc];
+    rowBus[channelOf_[pc]] += acts_[pc] * tAct_ + pres_[pc];
   // The busiest bank of each pseudo-channel (bankTime_) is kept as the walk
   // adds to the banks.
   if (reset) {
@@ -207,22 +328,18 @@ void AnalyticModel::buildFootprint(bool write, Footprint &f, Totals &totals,
     }
     touchedBanks_.clear();
   }
-  double latency = double(write ? t.tWL : t.tCL) + bc_;
   f.clear();
   f.reserve(touchedList_.size());
   totals = Totals{};
-  stackBytes.assign(hbm_.stacks, 0.0);
+  std::fill(stackBytes.begin(), stackBytes.end(), 0.0);
   for (uint32_t pc : touchedList_) {
     // max over groups of (bursts x colL) is (max bursts) x colL: rounding
     // is monotonic.
-    double service = std::max(bursts_[pc] * colS, groupMax_[pc] * colL);
-    service = std::max(service, acts_[pc] * actInterval / avail.activate);
-    service = std::max(service, bankTime_[pc] / avail.bank);
-    service = std::max(service, rowBus[channelOf_[pc]] / avail.rowBus);
     PcLoad load;
     load.pc = pc;
-    load.service = service / avail.pseudoChannel;
-    load.first = latency + (acts_[pc] > 0 ? t.tRCD : 0) + (pres_[pc] > 0 ? t.tRP : 0);
+    load.service =
+        serviceOf(bursts_[pc], groupMax_[pc], acts_[pc], bankTime_[pc], rowBus[channelOf_[pc]]);
+    load.first = firstOf(write, acts_[pc], pres_[pc]);
     f.push_back(load);
     totals.acts += acts_[pc];
     totals.pres += pres_[pc];
@@ -335,14 +452,152 @@ AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool 
           stackArena_.data() + slot.stackOffset, slot.uniform};
 }
 
+inline DramLocation AnalyticModel::decodeCached(uint64_t a) {
+  // decode(a) is the decode of its chunk's first byte, `a % chunk` bytes on.
+  const uint64_t chunkBytes = mapper_.chunkBytes(), chunk = a / chunkBytes;
+  // Hashed: buffers sit at power-of-two strides, which a plain modulo
+  // would pile onto a few entries.
+  DecodedChunk &e = decodeCache_[(chunk * 0x9e3779b97f4a7c15ull) >> (64 - kDecodeCacheBits)];
+  if (e.chunk != chunk) {
+    e.chunk = chunk;
+    e.location = mapper_.decode(chunk * chunkBytes);
+  }
+  DramLocation l = e.location;
+  l.column += uint32_t(a - chunk * chunkBytes);
+  return l;
+}
+
+inline bool AnalyticModel::collectRun(uint64_t a, uint64_t len, DirectChunk *chunks,
+                               uint32_t &count) {
+  DramLocation l = decodeCached(a);
+  const uint64_t chunkBytes = mapper_.chunkBytes();
+  // Only the first chunk may start inside a burst; only the last may end
+  // before its chunk does.
+  uint64_t n = std::min(len, chunkBytes - a % chunkBytes);
+  uint32_t bursts = uint32_t((l.column % burstBytes_ + n + burstBytes_ - 1) / burstBytes_);
+  for (;;) {
+    if (count == kDirectChunks || seen_[l.globalPc] == epoch_)
+      return false;
+    seen_[l.globalPc] = epoch_;
+    DirectChunk &c = chunks[count++];
+    c.pc = l.globalPc;
+    c.channel = l.globalChannel;
+    c.bank = l.globalPc * banksPerPc_ + l.pcBank;
+    c.row = l.row;
+    c.bytes = uint32_t(n);
+    c.bursts = bursts;
+    len -= n;
+    if (len == 0)
+      return true;
+    mapper_.advanceChunk(l);
+    n = std::min(len, chunkBytes);
+    bursts = uint32_t((n + burstBytes_ - 1) / burstBytes_);
+  }
+}
+
+bool AnalyticModel::directTransfer(const BulkPattern &p, bool write, double cycle) {
+  DirectChunk chunks[kDirectChunks];
+  uint32_t count = 0;
+  if (++epoch_ == 0) { // the marks wrapped: none may look current
+    std::fill(seen_.begin(), seen_.end(), 0);
+    std::fill(channelSeen_.begin(), channelSeen_.end(), 0);
+    epoch_ = 1;
+  }
+  // The chunks, in the order walkPattern visits them (runs, wrapping at the
+  // end of memory); nothing changes until all are known to qualify.
+  const uint64_t cap = mapper_.capacity();
+  const PatternRuns runs = runsOf(p);
+  if (runs.single() && p.base < cap && runs.runBytes <= cap - p.base) {
+    if (!collectRun(p.base, runs.runBytes, chunks, count))
+      return false;
+  } else {
+    for (uint32_t i2 = 0; i2 < runs.planes; ++i2)
+      for (uint32_t i1 = 0; i1 < runs.rows; ++i1) {
+        uint64_t a = (p.base + i1 * runs.rowStride + i2 * runs.planeStride) % cap;
+        for (uint64_t len = runs.runBytes; len;) {
+          const uint64_t piece = std::min(len, cap - a);
+          if (!collectRun(a, piece, chunks, count))
+            return false;
+          a = 0;
+          len -= piece;
+        }
+      }
+  }
+  // Each chunk is its pseudo-channel's only bank and bank group: it
+  // activates if its bank had another row open, and precharges that row.
+  // The row-command bus is the channel's, shared by its pseudo-channels.
+  const uint32_t tAct = hbm_.timing.tACT;
+  for (uint32_t i = 0; i < count; ++i) {
+    DirectChunk &c = chunks[i];
+    int64_t &open = openRow_[c.bank];
+    c.acts = c.pres = 0;
+    if (open != int64_t(c.row)) {
+      c.pres = open >= 0;
+      c.acts = 1;
+      open = c.row;
+    }
+    if (channelSeen_[c.channel] != epoch_) {
+      channelSeen_[c.channel] = epoch_;
+      rowBusCycles_[c.channel] = 0;
+    }
+    rowBusCycles_[c.channel] += c.acts * tAct + c.pres;
+  }
+  Result &r = result_;
+  double *busy = busy_.data(), *stackDone = r.stackDone.data(), *stackBytes = r.stackBytes.data();
+  for (uint32_t s = 0; s < hbm_.stacks; ++s) {
+    stackBytes[s] = 0;
+    stackDone[s] = cycle;
+  }
+  const double *first = firstTable_ + (write ? 4 : 0);
+  double done = cycle;
+  uint64_t acts = 0, pres = 0, bytes = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    const DirectChunk &c = chunks[i];
+    const double service = directService(c.bursts, c.acts, rowBusCycles_[c.channel]);
+    const double end = std::max(cycle, busy[c.pc]) + service;
+    busy[c.pc] = end;
+    const double last = end + first[c.acts * 2 + c.pres];
+    const uint32_t s = stackOf_[c.pc];
+    stackDone[s] = std::max(stackDone[s], last);
+    stackBytes[s] += double(c.bytes);
+    done = std::max(done, last);
+    acts += c.acts;
+    pres += c.pres;
+    bytes += c.bytes;
+  }
+  // What finish() gives: the counts are whole numbers, the latest end is
+  // the latest stack's.
+  r.doneCycle = done;
+  r.activity = MemoryActivity{};
+  r.activity.activates = acts;
+  r.activity.precharges = pres;
+  (write ? r.activity.writeBytes : r.activity.readBytes) = bytes;
+  r.activity.refreshes = refreshesDuring(done - cycle, count);
+  ++directCount_;
+  return true;
+}
+
+void AnalyticModel::finish(const Totals &totals, size_t pcs, bool write, double cycle) {
+  Result &r = result_;
+  for (uint32_t s = 0; s < hbm_.stacks; ++s)
+    r.doneCycle = std::max(r.doneCycle, r.stackDone[s]);
+  r.activity.activates = uint64_t(totals.acts);
+  r.activity.precharges = uint64_t(totals.pres);
+  (write ? r.activity.writeBytes : r.activity.readBytes) = uint64_t(totals.bytes);
+  r.activity.refreshes = refreshesDuring(r.doneCycle - cycle, pcs);
+}
+
 const AnalyticModel::Result &AnalyticModel::transfer(const BulkPattern &p, bool write,
                                                      double cycle) {
   Result &r = result_;
+  const uint64_t totalBytes = p.totalBytes();
+  if (shortcuts_ && totalBytes > 0 && totalBytes < kCacheMinBytes && directTransfer(p, write, cycle))
+    return r;
   std::fill(r.stackBytes.begin(), r.stackBytes.end(), 0.0);
   std::fill(r.stackDone.begin(), r.stackDone.end(), cycle);
   r.doneCycle = cycle;
   r.activity = MemoryActivity{};
-  if (p.totalBytes() == 0)
+  if (totalBytes == 0)
     return r;
   const FootprintRef f = footprint(p, write);
   double *busy = busy_.data(), *stackDone = r.stackDone.data();
@@ -372,18 +627,9 @@ const AnalyticModel::Result &AnalyticModel::transfer(const BulkPattern &p, bool 
   }
   if (stack != UINT32_MAX)
     stackDone[stack] = stackEnd;
-  for (uint32_t s = 0; s < hbm_.stacks; ++s) {
+  for (uint32_t s = 0; s < hbm_.stacks; ++s)
     r.stackBytes[s] = f.stackBytes[s];
-    r.doneCycle = std::max(r.doneCycle, stackDone[s]);
-  }
-  r.activity.activates = uint64_t(f.totals.acts);
-  r.activity.precharges = uint64_t(f.totals.pres);
-  (write ? r.activity.writeBytes : r.activity.readBytes) = uint64_t(f.totals.bytes);
-  // Refreshes that fall within the transfer (energy accounting): one REF
-  // per tREFI, or one REFsb per tREFI / banks, per pseudo-channel.
-  double span = r.doneCycle - cycle;
-  double perRefi = hbm_.perBankRefresh() ? double(banksPerPc_) : 1.0;
-  r.activity.refreshes = uint64_t(span / hbm_.timing.tREFI * perRefi * double(f.size()));
+  finish(f.totals, f.size(), write, cycle);
   return r;
 }
 

@@ -38,11 +38,4 @@ double LinkBandwidth::reserve(double cycle, uint64_t bytes) {
   }
 }
 
-double LinkBandwidth::reserveBulk(double cycle, double bytes) {
-  totalBytes_ += uint64_t(bytes);
-  double start = std::max(cycle, bulkBusyUntil_);
-  bulkBusyUntil_ = start + bytes / rate_;
-  return bulkBusyUntil_;
-}
-
 } // namespace strata::sim::mem

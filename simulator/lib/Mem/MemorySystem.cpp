@@ -75,6 +75,14 @@ struct MemorySystem::State : ChannelClient {
   std::vector<std::unique_ptr<ChannelController>> channels;
   std::unique_ptr<Noc> noc;
   std::vector<size_t> farthestHops; ///< per core: links to its farthest stack
+  /// Per core and stack: the NoC routes of a bulk transfer, their links
+  /// (at least one, for the byte-hop count) and the latency of the way back.
+  struct StackPath {
+    const Noc::Route *toStack = nullptr, *toCore = nullptr;
+    uint64_t toStackLinks = 1, toCoreLinks = 1;
+    double backHopCycles = 0;
+  };
+  std::vector<StackPath> stackPaths; ///< [core][stack]
   AnalyticModel analytic;
   TraceWriter *trace = nullptr;
   std::vector<TraceWriter::Track> bulkTracks;
@@ -149,8 +157,16 @@ struct MemorySystem::State : ChannelClient {
     noc = std::make_unique<Noc>(config, &timebase, &nocStats);
     farthestHops.assign(c.numCores, 0);
     for (uint32_t core = 0; core < c.numCores; ++core)
-      for (uint32_t s = 0; s < c.hbm.stacks; ++s)
+      for (uint32_t s = 0; s < c.hbm.stacks; ++s) {
         farthestHops[core] = std::max(farthestHops[core], noc->coreToStack(core, s).links.size());
+        StackPath path;
+        path.toStack = &noc->coreToStack(core, s);
+        path.toCore = &noc->stackToCore(s, core);
+        path.toStackLinks = std::max<uint64_t>(1, path.toStack->links.size());
+        path.toCoreLinks = std::max<uint64_t>(1, path.toCore->links.size());
+        path.backHopCycles = double(path.toCore->links.size()) * config.noc.hopCycles;
+        stackPaths.push_back(path);
+      }
     credits.assign(mapper.totalPseudoChannels(), c.hbm.queueDepth);
     releases.resize(mapper.totalPseudoChannels());
     ports.resize(c.numCores);
@@ -201,13 +217,19 @@ struct MemorySystem::State : ChannelClient {
   }
 
   // --- time ---------------------------------------------------------------
-  uint64_t nowCycle() const {
-    return timebase.clock.cycleAtOrAfter(simNowNs());
+  uint64_t nowCycle() { return cycleOf(simNow()); }
+  /// The first memory cycle at or after `t`. Remembered for the last time
+  /// asked (a core issues its DMAs several at one instant) until the clock
+  /// changes.
+  uint64_t cycleOf(const sc_time &t) {
+    if (t.value() != cycleOfPs) {
+      cycleOfPs = t.value();
+      cycleOfResult = timebase.clock.cycleAtOrAfter(t.to_seconds() * 1e9);
+    }
+    return cycleOfResult;
   }
-  uint64_t psOfCycle(double cycle) const {
-    double ps = timebase.clock.ns(cycle) * 1000.0;
-    return ps <= 0 ? 0 : uint64_t(std::llround(ps));
-  }
+  uint64_t cycleOfPs = UINT64_MAX, cycleOfResult = 0;
+  uint64_t psOfCycle(double cycle) const { return timebase.clock.ps(cycle); }
   void observe(double cycle) {
     uint64_t c = uint64_t(std::ceil(cycle));
     if (c > timebase.endCycle)
@@ -543,9 +565,11 @@ struct MemorySystem::State : ChannelClient {
 
   // --- bulk ---------------------------------------------------------------
   sc_time bulk(uint32_t core, const BulkPattern &pattern, bool write) {
-    if (pattern.totalBytes() == 0)
+    const uint64_t totalBytes = pattern.totalBytes();
+    if (totalBytes == 0)
       return SC_ZERO_TIME;
-    uint64_t nowC = nowCycle();
+    const sc_time now = simNow();
+    uint64_t nowC = cycleOf(now);
     const HbmConfig &h = config.hbm;
     double start = double(nowC);
     // The descriptor reaches the stacks (the farthest one's hop latency) and
@@ -554,24 +578,24 @@ struct MemorySystem::State : ChannelClient {
     const AnalyticModel::Result &r = analytic.transfer(pattern, write, dramStart);
     double done = r.doneCycle;
     MemoryActivity activity = r.activity;
+    const double *stackBytes = r.stackBytes.data(), *dramDone = r.stackDone.data();
+    const StackPath *paths = &stackPaths[size_t(core) * h.stacks];
     for (uint32_t s = 0; s < h.stacks; ++s) {
-      double bytes = r.stackBytes[s];
+      double bytes = stackBytes[s];
       if (bytes <= 0)
         continue;
+      const StackPath &path = paths[s];
       double tsvDone = tsv[s]->reserveBulk(dramStart, bytes);
-      const Noc::Route &route = write ? noc->coreToStack(core, s) : noc->stackToCore(s, core);
-      activity.nocByteHops +=
-          uint64_t(bytes) * std::max<uint64_t>(1, route.links.size());
+      const Noc::Route &route = write ? *path.toStack : *path.toCore;
+      activity.nocByteHops += uint64_t(bytes) * (write ? path.toStackLinks : path.toCoreLinks);
       double nocDone = write ? noc->reserveBulk(route, start, bytes) + h.frontendCycles +
                                    h.timing.tWL
                              : noc->reserveBulk(route, dramStart, bytes);
-      double stackDone = std::max({r.stackDone[s], tsvDone, nocDone});
+      double stackDone = std::max(std::max(dramDone[s], tsvDone), nocDone);
       if (!write) // the last data also crosses the NoC after the DRAM
-        stackDone = std::max(stackDone, r.stackDone[s] +
-                                            double(noc->stackToCore(s, core).links.size()) *
-                                                config.noc.hopCycles);
+        stackDone = std::max(stackDone, dramDone[s] + path.backHopCycles);
       else // the acknowledgement returns
-        stackDone += double(noc->stackToCore(s, core).links.size()) * config.noc.hopCycles;
+        stackDone += path.backHopCycles;
       done = std::max(done, stackDone);
       if (trace) {
         double s0 = timebase.clock.ns(dramStart);
@@ -583,10 +607,10 @@ struct MemorySystem::State : ChannelClient {
     }
     observe(done);
     *statBulk += 1;
-    *statBulkBytes += double(pattern.totalBytes());
+    *statBulkBytes += double(totalBytes);
     if (listener)
       listener->onBulkActivity(activity, timebase.clock.ns(start), timebase.clock.ns(done));
-    return sc_time::from_value(psOfCycle(done)) - simNow();
+    return sc_time::from_value(psOfCycle(done)) - now;
   }
 
   sc_time peer(uint32_t src, uint32_t dst, uint64_t bytes) {
@@ -677,6 +701,7 @@ void MemorySystem::setClockMHz(double mhz) {
   if (!(mhz > 0))
     throw std::invalid_argument("MemorySystem::setClockMHz: the frequency must be positive");
   state_->timebase.clock.setMHz(mhz, simNowNs());
+  state_->cycleOfPs = UINT64_MAX; // cycles now count at the new rate
 }
 
 double MemorySystem::clockMHz() const { return state_->timebase.clock.mhz(); }

@@ -124,18 +124,4 @@ double Noc::traverseBulk(const Route &route, double cycle, double bytes) {
   return reserveBulk(route, cycle, bytes);
 }
 
-double Noc::reserveBulk(const Route &route, double cycle, double bytes) {
-  uint32_t hops = uint32_t(route.links.size());
-  if (bytes <= 0)
-    return cycle + double(hops) * hop_;
-  double serial = bytes / rate_;
-  double head = cycle, tail = cycle;
-  for (uint32_t l : route.links) {
-    double out = links_[l].reserveBulk(head, bytes);
-    head = out - serial + hop_;
-    tail = out + hop_;
-  }
-  return tail;
-}
-
 } // namespace strata::sim::mem

@@ -47,7 +47,7 @@ void PowerTimeline::coarsen() {
   top_ = (top_ + 1) / 2;
 }
 
-void PowerTimeline::add(uint32_t domain, double pj, double startNs, double endNs) {
+void PowerTimeline::addSpanning(uint32_t domain, double pj, double startNs, double endNs) {
   startNs = std::max(0.0, startNs);
   while (std::max(startNs, endNs) * invWindow_ >= double(kMaxWindows))
     coarsen();

@@ -58,6 +58,23 @@ TEST_P(AddressMapping, AdvanceChunkIsDecodeOfTheNextChunk) {
   }
 }
 
+// From inside a chunk, the next chunk starts at its first byte.
+TEST_P(AddressMapping, AdvanceChunkFromInsideAChunk) {
+  HbmConfig h = small(GetParam());
+  AddressMapper m(h);
+  for (uint64_t a = 0; a + m.chunkBytes() < m.capacity(); a += 7 * m.chunkBytes() + 32) {
+    DramLocation l = m.decode(a);
+    m.advanceChunk(l);
+    const uint64_t next = a - a % m.chunkBytes() + m.chunkBytes();
+    ASSERT_EQ(m.encode(l), next) << a;
+    DramLocation want = m.decode(next);
+    ASSERT_EQ(l.globalPc, want.globalPc) << a;
+    ASSERT_EQ(l.globalChannel, want.globalChannel) << a;
+    ASSERT_EQ(l.pcBank, want.pcBank) << a;
+    ASSERT_EQ(l.column, want.column) << a;
+  }
+}
+
 TEST_P(AddressMapping, RandomAddressesRoundTripOnTheDefaultGeometry) {
   HbmConfig h;
   h.addressMapping = GetParam();

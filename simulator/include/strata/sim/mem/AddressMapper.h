@@ -76,7 +76,27 @@ public:
   /// The location of the next chunk after the one holding `location`
   /// (decode(a + contiguousBytes(a)) without the divisions): walks of long
   /// ranges step through the mapping's digits instead of decoding each chunk.
-  void advanceChunk(DramLocation &location) const;
+  void advanceChunk(DramLocation &location) const {
+    // Most steps of an unhashed mapping move only the pseudo-channel or
+    // channel digit (the walk of a small transfer is a few such steps).
+    if (!hashed_) {
+      if (location.pseudoChannel + 1 < pcs_) {
+        ++location.pseudoChannel;
+        ++location.globalPc;
+        location.column -= uint32_t(location.column % chunkBytes_);
+        return;
+      }
+      if (location.channel + 1 < channels_) {
+        location.pseudoChannel = 0;
+        ++location.channel;
+        ++location.globalChannel;
+        ++location.globalPc;
+        location.column -= uint32_t(location.column % chunkBytes_);
+        return;
+      }
+    }
+    advanceChunkCarrying(location);
+  }
 
   /// Bytes from `address` to the next point where the mapping moves to
   /// another pseudo-channel, bank or row.
@@ -95,6 +115,8 @@ public:
   bool hashed() const { return hashed_; }
 
 private:
+  /// advanceChunk where a carry reaches the stack digit or the hash.
+  void advanceChunkCarrying(DramLocation &location) const;
   /// XOR of `value`'s consecutive `bits`-wide fields.
   static uint32_t fold(uint64_t value, uint32_t bits);
   /// What the pseudo-channel digit is XOR-ed with.

@@ -35,6 +35,7 @@
 #include "strata/sim/mem/MemoryListener.h"
 #include "strata/target/ArchConfig.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
@@ -73,6 +74,23 @@ public:
 
   /// Busy-until of a pseudo-channel (global index), for tests.
   double busyUntil(uint32_t globalPc) const { return busy_[globalPc]; }
+
+  /// Whether the model takes its exact shortcuts (on by default): small
+  /// transfers timed directly (below), and runs of whole stripes counted at
+  /// once. Off, every transfer takes the general walk one stripe or chunk
+  /// at a time, which tests and benchmarks compare them with.
+  void setShortcuts(bool on) { shortcuts_ = on; }
+  /// Transfers the direct path has timed so far.
+  uint64_t directTransfers() const { return directCount_; }
+
+  /// A transfer of fewer bytes (and so never cached) whose chunks land on
+  /// distinct pseudo-channels, at most this many, is timed directly from its
+  /// chunks: an activation, a decode step's KV row or KV read is a few
+  /// chunks, and the general walk's per-pseudo-channel counters, touched
+  /// lists and resets cost several times the arithmetic. One chunk per
+  /// pseudo-channel is one bank each, so its counts are the chunk's own and
+  /// the same closed form (serviceOf) gives the same doubles.
+  static constexpr uint32_t kDirectChunks = 16;
 
   /// Transfers of at least this many bytes remember their footprint per
   /// descriptor: a decode step reads the same weight tiles at the same
@@ -126,6 +144,61 @@ private:
   };
 
   FootprintRef footprint(const BulkPattern &pattern, bool write);
+  /// Times a small pattern whose chunks land on distinct pseudo-channels
+  /// into result_ without the walk's counters; false (and nothing changed)
+  /// for any other pattern.
+  bool directTransfer(const BulkPattern &pattern, bool write, double cycle);
+  /// A chunk of a direct transfer, and what it does to its bank.
+  struct DirectChunk {
+    uint32_t pc, bank; ///< global pseudo-channel, [pc][bank]
+    uint32_t row, bytes, bursts;
+    uint32_t acts, pres; ///< 0 or 1
+    uint32_t channel;
+  };
+  /// Appends the chunks of the `len` bytes at `a` (not past the end of
+  /// memory); false if they would be more than kDirectChunks or meet a
+  /// pseudo-channel already met.
+  bool collectRun(uint64_t a, uint64_t len, DirectChunk *chunks, uint32_t &count);
+  /// Refreshes that fall within `span` cycles of `pcs` pseudo-channels
+  /// (energy accounting): one REF per tREFI, or one REFsb per tREFI / banks,
+  /// per pseudo-channel.
+  uint64_t refreshesDuring(double span, size_t pcs) const {
+    return uint64_t(span / tRefi_ * refreshesPerRefi_ * double(pcs));
+  }
+  /// result_'s completion and activity from its stacks' ends and `totals`
+  /// over `pcs` pseudo-channels.
+  void finish(const Totals &totals, size_t pcs, bool write, double cycle);
+  /// Service cycles of a pseudo-channel from its counts (derated by
+  /// refresh): the closed form of the header comment, shared by both paths
+  /// so that they give the same doubles.
+  double serviceOf(double bursts, double groupMax, double acts, double bankTime,
+                   double rowBus) const {
+    double service = std::max(bursts * colS_, groupMax * colL_);
+    service = std::max(service, acts * actInterval_ / avail_.activate);
+    service = std::max(service, bankTime / avail_.bank);
+    service = std::max(service, rowBus / avail_.rowBus);
+    return service / avail_.pseudoChannel;
+  }
+  /// serviceOf for a direct chunk: `bursts` to one bank, `acts` (0 or 1),
+  /// a row bus of `rowBus` whole cycles; from the table when there is one.
+  double directService(uint32_t bursts, uint32_t acts, uint32_t rowBus) const {
+    if (!serviceTable_.empty())
+      return serviceTable_[(size_t(bursts) * 2 + acts) * rowBusLevels_ + rowBus];
+    const double b = double(bursts), a = double(acts);
+    return serviceOf(b, b, a, std::max(0.0, bankTimeOf(a, b)), double(rowBus));
+  }
+  /// The location of `address` through a small cache of decoded chunks
+  /// (a decode step's DMAs start at the same addresses every step).
+  DramLocation decodeCached(uint64_t address);
+  /// Latency of a pseudo-channel's first access.
+  double firstOf(bool write, double acts, double pres) const {
+    return (write ? latencyWrite_ : latencyRead_) + (acts > 0 ? tRcd_ : 0.0) +
+           (pres > 0 ? tRp_ : 0.0);
+  }
+  /// A bank's time bound from its activations and bursts.
+  double bankTimeOf(double acts, double bursts) const {
+    return std::max(acts * actBankCycles_ + bursts * tCcdL_, acts * tRc_);
+  }
   /// The footprint buildFootprint last put in the scratch.
   FootprintRef scratchRef() const {
     return {scratch_.data(), scratch_.size(), scratchTotals_, scratchStackBytes_.data()};
@@ -143,7 +216,11 @@ private:
   void walk(uint64_t address, uint64_t bytes);
   void addChunk(const DramLocation &location, uint64_t bytes);
   void addSuperBlocks(uint64_t address, uint64_t count);
+  /// A whole stripe at `first` (its bank, bank group and row) to every
+  /// pseudo-channel, one addToBank each.
   void addStripe(const DramLocation &first);
+  /// addStripe for each stripe of stripeRun_, counted at once.
+  void addStripes();
   void touch(uint32_t pc) {
     if (!touched_[pc]) {
       touched_[pc] = 1;
@@ -153,9 +230,7 @@ private:
   /// Bank `b` of pseudo-channel `pc` has new counts: its time bound (which
   /// only grows with them) may now be the pseudo-channel's largest.
   void noteBank(uint32_t pc, size_t b) {
-    const double t = std::max(bankActs_[b] * actBankCycles_ + bankBursts_[b] * tCcdL_,
-                              bankActs_[b] * tRc_);
-    bankTime_[pc] = std::max(bankTime_[pc], t);
+    bankTime_[pc] = std::max(bankTime_[pc], bankTimeOf(bankActs_[b], bankBursts_[b]));
   }
   /// `bytes` in `bursts` bursts to bank `pcBank` (in group `group`) of `pc`,
   /// at `row`.
@@ -194,6 +269,48 @@ private:
   uint32_t totalPcs_, banksPerPc_, groups_, banksPerGroup_, burstBytes_, bc_;
   double chunkBursts_ = 0; ///< bursts of one whole, aligned mapping chunk
   double actBankCycles_ = 0, tCcdL_ = 0, tRc_ = 0; ///< tRP + tRCD, tCCD_L, tRC
+  // The closed form's constants (serviceOf, firstOf).
+  double colS_ = 0, colL_ = 0;    ///< max(tCCD_S, BC), max(tCCD_L, BC)
+  double actInterval_ = 0;        ///< max(tRRD_S, tFAW / 4)
+  double tAct_ = 0, tRcd_ = 0, tRp_ = 0;
+  double latencyRead_ = 0, latencyWrite_ = 0; ///< tCL + BC, tWL + BC
+  bool shortcuts_ = true;
+  /// A run of whole stripes (walk): each one's bank, bank group and row.
+  struct StripeAt {
+    uint32_t pcBank, group;
+    int64_t row;
+  };
+  std::vector<StripeAt> stripeRun_;
+  /// addStripes' summary of a run per bank of a pseudo-channel: its
+  /// stripes, its first and last row, and how often the row changed.
+  struct BankRun {
+    uint32_t stripes = 0, reopens = 0;
+    int64_t first = 0, last = 0;
+  };
+  std::vector<BankRun> bankRuns_;   ///< [bank of a pseudo-channel]
+  std::vector<uint32_t> runBanks_;  ///< the banks a run touched, in order
+  std::vector<uint32_t> groupRuns_; ///< [bank group]: the run's stripes in it
+  uint64_t directCount_ = 0;
+  double tRefi_ = 0, refreshesPerRefi_ = 1; ///< tREFI; banks with per-bank refresh
+  /// [pc], [channel]: the direct path's marks of what its pattern has met.
+  std::vector<uint32_t> seen_, channelSeen_;
+  std::vector<uint32_t> rowBusCycles_; ///< [channel]: a direct transfer's row bus
+  /// directService by [bursts][acts][row-bus cycles] (a chunk has at most
+  /// chunkBytes / burst bursts, a channel's row bus at most (tACT + 1) per
+  /// pseudo-channel), unless that would exceed kServiceTableMax entries.
+  std::vector<double> serviceTable_;
+  uint32_t rowBusLevels_ = 0;
+  static constexpr size_t kServiceTableMax = 4096;
+  /// firstOf by [write][acts][pres].
+  double firstTable_[8] = {};
+  struct DecodedChunk {
+    uint64_t chunk = UINT64_MAX; ///< address / chunkBytes
+    DramLocation location;       ///< of the chunk's first byte
+  };
+  static constexpr uint32_t kDecodeCacheBits = 10;
+  static constexpr size_t kDecodeCacheEntries = size_t(1) << kDecodeCacheBits;
+  std::vector<DecodedChunk> decodeCache_; ///< direct-mapped by chunk
+  uint32_t epoch_ = 0;
   std::vector<double> busy_;
   std::vector<int64_t> openRow_; ///< [pc][bank]
 

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -29,7 +30,12 @@ public:
 
   /// Fluid busy-until reservation for bulk (analytic) transfers, which are
   /// reserved in time order: returns when `bytes` starting at `cycle` are done.
-  double reserveBulk(double cycle, double bytes);
+  double reserveBulk(double cycle, double bytes) {
+    totalBytes_ += uint64_t(bytes);
+    double start = std::max(cycle, bulkBusyUntil_);
+    bulkBusyUntil_ = start + bytes / rate_;
+    return bulkBusyUntil_;
+  }
 
   double bytesPerCycle() const { return rate_; }
   uint64_t totalBytes() const { return totalBytes_; }

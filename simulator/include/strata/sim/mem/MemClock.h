@@ -23,6 +23,18 @@ public:
   /// Time of the start of `cycle`.
   double ns(double cycle) const { return baseNs_ + (cycle - baseCycle_) * periodNs_; }
 
+  /// The picosecond (SystemC's time unit) nearest the start of `cycle`,
+  /// halves away from zero; 0 before time 0. Exactly std::llround of
+  /// ns(cycle) x 1000 without its library call: for a positive value the
+  /// truncation is the floor, and the fraction above it is exact.
+  uint64_t ps(double cycle) const {
+    const double ps = ns(cycle) * 1000.0;
+    if (!(ps > 0))
+      return 0;
+    const uint64_t whole = uint64_t(ps);
+    return whole + (ps - double(whole) >= 0.5 ? 1 : 0);
+  }
+
   /// The first cycle that starts at or after `ns` (a tiny epsilon absorbs the
   /// picosecond rounding of sc_time).
   uint64_t cycleAtOrAfter(double ns) const {

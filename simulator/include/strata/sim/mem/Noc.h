@@ -64,7 +64,18 @@ public:
   /// Bulk (analytic) transfer with busy-until contention per link.
   double traverseBulk(const Route &route, double cycle, double bytes);
   /// traverseBulk without the listener report (the caller reports the bytes).
-  double reserveBulk(const Route &route, double cycle, double bytes);
+  double reserveBulk(const Route &route, double cycle, double bytes) {
+    if (bytes <= 0)
+      return cycle + double(uint32_t(route.links.size())) * hop_;
+    double serial = bytes / rate_;
+    double head = cycle, tail = cycle;
+    for (uint32_t l : route.links) {
+      double out = links_[l].reserveBulk(head, bytes);
+      head = out - serial + hop_;
+      tail = out + hop_;
+    }
+    return tail;
+  }
 
   void setListener(MemoryListener *listener) { listener_ = listener; }
 

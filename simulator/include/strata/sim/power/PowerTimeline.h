@@ -16,6 +16,8 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -29,7 +31,19 @@ public:
   PowerTimeline(uint32_t numDomains, double windowNs);
 
   double windowNs() const { return windowNs_; }
-  void add(uint32_t domain, double pj, double startNs, double endNs);
+  void add(uint32_t domain, double pj, double startNs, double endNs) {
+    // Most reports (an instant, or an interval inside one window) take one
+    // inline step; addSpanning does the same steps and then spreads.
+    startNs = std::max(0.0, startNs);
+    if (std::max(startNs, endNs) * invWindow_ < double(kMaxWindows)) {
+      const uint64_t w0 = uint64_t(startNs * invWindow_);
+      if (!(endNs > startNs) || uint64_t(std::ceil(endNs * invWindow_)) - 1 <= w0) {
+        addAt(domain, w0, pj);
+        return;
+      }
+    }
+    addSpanning(domain, pj, startNs, endNs);
+  }
 
   /// Windows needed to cover [0, endNs] (at least one).
   uint64_t numWindows(double endNs) const;
@@ -53,6 +67,9 @@ private:
       addAtSlow(domain, window, pj);
   }
   void addAtSlow(uint32_t domain, uint64_t window, double pj);
+  /// add() for a report over several windows, or one that needs coarser
+  /// windows first.
+  void addSpanning(uint32_t domain, double pj, double startNs, double endNs);
   void coarsen();
   double windowW(uint64_t window) const;
   double windowNs_;
