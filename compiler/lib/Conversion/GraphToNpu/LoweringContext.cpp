@@ -594,48 +594,83 @@ unsigned EntryLowering::coreFor(const Tensor &input) {
 
 void EntryLowering::noteWrite(const Tensor &t, unsigned c) {
   writers_[t.symbol] |= uint64_t(1) << c;
-  auto [it, inserted] = pendingWrites_.try_emplace(t.symbol, 0);
-  if (inserted)
+  auto [it, inserted] = visibleTo_.try_emplace(t.symbol);
+  if (inserted) {
+    it->second.assign(numCores(), 0);
     pendingOrder_.push_back(t.symbol);
-  it->second |= uint64_t(1) << c;
+  }
+  it->second[c] = uint64_t(1) << c; // the new write: only its writer sees it
 }
 
 void EntryLowering::syncInputs(ArrayRef<Tensor> inputs, uint64_t consumerMask, Location loc) {
-  bool needed = false;
+  const uint64_t all = numCores() >= 64 ? ~uint64_t(0) : (uint64_t(1) << numCores()) - 1;
+  // The consumers that miss a write, and for each such write its writer.
+  uint64_t mask = 0;
   for (const Tensor &t : inputs) {
-    auto it = pendingWrites_.find(t.symbol);
-    if (it == pendingWrites_.end())
+    auto it = visibleTo_.find(t.symbol);
+    if (it == visibleTo_.end())
       continue;
-    uint64_t writers = it->second;
-    // A consumer needs the barrier unless it is the only writer.
-    for (unsigned c = 0; c < numCores(); ++c)
-      if ((consumerMask >> c & 1) && (writers & ~(uint64_t(1) << c)))
-        needed = true;
+    for (unsigned w = 0; w < numCores(); ++w)
+      if (uint64_t seen = it->second[w]; seen && (consumerMask & ~seen))
+        mask |= (consumerMask & ~seen) | (uint64_t(1) << w);
   }
-  if (!needed)
+  if (!mask)
     return;
-  uint64_t mask = numCores() >= 64 ? ~uint64_t(0) : (uint64_t(1) << numCores()) - 1;
+  // Each mask has its own barrier id; past the ids there are, the barrier
+  // spans every core (id 0 is the whole chip's).
+  unsigned id = 0;
+  if (mask != all) {
+    auto [idIt, fresh] = barrierIds_.try_emplace(mask, unsigned(barrierIds_.size() + 1));
+    if (idIt->second > 255) {
+      if (fresh)
+        barrierIds_.erase(idIt);
+      mask = all;
+    } else {
+      id = idIt->second;
+    }
+  }
   MLIRContext *ctx = module_.ctx();
   for (unsigned c = 0; c < numCores(); ++c) {
+    if (!(mask >> c & 1))
+      continue;
+    // What this barrier makes visible to core c (acquire), and which of c's
+    // own writes it makes visible to others (release).
     SmallVector<Attribute> acquire, release;
     for (StringAttr sym : pendingOrder_) {
-      uint64_t writers = pendingWrites_[sym];
-      if (writers >> c & 1)
-        release.push_back(FlatSymbolRefAttr::get(sym));
-      if (writers & ~(uint64_t(1) << c))
+      const SmallVector<uint64_t, 8> &seen = visibleTo_[sym];
+      bool gains = false;
+      for (unsigned w = 0; w < numCores() && !gains; ++w)
+        gains = w != c && seen[w] && !(seen[w] >> c & 1) && (seen[w] & mask);
+      if (gains)
         acquire.push_back(FlatSymbolRefAttr::get(sym));
+      if (seen[c] && (mask & ~seen[c]))
+        release.push_back(FlatSymbolRefAttr::get(sym));
     }
     OpBuilder &b = cores_[c]->builder;
-    auto barrier = b.create<npu::BarrierOp>(
-        loc, npu::QueueAttr::get(ctx, npu::Queue::Store), b.getI32IntegerAttr(0),
-        b.getI64IntegerAttr(static_cast<int64_t>(mask)),
-        acquire.empty() ? ArrayAttr() : b.getArrayAttr(acquire),
-        release.empty() ? ArrayAttr() : b.getArrayAttr(release));
-    (void)barrier;
+    b.create<npu::BarrierOp>(loc, npu::QueueAttr::get(ctx, npu::Queue::Store),
+                             b.getI32IntegerAttr(static_cast<int32_t>(id)),
+                             b.getI64IntegerAttr(static_cast<int64_t>(mask)),
+                             acquire.empty() ? ArrayAttr() : b.getArrayAttr(acquire),
+                             release.empty() ? ArrayAttr() : b.getArrayAttr(release));
   }
   ++barriers_;
-  pendingWrites_.clear();
-  pendingOrder_.clear();
+  // What one core of the mask sees, all of them now see; a write every core
+  // sees needs no further barrier.
+  std::vector<StringAttr> still;
+  for (StringAttr sym : pendingOrder_) {
+    SmallVector<uint64_t, 8> &seen = visibleTo_[sym];
+    bool pending = false;
+    for (uint64_t &v : seen) {
+      if (v & mask)
+        v |= mask;
+      pending |= v && v != all;
+    }
+    if (pending)
+      still.push_back(sym);
+    else
+      visibleTo_.erase(sym);
+  }
+  pendingOrder_ = std::move(still);
 }
 
 } // namespace strata::lowering

@@ -327,8 +327,8 @@ public:
   void releaseTemp(unsigned c, unsigned r) { cores_[c]->releaseReg(r); }
 
   /// Makes tensors that other cores wrote visible to the consumer cores:
-  /// emits a barrier on every core when some consumer reads a tensor written
-  /// by another core since the last barrier.
+  /// when some consumer does not yet see a write to an input, emits a
+  /// barrier over the consumers that do not and the writers they need.
   void syncInputs(llvm::ArrayRef<Tensor> inputs, uint64_t consumerMask, mlir::Location loc);
   /// Records that core `c` wrote `t` (for the next syncInputs).
   void noteWrite(const Tensor &t, unsigned c);
@@ -342,8 +342,16 @@ private:
   llvm::DenseMap<mlir::Value, Tensor> tensors_;
   llvm::DenseMap<mlir::Value, Tensor> preassigned_;
   llvm::DenseMap<mlir::Value, unsigned> params_;
-  /// Symbols written since the last barrier, with the cores that wrote them.
-  llvm::DenseMap<mlir::StringAttr, uint64_t> pendingWrites_;
+  /// Symbols with a write not every core sees yet: per writer core, the
+  /// cores that see its last write (0: no such write). A barrier makes what
+  /// any of its cores sees visible to all of them, and since each core
+  /// passes its barriers in order, visibility carries along chains of
+  /// barriers: a core idle in a kernel need not join its barrier.
+  llvm::DenseMap<mlir::StringAttr, llvm::SmallVector<uint64_t, 8>> visibleTo_;
+  /// Barrier ids by core mask: every arrival at one id names one mask (a
+  /// core's k-th arrival at an id meets the others' k-th), and the cores of
+  /// a mask meet at its barriers in one order.
+  llvm::DenseMap<uint64_t, unsigned> barrierIds_;
   /// Every core that ever wrote a symbol in this entry.
   llvm::DenseMap<mlir::StringAttr, uint64_t> writers_;
   std::vector<mlir::StringAttr> pendingOrder_;

@@ -117,7 +117,14 @@ public:
   /// The barrier this core waits at (its mask), or 0 when it is not waiting.
   uint64_t waitingMask() const { return waiting_ ? dag_.node(order_[cursor_]).barrierMask : 0; }
   double arrival() const { return tl_.time[order_[cursor_]].start; }
-  unsigned barriersPassed() const { return barriers_; }
+  /// Barriers of `mask` passed so far (the cores of a mask meet at its
+  /// k-th barrier; other masks' barriers do not count).
+  unsigned barriersPassed(uint64_t mask) const {
+    for (const auto &[m, n] : barriers_)
+      if (m == mask)
+        return n;
+    return 0;
+  }
 
   /// Runs until the end or until a barrier of several cores; `alone`
   /// completes barriers on arrival.
@@ -140,7 +147,13 @@ public:
   void release(double at) {
     uint32_t id = order_[cursor_];
     waiting_ = false;
-    ++barriers_;
+    const uint64_t mask = dag_.node(id).barrierMask;
+    auto it = std::find_if(barriers_.begin(), barriers_.end(),
+                           [&](const auto &p) { return p.first == mask; });
+    if (it == barriers_.end())
+      barriers_.emplace_back(mask, 1);
+    else
+      ++it->second;
     finish(id, std::max(at, tl_.time[id].start));
     ++cursor_;
   }
@@ -245,7 +258,7 @@ private:
   Timeline tl_;
   size_t cursor_ = 0;
   bool waiting_ = false;
-  unsigned barriers_ = 0;
+  std::vector<std::pair<uint64_t, unsigned>> barriers_; ///< passed, per mask (few)
   double seq_ = 0;
   std::array<std::vector<double>, kNumLanes> starts_;
   std::array<double, kNumLanes> lastStart_{}, lastEnd_{};
@@ -292,7 +305,7 @@ std::vector<Timeline> estimateEntry(const std::vector<CoreProgram> &cores,
         if (!(mask >> cores[j].coreId & 1))
           continue;
         if (sims[j].waitingMask() != mask ||
-            sims[j].barriersPassed() != sims[i].barriersPassed())
+            sims[j].barriersPassed(mask) != sims[i].barriersPassed(mask))
           ready = false;
         else
           at = std::max(at, sims[j].arrival());
