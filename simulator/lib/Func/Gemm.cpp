@@ -26,7 +26,12 @@
 // (PanelCache.h) and reused while B's bytes are unchanged; packing only
 // moves values, so a reused panel holds exactly what re-packing would give.
 // A float product of one row tile (decode) skips packing B altogether: the
-// direct kernels (GemmDirect.h) read it in place, in the same k order.
+// direct kernels (GemmDirect.h) read it in place, in the same k order. With
+// a single row (GemmDecode.h), a B the cache holds is read from wide cached
+// panels instead, which needs no transposes; the cache takes B on its
+// second sighting, so a B seen once (a KV cache at one length) stays direct.
+// The plain case (FP32 out, one unscaled group, no bias, activation or
+// accumulation) folds each column block straight into C.
 //
 //===----------------------------------------------------------------------===//
 
@@ -57,6 +62,7 @@ constexpr size_t kKcInt = 512;   ///< k per chunk (integer path)
 constexpr size_t kNc = 512;      ///< columns per block
 constexpr size_t kKcSkinny = 2048;
 constexpr size_t kNcSkinny = 64;
+constexpr size_t kNcDecode = 256; ///< columns per block of the decode panels
 
 size_t roundUp(size_t x, size_t m) { return (x + m - 1) / m * m; }
 
@@ -107,6 +113,7 @@ private:
   Scratch &s_;
   bool intPath_ = false, intOut_ = false;
   size_t kcMax_ = 0, ncMax_ = 0;
+  size_t nr_ = 0; ///< strip width of the B panels: the kernel set's, or kDecodeNr
   size_t ldp_ = 0; ///< leading dimension of the partial block
   detail::PanelSource bSrc_;
 
@@ -126,6 +133,10 @@ private:
   /// and a single FP32 row of A too.
   detail::GemmDirectF32 direct_ = nullptr;
   const float *aInPlace_ = nullptr;
+  /// The single row tile's float product over cached decode panels.
+  detail::GemmDecodeF32 decode_ = nullptr;
+  /// The fold writes FP32 results straight into C (the plain case).
+  float *cDirect_ = nullptr;
 };
 
 void GemmRun::readScalesAndBias() {
@@ -187,12 +198,16 @@ template <typename F> void GemmRun::forEachChunk(F &&f) const {
 }
 
 size_t GemmRun::panelBytes(const Chunk &c) const {
-  size_t width = roundUp(c.nc, ks_.nr);
+  size_t width = roundUp(c.nc, nr_);
   return intPath_ ? (c.kc + 1) / 2 * 2 * width * sizeof(int16_t) : c.kc * width * sizeof(float);
 }
 
 void GemmRun::packB(const Chunk &c, void *panel) const {
-  if (intPath_)
+  // Decode panels are packed once per cached B: the portable packer does.
+  if (nr_ != ks_.nr)
+    detail::packBF32Portable(bSrc_, c.k0, c.kc, c.n0, c.nc, unsigned(nr_),
+                             static_cast<float *>(panel));
+  else if (intPath_)
     ks_.packBI16(bSrc_, c.k0, c.kc, c.n0, c.nc, static_cast<int16_t *>(panel));
   else
     ks_.packBF32(bSrc_, c.k0, c.kc, c.n0, c.nc, static_cast<float *>(panel));
@@ -219,7 +234,7 @@ detail::PanelSlot GemmRun::cachedPanels() const {
   key.type = b.type;
   key.trans = g_.transB;
   key.int16 = intPath_;
-  key.nr = uint16_t(ks_.nr);
+  key.nr = uint16_t(nr_);
   size_t total = 0;
   forEachChunk([&](const Chunk &c) { total += panelBytes(c); });
   detail::PanelSlot slot = detail::threadPanelCache().acquire(key, src, total);
@@ -234,8 +249,16 @@ detail::PanelSlot GemmRun::cachedPanels() const {
 }
 
 void GemmRun::computeChunk(const Chunk &c, const void *panel) {
-  const size_t M = l_.m, MR = ks_.mr, NR = ks_.nr, strips = (c.nc + NR - 1) / NR;
+  const size_t M = l_.m, MR = ks_.mr, NR = nr_, strips = (c.nc + NR - 1) / NR;
   const bool load = !c.firstOfGroup;
+  if (decode_) {
+    const float *panelF = static_cast<const float *>(panel);
+    const float *ap = aInPlace_ ? aInPlace_ + c.k0 : packAF_ + c.k0 * MR;
+    const size_t as = aInPlace_ ? 1 : MR;
+    for (size_t s = 0; s < strips; ++s)
+      decode_(c.kc, ap, as, &panelF[s * c.kc * NR], &pF_[s * NR], ldp_, load);
+    return;
+  }
   if (direct_) {
     if (aInPlace_)
       direct_(bSrc_, c.k0, c.kc, c.n0, c.nc, aInPlace_ + c.k0, 1, pF_, ldp_, load);
@@ -284,7 +307,7 @@ void GemmRun::fold(size_t group, size_t n0, size_t nc) {
     // One unscaled float group: T = 0 + P (0 + -0 is +0, as the general
     // form gives, and multiplying by a missing scale of 1 is exact).
     for (size_t m = 0; m < M; ++m) {
-      float *t = &tF_[m * N + n0];
+      float *t = cDirect_ ? cDirect_ + l_.c.index(m, n0) : &tF_[m * N + n0];
       const float *p = &pF_[m * ldp_];
       for (size_t j = 0; j < nc; ++j)
         t[j] = 0.0f + p[j];
@@ -384,30 +407,66 @@ void GemmRun::epilogueInt() {
   }
 }
 
+bool disjoint(const ByteRange &x, const ByteRange &y) { return x.end <= y.begin || y.end <= x.begin; }
+
 void GemmRun::run() {
-  const size_t M = l_.m, N = l_.n;
+  const size_t M = l_.m, N = l_.n, K = l_.k;
   intPath_ = isInteger(g_.a);
   intOut_ = g_.out == DType::I32;
   readScalesAndBias();
   bSrc_ = detail::PanelSource{at(l_.b), l_.b.type, l_.b.ld, g_.transB};
 
-  const size_t NR = ks_.nr, MR = ks_.mr;
+  const size_t MR = ks_.mr;
   const bool skinny = M <= MR;
+  nr_ = ks_.nr;
   kcMax_ = std::min<size_t>(skinny ? kKcSkinny : intPath_ ? kKcInt : kKcFloat, l_.groupLen);
-  ncMax_ = std::min(skinny ? kNcSkinny : kNc, roundUp(N, NR));
-  ldp_ = roundUp(ncMax_, NR);
-  if (intOut_)
-    tI_ = s_.tI.get(M * N);
-  else
-    tF_ = s_.tF.get(M * N);
+  ncMax_ = std::min(skinny ? kNcSkinny : kNc, roundUp(N, nr_));
   // Integer slivers hold k pairs, so a whole-K sliver serves the chunks
   // only if every chunk starts at an even k.
-  const size_t K = l_.k;
   wholeA_ = skinny && (!intPath_ || l_.groups == 1 || l_.groupLen % 2 == 0);
   if (wholeA_ && !intPath_ && isFloat(l_.b.type))
     direct_ = ks_.directF32[M];
   if (direct_ && M == 1 && l_.a.type == DType::F32)
     aInPlace_ = reinterpret_cast<const float *>(at(l_.a)); // aligned (checkMatrix)
+
+  // Panels come from the cache when it holds (or now took) this B;
+  // otherwise each chunk is packed into scratch just before its use. A
+  // decode product tries the cache for its wide panels and reads B in place
+  // when the cache does not take it.
+  detail::PanelSlot slot;
+  if (direct_ && M <= detail::kDecodeMaxRows && ks_.decodeF32[M]) {
+    const size_t ncDirect = ncMax_;
+    nr_ = detail::kDecodeNr;
+    ncMax_ = std::min(kNcDecode, roundUp(N, nr_));
+    slot = cachedPanels();
+    if (slot.panels) {
+      decode_ = ks_.decodeF32[M];
+      direct_ = nullptr;
+    } else {
+      nr_ = ks_.nr;
+      ncMax_ = ncDirect;
+    }
+  } else if (!direct_) {
+    slot = cachedPanels();
+  }
+  ldp_ = roundUp(ncMax_, nr_);
+
+  // The plain case folds into C itself. Later column blocks still read A
+  // and B, so C must not overlap them unless there is a single block.
+  const bool plain = !intPath_ && !intOut_ && l_.groups == 1 && !scaleA_ && !scaleB_ &&
+                     !bias_ && g_.act == isa::Activation::None && !g_.accumulate &&
+                     l_.c.type == DType::F32;
+  if (plain) {
+    const ByteRange cr = byteRangeOf(l_.c, true);
+    if (ncMax_ >= N ||
+        (disjoint(cr, byteRangeOf(l_.a, false)) && disjoint(cr, byteRangeOf(l_.b, false))))
+      cDirect_ = reinterpret_cast<float *>(sram_ + l_.c.base); // aligned (checkMatrix)
+  }
+  if (intOut_)
+    tI_ = s_.tI.get(M * N);
+  else if (!cDirect_)
+    tF_ = s_.tF.get(M * N);
+
   const size_t aK = wholeA_ ? K : kcMax_;
   if (intPath_) {
     pI_ = s_.pI.get(M * ldp_);
@@ -423,9 +482,6 @@ void GemmRun::run() {
     }
   }
 
-  // Panels come from the cache when it holds (or now took) this B;
-  // otherwise each chunk is packed into scratch just before its use.
-  const detail::PanelSlot slot = direct_ ? detail::PanelSlot{} : cachedPanels();
   const uint8_t *cached = slot.panels;
   void *scratchPanel = nullptr;
   if (!cached && !direct_)
@@ -445,7 +501,7 @@ void GemmRun::run() {
   });
   if (intOut_)
     epilogueInt();
-  else
+  else if (!cDirect_)
     epilogueFloat();
 }
 

@@ -1,0 +1,57 @@
+//===- GemmDecode.cpp - Skinny float Gemm from cached wide panels ---------===//
+
+#include "GemmDecode.h"
+
+#include "Avx2Lanes.h"
+
+namespace strata::sim::func::detail {
+
+#if defined(__x86_64__) && defined(__GNUC__)
+
+namespace {
+
+constexpr unsigned kVecs = kDecodeNr / 8;
+
+template <unsigned R>
+STRATA_AVX2 void decodeF32(size_t kc, const float *ap, size_t as, const float *bp, float *c,
+                           size_t ldc, bool load) {
+  __m256 acc[R][kVecs];
+  for (unsigned i = 0; i < R; ++i)
+    for (unsigned v = 0; v < kVecs; ++v)
+      acc[i][v] = load ? _mm256_loadu_ps(c + i * ldc + 8 * v) : _mm256_setzero_ps();
+  // Two k per iteration halve the loop's own instructions; each
+  // accumulator still takes its products in increasing k.
+  size_t k = 0;
+  for (; k + 2 <= kc; k += 2, ap += 2 * as, bp += 2 * kDecodeNr)
+    for (unsigned h = 0; h < 2; ++h)
+      for (unsigned i = 0; i < R; ++i) {
+        const __m256 a = _mm256_broadcast_ss(ap + h * as + i);
+        for (unsigned v = 0; v < kVecs; ++v)
+          acc[i][v] = _mm256_add_ps(
+              acc[i][v], _mm256_mul_ps(a, _mm256_loadu_ps(bp + h * kDecodeNr + 8 * v)));
+      }
+  if (k < kc)
+    for (unsigned i = 0; i < R; ++i) {
+      const __m256 a = _mm256_broadcast_ss(ap + i);
+      for (unsigned v = 0; v < kVecs; ++v)
+        acc[i][v] = _mm256_add_ps(acc[i][v], _mm256_mul_ps(a, _mm256_loadu_ps(bp + 8 * v)));
+    }
+  for (unsigned i = 0; i < R; ++i)
+    for (unsigned v = 0; v < kVecs; ++v)
+      _mm256_storeu_ps(c + i * ldc + 8 * v, acc[i][v]);
+}
+
+} // namespace
+
+GemmDecodeF32 decodeF32Avx2(unsigned rows) {
+  static_assert(kDecodeMaxRows <= 2, "a kernel for each row count up to kDecodeMaxRows");
+  switch (rows) {
+  case 1: return &decodeF32<1>;
+  case 2: return &decodeF32<2>;
+  default: return nullptr;
+  }
+}
+
+#endif
+
+} // namespace strata::sim::func::detail
