@@ -75,7 +75,7 @@ struct Chunk {
 // Per-thread buffers, reused across calls; every element read is written
 // first in the same call.
 struct Scratch {
-  GrowBuffer<float> tF, pF, panelF, packAF, scaleA, scaleB, bias, row, old, ones;
+  GrowBuffer<float> tF, pF, panelF, packAF, scaleA, scaleB, bias, row, old, ones, act;
   GrowBuffer<int32_t> tI, pI, rowI, oldI;
   GrowBuffer<int16_t> panelI, packAI;
 };
@@ -363,19 +363,14 @@ void GemmRun::epilogueFloat() {
     case isa::Activation::Relu:
       for (size_t n = 0; n < N; ++n) r[n] = reluF(r[n]);
       break;
-    case isa::Activation::Silu:
-      for (size_t n = 0; n < N; ++n) r[n] = siluF(r[n]);
-      break;
+    case isa::Activation::Silu: siluRow(r, nullptr, s_.act.get(N), N); break;
     case isa::Activation::GeluTanh:
       for (size_t n = 0; n < N; ++n) r[n] = geluTanhF(r[n]);
       break;
     case isa::Activation::GeluErf:
       for (size_t n = 0; n < N; ++n) r[n] = geluErfF(r[n]);
       break;
-    case isa::Activation::SwiGlu:
-      for (size_t j = 0; j < nOut; ++j)
-        r[j] = siluF(r[j]) * r[j + nOut];
-      break;
+    case isa::Activation::SwiGlu: siluRow(r, r + nOut, s_.act.get(nOut), nOut); break;
     }
     if (g_.accumulate) {
       loadAsFloat(c.type, cBase, c.index(m, 0), nOut, old);

@@ -2,6 +2,7 @@
 
 #include "PanelCache.h"
 
+#include "Avx2Lanes.h"
 #include "GrowBuffer.h"
 
 #include <algorithm>
@@ -42,11 +43,44 @@ uint64_t fingerprint(const SourceBytes &src) {
   return h;
 }
 
+// Validating a hit compares every byte of B, as many bytes per decode step
+// as the product reads. Only equality matters, not the order memcmp reports,
+// so the loop ORs the XOR of 32-byte words and tests once per block: three
+// instructions per 32 bytes against memcmp's per-vector compare and branch.
+#if defined(__x86_64__) && defined(__GNUC__)
+STRATA_AVX2 bool equalAvx2(const uint8_t *a, const uint8_t *b, uint64_t n) {
+  constexpr uint64_t kBlock = 4096; // a mismatch stops the scan within a block
+  uint64_t i = 0;
+  while (n - i >= 128) {
+    const uint64_t end = i + std::min<uint64_t>(kBlock, (n - i) / 128 * 128);
+    __m256i diff = _mm256_setzero_si256();
+    for (; i < end; i += 128)
+      for (uint64_t v = 0; v < 128; v += 32) {
+        const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(a + i + v));
+        const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(b + i + v));
+        diff = _mm256_or_si256(diff, _mm256_xor_si256(x, y));
+      }
+    if (!_mm256_testz_si256(diff, diff))
+      return false;
+  }
+  return std::memcmp(a + i, b + i, n - i) == 0;
+}
+
+bool equalBytes(const uint8_t *a, const uint8_t *b, uint64_t n) {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  return avx2 ? equalAvx2(a, b, n) : std::memcmp(a, b, n) == 0;
+}
+#else
+bool equalBytes(const uint8_t *a, const uint8_t *b, uint64_t n) {
+  return std::memcmp(a, b, n) == 0;
+}
+#endif
+
 bool sameBytes(const SourceBytes &src, const uint8_t *copy) {
   if (src.contiguous())
-    return std::memcmp(src.base, copy, src.size()) == 0;
+    return equalBytes(src.base, copy, src.size());
   for (uint64_t r = 0; r < src.runs; ++r)
-    if (std::memcmp(src.base + r * src.strideBytes, copy + r * src.runBytes, src.runBytes) != 0)
+    if (!equalBytes(src.base + r * src.strideBytes, copy + r * src.runBytes, src.runBytes))
       return false;
   return true;
 }

@@ -23,6 +23,8 @@
 #include "Activation.h"
 #include "VecOps.h"
 
+#include "strata/sim/func/ExpRow.h"
+
 #include <cmath>
 
 namespace strata::sim::func::detail {
@@ -75,11 +77,12 @@ void runSoftmax(const VecContext &c) {
     float mx = x[0];
     for (size_t j = 1; j < valid; ++j)
       mx = maxF(x[j], mx);
+    for (size_t j = 0; j < valid; ++j)
+      x[j] = x[j] - mx;
+    expfRow(x.data(), x.data(), valid); // std::exp's bits, eight at a time
     float sum = 0.0f;
-    for (size_t j = 0; j < valid; ++j) {
-      x[j] = std::exp(x[j] - mx);
+    for (size_t j = 0; j < valid; ++j)
       sum = sum + x[j];
-    }
     for (size_t j = 0; j < valid; ++j)
       x[j] = x[j] / sum;
     std::fill(x.begin() + valid, x.end(), 0.0f);
