@@ -70,36 +70,48 @@ STRATA_AVX2_FMA inline __m128 exp4(__m128 x) {
   return _mm256_cvtpd_ps(y);
 }
 
-/// Eight lanes; returns the mask of lanes the libm treats apart.
-STRATA_AVX2_FMA inline int exp8(const float *x, float *out) {
-  const __m256 v = _mm256_loadu_ps(x);
+/// Eight lanes; `special` gets the mask of lanes the libm treats apart.
+STRATA_AVX2_FMA inline __m256 exp8(__m256 v, int &special) {
   const __m256i top =
       _mm256_and_si256(_mm256_srli_epi32(_mm256_castps_si256(v), 20), _mm256_set1_epi32(0x7ff));
-  const int special = _mm256_movemask_ps(
+  special = _mm256_movemask_ps(
       _mm256_castsi256_ps(_mm256_cmpgt_epi32(top, _mm256_set1_epi32(kSpecialTop - 1))));
   const __m128 lo = exp4(_mm256_castps256_ps128(v)), hi = exp4(_mm256_extractf128_ps(v, 1));
-  _mm256_storeu_ps(out, _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1));
-  return special;
+  return _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1);
+}
+
+/// Stores the first `live` lanes of y to out, special lanes (of input v)
+/// from expf when asked. Reads only v, so out may be the input.
+STRATA_AVX2_FMA inline void store8(__m256 v, __m256 y, int special, bool scalarSpecials,
+                                   float *out, size_t live) {
+  if (live == 8 && !(special && scalarSpecials)) {
+    _mm256_storeu_ps(out, y);
+    return;
+  }
+  alignas(32) float in[8], res[8];
+  _mm256_store_ps(in, v);
+  _mm256_store_ps(res, y);
+  for (size_t l = 0; l < live; ++l)
+    out[l] = special >> l & 1 && scalarSpecials ? std::exp(in[l]) : res[l];
 }
 
 STRATA_AVX2_FMA void expVectorImpl(const float *x, float *out, size_t n, bool scalarSpecials) {
   size_t j = 0;
+  int special = 0;
   for (; j + 8 <= n; j += 8) {
-    int special = exp8(x + j, out + j);
-    if (special && scalarSpecials)
-      for (int l = 0; l < 8; ++l)
-        if (special >> l & 1)
-          out[j + l] = std::exp(x[j + l]);
+    const __m256 v = _mm256_loadu_ps(x + j);
+    const __m256 y = exp8(v, special);
+    store8(v, y, special, scalarSpecials, out + j, 8);
   }
   if (j == n)
     return;
   // The last n % 8 elements through a zero-padded copy; padding lanes are
   // dropped.
-  alignas(32) float in[8] = {}, res[8];
+  alignas(32) float in[8] = {};
   std::memcpy(in, x + j, (n - j) * sizeof(float));
-  int special = exp8(in, res);
-  for (size_t l = 0; l < n - j; ++l)
-    out[j + l] = special >> l & 1 && scalarSpecials ? std::exp(x[j + l]) : res[l];
+  const __m256 v = _mm256_load_ps(in);
+  const __m256 y = exp8(v, special);
+  store8(v, y, special, scalarSpecials, out + j, n - j);
 }
 
 bool hostHasAvx2Fma() {
