@@ -27,6 +27,10 @@
 
 #include <cmath>
 
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
 namespace strata::sim::func::detail {
 
 void runReduction(const VecContext &c) {
@@ -60,13 +64,54 @@ void runReduction(const VecContext &c) {
   }
 }
 
+namespace {
+
+/// maxF folded over x[0..n) in increasing j (n >= 1). Without NaNs the
+/// result is the largest value, whose bits are unique unless it is zero
+/// (+0 and -0 compare equal and the first wins): lanes find it, and a NaN
+/// or a zero maximum takes the sequential definition.
+float rowMax(const float *x, size_t n) {
+#if defined(__SSE2__)
+  if (n >= 8) {
+    __m128 mx = _mm_loadu_ps(x), nan = _mm_setzero_ps();
+    size_t j = 4;
+    for (; j + 4 <= n; j += 4) {
+      const __m128 v = _mm_loadu_ps(x + j);
+      mx = _mm_max_ps(mx, v);
+      nan = _mm_or_ps(nan, _mm_cmpunord_ps(v, v));
+    }
+    nan = _mm_or_ps(nan, _mm_cmpunord_ps(mx, mx));
+    alignas(16) float lanes[4];
+    _mm_store_ps(lanes, mx);
+    float m = lanes[0];
+    for (int l = 1; l < 4; ++l)
+      m = lanes[l] > m ? lanes[l] : m;
+    bool tailNan = false;
+    for (; j < n; ++j) {
+      m = x[j] > m ? x[j] : m;
+      tailNan |= x[j] != x[j];
+    }
+    if (_mm_movemask_ps(nan) == 0 && !tailNan && m != 0.0f)
+      return m;
+  }
+#endif
+  float m = x[0];
+  for (size_t j = 1; j < n; ++j)
+    m = maxF(x[j], m);
+  return m;
+}
+
+} // namespace
+
 void runSoftmax(const VecContext &c) {
   const VecLayout &l = c.l;
   const size_t cols = l.cols;
   const float scale = c.instr.fimm;
-  std::vector<float> x(cols);
+  static thread_local std::vector<float> row;
+  row.resize(cols);
+  float *x = row.data();
   for (size_t i = 0; i < l.rows; ++i) {
-    c.loadX(i, x.data());
+    c.loadX(i, x);
     size_t valid = cols;
     if (c.instr.causal) {
       uint64_t last = uint64_t(c.aux) + i; // largest unmasked column
@@ -74,19 +119,17 @@ void runSoftmax(const VecContext &c) {
     }
     for (size_t j = 0; j < valid; ++j)
       x[j] = scale * x[j];
-    float mx = x[0];
-    for (size_t j = 1; j < valid; ++j)
-      mx = maxF(x[j], mx);
+    const float mx = rowMax(x, valid);
     for (size_t j = 0; j < valid; ++j)
       x[j] = x[j] - mx;
-    expfRow(x.data(), x.data(), valid); // std::exp's bits, eight at a time
+    expfRow(x, x, valid); // std::exp's bits, eight at a time
     float sum = 0.0f;
     for (size_t j = 0; j < valid; ++j)
       sum = sum + x[j];
     for (size_t j = 0; j < valid; ++j)
       x[j] = x[j] / sum;
-    std::fill(x.begin() + valid, x.end(), 0.0f);
-    c.storeOut(i, x.data());
+    std::fill(x + valid, x + cols, 0.0f);
+    c.storeOut(i, x);
   }
 }
 
