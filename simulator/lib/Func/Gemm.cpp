@@ -130,7 +130,7 @@ private:
   /// take their k range of it) rather than once per chunk and column block.
   bool wholeA_ = false;
   /// The single row tile's float product reads B in place (GemmDirect.h),
-  /// and a single FP32 row of A too.
+  /// and FP32 rows of A too (lda apart).
   detail::GemmDirectF32 direct_ = nullptr;
   const float *aInPlace_ = nullptr;
   /// The single row tile's float product over cached decode panels.
@@ -251,19 +251,17 @@ detail::PanelSlot GemmRun::cachedPanels() const {
 void GemmRun::computeChunk(const Chunk &c, const void *panel) {
   const size_t M = l_.m, MR = ks_.mr, NR = nr_, strips = (c.nc + NR - 1) / NR;
   const bool load = !c.firstOfGroup;
+  // A read in place: element (i, k) at i * lda + k; packed: k * MR + i.
+  const float *ap = aInPlace_ ? aInPlace_ + c.k0 : packAF_ + c.k0 * MR;
+  const size_t as = aInPlace_ ? 1 : MR, rs = aInPlace_ ? l_.a.ld : 1;
   if (decode_) {
     const float *panelF = static_cast<const float *>(panel);
-    const float *ap = aInPlace_ ? aInPlace_ + c.k0 : packAF_ + c.k0 * MR;
-    const size_t as = aInPlace_ ? 1 : MR;
     for (size_t s = 0; s < strips; ++s)
-      decode_(c.kc, ap, as, &panelF[s * c.kc * NR], &pF_[s * NR], ldp_, load);
+      decode_(c.kc, ap, as, rs, &panelF[s * c.kc * NR], &pF_[s * NR], ldp_, load);
     return;
   }
   if (direct_) {
-    if (aInPlace_)
-      direct_(bSrc_, c.k0, c.kc, c.n0, c.nc, aInPlace_ + c.k0, 1, pF_, ldp_, load);
-    else
-      direct_(bSrc_, c.k0, c.kc, c.n0, c.nc, packAF_ + c.k0 * MR, MR, pF_, ldp_, load);
+    direct_(bSrc_, c.k0, c.kc, c.n0, c.nc, ap, as, rs, pF_, ldp_, load);
     return;
   }
   if (!intPath_) {
@@ -304,13 +302,14 @@ void GemmRun::fold(size_t group, size_t n0, size_t nc) {
   // The result starts at +0: the first group adds to 0 rather than to T.
   const bool first = group == 0;
   if (!intPath_ && first && G == 1 && !scaleA_ && !scaleB_) {
-    // One unscaled float group: T = 0 + P (0 + -0 is +0, as the general
-    // form gives, and multiplying by a missing scale of 1 is exact).
+    // One unscaled float group: T = 0 + P, which is P itself. Every
+    // kernel starts its sums at +0 and only adds, and a sum is -0 only
+    // when both addends are (x + -x is +0, and a nonzero exact sum never
+    // rounds to zero), so P is never -0 and 0 + P changes no bit (a NaN
+    // is already quiet). Multiplying by a missing scale of 1 is exact.
     for (size_t m = 0; m < M; ++m) {
       float *t = cDirect_ ? cDirect_ + l_.c.index(m, n0) : &tF_[m * N + n0];
-      const float *p = &pF_[m * ldp_];
-      for (size_t j = 0; j < nc; ++j)
-        t[j] = 0.0f + p[j];
+      std::memcpy(t, &pF_[m * ldp_], nc * sizeof(float));
     }
     return;
   }
@@ -421,7 +420,7 @@ void GemmRun::run() {
   wholeA_ = skinny && (!intPath_ || l_.groups == 1 || l_.groupLen % 2 == 0);
   if (wholeA_ && !intPath_ && isFloat(l_.b.type))
     direct_ = ks_.directF32[M];
-  if (direct_ && M == 1 && l_.a.type == DType::F32)
+  if (direct_ && l_.a.type == DType::F32)
     aInPlace_ = reinterpret_cast<const float *>(at(l_.a)); // aligned (checkMatrix)
 
   // Panels come from the cache when it holds (or now took) this B;
@@ -503,7 +502,7 @@ void GemmRun::run() {
 } // namespace
 
 void execute(const ResolvedGemm &op, uint8_t *sram) {
-  Expected<GemmLayout> layout = layoutOf(op);
+  const GemmLayout *layout = findLayout(op);
   // An invalid instruction (footprint() reports why) leaves SRAM untouched.
   if (!layout || layout->noOp())
     return;

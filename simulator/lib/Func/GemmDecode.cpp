@@ -13,8 +13,8 @@ namespace {
 constexpr unsigned kVecs = kDecodeNr / 8;
 
 template <unsigned R>
-STRATA_AVX2 void decodeF32(size_t kc, const float *ap, size_t as, const float *bp, float *c,
-                           size_t ldc, bool load) {
+STRATA_AVX2 void decodeF32(size_t kc, const float *ap, size_t as, size_t rs, const float *bp,
+                           float *c, size_t ldc, bool load) {
   __m256 acc[R][kVecs];
   for (unsigned i = 0; i < R; ++i)
     for (unsigned v = 0; v < kVecs; ++v)
@@ -26,14 +26,14 @@ STRATA_AVX2 void decodeF32(size_t kc, const float *ap, size_t as, const float *b
   for (; k + kUnroll <= kc; k += kUnroll, ap += kUnroll * as, bp += kUnroll * kDecodeNr)
     for (unsigned h = 0; h < kUnroll; ++h)
       for (unsigned i = 0; i < R; ++i) {
-        const __m256 a = _mm256_broadcast_ss(ap + h * as + i);
+        const __m256 a = _mm256_broadcast_ss(ap + h * as + i * rs);
         for (unsigned v = 0; v < kVecs; ++v)
           acc[i][v] = _mm256_add_ps(
               acc[i][v], _mm256_mul_ps(a, _mm256_loadu_ps(bp + h * kDecodeNr + 8 * v)));
       }
   for (; k < kc; ++k, ap += as, bp += kDecodeNr)
     for (unsigned i = 0; i < R; ++i) {
-      const __m256 a = _mm256_broadcast_ss(ap + i);
+      const __m256 a = _mm256_broadcast_ss(ap + i * rs);
       for (unsigned v = 0; v < kVecs; ++v)
         acc[i][v] = _mm256_add_ps(acc[i][v], _mm256_mul_ps(a, _mm256_loadu_ps(bp + 8 * v)));
     }

@@ -25,10 +25,10 @@ inline constexpr unsigned kDecodeNr = 32;
 /// reuse each transposed block across enough rows to need no cache.
 inline constexpr unsigned kDecodeMaxRows = 1;
 
-/// c[i][j] (+)= sum over k < kc of ap[k * as + i] * bp[k * kDecodeNr + j],
+/// c[i][j] (+)= sum over k < kc of ap[k * as + i * rs] * bp[k * kDecodeNr + j],
 /// i < the kernel's rows, j < kDecodeNr.
-using GemmDecodeF32 = void (*)(size_t kc, const float *ap, size_t as, const float *bp,
-                               float *c, size_t ldc, bool load);
+using GemmDecodeF32 = void (*)(size_t kc, const float *ap, size_t as, size_t rs,
+                               const float *bp, float *c, size_t ldc, bool load);
 
 #if defined(__x86_64__) && defined(__GNUC__)
 /// The AVX2 decode kernel for `rows` (1 or 2) rows, else null.

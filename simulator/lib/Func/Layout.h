@@ -53,6 +53,9 @@ struct GemmLayout {
 
 /// Validates a Gemm and describes its operands; the error names the field.
 Expected<GemmLayout> layoutOf(const ResolvedGemm &op);
+/// The layout of a valid Gemm (memoised per thread), or null if layoutOf()
+/// reports an error. Valid until this thread's next Gemm layout query.
+const GemmLayout *findLayout(const ResolvedGemm &op);
 
 /// Everything execute() needs to know about a validated vector instruction.
 struct VecLayout {
@@ -66,6 +69,8 @@ struct VecLayout {
 };
 
 Expected<VecLayout> layoutOf(const ResolvedVec &op);
+/// As findLayout(ResolvedGemm), for vector instructions.
+const VecLayout *findLayout(const ResolvedVec &op);
 
 /// "i8", "f16", ...; "type 9" for an invalid value.
 std::string typeName(DType t);

@@ -29,19 +29,29 @@ template <typename Resolved, typename Instr, typename Layout, typename Ops> clas
 public:
   /// The layout of `r`, computed by `compute` unless remembered.
   template <typename Compute> Expected<Layout> get(const Resolved &r, Compute compute) {
+    if (const Layout *l = find(r, compute))
+      return *l;
+    return compute(r); // invalid: computed again for its error
+  }
+
+  /// The remembered (or now computed and remembered) layout of a valid `r`,
+  /// or null when `r` is invalid; get() gives the error. The pointer stays
+  /// valid until the next query of this memo, and saves copying the layout
+  /// on every dispatch and execution.
+  template <typename Compute> const Layout *find(const Resolved &r, Compute compute) {
     if (!slots_)
       slots_ = std::make_unique<std::array<Slot, kSlots>>();
     Slot &slot = (*slots_)[Ops::hash(r) % kSlots];
     if (slot.valid && Ops::same(slot.op, r) && std::memcmp(slot.instr, r.instr, sizeof(Instr)) == 0)
-      return slot.layout;
+      return &slot.layout;
     Expected<Layout> l = compute(r);
-    if (l) {
-      slot.valid = true;
-      slot.op = r;
-      std::memcpy(slot.instr, r.instr, sizeof(Instr));
-      slot.layout = *l;
-    }
-    return l;
+    if (!l)
+      return nullptr;
+    slot.valid = true;
+    slot.op = r;
+    std::memcpy(slot.instr, r.instr, sizeof(Instr));
+    slot.layout = *l;
+    return &slot.layout;
   }
 
 private:

@@ -175,13 +175,23 @@ struct VecMemoOps {
   }
 };
 
+using VecMemo = detail::LayoutMemo<ResolvedVec, isa::VecInstr, VecLayout, VecMemoOps>;
+
+VecMemo &memo() {
+  static thread_local VecMemo m;
+  return m;
+}
+
 } // namespace
 
 Expected<VecLayout> layoutOf(const ResolvedVec &r) {
   if (!r.instr)
     return Error("vector instruction: the resolved instruction has no VecInstr");
-  static thread_local detail::LayoutMemo<ResolvedVec, isa::VecInstr, VecLayout, VecMemoOps> memo;
-  return memo.get(r, computeLayout);
+  return memo().get(r, computeLayout);
+}
+
+const VecLayout *findLayout(const ResolvedVec &r) {
+  return r.instr ? memo().find(r, computeLayout) : nullptr;
 }
 
 } // namespace strata::sim::func
