@@ -161,5 +161,32 @@ TEST_F(GemmDecode, PlainOutputOverInputsReadsThemFirst) {
   });
 }
 
+/// The plain case copies the kernels' sums to C without adding them to +0:
+/// sums of -0 products must still come out +0, on every path.
+TEST_F(GemmDecode, NegativeZeroProductsSumToPositiveZero) {
+  forEachHostIsa([] {
+    for (auto [a, b] : kFloatPairs)
+      for (uint32_t m : {1u, 2u, 8u})
+        for (bool transB : {false, true}) {
+          GemmCase c = shapedCase(a, b, m, 37, 19);
+          c.transB = transB;
+          c.out = DType::F32;
+          GemmHarness h(c, 8);
+          for (uint32_t i = 0; i < m; ++i)
+            for (uint32_t k = 0; k < c.k; ++k)
+              writeElem(h.mem, h.op.a, a, uint64_t(i) * h.instr.lda + k, -0.0);
+          for (uint32_t n = 0; n < c.n; ++n)
+            for (uint32_t k = 0; k < c.k; ++k)
+              writeElem(h.mem, h.op.b, b, h.bIndex(k, n), 0.5 + n);
+          SCOPED_TRACE(c.describe());
+          for (int run = 0; run < 3; ++run) {
+            h.runAndCheck();
+            for (uint32_t i = 0; i < m; ++i)
+              ASSERT_EQ(elemBits(h.mem, h.op.c, DType::F32, uint64_t(i) * h.instr.ldc + 5), 0u);
+          }
+        }
+  });
+}
+
 } // namespace
 } // namespace strata::sim::func
