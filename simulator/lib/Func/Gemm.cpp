@@ -113,7 +113,7 @@ private:
   Scratch &s_;
   bool intPath_ = false, intOut_ = false;
   size_t kcMax_ = 0, ncMax_ = 0;
-  size_t nr_ = 0; ///< strip width of the B panels: the kernel set's, or kDecodeNr
+  size_t nr_ = 0; ///< strip width of the B panels: the kernel set's, or decodeNr(N)
   size_t ldp_ = 0; ///< leading dimension of the partial block
   detail::PanelSource bSrc_;
 
@@ -428,13 +428,13 @@ void GemmRun::run() {
   // decode product tries the cache for its wide panels and reads B in place
   // when the cache does not take it.
   detail::PanelSlot slot;
-  if (direct_ && M <= detail::kDecodeMaxRows && ks_.decodeF32[M]) {
+  if (direct_ && M <= detail::kDecodeMaxRows && ks_.decodeF32[M][0]) {
     const size_t ncDirect = ncMax_;
-    nr_ = detail::kDecodeNr;
+    nr_ = detail::decodeNr(N);
     ncMax_ = std::min(kNcDecode, roundUp(N, nr_));
     slot = cachedPanels();
     if (slot.panels) {
-      decode_ = ks_.decodeF32[M];
+      decode_ = ks_.decodeF32[M][nr_ == detail::kDecodeNrWide];
       direct_ = nullptr;
     } else {
       nr_ = ks_.nr;

@@ -3,11 +3,13 @@
 // A decode step multiplies one row of activations by the same weights every
 // step. Read in place (GemmDirect.h), a transposed [n][k] weight costs an
 // 8 x 8 register transpose per 64 multiply-adds, every step. Once the panel
-// cache (PanelCache.h) holds B packed as FP32 strips [k][W] (W = 32 columns),
-// a step streams each strip with one multiply and one add per 8 products
-// and keeps W / 8 independent accumulators per row in flight. Validating the
-// cached copy costs a memcmp of B's bytes, about as much as the product
-// itself for FP32 B, and still well under the transposes.
+// cache (PanelCache.h) holds B packed as FP32 strips [k][W], a step streams
+// each strip with one multiply and one add per 8 products and keeps W / 8
+// independent accumulators in flight. Strips are 64 columns wide, or 32
+// when B has at most 32 columns (a narrow K or V projection), so few lanes
+// are padding. Validating the cached copy costs a compare of B's bytes,
+// about as much as the product itself for FP32 B, and still well under the
+// transposes.
 //
 // Each lane adds its products one k at a time in increasing k, a multiply
 // then an add (never fused), so the bits are those of every other path.
@@ -19,20 +21,24 @@
 
 namespace strata::sim::func::detail {
 
-/// The strip width of the decode panels (columns).
-inline constexpr unsigned kDecodeNr = 32;
-/// The most rows of A the decode kernels take: beyond it the direct kernels
+/// Strip widths of the decode panels (columns).
+inline constexpr unsigned kDecodeNrNarrow = 32, kDecodeNrWide = 64;
+/// The most rows of A the decode kernels take: with more, the direct kernels
 /// reuse each transposed block across enough rows to need no cache.
 inline constexpr unsigned kDecodeMaxRows = 1;
 
-/// c[i][j] (+)= sum over k < kc of ap[k * as + i * rs] * bp[k * kDecodeNr + j],
-/// i < the kernel's rows, j < kDecodeNr.
+/// The strip width for a B of n columns.
+inline unsigned decodeNr(size_t n) { return n > kDecodeNrNarrow ? kDecodeNrWide : kDecodeNrNarrow; }
+
+/// c[i][j] (+)= sum over k < kc of ap[k * as + i * rs] * bp[k * W + j],
+/// i < the kernel's rows, j < the kernel's strip width W.
 using GemmDecodeF32 = void (*)(size_t kc, const float *ap, size_t as, size_t rs,
                                const float *bp, float *c, size_t ldc, bool load);
 
 #if defined(__x86_64__) && defined(__GNUC__)
-/// The AVX2 decode kernel for `rows` (1 or 2) rows, else null.
-GemmDecodeF32 decodeF32Avx2(unsigned rows);
+/// The AVX2 decode kernel for `rows` (1..kDecodeMaxRows) rows and strips of
+/// `width` (kDecodeNrNarrow or kDecodeNrWide) columns, else null.
+GemmDecodeF32 decodeF32Avx2(unsigned rows, unsigned width);
 #endif
 
 } // namespace strata::sim::func::detail

@@ -1,7 +1,8 @@
 //===- GemmDecodeTest.cpp - Decode products from cached panels ------------===//
 //
 // A single-row float product reads B in place until the panel cache holds
-// it (second sighting), then from cached 32-wide FP32 panels (GemmDecode.h).
+// it (second sighting), then from cached FP32 panels of 32- or 64-column
+// strips (GemmDecode.h).
 // Every case runs three times on the same SRAM image, so the first runs take
 // the in-place path and the third the cached one, and each run must give the
 // reference's bits. Also: the plain case that folds straight into C, with C
