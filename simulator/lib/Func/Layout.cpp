@@ -44,8 +44,8 @@ ByteRange byteRangeOf(const Matrix &m, bool write) {
                    write};
 }
 
-Status checkMatrix(std::string_view what, std::string_view name, std::string_view ldName,
-                   const Matrix &m) {
+Status diagnoseMatrix(std::string_view what, std::string_view name, std::string_view ldName,
+                      const Matrix &m) {
   if (m.empty())
     return Status::ok();
   unsigned elemBytes = dtypeBits(m.type) >= 8 ? dtypeBits(m.type) / 8 : 1;

@@ -3,9 +3,10 @@
 // footprint() (at dispatch) and execute() both ask for an instruction's
 // layout, and a program issues the same few hundred instructions again and
 // again, so valid layouts are memoised per thread. A slot is reused only
-// when the instruction's bytes and every resolved operand field are equal to
-// what it was computed from, so an instruction edited in place is checked
-// again; invalid layouts are recomputed, error and all.
+// when the instruction's bytes and every resolved operand field the layout
+// depends on are equal to what it was computed from, so an instruction
+// edited in place is checked again; invalid layouts are recomputed, error
+// and all.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -21,8 +22,9 @@
 namespace strata::sim::func::detail {
 
 /// `Resolved` provides `instr` (a pointer to an `Instr`); `same(a, b)` says
-/// whether two resolved operands are equal field by field (not bytewise:
-/// the structs have padding) and `hash(r)` mixes them.
+/// whether two resolved operands agree in every field the layout depends on
+/// (field by field, not bytewise: the structs have padding) and `hash(r)`
+/// mixes those fields.
 template <typename Resolved, typename Instr, typename Layout, typename Ops> class LayoutMemo {
   static_assert(std::is_trivially_copyable_v<Instr>);
 
