@@ -107,9 +107,7 @@ void runSoftmax(const VecContext &c) {
   const VecLayout &l = c.l;
   const size_t cols = l.cols;
   const float scale = c.instr.fimm;
-  static thread_local std::vector<float> row;
-  row.resize(cols);
-  float *x = row.data();
+  float *x = rowBuffer(0, cols);
   for (size_t i = 0; i < l.rows; ++i) {
     c.loadX(i, x);
     size_t valid = cols;
@@ -137,13 +135,11 @@ void runNorm(const VecContext &c) {
   const VecLayout &l = c.l;
   const size_t cols = l.cols;
   const float eps = c.instr.fimm, n = float(cols);
-  std::vector<float> gamma = c.loadVector(*l.y, c.y);
-  std::vector<float> beta;
-  if (l.z)
-    beta = c.loadVector(*l.z, c.z);
-  std::vector<float> x(cols);
+  const float *gamma = c.loadVector(*l.y, c.y, 0);
+  const float *beta = l.z ? c.loadVector(*l.z, c.z, 1) : nullptr;
+  float *x = rowBuffer(2, cols);
   for (size_t i = 0; i < l.rows; ++i) {
-    c.loadX(i, x.data());
+    c.loadX(i, x);
     if (c.instr.op == isa::Opcode::VRmsNorm) {
       float ss = 0.0f;
       for (size_t j = 0; j < cols; ++j)
@@ -165,7 +161,7 @@ void runNorm(const VecContext &c) {
       for (size_t j = 0; j < cols; ++j)
         x[j] = ((x[j] - mean) * inv) * gamma[j] + beta[j];
     }
-    c.storeOut(i, x.data());
+    c.storeOut(i, x);
   }
 }
 
@@ -173,7 +169,8 @@ void runRope(const VecContext &c) {
   const VecLayout &l = c.l;
   const size_t cols = l.cols, head = c.instr.aux2, half = head / 2;
   const float theta = c.instr.fimm;
-  std::vector<float> freq(half), cosv(half), sinv(half), x(cols), r(cols);
+  float *freq = rowBuffer(0, half), *cosv = rowBuffer(1, half), *sinv = rowBuffer(2, half);
+  float *x = rowBuffer(3, cols), *r = rowBuffer(4, cols);
   for (size_t m = 0; m < half; ++m)
     freq[m] = 1.0f / std::pow(theta, float(2 * m) / float(head));
   for (size_t i = 0; i < l.rows; ++i) {
@@ -183,7 +180,7 @@ void runRope(const VecContext &c) {
       cosv[m] = std::cos(a);
       sinv[m] = std::sin(a);
     }
-    c.loadX(i, x.data());
+    c.loadX(i, x);
     for (size_t h0 = 0; h0 < cols; h0 += head) {
       for (size_t m = 0; m < half; ++m) {
         size_t p = c.instr.ropeHalf ? h0 + m : h0 + 2 * m;
@@ -193,7 +190,7 @@ void runRope(const VecContext &c) {
         r[q] = u * sinv[m] + v * cosv[m];
       }
     }
-    c.storeOut(i, r.data());
+    c.storeOut(i, r);
   }
 }
 

@@ -9,9 +9,25 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GrowBuffer.h"
 #include "VecOps.h"
 
 namespace strata::sim::func {
+
+namespace detail {
+
+float *rowBuffer(unsigned slot, size_t n) {
+  static thread_local GrowBuffer<float> buffers[kRowBuffers];
+  return buffers[slot].get(n);
+}
+
+float *VecContext::loadVector(const Matrix &m, const uint8_t *base, unsigned slot) const {
+  float *v = rowBuffer(slot, m.cols);
+  loadAsFloat(m.type, base, 0, m.cols, v);
+  return v;
+}
+
+} // namespace detail
 
 namespace {
 
