@@ -105,14 +105,16 @@ struct PanelCache::Entry {
 };
 
 size_t PanelCache::KeyHash::operator()(const PanelKey &k) const {
-  uint64_t h = mix(0, reinterpret_cast<uintptr_t>(k.base));
-  h = mix(h, k.ld);
-  h = mix(h, (uint64_t(k.k) << 32) | k.n);
-  h = mix(h, (uint64_t(k.groupLen) << 32) | k.kcMax);
-  h = mix(h, (uint64_t(k.ncMax) << 32) | (uint64_t(k.nr) << 16) |
-                 (uint64_t(static_cast<uint8_t>(k.type)) << 8) | (k.trans ? 2 : 0) |
-                 (k.int16 ? 1 : 0));
-  return size_t(h);
+  // Looked up on every cached Gemm: the fields are combined by odd
+  // multipliers and finalised once (equality decides, the hash only spreads).
+  uint64_t h = reinterpret_cast<uintptr_t>(k.base) * 0x9e3779b97f4a7c15ull;
+  h ^= k.ld * 0xc2b2ae3d27d4eb4full;
+  h ^= ((uint64_t(k.k) << 32) | k.n) * 0x165667b19e3779f9ull;
+  h ^= ((uint64_t(k.groupLen) << 32) | k.kcMax) * 0xd6e8feb86659fd93ull;
+  h ^= ((uint64_t(k.ncMax) << 32) | (uint64_t(k.nr) << 16) |
+        (uint64_t(static_cast<uint8_t>(k.type)) << 8) | (k.trans ? 2 : 0) | (k.int16 ? 1 : 0)) *
+       0xff51afd7ed558ccdull;
+  return size_t(mix(0, h));
 }
 
 PanelCache::PanelCache(size_t budgetBytes)

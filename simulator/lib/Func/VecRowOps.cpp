@@ -26,6 +26,8 @@
 #include "strata/sim/func/ExpRow.h"
 
 #include <cmath>
+#include <cstring>
+#include <vector>
 
 #if defined(__SSE2__)
 #include <immintrin.h>
@@ -169,10 +171,20 @@ void runRope(const VecContext &c) {
   const VecLayout &l = c.l;
   const size_t cols = l.cols, head = c.instr.aux2, half = head / 2;
   const float theta = c.instr.fimm;
-  float *freq = rowBuffer(0, half), *cosv = rowBuffer(1, half), *sinv = rowBuffer(2, half);
+  float *cosv = rowBuffer(1, half), *sinv = rowBuffer(2, half);
   float *x = rowBuffer(3, cols), *r = rowBuffer(4, cols);
-  for (size_t m = 0; m < half; ++m)
-    freq[m] = 1.0f / std::pow(theta, float(2 * m) / float(head));
+  // The frequencies depend on theta and the head size only: kept per thread
+  // for the last pair seen (every RoPE of a model shares them).
+  static thread_local std::vector<float> freq;
+  static thread_local float freqTheta = 0.0f;
+  static thread_local size_t freqHead = 0;
+  if (freqHead != head || std::memcmp(&freqTheta, &theta, sizeof theta) != 0) {
+    freq.resize(half);
+    for (size_t m = 0; m < half; ++m)
+      freq[m] = 1.0f / std::pow(theta, float(2 * m) / float(head));
+    freqTheta = theta;
+    freqHead = head;
+  }
   for (size_t i = 0; i < l.rows; ++i) {
     float pos = float(uint64_t(c.aux) + i);
     for (size_t m = 0; m < half; ++m) {
