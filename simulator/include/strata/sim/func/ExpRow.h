@@ -13,7 +13,7 @@
 //   - it needs AVX2 and FMA, and before first use a self-check compares it
 //     with expf on a spread of inputs; any difference, or a host without
 //     them, leaves every element to expf.
-// bench/func's ExpExhaustive compares all 2^32 inputs; the unit tests a
+// StrataExpExhaustive (bench/func) compares all 2^32 inputs; the unit tests a
 // dense sample with the special values.
 //
 //===----------------------------------------------------------------------===//
