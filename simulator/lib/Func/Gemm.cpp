@@ -98,7 +98,7 @@ private:
   template <typename F> void forEachChunk(F &&f) const;
   size_t panelBytes(const Chunk &c) const;
   void packB(const Chunk &c, void *panel) const;
-  detail::PanelSlot cachedPanels() const;
+  detail::PanelSlot cachedPanels(bool evict = true) const;
 
   void readScalesAndBias();
   void computeChunk(const Chunk &c, const void *panel);
@@ -215,7 +215,7 @@ void GemmRun::packB(const Chunk &c, void *panel) const {
 
 /// The cache entry for this B (packed now if it is new), or no panels when
 /// the cache does not take it.
-detail::PanelSlot GemmRun::cachedPanels() const {
+detail::PanelSlot GemmRun::cachedPanels(bool evict) const {
   const Matrix &b = l_.b;
   const uint64_t bits = dtypeBits(b.type);
   // Runs are B's rows as stored; an i4 row with an odd ld can only be the
@@ -237,7 +237,7 @@ detail::PanelSlot GemmRun::cachedPanels() const {
   key.nr = uint16_t(nr_);
   size_t total = 0;
   forEachChunk([&](const Chunk &c) { total += panelBytes(c); });
-  detail::PanelSlot slot = detail::threadPanelCache().acquire(key, src, total);
+  detail::PanelSlot slot = detail::threadPanelCache().acquire(key, src, total, evict);
   if (slot.panels && !slot.filled) {
     uint8_t *panel = slot.panels;
     forEachChunk([&](const Chunk &c) {
@@ -251,17 +251,17 @@ detail::PanelSlot GemmRun::cachedPanels() const {
 void GemmRun::computeChunk(const Chunk &c, const void *panel) {
   const size_t M = l_.m, MR = ks_.mr, NR = nr_, strips = (c.nc + NR - 1) / NR;
   const bool load = !c.firstOfGroup;
-  // A read in place: element (i, k) at i * lda + k; packed: k * MR + i.
-  const float *ap = aInPlace_ ? aInPlace_ + c.k0 : packAF_ + c.k0 * MR;
-  const size_t as = aInPlace_ ? 1 : MR, rs = aInPlace_ ? l_.a.ld : 1;
-  if (decode_) {
+  if (decode_ || direct_) {
+    // A read in place: element (i, k) at i * lda + k; packed: k * MR + i.
+    const float *ap = aInPlace_ ? aInPlace_ + c.k0 : packAF_ + c.k0 * MR;
+    const size_t as = aInPlace_ ? 1 : MR, rs = aInPlace_ ? l_.a.ld : 1;
+    if (direct_) {
+      direct_(bSrc_, c.k0, c.kc, c.n0, c.nc, ap, as, rs, pF_, ldp_, load);
+      return;
+    }
     const float *panelF = static_cast<const float *>(panel);
     for (size_t s = 0; s < strips; ++s)
       decode_(c.kc, ap, as, rs, &panelF[s * c.kc * NR], &pF_[s * NR], ldp_, load);
-    return;
-  }
-  if (direct_) {
-    direct_(bSrc_, c.k0, c.kc, c.n0, c.nc, ap, as, rs, pF_, ldp_, load);
     return;
   }
   if (!intPath_) {
@@ -432,7 +432,8 @@ void GemmRun::run() {
     const size_t ncDirect = ncMax_;
     nr_ = detail::decodeNr(N);
     ncMax_ = std::min(kNcDecode, roundUp(N, nr_));
-    slot = cachedPanels();
+    // Decode panels never evict: past the budget, weights stay direct.
+    slot = cachedPanels(/*evict=*/false);
     if (slot.panels) {
       decode_ = ks_.decodeF32[M][nr_ == detail::kDecodeNrWide];
       direct_ = nullptr;

@@ -142,7 +142,8 @@ bool PanelCache::admit(const PanelKey &key, const SourceBytes &src) {
   return false;
 }
 
-PanelSlot PanelCache::acquire(const PanelKey &key, const SourceBytes &src, size_t panelBytes) {
+PanelSlot PanelCache::acquire(const PanelKey &key, const SourceBytes &src, size_t panelBytes,
+                              bool evict) {
   if (src.size() + panelBytes + kEntryOverhead > budget_ / 8) {
     ++stats_.misses;
     return {};
@@ -162,6 +163,9 @@ PanelSlot PanelCache::acquire(const PanelKey &key, const SourceBytes &src, size_
     }
   }
   ++stats_.misses;
+  if (!evict && (stats_.bytes + src.size() + panelBytes + kEntryOverhead > budget_ ||
+                 (it != byKey_.end() && it->second.size() >= kMaxWays)))
+    return {};
   if (!admit(key, src))
     return {};
   if (it == byKey_.end())

@@ -15,6 +15,8 @@
 #include "strata/sim/func/GemmPanelCache.h"
 #include "strata/sim/func/HostIsa.h"
 
+#include <memory>
+
 namespace strata::sim::func {
 namespace {
 
@@ -187,6 +189,36 @@ TEST_F(GemmDecode, NegativeZeroProductsSumToPositiveZero) {
           }
         }
   });
+}
+
+/// Decode weights past the cache's budget stay on the direct path rather
+/// than evicting each other (which would pack every one on every step):
+/// twelve weights, room for about eight, round after round.
+TEST_F(GemmDecode, WeightsPastTheBudgetStayDirect) {
+  if (hostIsa() != HostIsa::Avx2)
+    GTEST_SKIP() << "decode panels are an AVX2 path";
+  GemmCase c = shapedCase(DType::F32, DType::F32, 1, 64, 64);
+  c.transB = true;
+  c.out = DType::F32;
+  std::vector<std::unique_ptr<GemmHarness>> weights;
+  for (uint32_t w = 0; w < 12; ++w)
+    weights.push_back(std::make_unique<GemmHarness>(c, 50 + w));
+  // Each entry: a 16 KiB copy, 16 KiB of panels and the fixed overhead.
+  const size_t entry = 2 * 64 * 64 * 4 + 256;
+  const size_t saved = gemmPanelCacheBudget();
+  setGemmPanelCacheBudget(8 * entry + entry / 2);
+  for (int round = 0; round < 5; ++round)
+    for (auto &h : weights) {
+      h->runAndCheck();
+      if (HasFailure())
+        break;
+    }
+  const GemmPanelCacheStats stats = gemmPanelCacheStats();
+  setGemmPanelCacheBudget(saved);
+  EXPECT_EQ(stats.evictions, 0u);
+  EXPECT_LE(stats.entries, 8u);
+  EXPECT_GT(stats.entries, 0u);
+  EXPECT_GE(stats.hits, stats.entries * 3) << "the weights that fit are reused every round";
 }
 
 } // namespace
