@@ -26,10 +26,9 @@
 // (PanelCache.h) and reused while B's bytes are unchanged; packing only
 // moves values, so a reused panel holds exactly what re-packing would give.
 // A float product of one row tile (decode) skips packing B altogether: the
-// direct kernels (GemmDirect.h) read it in place, in the same k order. With
-// a single row (GemmDecode.h), a B the cache holds is read from wide cached
-// panels instead, which needs no transposes; the cache takes B on its
-// second sighting, so a B seen once (a KV cache at one length) stays direct.
+// direct kernels (GemmDirect.h) read it in place, in the same k order (a
+// cached transposed copy would save the transposes but triples the bytes a
+// step reads, which costs more host time than it saves: docs/simulator.md).
 // The plain case (FP32 out, one unscaled group, no bias, activation or
 // accumulation) folds each column block straight into C.
 //
@@ -62,7 +61,6 @@ constexpr size_t kKcInt = 512;   ///< k per chunk (integer path)
 constexpr size_t kNc = 512;      ///< columns per block
 constexpr size_t kKcSkinny = 2048;
 constexpr size_t kNcSkinny = 64;
-constexpr size_t kNcDecode = 256; ///< columns per block of the decode panels
 
 size_t roundUp(size_t x, size_t m) { return (x + m - 1) / m * m; }
 
@@ -98,7 +96,7 @@ private:
   template <typename F> void forEachChunk(F &&f) const;
   size_t panelBytes(const Chunk &c) const;
   void packB(const Chunk &c, void *panel) const;
-  detail::PanelSlot cachedPanels(bool evict = true) const;
+  detail::PanelSlot cachedPanels() const;
 
   void readScalesAndBias();
   void computeChunk(const Chunk &c, const void *panel);
@@ -113,7 +111,6 @@ private:
   Scratch &s_;
   bool intPath_ = false, intOut_ = false;
   size_t kcMax_ = 0, ncMax_ = 0;
-  size_t nr_ = 0; ///< strip width of the B panels: the kernel set's, or decodeNr(N)
   size_t ldp_ = 0; ///< leading dimension of the partial block
   detail::PanelSource bSrc_;
 
@@ -133,8 +130,6 @@ private:
   /// and FP32 rows of A too (lda apart).
   detail::GemmDirectF32 direct_ = nullptr;
   const float *aInPlace_ = nullptr;
-  /// The single row tile's float product over cached decode panels.
-  detail::GemmDecodeF32 decode_ = nullptr;
   /// The fold writes FP32 results straight into C (the plain case).
   float *cDirect_ = nullptr;
 };
@@ -198,16 +193,12 @@ template <typename F> void GemmRun::forEachChunk(F &&f) const {
 }
 
 size_t GemmRun::panelBytes(const Chunk &c) const {
-  size_t width = roundUp(c.nc, nr_);
+  size_t width = roundUp(c.nc, ks_.nr);
   return intPath_ ? (c.kc + 1) / 2 * 2 * width * sizeof(int16_t) : c.kc * width * sizeof(float);
 }
 
 void GemmRun::packB(const Chunk &c, void *panel) const {
-  // Decode panels are packed once per cached B: the portable packer does.
-  if (nr_ != ks_.nr)
-    detail::packBF32Portable(bSrc_, c.k0, c.kc, c.n0, c.nc, unsigned(nr_),
-                             static_cast<float *>(panel));
-  else if (intPath_)
+  if (intPath_)
     ks_.packBI16(bSrc_, c.k0, c.kc, c.n0, c.nc, static_cast<int16_t *>(panel));
   else
     ks_.packBF32(bSrc_, c.k0, c.kc, c.n0, c.nc, static_cast<float *>(panel));
@@ -215,7 +206,7 @@ void GemmRun::packB(const Chunk &c, void *panel) const {
 
 /// The cache entry for this B (packed now if it is new), or no panels when
 /// the cache does not take it.
-detail::PanelSlot GemmRun::cachedPanels(bool evict) const {
+detail::PanelSlot GemmRun::cachedPanels() const {
   const Matrix &b = l_.b;
   const uint64_t bits = dtypeBits(b.type);
   // Runs are B's rows as stored; an i4 row with an odd ld can only be the
@@ -234,10 +225,10 @@ detail::PanelSlot GemmRun::cachedPanels(bool evict) const {
   key.type = b.type;
   key.trans = g_.transB;
   key.int16 = intPath_;
-  key.nr = uint16_t(nr_);
+  key.nr = uint16_t(ks_.nr);
   size_t total = 0;
   forEachChunk([&](const Chunk &c) { total += panelBytes(c); });
-  detail::PanelSlot slot = detail::threadPanelCache().acquire(key, src, total, evict);
+  detail::PanelSlot slot = detail::threadPanelCache().acquire(key, src, total);
   if (slot.panels && !slot.filled) {
     uint8_t *panel = slot.panels;
     forEachChunk([&](const Chunk &c) {
@@ -249,19 +240,13 @@ detail::PanelSlot GemmRun::cachedPanels(bool evict) const {
 }
 
 void GemmRun::computeChunk(const Chunk &c, const void *panel) {
-  const size_t M = l_.m, MR = ks_.mr, NR = nr_, strips = (c.nc + NR - 1) / NR;
+  const size_t M = l_.m, MR = ks_.mr, NR = ks_.nr, strips = (c.nc + NR - 1) / NR;
   const bool load = !c.firstOfGroup;
-  if (decode_ || direct_) {
+  if (direct_) {
     // A read in place: element (i, k) at i * lda + k; packed: k * MR + i.
     const float *ap = aInPlace_ ? aInPlace_ + c.k0 : packAF_ + c.k0 * MR;
     const size_t as = aInPlace_ ? 1 : MR, rs = aInPlace_ ? l_.a.ld : 1;
-    if (direct_) {
-      direct_(bSrc_, c.k0, c.kc, c.n0, c.nc, ap, as, rs, pF_, ldp_, load);
-      return;
-    }
-    const float *panelF = static_cast<const float *>(panel);
-    for (size_t s = 0; s < strips; ++s)
-      decode_(c.kc, ap, as, rs, &panelF[s * c.kc * NR], &pF_[s * NR], ldp_, load);
+    direct_(bSrc_, c.k0, c.kc, c.n0, c.nc, ap, as, rs, pF_, ldp_, load);
     return;
   }
   if (!intPath_) {
@@ -410,11 +395,11 @@ void GemmRun::run() {
   readScalesAndBias();
   bSrc_ = detail::PanelSource{at(l_.b), l_.b.type, l_.b.ld, g_.transB};
 
-  const size_t MR = ks_.mr;
+  const size_t NR = ks_.nr, MR = ks_.mr;
   const bool skinny = M <= MR;
-  nr_ = ks_.nr;
   kcMax_ = std::min<size_t>(skinny ? kKcSkinny : intPath_ ? kKcInt : kKcFloat, l_.groupLen);
-  ncMax_ = std::min(skinny ? kNcSkinny : kNc, roundUp(N, nr_));
+  ncMax_ = std::min(skinny ? kNcSkinny : kNc, roundUp(N, NR));
+  ldp_ = roundUp(ncMax_, NR);
   // Integer slivers hold k pairs, so a whole-K sliver serves the chunks
   // only if every chunk starts at an even k.
   wholeA_ = skinny && (!intPath_ || l_.groups == 1 || l_.groupLen % 2 == 0);
@@ -422,29 +407,9 @@ void GemmRun::run() {
     direct_ = ks_.directF32[M];
   if (direct_ && l_.a.type == DType::F32)
     aInPlace_ = reinterpret_cast<const float *>(at(l_.a)); // aligned (checkMatrix)
-
   // Panels come from the cache when it holds (or now took) this B;
-  // otherwise each chunk is packed into scratch just before its use. A
-  // decode product tries the cache for its wide panels and reads B in place
-  // when the cache does not take it.
-  detail::PanelSlot slot;
-  if (direct_ && M <= detail::kDecodeMaxRows && ks_.decodeF32[M][0]) {
-    const size_t ncDirect = ncMax_;
-    nr_ = detail::decodeNr(N);
-    ncMax_ = std::min(kNcDecode, roundUp(N, nr_));
-    // Decode panels never evict: past the budget, weights stay direct.
-    slot = cachedPanels(/*evict=*/false);
-    if (slot.panels) {
-      decode_ = ks_.decodeF32[M][nr_ == detail::kDecodeNrWide];
-      direct_ = nullptr;
-    } else {
-      nr_ = ks_.nr;
-      ncMax_ = ncDirect;
-    }
-  } else if (!direct_) {
-    slot = cachedPanels();
-  }
-  ldp_ = roundUp(ncMax_, nr_);
+  // otherwise each chunk is packed into scratch just before its use.
+  const detail::PanelSlot slot = direct_ ? detail::PanelSlot{} : cachedPanels();
 
   // The plain case folds into C itself. Later column blocks still read A
   // and B, so C must not overlap them unless there is a single block.

@@ -171,10 +171,6 @@ template <unsigned... R> GemmKernelSet makeAvx2(std::integer_sequence<unsigned, 
   ((s.f32[R + 1] = &f32Avx2<R + 1>), ...);
   ((s.i16[R + 1] = &i16Avx2<R + 1>), ...);
   ((s.directF32[R + 1] = directF32Avx2(R + 1)), ...);
-  for (unsigned r = 1; r <= kDecodeMaxRows; ++r) {
-    s.decodeF32[r][0] = decodeF32Avx2(r, kDecodeNrNarrow);
-    s.decodeF32[r][1] = decodeF32Avx2(r, kDecodeNrWide);
-  }
   s.packBF32 = &packBF32Avx2;
   s.packBI16 = &packBI16Avx2;
   return s;

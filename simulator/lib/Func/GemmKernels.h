@@ -12,7 +12,6 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
-#include "GemmDecode.h"
 #include "GemmDirect.h"
 #include "GemmPack.h"
 #include "strata/sim/func/HostIsa.h"
@@ -39,10 +38,6 @@ struct GemmKernelSet {
   /// Packing-free float kernels for at most mr rows, by live rows; null
   /// where the set has none (F32/F16/BF16 B only).
   GemmDirectF32 directF32[kMaxMr + 1] = {};
-  /// Float kernels over cached decode panels for up to kDecodeMaxRows
-  /// rows, by live rows and then narrow (0) or wide (1) strips; null where
-  /// the set has none.
-  GemmDecodeF32 decodeF32[kDecodeMaxRows + 1][2] = {};
 };
 
 const GemmKernelSet &gemmKernels(HostIsa isa);

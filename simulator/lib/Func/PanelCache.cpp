@@ -43,8 +43,8 @@ uint64_t fingerprint(const SourceBytes &src) {
   return h;
 }
 
-// Validating a hit compares every byte of B, as many bytes per decode step
-// as the product reads. Only equality matters, not the order memcmp reports,
+// Validating a hit compares every byte of B, as many bytes as the product
+// reads. Only equality matters, not the order memcmp reports,
 // so the loop ORs the XOR of 32-byte words, 256 bytes per iteration, and
 // tests once per block: about three instructions per 32 bytes against
 // memcmp's per-vector compare and branch.
@@ -142,8 +142,7 @@ bool PanelCache::admit(const PanelKey &key, const SourceBytes &src) {
   return false;
 }
 
-PanelSlot PanelCache::acquire(const PanelKey &key, const SourceBytes &src, size_t panelBytes,
-                              bool evict) {
+PanelSlot PanelCache::acquire(const PanelKey &key, const SourceBytes &src, size_t panelBytes) {
   if (src.size() + panelBytes + kEntryOverhead > budget_ / 8) {
     ++stats_.misses;
     return {};
@@ -163,9 +162,6 @@ PanelSlot PanelCache::acquire(const PanelKey &key, const SourceBytes &src, size_
     }
   }
   ++stats_.misses;
-  if (!evict && (stats_.bytes + src.size() + panelBytes + kEntryOverhead > budget_ ||
-                 (it != byKey_.end() && it->second.size() >= kMaxWays)))
-    return {};
   if (!admit(key, src))
     return {};
   if (it == byKey_.end())

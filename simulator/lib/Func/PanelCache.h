@@ -84,13 +84,8 @@ public:
 
   /// The entry for (key, exactly these bytes), or a new one of `panelBytes`
   /// for the caller to pack into before its next use of the cache. The
-  /// panels stay valid until the next acquire() on this cache. With
-  /// `evict` false a new entry is made only if it fits the budget without
-  /// evicting: for operands the caller can also use without packing, whose
-  /// working set may exceed the budget (evicting them in turn would pack
-  /// every one on every use).
-  PanelSlot acquire(const PanelKey &key, const SourceBytes &src, size_t panelBytes,
-                    bool evict = true);
+  /// panels stay valid until the next acquire() on this cache.
+  PanelSlot acquire(const PanelKey &key, const SourceBytes &src, size_t panelBytes);
 
   /// Changes the budget, evicting down to it.
   void setBudget(size_t bytes);

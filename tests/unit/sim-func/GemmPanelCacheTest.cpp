@@ -3,11 +3,9 @@
 // A B operand is cached on its second sighting and reused from the third, so
 // each case runs the same instruction on the same SRAM image three times and
 // checks every run against the reference: the first two pack B as before,
-// the third reads the cached panels. Float products of 2 to 6 rows (one row
-// tile) on the AVX2 path read B in place (GemmDirect.h) and never use the
-// cache; a single row reads cached decode panels (GemmDecode.h) once the
-// cache holds B; the other cases use 8 rows, more than either kernel set's
-// tile.
+// the third reads the cached panels. Float products of at most one row tile
+// on the AVX2 path read B in place (GemmDirect.h) and never use the cache;
+// the other cases use 8 rows, more than either kernel set's tile.
 //
 //===----------------------------------------------------------------------===//
 
@@ -57,7 +55,7 @@ private:
 
 /// True when the product reads B in place rather than from packed panels.
 bool readsBInPlace(DType a, uint32_t m) {
-  return hostIsa() == HostIsa::Avx2 && isFloat(a) && m >= 2 && m <= 6;
+  return hostIsa() == HostIsa::Avx2 && isFloat(a) && m <= 6;
 }
 
 /// Every operand pair, both B layouts, every row count up to one past the
