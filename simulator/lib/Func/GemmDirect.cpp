@@ -90,6 +90,32 @@ STRATA_AVX2 STRATA_ALWAYS_INLINE void columnsOf(const uint8_t *p, size_t rowByte
     update<R>(acc, r[t], ap + (k + t) * as, rs);
 }
 
+/// columnsOf for a single row of A whose k run is contiguous (as = 1):
+/// each row of an 8 x 8 block is multiplied by A's 8 k at once, and the
+/// products are transposed instead of B, saving the broadcasts. The
+/// products are the same (each one rounding of the same two factors), and
+/// every lane still adds them in increasing k.
+template <DType T, bool Full>
+STRATA_AVX2 STRATA_ALWAYS_INLINE void columnsOfOneRow(const uint8_t *p, size_t rowBytes, size_t kc,
+                                                      size_t live, const float *ap,
+                                                      __m256 *acc) {
+  constexpr size_t eb = dtypeBits(T) / 8;
+  size_t k = 0;
+  for (; k + 8 <= kc; k += 8) {
+    const __m256 a = _mm256_loadu_ps(ap + k);
+    const uint8_t *q = p + k * eb;
+    __m256 r[8];
+    for (size_t j = 0; j < 8; ++j)
+      r[j] = Full || j < live ? _mm256_mul_ps(load8<T>(q + j * rowBytes), a)
+                              : _mm256_setzero_ps();
+    transpose8(r); // r[t] = the products of k + t for the 8 columns
+    for (size_t t = 0; t < 8; ++t)
+      acc[0] = _mm256_add_ps(acc[0], r[t]);
+  }
+  if (k < kc) // the last kc % 8 k as columnsOf takes them
+    columnsOf<T, 1, Full>(p + k * eb, rowBytes, kc - k, live, ap + k, 1, 0, acc);
+}
+
 template <DType T, unsigned R>
 STRATA_AVX2 void directTyped(const PanelSource &b, size_t k0, size_t kc, size_t n0, size_t nc,
                              const float *ap, size_t as, size_t rs, float *c, size_t ldc,
@@ -102,7 +128,13 @@ STRATA_AVX2 void directTyped(const PanelSource &b, size_t k0, size_t kc, size_t 
     for (unsigned i = 0; i < R; ++i)
       acc[i] = load ? _mm256_loadu_ps(c + i * ldc + j0) : _mm256_setzero_ps();
     const uint8_t *p = b.base + b.index(k0, n0 + j0) * eb;
-    if (b.trans && live == 8)
+    // One row read in place (as = 1) multiplies before it transposes.
+    const bool oneRow = R == 1 && as == 1;
+    if (b.trans && oneRow && live == 8)
+      columnsOfOneRow<T, true>(p, rowBytes, kc, live, ap, acc);
+    else if (b.trans && oneRow)
+      columnsOfOneRow<T, false>(p, rowBytes, kc, live, ap, acc);
+    else if (b.trans && live == 8)
       columnsOf<T, R, true>(p, rowBytes, kc, live, ap, as, rs, acc);
     else if (b.trans)
       columnsOf<T, R, false>(p, rowBytes, kc, live, ap, as, rs, acc);
