@@ -8,7 +8,10 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "strata/sim/func/ExpRow.h"
+
 #include <cmath>
+#include <cstddef>
 
 namespace strata::sim::func {
 
@@ -17,6 +20,21 @@ inline float reluF(float x) { return x < 0.0f ? 0.0f : x; }
 
 /// x / (1 + exp(-x)).
 inline float siluF(float x) { return x / (1.0f + std::exp(-x)); }
+
+/// x[j] = siluF(x[j]), times up[j] when `up` is given (SwiGlu), for j < n,
+/// the exponentials taken a row at a time (expfRow: std::exp's bits). `tmp`
+/// holds n floats.
+inline void siluRow(float *x, const float *up, float *tmp, size_t n) {
+  for (size_t j = 0; j < n; ++j)
+    tmp[j] = -x[j];
+  expfRow(tmp, tmp, n);
+  if (up)
+    for (size_t j = 0; j < n; ++j)
+      x[j] = (x[j] / (1.0f + tmp[j])) * up[j];
+  else
+    for (size_t j = 0; j < n; ++j)
+      x[j] = x[j] / (1.0f + tmp[j]);
+}
 
 /// 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), evaluated as
 /// (0.5 x) * (1 + tanh(c * (x + 0.044715 * (x * x * x)))).

@@ -5,9 +5,9 @@
 namespace strata::sim::func {
 
 Status footprint(const ResolvedGemm &op, std::vector<ByteRange> &ranges) {
-  Expected<GemmLayout> layout = layoutOf(op);
+  const GemmLayout *layout = findLayout(op);
   if (!layout)
-    return layout.status();
+    return layoutOf(op).status();
   const GemmLayout &l = *layout;
   if (l.noOp())
     return Status::ok();
@@ -23,9 +23,9 @@ Status footprint(const ResolvedGemm &op, std::vector<ByteRange> &ranges) {
 }
 
 Status footprint(const ResolvedVec &op, std::vector<ByteRange> &ranges) {
-  Expected<VecLayout> layout = layoutOf(op);
+  const VecLayout *layout = findLayout(op);
   if (!layout)
-    return layout.status();
+    return layoutOf(op).status();
   const VecLayout &l = *layout;
   if (l.noOp())
     return Status::ok();

@@ -26,7 +26,11 @@
 // (PanelCache.h) and reused while B's bytes are unchanged; packing only
 // moves values, so a reused panel holds exactly what re-packing would give.
 // A float product of one row tile (decode) skips packing B altogether: the
-// direct kernels (GemmDirect.h) read it in place, in the same k order.
+// direct kernels (GemmDirect.h) read it in place, in the same k order (a
+// cached transposed copy would save the transposes but triples the bytes a
+// step reads, which costs more host time than it saves: docs/simulator.md).
+// The plain case (FP32 out, one unscaled group, no bias, activation or
+// accumulation) folds each column block straight into C.
 //
 //===----------------------------------------------------------------------===//
 
@@ -69,7 +73,7 @@ struct Chunk {
 // Per-thread buffers, reused across calls; every element read is written
 // first in the same call.
 struct Scratch {
-  GrowBuffer<float> tF, pF, panelF, packAF, scaleA, scaleB, bias, row, old, ones;
+  GrowBuffer<float> tF, pF, panelF, packAF, scaleA, scaleB, bias, row, old, ones, act;
   GrowBuffer<int32_t> tI, pI, rowI, oldI;
   GrowBuffer<int16_t> panelI, packAI;
 };
@@ -123,9 +127,11 @@ private:
   /// take their k range of it) rather than once per chunk and column block.
   bool wholeA_ = false;
   /// The single row tile's float product reads B in place (GemmDirect.h),
-  /// and a single FP32 row of A too.
+  /// and FP32 rows of A too (lda apart).
   detail::GemmDirectF32 direct_ = nullptr;
   const float *aInPlace_ = nullptr;
+  /// The fold writes FP32 results straight into C (the plain case).
+  float *cDirect_ = nullptr;
 };
 
 void GemmRun::readScalesAndBias() {
@@ -237,10 +243,10 @@ void GemmRun::computeChunk(const Chunk &c, const void *panel) {
   const size_t M = l_.m, MR = ks_.mr, NR = ks_.nr, strips = (c.nc + NR - 1) / NR;
   const bool load = !c.firstOfGroup;
   if (direct_) {
-    if (aInPlace_)
-      direct_(bSrc_, c.k0, c.kc, c.n0, c.nc, aInPlace_ + c.k0, 1, pF_, ldp_, load);
-    else
-      direct_(bSrc_, c.k0, c.kc, c.n0, c.nc, packAF_ + c.k0 * MR, MR, pF_, ldp_, load);
+    // A read in place: element (i, k) at i * lda + k; packed: k * MR + i.
+    const float *ap = aInPlace_ ? aInPlace_ + c.k0 : packAF_ + c.k0 * MR;
+    const size_t as = aInPlace_ ? 1 : MR, rs = aInPlace_ ? l_.a.ld : 1;
+    direct_(bSrc_, c.k0, c.kc, c.n0, c.nc, ap, as, rs, pF_, ldp_, load);
     return;
   }
   if (!intPath_) {
@@ -281,13 +287,14 @@ void GemmRun::fold(size_t group, size_t n0, size_t nc) {
   // The result starts at +0: the first group adds to 0 rather than to T.
   const bool first = group == 0;
   if (!intPath_ && first && G == 1 && !scaleA_ && !scaleB_) {
-    // One unscaled float group: T = 0 + P (0 + -0 is +0, as the general
-    // form gives, and multiplying by a missing scale of 1 is exact).
+    // One unscaled float group: T = 0 + P, which is P itself. Every
+    // kernel starts its sums at +0 and only adds, and a sum is -0 only
+    // when both addends are (x + -x is +0, and a nonzero exact sum never
+    // rounds to zero), so P is never -0 and 0 + P changes no bit (a NaN
+    // is already quiet). Multiplying by a missing scale of 1 is exact.
     for (size_t m = 0; m < M; ++m) {
-      float *t = &tF_[m * N + n0];
-      const float *p = &pF_[m * ldp_];
-      for (size_t j = 0; j < nc; ++j)
-        t[j] = 0.0f + p[j];
+      float *t = cDirect_ ? cDirect_ + l_.c.index(m, n0) : &tF_[m * N + n0];
+      std::memcpy(t, &pF_[m * ldp_], nc * sizeof(float));
     }
     return;
   }
@@ -340,19 +347,14 @@ void GemmRun::epilogueFloat() {
     case isa::Activation::Relu:
       for (size_t n = 0; n < N; ++n) r[n] = reluF(r[n]);
       break;
-    case isa::Activation::Silu:
-      for (size_t n = 0; n < N; ++n) r[n] = siluF(r[n]);
-      break;
+    case isa::Activation::Silu: siluRow(r, nullptr, s_.act.get(N), N); break;
     case isa::Activation::GeluTanh:
       for (size_t n = 0; n < N; ++n) r[n] = geluTanhF(r[n]);
       break;
     case isa::Activation::GeluErf:
       for (size_t n = 0; n < N; ++n) r[n] = geluErfF(r[n]);
       break;
-    case isa::Activation::SwiGlu:
-      for (size_t j = 0; j < nOut; ++j)
-        r[j] = siluF(r[j]) * r[j + nOut];
-      break;
+    case isa::Activation::SwiGlu: siluRow(r, r + nOut, s_.act.get(nOut), nOut); break;
     }
     if (g_.accumulate) {
       loadAsFloat(c.type, cBase, c.index(m, 0), nOut, old);
@@ -384,8 +386,10 @@ void GemmRun::epilogueInt() {
   }
 }
 
+bool disjoint(const ByteRange &x, const ByteRange &y) { return x.end <= y.begin || y.end <= x.begin; }
+
 void GemmRun::run() {
-  const size_t M = l_.m, N = l_.n;
+  const size_t M = l_.m, N = l_.n, K = l_.k;
   intPath_ = isInteger(g_.a);
   intOut_ = g_.out == DType::I32;
   readScalesAndBias();
@@ -396,18 +400,33 @@ void GemmRun::run() {
   kcMax_ = std::min<size_t>(skinny ? kKcSkinny : intPath_ ? kKcInt : kKcFloat, l_.groupLen);
   ncMax_ = std::min(skinny ? kNcSkinny : kNc, roundUp(N, NR));
   ldp_ = roundUp(ncMax_, NR);
-  if (intOut_)
-    tI_ = s_.tI.get(M * N);
-  else
-    tF_ = s_.tF.get(M * N);
   // Integer slivers hold k pairs, so a whole-K sliver serves the chunks
   // only if every chunk starts at an even k.
-  const size_t K = l_.k;
   wholeA_ = skinny && (!intPath_ || l_.groups == 1 || l_.groupLen % 2 == 0);
   if (wholeA_ && !intPath_ && isFloat(l_.b.type))
     direct_ = ks_.directF32[M];
-  if (direct_ && M == 1 && l_.a.type == DType::F32)
+  if (direct_ && l_.a.type == DType::F32)
     aInPlace_ = reinterpret_cast<const float *>(at(l_.a)); // aligned (checkMatrix)
+  // Panels come from the cache when it holds (or now took) this B;
+  // otherwise each chunk is packed into scratch just before its use.
+  const detail::PanelSlot slot = direct_ ? detail::PanelSlot{} : cachedPanels();
+
+  // The plain case folds into C itself. Later column blocks still read A
+  // and B, so C must not overlap them unless there is a single block.
+  const bool plain = !intPath_ && !intOut_ && l_.groups == 1 && !scaleA_ && !scaleB_ &&
+                     !bias_ && g_.act == isa::Activation::None && !g_.accumulate &&
+                     l_.c.type == DType::F32;
+  if (plain) {
+    const ByteRange cr = byteRangeOf(l_.c, true);
+    if (ncMax_ >= N ||
+        (disjoint(cr, byteRangeOf(l_.a, false)) && disjoint(cr, byteRangeOf(l_.b, false))))
+      cDirect_ = reinterpret_cast<float *>(sram_ + l_.c.base); // aligned (checkMatrix)
+  }
+  if (intOut_)
+    tI_ = s_.tI.get(M * N);
+  else if (!cDirect_)
+    tF_ = s_.tF.get(M * N);
+
   const size_t aK = wholeA_ ? K : kcMax_;
   if (intPath_) {
     pI_ = s_.pI.get(M * ldp_);
@@ -423,9 +442,6 @@ void GemmRun::run() {
     }
   }
 
-  // Panels come from the cache when it holds (or now took) this B;
-  // otherwise each chunk is packed into scratch just before its use.
-  const detail::PanelSlot slot = direct_ ? detail::PanelSlot{} : cachedPanels();
   const uint8_t *cached = slot.panels;
   void *scratchPanel = nullptr;
   if (!cached && !direct_)
@@ -445,14 +461,14 @@ void GemmRun::run() {
   });
   if (intOut_)
     epilogueInt();
-  else
+  else if (!cDirect_)
     epilogueFloat();
 }
 
 } // namespace
 
 void execute(const ResolvedGemm &op, uint8_t *sram) {
-  Expected<GemmLayout> layout = layoutOf(op);
+  const GemmLayout *layout = findLayout(op);
   // An invalid instruction (footprint() reports why) leaves SRAM untouched.
   if (!layout || layout->noOp())
     return;

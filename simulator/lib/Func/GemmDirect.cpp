@@ -35,25 +35,26 @@ STRATA_AVX2 STRATA_ALWAYS_INLINE __m256 load8Partial(const uint8_t *p, size_t li
   }
 }
 
+/// Row i's element of A is a[i * rs].
 template <unsigned R>
-STRATA_AVX2 STRATA_ALWAYS_INLINE void update(__m256 acc[R], __m256 b, const float *a) {
+STRATA_AVX2 STRATA_ALWAYS_INLINE void update(__m256 acc[R], __m256 b, const float *a, size_t rs) {
   for (unsigned i = 0; i < R; ++i)
-    acc[i] = _mm256_add_ps(acc[i], _mm256_mul_ps(b, _mm256_broadcast_ss(a + i)));
+    acc[i] = _mm256_add_ps(acc[i], _mm256_mul_ps(b, _mm256_broadcast_ss(a + i * rs)));
 }
 
 /// One group of 8 (or `live` < 8) columns of a [k][n] B: row k is
 /// contiguous, `rowBytes` apart.
 template <DType T, unsigned R>
 STRATA_AVX2 STRATA_ALWAYS_INLINE void rowsOf(const uint8_t *p, size_t rowBytes, size_t kc, size_t live,
-                               const float *ap, size_t as, __m256 acc[R]) {
+                               const float *ap, size_t as, size_t rs, __m256 acc[R]) {
   if (live == 8) {
     for (size_t k = 0; k < kc; ++k, p += rowBytes, ap += as)
-      update<R>(acc, load8<T>(p), ap);
+      update<R>(acc, load8<T>(p), ap, rs);
     return;
   }
   const __m256i mask = laneMask8(live);
   for (size_t k = 0; k < kc; ++k, p += rowBytes, ap += as)
-    update<R>(acc, load8Partial<T>(p, live, mask), ap);
+    update<R>(acc, load8Partial<T>(p, live, mask), ap, rs);
 }
 
 /// One group of 8 (or `live` < 8, when !Full) columns of a transposed
@@ -61,7 +62,7 @@ STRATA_AVX2 STRATA_ALWAYS_INLINE void rowsOf(const uint8_t *p, size_t rowBytes, 
 /// are transposed in registers so each vector holds one k of the 8 columns.
 template <DType T, unsigned R, bool Full>
 STRATA_AVX2 STRATA_ALWAYS_INLINE void columnsOf(const uint8_t *p, size_t rowBytes, size_t kc,
-                                                size_t live, const float *ap, size_t as,
+                                                size_t live, const float *ap, size_t as, size_t rs,
                                                 __m256 acc[R]) {
   constexpr size_t eb = dtypeBits(T) / 8;
   size_t k = 0;
@@ -73,7 +74,7 @@ STRATA_AVX2 STRATA_ALWAYS_INLINE void columnsOf(const uint8_t *p, size_t rowByte
     transpose8(r); // r[t] = k + t of the 8 columns
     const float *a = ap + k * as;
     for (size_t t = 0; t < 8; ++t, a += as)
-      update<R>(acc, r[t], a);
+      update<R>(acc, r[t], a, rs);
   }
   if (k == kc)
     return;
@@ -86,12 +87,39 @@ STRATA_AVX2 STRATA_ALWAYS_INLINE void columnsOf(const uint8_t *p, size_t rowByte
                             : _mm256_setzero_ps();
   transpose8(r);
   for (size_t t = 0; t < tail; ++t)
-    update<R>(acc, r[t], ap + (k + t) * as);
+    update<R>(acc, r[t], ap + (k + t) * as, rs);
+}
+
+/// columnsOf for a single row of A whose k run is contiguous (as = 1):
+/// each row of an 8 x 8 block is multiplied by A's 8 k at once, and the
+/// products are transposed instead of B, saving the broadcasts. The
+/// products are the same (each one rounding of the same two factors), and
+/// every lane still adds them in increasing k.
+template <DType T, bool Full>
+STRATA_AVX2 STRATA_ALWAYS_INLINE void columnsOfOneRow(const uint8_t *p, size_t rowBytes, size_t kc,
+                                                      size_t live, const float *ap,
+                                                      __m256 *acc) {
+  constexpr size_t eb = dtypeBits(T) / 8;
+  size_t k = 0;
+  for (; k + 8 <= kc; k += 8) {
+    const __m256 a = _mm256_loadu_ps(ap + k);
+    const uint8_t *q = p + k * eb;
+    __m256 r[8];
+    for (size_t j = 0; j < 8; ++j)
+      r[j] = Full || j < live ? _mm256_mul_ps(load8<T>(q + j * rowBytes), a)
+                              : _mm256_setzero_ps();
+    transpose8(r); // r[t] = the products of k + t for the 8 columns
+    for (size_t t = 0; t < 8; ++t)
+      acc[0] = _mm256_add_ps(acc[0], r[t]);
+  }
+  if (k < kc) // the last kc % 8 k as columnsOf takes them
+    columnsOf<T, 1, Full>(p + k * eb, rowBytes, kc - k, live, ap + k, 1, 0, acc);
 }
 
 template <DType T, unsigned R>
 STRATA_AVX2 void directTyped(const PanelSource &b, size_t k0, size_t kc, size_t n0, size_t nc,
-                             const float *ap, size_t as, float *c, size_t ldc, bool load) {
+                             const float *ap, size_t as, size_t rs, float *c, size_t ldc,
+                             bool load) {
   constexpr size_t eb = dtypeBits(T) / 8;
   const size_t rowBytes = b.ld * eb;
   for (size_t j0 = 0; j0 < nc; j0 += 8) {
@@ -100,12 +128,18 @@ STRATA_AVX2 void directTyped(const PanelSource &b, size_t k0, size_t kc, size_t 
     for (unsigned i = 0; i < R; ++i)
       acc[i] = load ? _mm256_loadu_ps(c + i * ldc + j0) : _mm256_setzero_ps();
     const uint8_t *p = b.base + b.index(k0, n0 + j0) * eb;
-    if (b.trans && live == 8)
-      columnsOf<T, R, true>(p, rowBytes, kc, live, ap, as, acc);
+    // One row read in place (as = 1) multiplies before it transposes.
+    const bool oneRow = R == 1 && as == 1;
+    if (b.trans && oneRow && live == 8)
+      columnsOfOneRow<T, true>(p, rowBytes, kc, live, ap, acc);
+    else if (b.trans && oneRow)
+      columnsOfOneRow<T, false>(p, rowBytes, kc, live, ap, acc);
+    else if (b.trans && live == 8)
+      columnsOf<T, R, true>(p, rowBytes, kc, live, ap, as, rs, acc);
     else if (b.trans)
-      columnsOf<T, R, false>(p, rowBytes, kc, live, ap, as, acc);
+      columnsOf<T, R, false>(p, rowBytes, kc, live, ap, as, rs, acc);
     else
-      rowsOf<T, R>(p, rowBytes, kc, live, ap, as, acc);
+      rowsOf<T, R>(p, rowBytes, kc, live, ap, as, rs, acc);
     for (unsigned i = 0; i < R; ++i)
       _mm256_storeu_ps(c + i * ldc + j0, acc[i]);
   }
@@ -113,11 +147,13 @@ STRATA_AVX2 void directTyped(const PanelSource &b, size_t k0, size_t kc, size_t 
 
 template <unsigned R>
 void directF32(const PanelSource &b, size_t k0, size_t kc, size_t n0, size_t nc,
-               const float *ap, size_t as, float *c, size_t ldc, bool load) {
+               const float *ap, size_t as, size_t rs, float *c, size_t ldc, bool load) {
   switch (b.type) {
-  case DType::F16: return directTyped<DType::F16, R>(b, k0, kc, n0, nc, ap, as, c, ldc, load);
-  case DType::BF16: return directTyped<DType::BF16, R>(b, k0, kc, n0, nc, ap, as, c, ldc, load);
-  default: return directTyped<DType::F32, R>(b, k0, kc, n0, nc, ap, as, c, ldc, load);
+  case DType::F16:
+    return directTyped<DType::F16, R>(b, k0, kc, n0, nc, ap, as, rs, c, ldc, load);
+  case DType::BF16:
+    return directTyped<DType::BF16, R>(b, k0, kc, n0, nc, ap, as, rs, c, ldc, load);
+  default: return directTyped<DType::F32, R>(b, k0, kc, n0, nc, ap, as, rs, c, ldc, load);
   }
 }
 

@@ -17,13 +17,14 @@
 
 namespace strata::sim::func::detail {
 
-/// c[i][j] (+)= sum over k < kc of ap[k * as + i] * B(k0 + k, n0 + j), for
-/// i < the kernel's rows and j < nc: A is a packed sliver (as = mr) or, for
-/// one row, an FP32 row read in place (as = 1). Lanes of the last 8-column
-/// group past nc get zeros (c has room for them: ldc >= nc rounded up to 8).
+/// c[i][j] (+)= sum over k < kc of ap[k * as + i * rs] * B(k0 + k, n0 + j),
+/// for i < the kernel's rows and j < nc: A is a packed sliver (as = mr,
+/// rs = 1) or FP32 rows read in place (as = 1, rs = lda). Lanes of the last
+/// 8-column group past nc get zeros (c has room for them: ldc >= nc
+/// rounded up to 8).
 using GemmDirectF32 = void (*)(const PanelSource &b, size_t k0, size_t kc, size_t n0,
-                               size_t nc, const float *ap, size_t as, float *c, size_t ldc,
-                               bool load);
+                               size_t nc, const float *ap, size_t as, size_t rs, float *c,
+                               size_t ldc, bool load);
 
 #if defined(__x86_64__) && defined(__GNUC__)
 /// The AVX2 direct kernel for `rows` (1..6) rows; B of type F32, F16 or

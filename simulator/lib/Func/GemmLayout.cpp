@@ -171,14 +171,23 @@ struct GemmMemoOps {
   }
 };
 
+using GemmMemo = detail::LayoutMemo<ResolvedGemm, isa::GemmInstr, GemmLayout, GemmMemoOps>;
+
+GemmMemo &memo() {
+  static thread_local GemmMemo m;
+  return m;
+}
+
 } // namespace
 
 Expected<GemmLayout> layoutOf(const ResolvedGemm &op) {
   if (!op.instr)
     return gemmError("the resolved instruction has no GemmInstr");
-  static thread_local detail::LayoutMemo<ResolvedGemm, isa::GemmInstr, GemmLayout, GemmMemoOps>
-      memo;
-  return memo.get(op, computeLayout);
+  return memo().get(op, computeLayout);
+}
+
+const GemmLayout *findLayout(const ResolvedGemm &op) {
+  return op.instr ? memo().find(op, computeLayout) : nullptr;
 }
 
 } // namespace strata::sim::func

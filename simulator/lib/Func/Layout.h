@@ -37,8 +37,28 @@ ByteRange byteRangeOf(const Matrix &m, bool write);
 /// its element size, ld >= cols and (I4) ld even when it has several rows.
 /// `what` names the instruction, `name` the operand and `ldName` its
 /// leading-dimension field, e.g. ("gemm", "A", "lda").
-Status checkMatrix(std::string_view what, std::string_view name, std::string_view ldName,
-                   const Matrix &m);
+Status diagnoseMatrix(std::string_view what, std::string_view name, std::string_view ldName,
+                      const Matrix &m);
+
+/// True for an operand of ordinary size (rows, cols, ld below 2^28, base
+/// below 2^40) that diagnoseMatrix() accepts: the check a layout miss makes
+/// for every operand, without building a Status.
+inline bool plainlyAddressable(const Matrix &m) {
+  if ((m.rows | m.cols | m.ld) >= (uint64_t(1) << 28) || m.base >= (uint64_t(1) << 40))
+    return false;
+  const unsigned bits = dtypeBits(m.type);
+  if (bits == 0 || m.base % (bits >= 8 ? bits / 8 : 1) != 0)
+    return false;
+  return m.rows <= 1 || (m.ld >= m.cols && (m.type != DType::I4 || m.ld % 2 == 0));
+}
+
+/// diagnoseMatrix() with the common valid case inline.
+inline Status checkMatrix(std::string_view what, std::string_view name, std::string_view ldName,
+                          const Matrix &m) {
+  if (m.empty() || plainlyAddressable(m))
+    return Status::ok();
+  return diagnoseMatrix(what, name, ldName, m);
+}
 
 /// Everything execute() needs to know about a validated Gemm.
 struct GemmLayout {
@@ -53,6 +73,9 @@ struct GemmLayout {
 
 /// Validates a Gemm and describes its operands; the error names the field.
 Expected<GemmLayout> layoutOf(const ResolvedGemm &op);
+/// The layout of a valid Gemm (memoised per thread), or null if layoutOf()
+/// reports an error. Valid until this thread's next Gemm layout query.
+const GemmLayout *findLayout(const ResolvedGemm &op);
 
 /// Everything execute() needs to know about a validated vector instruction.
 struct VecLayout {
@@ -66,6 +89,8 @@ struct VecLayout {
 };
 
 Expected<VecLayout> layoutOf(const ResolvedVec &op);
+/// As findLayout(ResolvedGemm), for vector instructions.
+const VecLayout *findLayout(const ResolvedVec &op);
 
 /// "i8", "f16", ...; "type 9" for an invalid value.
 std::string typeName(DType t);

@@ -3,9 +3,10 @@
 // footprint() (at dispatch) and execute() both ask for an instruction's
 // layout, and a program issues the same few hundred instructions again and
 // again, so valid layouts are memoised per thread. A slot is reused only
-// when the instruction's bytes and every resolved operand field are equal to
-// what it was computed from, so an instruction edited in place is checked
-// again; invalid layouts are recomputed, error and all.
+// when the instruction's bytes and every resolved operand field the layout
+// depends on are equal to what it was computed from, so an instruction
+// edited in place is checked again; invalid layouts are recomputed, error
+// and all.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -21,27 +22,38 @@
 namespace strata::sim::func::detail {
 
 /// `Resolved` provides `instr` (a pointer to an `Instr`); `same(a, b)` says
-/// whether two resolved operands are equal field by field (not bytewise:
-/// the structs have padding) and `hash(r)` mixes them.
+/// whether two resolved operands agree in every field the layout depends on
+/// (field by field, not bytewise: the structs have padding) and `hash(r)`
+/// mixes those fields.
 template <typename Resolved, typename Instr, typename Layout, typename Ops> class LayoutMemo {
   static_assert(std::is_trivially_copyable_v<Instr>);
 
 public:
   /// The layout of `r`, computed by `compute` unless remembered.
   template <typename Compute> Expected<Layout> get(const Resolved &r, Compute compute) {
+    if (const Layout *l = find(r, compute))
+      return *l;
+    return compute(r); // invalid: computed again for its error
+  }
+
+  /// The remembered (or now computed and remembered) layout of a valid `r`,
+  /// or null when `r` is invalid; get() gives the error. The pointer stays
+  /// valid until the next query of this memo, and saves copying the layout
+  /// on every dispatch and execution.
+  template <typename Compute> const Layout *find(const Resolved &r, Compute compute) {
     if (!slots_)
       slots_ = std::make_unique<std::array<Slot, kSlots>>();
     Slot &slot = (*slots_)[Ops::hash(r) % kSlots];
     if (slot.valid && Ops::same(slot.op, r) && std::memcmp(slot.instr, r.instr, sizeof(Instr)) == 0)
-      return slot.layout;
+      return &slot.layout;
     Expected<Layout> l = compute(r);
-    if (l) {
-      slot.valid = true;
-      slot.op = r;
-      std::memcpy(slot.instr, r.instr, sizeof(Instr));
-      slot.layout = *l;
-    }
-    return l;
+    if (!l)
+      return nullptr;
+    slot.valid = true;
+    slot.op = r;
+    std::memcpy(slot.instr, r.instr, sizeof(Instr));
+    slot.layout = *l;
+    return &slot.layout;
   }
 
 private:

@@ -2,6 +2,7 @@
 
 #include "PanelCache.h"
 
+#include "Avx2Lanes.h"
 #include "GrowBuffer.h"
 
 #include <algorithm>
@@ -42,11 +43,46 @@ uint64_t fingerprint(const SourceBytes &src) {
   return h;
 }
 
+// Validating a hit compares every byte of B, as many bytes as the product
+// reads. Only equality matters, not the order memcmp reports,
+// so the loop ORs the XOR of 32-byte words, 256 bytes per iteration, and
+// tests once per block: about three instructions per 32 bytes against
+// memcmp's per-vector compare and branch.
+#if defined(__x86_64__) && defined(__GNUC__)
+STRATA_AVX2 bool equalAvx2(const uint8_t *a, const uint8_t *b, uint64_t n) {
+  constexpr uint64_t kBlock = 4096; // a mismatch stops the scan within a block
+  constexpr uint64_t kStep = 256;
+  uint64_t i = 0;
+  while (n - i >= kStep) {
+    const uint64_t end = i + std::min<uint64_t>(kBlock, (n - i) / kStep * kStep);
+    __m256i diff = _mm256_setzero_si256();
+    for (; i < end; i += kStep)
+      for (uint64_t v = 0; v < kStep; v += 32) {
+        const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(a + i + v));
+        const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(b + i + v));
+        diff = _mm256_or_si256(diff, _mm256_xor_si256(x, y));
+      }
+    if (!_mm256_testz_si256(diff, diff))
+      return false;
+  }
+  return std::memcmp(a + i, b + i, n - i) == 0;
+}
+
+bool equalBytes(const uint8_t *a, const uint8_t *b, uint64_t n) {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  return avx2 ? equalAvx2(a, b, n) : std::memcmp(a, b, n) == 0;
+}
+#else
+bool equalBytes(const uint8_t *a, const uint8_t *b, uint64_t n) {
+  return std::memcmp(a, b, n) == 0;
+}
+#endif
+
 bool sameBytes(const SourceBytes &src, const uint8_t *copy) {
   if (src.contiguous())
-    return std::memcmp(src.base, copy, src.size()) == 0;
+    return equalBytes(src.base, copy, src.size());
   for (uint64_t r = 0; r < src.runs; ++r)
-    if (std::memcmp(src.base + r * src.strideBytes, copy + r * src.runBytes, src.runBytes) != 0)
+    if (!equalBytes(src.base + r * src.strideBytes, copy + r * src.runBytes, src.runBytes))
       return false;
   return true;
 }
@@ -69,14 +105,16 @@ struct PanelCache::Entry {
 };
 
 size_t PanelCache::KeyHash::operator()(const PanelKey &k) const {
-  uint64_t h = mix(0, reinterpret_cast<uintptr_t>(k.base));
-  h = mix(h, k.ld);
-  h = mix(h, (uint64_t(k.k) << 32) | k.n);
-  h = mix(h, (uint64_t(k.groupLen) << 32) | k.kcMax);
-  h = mix(h, (uint64_t(k.ncMax) << 32) | (uint64_t(k.nr) << 16) |
-                 (uint64_t(static_cast<uint8_t>(k.type)) << 8) | (k.trans ? 2 : 0) |
-                 (k.int16 ? 1 : 0));
-  return size_t(h);
+  // Looked up on every cached Gemm: the fields are combined by odd
+  // multipliers and finalised once (equality decides, the hash only spreads).
+  uint64_t h = reinterpret_cast<uintptr_t>(k.base) * 0x9e3779b97f4a7c15ull;
+  h ^= k.ld * 0xc2b2ae3d27d4eb4full;
+  h ^= ((uint64_t(k.k) << 32) | k.n) * 0x165667b19e3779f9ull;
+  h ^= ((uint64_t(k.groupLen) << 32) | k.kcMax) * 0xd6e8feb86659fd93ull;
+  h ^= ((uint64_t(k.ncMax) << 32) | (uint64_t(k.nr) << 16) |
+        (uint64_t(static_cast<uint8_t>(k.type)) << 8) | (k.trans ? 2 : 0) | (k.int16 ? 1 : 0)) *
+       0xff51afd7ed558ccdull;
+  return size_t(mix(0, h));
 }
 
 PanelCache::PanelCache(size_t budgetBytes)

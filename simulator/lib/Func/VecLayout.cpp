@@ -50,8 +50,8 @@ Expected<VecLayout> computeLayout(const ResolvedVec &r) {
   if (!isVectorOp(v.op))
     return Error(fmt::format("vector instruction: opcode {:#04x} is not a vector opcode",
                              static_cast<unsigned>(v.op)));
-  const std::string what(isa::mnemonic(v.op));
-  auto fail = [&](const std::string &message) { return Error(what + ": " + message); };
+  const std::string_view what = isa::mnemonic(v.op);
+  auto fail = [&](const std::string &message) { return Error(std::string(what) + ": " + message); };
 
   bool usesY = isBinary(v.op) ? v.bcast != isa::Broadcast::Scalar
                               : (v.op == Opcode::VRmsNorm || v.op == Opcode::VLayerNorm ||
@@ -164,24 +164,36 @@ Expected<VecLayout> computeLayout(const ResolvedVec &r) {
   return l;
 }
 
+// The layout does not depend on aux (a position, read only by execution),
+// so aux is no part of the key: a RoPE at the next position reuses it.
 struct VecMemoOps {
   static bool same(const ResolvedVec &a, const ResolvedVec &b) {
-    return a.instr == b.instr && a.rows == b.rows && a.cols == b.cols && a.aux == b.aux &&
-           a.x == b.x && a.y == b.y && a.z == b.z && a.dst == b.dst;
+    return a.instr == b.instr && a.rows == b.rows && a.cols == b.cols && a.x == b.x &&
+           a.y == b.y && a.z == b.z && a.dst == b.dst;
   }
   static uint64_t hash(const ResolvedVec &r) {
     return detail::mixLayoutKey(r.instr, r.x + 3 * r.y + 5 * r.z + 7 * r.dst,
-                                (uint64_t(r.rows) << 42) ^ (uint64_t(r.cols) << 21) ^ r.aux);
+                                (uint64_t(r.rows) << 42) ^ (uint64_t(r.cols) << 21));
   }
 };
+
+using VecMemo = detail::LayoutMemo<ResolvedVec, isa::VecInstr, VecLayout, VecMemoOps>;
+
+VecMemo &memo() {
+  static thread_local VecMemo m;
+  return m;
+}
 
 } // namespace
 
 Expected<VecLayout> layoutOf(const ResolvedVec &r) {
   if (!r.instr)
     return Error("vector instruction: the resolved instruction has no VecInstr");
-  static thread_local detail::LayoutMemo<ResolvedVec, isa::VecInstr, VecLayout, VecMemoOps> memo;
-  return memo.get(r, computeLayout);
+  return memo().get(r, computeLayout);
+}
+
+const VecLayout *findLayout(const ResolvedVec &r) {
+  return r.instr ? memo().find(r, computeLayout) : nullptr;
 }
 
 } // namespace strata::sim::func

@@ -35,7 +35,17 @@ struct VecContext {
     loadAsFloat(m.type, base, 0, m.cols, v.data());
     return v;
   }
+  /// The same into rowBuffer(slot).
+  float *loadVector(const Matrix &m, const uint8_t *base, unsigned slot) const;
 };
+
+/// Per-thread float buffers reused across instructions (a decode step runs
+/// hundreds of small vector instructions, and a heap allocation per row
+/// buffer cost as much as their arithmetic): slot `slot` (< kRowBuffers)
+/// with room for n floats. Nothing is kept between calls; an operation uses
+/// each slot for one purpose.
+inline constexpr unsigned kRowBuffers = 6;
+float *rowBuffer(unsigned slot, size_t n);
 
 void runBinary(const VecContext &c);     // VAdd, VSub, VMul, VMax
 void runUnary(const VecContext &c);      // VExp .. VRelu

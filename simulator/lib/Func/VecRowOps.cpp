@@ -23,7 +23,15 @@
 #include "Activation.h"
 #include "VecOps.h"
 
+#include "strata/sim/func/ExpRow.h"
+
 #include <cmath>
+#include <cstring>
+#include <vector>
+
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
 
 namespace strata::sim::func::detail {
 
@@ -58,13 +66,52 @@ void runReduction(const VecContext &c) {
   }
 }
 
+namespace {
+
+/// maxF folded over x[0..n) in increasing j (n >= 1). Without NaNs the
+/// result is the largest value, whose bits are unique unless it is zero
+/// (+0 and -0 compare equal and the first wins): lanes find it, and a NaN
+/// or a zero maximum takes the sequential definition.
+float rowMax(const float *x, size_t n) {
+#if defined(__SSE2__)
+  if (n >= 8) {
+    __m128 mx = _mm_loadu_ps(x), nan = _mm_setzero_ps();
+    size_t j = 4;
+    for (; j + 4 <= n; j += 4) {
+      const __m128 v = _mm_loadu_ps(x + j);
+      mx = _mm_max_ps(mx, v);
+      nan = _mm_or_ps(nan, _mm_cmpunord_ps(v, v));
+    }
+    nan = _mm_or_ps(nan, _mm_cmpunord_ps(mx, mx));
+    alignas(16) float lanes[4];
+    _mm_store_ps(lanes, mx);
+    float m = lanes[0];
+    for (int l = 1; l < 4; ++l)
+      m = lanes[l] > m ? lanes[l] : m;
+    bool tailNan = false;
+    for (; j < n; ++j) {
+      m = x[j] > m ? x[j] : m;
+      tailNan |= x[j] != x[j];
+    }
+    if (_mm_movemask_ps(nan) == 0 && !tailNan && m != 0.0f)
+      return m;
+  }
+#endif
+  float m = x[0];
+  for (size_t j = 1; j < n; ++j)
+    m = maxF(x[j], m);
+  return m;
+}
+
+} // namespace
+
 void runSoftmax(const VecContext &c) {
   const VecLayout &l = c.l;
   const size_t cols = l.cols;
   const float scale = c.instr.fimm;
-  std::vector<float> x(cols);
+  float *x = rowBuffer(0, cols);
   for (size_t i = 0; i < l.rows; ++i) {
-    c.loadX(i, x.data());
+    c.loadX(i, x);
     size_t valid = cols;
     if (c.instr.causal) {
       uint64_t last = uint64_t(c.aux) + i; // largest unmasked column
@@ -72,18 +119,17 @@ void runSoftmax(const VecContext &c) {
     }
     for (size_t j = 0; j < valid; ++j)
       x[j] = scale * x[j];
-    float mx = x[0];
-    for (size_t j = 1; j < valid; ++j)
-      mx = maxF(x[j], mx);
+    const float mx = rowMax(x, valid);
+    for (size_t j = 0; j < valid; ++j)
+      x[j] = x[j] - mx;
+    expfRow(x, x, valid); // std::exp's bits, eight at a time
     float sum = 0.0f;
-    for (size_t j = 0; j < valid; ++j) {
-      x[j] = std::exp(x[j] - mx);
+    for (size_t j = 0; j < valid; ++j)
       sum = sum + x[j];
-    }
     for (size_t j = 0; j < valid; ++j)
       x[j] = x[j] / sum;
-    std::fill(x.begin() + valid, x.end(), 0.0f);
-    c.storeOut(i, x.data());
+    std::fill(x + valid, x + cols, 0.0f);
+    c.storeOut(i, x);
   }
 }
 
@@ -91,13 +137,11 @@ void runNorm(const VecContext &c) {
   const VecLayout &l = c.l;
   const size_t cols = l.cols;
   const float eps = c.instr.fimm, n = float(cols);
-  std::vector<float> gamma = c.loadVector(*l.y, c.y);
-  std::vector<float> beta;
-  if (l.z)
-    beta = c.loadVector(*l.z, c.z);
-  std::vector<float> x(cols);
+  const float *gamma = c.loadVector(*l.y, c.y, 0);
+  const float *beta = l.z ? c.loadVector(*l.z, c.z, 1) : nullptr;
+  float *x = rowBuffer(2, cols);
   for (size_t i = 0; i < l.rows; ++i) {
-    c.loadX(i, x.data());
+    c.loadX(i, x);
     if (c.instr.op == isa::Opcode::VRmsNorm) {
       float ss = 0.0f;
       for (size_t j = 0; j < cols; ++j)
@@ -119,7 +163,7 @@ void runNorm(const VecContext &c) {
       for (size_t j = 0; j < cols; ++j)
         x[j] = ((x[j] - mean) * inv) * gamma[j] + beta[j];
     }
-    c.storeOut(i, x.data());
+    c.storeOut(i, x);
   }
 }
 
@@ -127,9 +171,20 @@ void runRope(const VecContext &c) {
   const VecLayout &l = c.l;
   const size_t cols = l.cols, head = c.instr.aux2, half = head / 2;
   const float theta = c.instr.fimm;
-  std::vector<float> freq(half), cosv(half), sinv(half), x(cols), r(cols);
-  for (size_t m = 0; m < half; ++m)
-    freq[m] = 1.0f / std::pow(theta, float(2 * m) / float(head));
+  float *cosv = rowBuffer(1, half), *sinv = rowBuffer(2, half);
+  float *x = rowBuffer(3, cols), *r = rowBuffer(4, cols);
+  // The frequencies depend on theta and the head size only: kept per thread
+  // for the last pair seen (every RoPE of a model shares them).
+  static thread_local std::vector<float> freq;
+  static thread_local float freqTheta = 0.0f;
+  static thread_local size_t freqHead = 0;
+  if (freqHead != head || std::memcmp(&freqTheta, &theta, sizeof theta) != 0) {
+    freq.resize(half);
+    for (size_t m = 0; m < half; ++m)
+      freq[m] = 1.0f / std::pow(theta, float(2 * m) / float(head));
+    freqTheta = theta;
+    freqHead = head;
+  }
   for (size_t i = 0; i < l.rows; ++i) {
     float pos = float(uint64_t(c.aux) + i);
     for (size_t m = 0; m < half; ++m) {
@@ -137,7 +192,7 @@ void runRope(const VecContext &c) {
       cosv[m] = std::cos(a);
       sinv[m] = std::sin(a);
     }
-    c.loadX(i, x.data());
+    c.loadX(i, x);
     for (size_t h0 = 0; h0 < cols; h0 += head) {
       for (size_t m = 0; m < half; ++m) {
         size_t p = c.instr.ropeHalf ? h0 + m : h0 + 2 * m;
@@ -147,7 +202,7 @@ void runRope(const VecContext &c) {
         r[q] = u * sinv[m] + v * cosv[m];
       }
     }
-    c.storeOut(i, r.data());
+    c.storeOut(i, r);
   }
 }
 

@@ -9,9 +9,25 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GrowBuffer.h"
 #include "VecOps.h"
 
 namespace strata::sim::func {
+
+namespace detail {
+
+float *rowBuffer(unsigned slot, size_t n) {
+  static thread_local GrowBuffer<float> buffers[kRowBuffers];
+  return buffers[slot].get(n);
+}
+
+float *VecContext::loadVector(const Matrix &m, const uint8_t *base, unsigned slot) const {
+  float *v = rowBuffer(slot, m.cols);
+  loadAsFloat(m.type, base, 0, m.cols, v);
+  return v;
+}
+
+} // namespace detail
 
 namespace {
 
@@ -35,23 +51,25 @@ bool rowSafe(isa::Opcode op, const Matrix &r, const Matrix &w) {
 } // namespace
 
 void execute(const ResolvedVec &op, uint8_t *sram) {
-  Expected<VecLayout> layout = layoutOf(op);
+  const VecLayout *layout = findLayout(op);
   // An invalid instruction (footprint() reports why) leaves SRAM untouched.
   if (!layout || layout->noOp())
     return;
   const VecLayout &l = *layout;
   const isa::VecInstr &v = *op.instr;
 
-  std::vector<Matrix> written{l.out};
-  if (l.y && l.yWritten)
-    written.push_back(*l.y);
+  Matrix writtenStore[2] = {l.out};
+  const bool yOut = l.y && l.yWritten;
+  if (yOut)
+    writtenStore[1] = *l.y;
+  const Matrix *writtenEnd = writtenStore + (yOut ? 2 : 1);
   std::vector<uint8_t> copies[3];
   auto source = [&](const std::optional<Matrix> &m, std::vector<uint8_t> &copy) -> const uint8_t * {
     if (!m)
       return nullptr;
     ByteRange r = byteRangeOf(*m, false);
-    for (const Matrix &w : written) {
-      if (overlaps(r, byteRangeOf(w, true)) && !rowSafe(v.op, *m, w)) {
+    for (const Matrix *w = writtenStore; w != writtenEnd; ++w) {
+      if (overlaps(r, byteRangeOf(*w, true)) && !rowSafe(v.op, *m, *w)) {
         copy.assign(sram + r.begin, sram + r.end);
         return copy.data();
       }

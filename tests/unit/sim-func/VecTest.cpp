@@ -217,6 +217,40 @@ TEST(VecSoftmax, InfinitiesAndNan) {
   EXPECT_TRUE(std::isnan(readElem(h.mem, h.op.dst, DType::F32, 2 * h.instr.ldd + 3)));
 }
 
+/// Rows long enough for the vector maximum and exponentials, with a NaN in
+/// the vector part or in the last few columns, a zero maximum (+0 and -0),
+/// and differences below expf's underflow threshold.
+TEST(VecSoftmax, LongRowsWithNanZeroMaximumAndUnderflow) {
+  for (uint32_t cols : {9u, 37u, 300u}) {
+    VecCase c;
+    c.op = Opcode::VSoftmax;
+    c.rows = 6;
+    c.cols = cols;
+    c.fimm = 1.0f;
+    VecHarness h(c, cols);
+    auto put = [&](uint32_t i, uint32_t j, float v) {
+      writeElem(h.mem, h.op.x, DType::F32, i * h.instr.ld0 + j, v);
+    };
+    for (uint32_t j = 0; j < cols; ++j) {
+      put(0, j, -0.25f * float(j % 7));              // maximum +0 (and -0 at j = 0)
+      put(1, j, j % 3 ? -float(j) : -0.0f);           // maximum -0 first, then +0 later
+      put(2, j, 0.5f * float(j % 5));                 // a NaN in the tail
+      put(3, j, 0.5f * float(j % 5));                 // a NaN among the first lanes
+      put(4, j, j == cols / 2 ? 50.0f : -60.0f);      // e^(-110): below the underflow
+      put(5, j, float(j) * 0.37f - 100.0f);
+    }
+    put(0, 0, -0.0f);
+    put(1, cols - 1, 0.0f);
+    put(2, cols - 1, NAN);
+    put(3, 1, NAN);
+    h.runAndCheck();
+    EXPECT_TRUE(std::isnan(readElem(h.mem, h.op.dst, DType::F32, 2 * h.instr.ldd)));
+    EXPECT_TRUE(std::isnan(readElem(h.mem, h.op.dst, DType::F32, 3 * h.instr.ldd)));
+    if (HasFailure())
+      return;
+  }
+}
+
 TEST(VecNorm, RmsNormAndLayerNormEveryType) {
   FOR_EACH_PATH({
     uint32_t seed = 1;
