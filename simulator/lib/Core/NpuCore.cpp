@@ -944,7 +944,6 @@ bool NpuCore::dispatch_(const isa::Instr &in, uint8_t q, uint32_t pc, double rea
 }
 
 bool NpuCore::resolveDma(const isa::DmaInstr &d, Op &op) {
-  const uint8_t q = op.queue;
   DmaOp &r = op.dma;
   for (int i = 0; i < 3; ++i)
     if (!readDim(d.size[i], r.size[i], i == 0 ? "size[0]" : i == 1 ? "size[1]" : "size[2]",
@@ -958,43 +957,8 @@ bool NpuCore::resolveDma(const isa::DmaInstr &d, Op &op) {
     r.srcStride[i] = d.srcStride[i];
     r.dstStride[i] = d.dstStride[i];
   }
-  const uint32_t numCores = chip_.arch.numCores;
-  auto check = [&](const isa::MemRef &ref, uint64_t base, const uint32_t *stride,
-                   uint32_t &coreOut, bool write) -> bool {
-    const char *side = write ? "destination" : "source";
-    uint64_t end = 0;
-    if (!extentEnd(base, r.size, stride, end)) {
-      fault(kQueueUnit[q], op.pc, fmt::format("DMA {} range overflows 64 bits", side));
-      return false;
-    }
-    if (ref.space == isa::Space::Hbm) {
-      if (end > chip_.hbm.capacity()) {
-        fault(kQueueUnit[q], op.pc,
-              fmt::format("DMA {} [{:#x}, {:#x}) lies outside HBM ({})", side, base, end,
-                          humanBytes(chip_.hbm.capacity())));
-        return false;
-      }
-      return true;
-    }
-    coreOut = ref.core == isa::kLocalCore ? id_ : ref.core;
-    if (coreOut >= numCores) {
-      fault(kQueueUnit[q], op.pc,
-            fmt::format("DMA {} names the SRAM of core {}, but the chip has {} cores", side,
-                        ref.core, numCores));
-      return false;
-    }
-    if (end > sram_.size()) {
-      fault(kQueueUnit[q], op.pc,
-            fmt::format("DMA {} [{:#x}, {:#x}) lies outside the {} SRAM of core {}", side,
-                        base, end, humanBytes(sram_.size()), coreOut));
-      return false;
-    }
-    if (coreOut == id_ && end > base)
-      op.ranges.push_back(func::ByteRange{base, end, write});
-    return true;
-  };
-  if (!check(d.src, r.src, r.srcStride, r.srcCore, false) ||
-      !check(d.dst, r.dst, r.dstStride, r.dstCore, true))
+  if (!checkDmaEnd(d.src, r.src, r.srcStride, r.srcCore, false, op) ||
+      !checkDmaEnd(d.dst, r.dst, r.dstStride, r.dstCore, true, op))
     return false;
   if (r.srcSpace == isa::Space::Hbm || r.dstSpace == isa::Space::Hbm)
     op.path = chip_.memory.analytic() ||
@@ -1004,6 +968,50 @@ bool NpuCore::resolveDma(const isa::DmaInstr &d, Op &op) {
   else
     op.path = r.srcCore == id_ && r.dstCore == id_ ? DmaPath::Local : DmaPath::Peer;
   return true;
+}
+
+bool NpuCore::checkDmaEnd(const isa::MemRef &ref, uint64_t base, const uint32_t *stride,
+                          uint32_t &coreOut, bool write, Op &op) {
+  const DmaOp &r = op.dma;
+  uint64_t end = 0;
+  const bool fits = extentEnd(base, r.size, stride, end);
+  if (ref.space == isa::Space::Hbm) {
+    if (fits && end <= chip_.hbm.capacity())
+      return true;
+    dmaRangeFault(ref, base, end, fits, write, op);
+    return false;
+  }
+  coreOut = ref.core == isa::kLocalCore ? id_ : ref.core;
+  if (!fits || coreOut >= chip_.arch.numCores || end > sram_.size()) {
+    dmaRangeFault(ref, base, end, fits, write, op);
+    return false;
+  }
+  if (coreOut == id_ && end > base)
+    op.ranges.push_back(func::ByteRange{base, end, write});
+  return true;
+}
+
+void NpuCore::dmaRangeFault(const isa::MemRef &ref, uint64_t base, uint64_t end, bool fits,
+                            bool write, const Op &op) {
+  const char *side = write ? "destination" : "source";
+  const char *unit = kQueueUnit[op.queue];
+  if (!fits) {
+    fault(unit, op.pc, fmt::format("DMA {} range overflows 64 bits", side));
+  } else if (ref.space == isa::Space::Hbm) {
+    fault(unit, op.pc,
+          fmt::format("DMA {} [{:#x}, {:#x}) lies outside HBM ({})", side, base, end,
+                      humanBytes(chip_.hbm.capacity())));
+  } else {
+    const uint32_t core = ref.core == isa::kLocalCore ? id_ : ref.core;
+    if (core >= chip_.arch.numCores)
+      fault(unit, op.pc,
+            fmt::format("DMA {} names the SRAM of core {}, but the chip has {} cores", side,
+                        ref.core, chip_.arch.numCores));
+    else
+      fault(unit, op.pc,
+            fmt::format("DMA {} [{:#x}, {:#x}) lies outside the {} SRAM of core {}", side,
+                        base, end, humanBytes(sram_.size()), core));
+  }
 }
 
 bool NpuCore::checkFootprint(const Status &footprint, Op &op) {

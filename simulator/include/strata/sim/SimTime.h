@@ -18,6 +18,7 @@
 
 #include <systemc>
 
+#include <cmath>
 #include <cstdint>
 
 namespace strata::sim {
@@ -45,12 +46,36 @@ inline uint64_t simNowValue() {
 /// Now, as an sc_time.
 inline sc_core::sc_time simNow() { return sc_core::sc_time::from_value(simNowValue()); }
 
+namespace detail {
+/// sc_time::to_seconds() without a call into the library: value x the
+/// resolution in fs x 1e-15, used only if it gives the library's bits on a
+/// spread of values (checked once), else 0 (use the library).
+inline double inlineResolutionFs() {
+  const double fs = std::round(sc_core::sc_get_time_resolution().to_seconds() * 1e15);
+  uint64_t v = 0;
+  for (int i = 0; i < 4096; ++i) {
+    if (double(v) * fs * 1e-15 != sc_core::sc_time::from_value(v).to_seconds())
+      return 0;
+    v = i < 64 ? uint64_t(i) : v * 6364136223846793005ull + 1442695040888963407ull;
+    v >>= i % 24; // spread over magnitudes, most below 2^53
+  }
+  return fs;
+}
+} // namespace detail
+
+/// `sc_time::from_value(value).to_seconds()`, bit for bit.
+inline double secondsOfValue(uint64_t value) {
+  static const double resFs = detail::inlineResolutionFs();
+  return resFs != 0 ? double(value) * resFs * 1e-15
+                    : sc_core::sc_time::from_value(value).to_seconds();
+}
+
 /// Now in ns, as `sc_time_stamp().to_seconds() * 1e9` gives it.
 inline double simNowNs() {
   const uint64_t v = simNowValue();
   if (v != detail::nsCacheValue) {
     detail::nsCacheValue = v;
-    detail::nsCache = sc_core::sc_time::from_value(v).to_seconds() * 1e9;
+    detail::nsCache = secondsOfValue(v) * 1e9;
   }
   return detail::nsCache;
 }

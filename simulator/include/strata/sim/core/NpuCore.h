@@ -213,6 +213,13 @@ private:
   void scheduleSeqWake(double ns);
   void noteOccupancy(double nowNs);
   bool resolveDma(const isa::DmaInstr &d, Op &op);
+  /// Checks one end of a DMA (range, core, capacity) and notes its local
+  /// SRAM bytes; faults with dmaRangeFault if it does not fit.
+  bool checkDmaEnd(const isa::MemRef &ref, uint64_t base, const uint32_t *stride,
+                   uint32_t &coreOut, bool write, Op &op);
+  [[gnu::cold, gnu::noinline]] void dmaRangeFault(const isa::MemRef &ref, uint64_t base,
+                                                  uint64_t end, bool fits, bool write,
+                                                  const Op &op);
   bool resolveGemm(const isa::GemmInstr &g, Op &op);
   bool resolveVec(const isa::VecInstr &v, Op &op);
   bool checkSram(Op &op);
