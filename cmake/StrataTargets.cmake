@@ -13,6 +13,12 @@ function(strata_add_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(${name} STATIC ${ARG_SOURCES})
   target_compile_options(${name} PRIVATE ${STRATA_WARNING_FLAGS})
+  # The simulator's libraries carry link-time-optimisation IR beside their
+  # code: the executables that run models (strata_enable_sim_lto) inline
+  # across them, every other link uses the code as usual.
+  if(STRATA_SIM_LTO AND name MATCHES "^StrataSim")
+    target_compile_options(${name} PRIVATE -flto=auto -ffat-lto-objects)
+  endif()
   if(ARG_DEPS)
     target_link_libraries(${name} PUBLIC ${ARG_DEPS})
   endif()
@@ -43,6 +49,14 @@ function(strata_add_gtest name)
     WORKING_DIRECTORY ${CMAKE_BINARY_DIR}
     PROPERTIES LABELS "${labels}"
     DISCOVERY_TIMEOUT 60)
+endfunction()
+
+# Links `target` with link-time optimisation over the simulator's libraries
+# (the model-running executables: `strata` and the run benchmark).
+function(strata_enable_sim_lto target)
+  if(STRATA_SIM_LTO)
+    target_link_options(${target} PRIVATE -flto=auto)
+  endif()
 endfunction()
 
 function(strata_add_benchmark name)
