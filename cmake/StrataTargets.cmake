@@ -16,7 +16,7 @@ function(strata_add_library name)
   # The simulator's libraries carry link-time-optimisation IR beside their
   # code: the executables that run models (strata_enable_sim_lto) inline
   # across them, every other link uses the code as usual.
-  if(STRATA_SIM_LTO AND name MATCHES "^StrataSim")
+  if(STRATA_SIM_LTO AND name MATCHES "^(StrataSim|StrataIsa$)")
     target_compile_options(${name} PRIVATE -flto=auto -ffat-lto-objects)
   endif()
   if(ARG_DEPS)
