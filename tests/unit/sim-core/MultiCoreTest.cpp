@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <cstring>
+
 using namespace strata;
 using namespace strata::test;
 
@@ -127,4 +130,84 @@ TEST(MultiCore, DeadlockAcrossQueuesAndCores) {
 TEST(MultiCore, IdleCoresFinishAtOnce) {
   Ran r = runPrograms(testArch(4), {"li r1, 1\nhalt\n"});
   EXPECT_EQ(r.result.cycles, 2u);
+}
+
+// Cores settling their events ahead of the kernel (SimOptions::runAhead,
+// analytic HBM) across barriers of several masks, a barrier release that
+// wakes waiting cores, and a peer copy: the values and the times are the
+// kernel's own.
+TEST(MultiCore, RunningAheadOfTheKernelKeepsValuesAndTimes) {
+  ArchConfig arch = testArch(4);
+  arch.hbm.model = "analytic";
+  const std::vector<std::string> programs = {
+      R"(
+      vexp rows=16 cols=256 in=f32 out=f32 x=[0x0] ld0=256 dst=[0x0] ldd=256
+      sem.signal compute, s0
+      sem.wait store, s0
+      dma.store src=sram[0x0] dst=hbm[0x400000] size=16384
+      barrier store, 1, 0x3
+      barrier store, 2, 0xf
+      halt
+    )",
+      R"(
+      vrelu rows=4 cols=256 in=f32 out=f32 x=[0x0] ld0=256 dst=[0x0] ldd=256
+      barrier load, 1, 0x3
+      dma.load src=hbm[0x400000] dst=sram[0x10000] size=16384
+      sem.signal load, s1
+      sem.wait compute, s1
+      vexp rows=16 cols=256 in=f32 out=f32 x=[0x10000] ld0=256 dst=[0x20000] ldd=256
+      sem.signal compute, s2
+      sem.wait store, s2
+      dma.store src=sram[0x20000] dst=hbm[0x500000] size=16384
+      barrier store, 2, 0xf
+      halt
+    )",
+      R"(
+      vexp rows=8 cols=128 in=f32 out=f32 x=[0x0] ld0=128 dst=[0x0] ldd=128
+      sem.signal compute, s0
+      sem.wait load, s0
+      barrier load, 2, 0xf
+      dma.load src=hbm[0x500000] dst=sram[0x8000] size=16384
+      halt
+    )",
+      R"(
+      barrier load, 2, 0xf
+      dma.load src=sram@2[0x0] dst=sram[0x1000] size=4096
+      halt
+    )"};
+  struct Outcome {
+    sim::RunResult result;
+    std::vector<std::vector<uint8_t>> sram;
+  };
+  auto run = [&](bool ahead) {
+    sim::SimOptions o;
+    o.runAhead = ahead;
+    auto sim = makeSim(arch, o);
+    EXPECT_TRUE(sim);
+    EXPECT_TRUE(sim->load(binaryOf(programs)));
+    std::vector<float> x(16384, 0.5f);
+    for (uint32_t c = 0; c < 4; ++c)
+      EXPECT_TRUE(sim->writeSram(c, 0, x.data(), x.size() * sizeof(float)));
+    Outcome out;
+    auto r = sim->run("main");
+    EXPECT_TRUE(r) << r.message();
+    if (r)
+      out.result = *r;
+    for (uint32_t c = 0; c < 4; ++c) {
+      out.sram.emplace_back(0x30000);
+      EXPECT_TRUE(sim->readSram(c, 0, out.sram.back().data(), out.sram.back().size()));
+    }
+    return out;
+  };
+  const Outcome kernel = run(false), ahead = run(true);
+  EXPECT_EQ(kernel.result.cycles, ahead.result.cycles);
+  EXPECT_EQ(kernel.result.endNs, ahead.result.endNs);
+  EXPECT_EQ(kernel.result.energyJ, ahead.result.energyJ);
+  EXPECT_EQ(kernel.result.tileInstructions, ahead.result.tileInstructions);
+  for (uint32_t c = 0; c < 4; ++c)
+    EXPECT_TRUE(kernel.sram[c] == ahead.sram[c]) << "core " << c;
+  // Core 2 loaded what core 1 computed: exp(exp(0.5)).
+  float v = 0;
+  std::memcpy(&v, ahead.sram[2].data() + 0x8000, sizeof v);
+  EXPECT_FLOAT_EQ(v, std::exp(std::exp(0.5f)));
 }
