@@ -107,14 +107,8 @@ double Noc::traverse(const Route &route, double cycle, uint64_t bytes) {
     listener_->onNocTransfer(bytes, hops, timebase_->clock.ns(cycle));
   if (bytes == 0)
     return cycle + double(hops) * hop_;
-  double serial = double(bytes) / rate_;
-  double head = cycle, tail = cycle;
-  for (uint32_t l : route.links) {
-    double out = links_[l].reserve(head, bytes);
-    head = out - serial + hop_;
-    tail = out + hop_;
-  }
-  return tail;
+  return pipelined(route, cycle, double(bytes) / rate_,
+                   [bytes](LinkBandwidth &link, double at) { return link.reserve(at, bytes); });
 }
 
 double Noc::traverseBulk(const Route &route, double cycle, double bytes) {

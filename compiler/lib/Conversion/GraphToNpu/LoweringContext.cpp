@@ -653,7 +653,6 @@ void EntryLowering::syncInputs(ArrayRef<Tensor> inputs, uint64_t consumerMask, L
                              acquire.empty() ? ArrayAttr() : b.getArrayAttr(acquire),
                              release.empty() ? ArrayAttr() : b.getArrayAttr(release));
   }
-  ++barriers_;
   // What one core of the mask sees, all of them now see; a write every core
   // sees needs no further barrier.
   std::vector<StringAttr> still;

@@ -357,7 +357,6 @@ private:
   std::vector<mlir::StringAttr> pendingOrder_;
   int64_t activationOffset_ = 0;
   unsigned rotate_ = 0;
-  unsigned barriers_ = 0;
 };
 
 /// A kernel's failure, reported on the graph op.

@@ -67,14 +67,9 @@ public:
   double reserveBulk(const Route &route, double cycle, double bytes) {
     if (bytes <= 0)
       return cycle + double(uint32_t(route.links.size())) * hop_;
-    double serial = bytes / rate_;
-    double head = cycle, tail = cycle;
-    for (uint32_t l : route.links) {
-      double out = links_[l].reserveBulk(head, bytes);
-      head = out - serial + hop_;
-      tail = out + hop_;
-    }
-    return tail;
+    return pipelined(route, cycle, bytes / rate_, [bytes](LinkBandwidth &link, double at) {
+      return link.reserveBulk(at, bytes);
+    });
   }
 
   void setListener(MemoryListener *listener) { listener_ = listener; }
@@ -88,6 +83,21 @@ public:
   bool mesh() const { return mesh_; }
 
 private:
+  /// A transfer cut through the route's links: each link starts sending a
+  /// hop after the previous one started, and the last byte arrives a hop
+  /// after the last link is done. `reserve(link, start)` books the bytes on
+  /// a link from `start` and returns when they are through; `serial` is the
+  /// bytes' time on one link.
+  template <typename Reserve>
+  double pipelined(const Route &route, double cycle, double serial, Reserve &&reserve) {
+    double head = cycle, tail = cycle;
+    for (uint32_t l : route.links) {
+      double out = reserve(links_[l], head);
+      head = out - serial + hop_;
+      tail = out + hop_;
+    }
+    return tail;
+  }
   uint32_t link(const std::string &name);
   Route meshRoute(std::pair<int, int> from, std::pair<int, int> to);
 
