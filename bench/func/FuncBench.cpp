@@ -87,7 +87,7 @@ void BM_Gemm(benchmark::State &state) {
     std::vector<float> ones((end - op.scaleA) / 4, 0.01f);
     storeFromFloat(DType::F32, ones.data(), ones.size(), sram.data() + op.scaleA, 0);
   }
-  std::vector<ByteRange> ranges;
+  ByteRanges ranges;
   if (!footprint(op, ranges)) {
     state.SkipWithError("invalid gemm");
     return;
@@ -158,7 +158,7 @@ void BM_RowOp(benchmark::State &state) {
   std::vector<uint8_t> sram = randomSram(op.dst + tile, v.in);
   std::vector<float> gamma(cols, 1.0f);
   storeFromFloat(DType::F32, gamma.data(), cols, sram.data() + op.y, 0);
-  std::vector<ByteRange> ranges;
+  ByteRanges ranges;
   if (!footprint(op, ranges) || ranges.back().end > sram.size()) {
     state.SkipWithError("invalid vector instruction");
     return;

@@ -110,7 +110,6 @@ NpuCore::NpuCore(sc_core::sc_module_name name, uint32_t id, ChipContext &chip,
   ops_.resize(poolSize);
   freeOps_.reserve(poolSize);
   for (uint32_t i = poolSize; i-- > 0;) {
-    ops_[i].ranges.reserve(8);
     freeOps_.push_back(i);
   }
   for (uint32_t q = 0; q < 3; ++q) {

@@ -4,7 +4,7 @@
 
 namespace strata::sim::func {
 
-Status footprint(const ResolvedGemm &op, std::vector<ByteRange> &ranges) {
+Status footprint(const ResolvedGemm &op, ByteRanges &ranges) {
   const GemmLayout *layout = findLayout(op);
   if (!layout)
     return layoutOf(op).status();
@@ -22,7 +22,7 @@ Status footprint(const ResolvedGemm &op, std::vector<ByteRange> &ranges) {
   return Status::ok();
 }
 
-Status footprint(const ResolvedVec &op, std::vector<ByteRange> &ranges) {
+Status footprint(const ResolvedVec &op, ByteRanges &ranges) {
   const VecLayout *layout = findLayout(op);
   if (!layout)
     return layoutOf(op).status();

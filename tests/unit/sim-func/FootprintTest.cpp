@@ -31,9 +31,9 @@ struct GemmFixture {
     op.scaleB = 0x9000;
     op.bias = 0xA000;
   }
-  Status run(std::vector<ByteRange> &r) { return footprint(op, r); }
+  Status run(ByteRanges &r) { return footprint(op, r); }
   std::string error() {
-    std::vector<ByteRange> r;
+    ByteRanges r;
     Status s = footprint(op, r);
     return s.isOk() ? std::string("ok") : s.message();
   }
@@ -52,7 +52,7 @@ TEST(GemmFootprint, BoundingRangesOfEveryOperand) {
   f.g.scaleType = DType::F16;
   f.g.hasBias = true;
   f.g.accumulate = true;
-  std::vector<ByteRange> r;
+  ByteRanges r;
   ASSERT_TRUE(f.run(r).isOk());
   ASSERT_EQ(r.size(), 7u);
   auto expect = [&](size_t i, uint64_t b, uint64_t e, bool w) {
@@ -78,7 +78,7 @@ TEST(GemmFootprint, TransBSwiGluAndInt4Ranges) {
   f.g.act = Activation::SwiGlu;
   f.g.out = DType::BF16;
   f.g.ldc = 20;
-  std::vector<ByteRange> r;
+  ByteRanges r;
   ASSERT_TRUE(f.run(r).isOk());
   ASSERT_EQ(r.size(), 3u);
   EXPECT_EQ(r[0].end - r[0].begin, 7u * 64 + 64);        // A i8
@@ -91,7 +91,7 @@ TEST(GemmFootprint, SingleRowIgnoresLeadingDimension) {
   f.op.m = 1;
   f.g.lda = 0;
   f.g.ldc = 0;
-  std::vector<ByteRange> r;
+  ByteRanges r;
   ASSERT_TRUE(f.run(r).isOk()) << f.error();
   EXPECT_EQ(r[0].end - r[0].begin, 64u * 2);
 }
@@ -142,7 +142,7 @@ TEST(GemmFootprint, RejectsIllegalConfigurationsNamingTheField) {
 TEST(GemmFootprint, RepeatedQueriesFollowEditsInPlace) {
   GemmFixture f;
   auto bEnd = [&] {
-    std::vector<ByteRange> r;
+    ByteRanges r;
     EXPECT_TRUE(f.run(r).isOk());
     return r.size() > 1 ? r[1].end : 0;
   };
@@ -186,12 +186,12 @@ struct VecFixture {
     op.dst = 0x4000;
   }
   std::string error() {
-    std::vector<ByteRange> r;
+    ByteRanges r;
     Status s = footprint(op, r);
     return s.isOk() ? std::string("ok") : s.message();
   }
-  std::vector<ByteRange> ranges() {
-    std::vector<ByteRange> r;
+  ByteRanges ranges() {
+    ByteRanges r;
     EXPECT_TRUE(footprint(op, r).isOk());
     return r;
   }

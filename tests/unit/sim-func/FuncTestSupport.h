@@ -181,7 +181,7 @@ inline void markElement(std::vector<bool> &isOut, uint64_t base, DType t, uint64
 inline void expectOnlyOutputsWritten(const std::vector<uint8_t> &before,
                                      const std::vector<uint8_t> &mem,
                                      const std::vector<bool> &isOut,
-                                     const std::vector<ByteRange> *ranges,
+                                     const ByteRanges *ranges,
                                      const std::string &what, int &bad) {
   for (size_t nib = 0; nib < mem.size() * 2; ++nib) {
     if (isOut[nib])

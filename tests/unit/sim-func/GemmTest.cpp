@@ -269,7 +269,7 @@ TEST(Gemm, ZeroSizedDimensionsAreNoOps) {
     c.k = which == 2 ? 0 : 8;
     c.aScale = ScaleMode::PerGroup; // k = 0 is a multiple of any group size
     GemmHarness h(c);
-    std::vector<ByteRange> ranges;
+    ByteRanges ranges;
     ASSERT_TRUE(footprint(h.op, ranges).isOk());
     EXPECT_TRUE(ranges.empty());
     std::vector<uint8_t> before = h.mem;

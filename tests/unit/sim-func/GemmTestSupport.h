@@ -217,7 +217,7 @@ public:
   /// Footprint, execute, and compare every output element with the
   /// reference and every other nibble of SRAM with its old value.
   void runAndCheck() {
-    std::vector<ByteRange> ranges;
+    ByteRanges ranges;
     Status s = footprint(op, ranges);
     ASSERT_TRUE(s.isOk()) << s.message();
     before = mem;

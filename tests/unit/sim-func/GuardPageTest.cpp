@@ -47,7 +47,7 @@ private:
 template <typename Op>
 void runWithOperandLast(const Op &original, const std::vector<uint8_t> &mem,
                         uint64_t Op::*which, bool mustRead) {
-  std::vector<ByteRange> ranges;
+  ByteRanges ranges;
   ASSERT_TRUE(footprint(original, ranges).isOk());
   uint64_t begin = original.*which, end = 0;
   for (const ByteRange &r : ranges)

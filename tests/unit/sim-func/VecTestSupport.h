@@ -123,7 +123,7 @@ public:
   std::vector<uint32_t> expectedScales(uint32_t i) const;
 
   void runAndCheck(bool checkFootprint = true) {
-    std::vector<ByteRange> ranges;
+    ByteRanges ranges;
     Status s = footprint(op, ranges);
     ASSERT_TRUE(s.isOk()) << s.message();
     before = mem;

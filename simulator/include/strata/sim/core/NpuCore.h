@@ -127,7 +127,7 @@ private:
     func::ResolvedGemm gemm;
     func::ResolvedVec vec;
     DmaOp dma;
-    std::vector<func::ByteRange> ranges; ///< local SRAM footprint (hazards)
+    func::ByteRanges ranges; ///< local SRAM footprint (hazards)
     /// When its dispatch takes effect: the sequencer runs ahead of the
     /// kernel's time, and the queue may not issue the op before this.
     double readyNs = 0;
@@ -321,7 +321,6 @@ private:
   double tensorAnySinceNs_ = 0;
   uint32_t powerTensor_ = 0, powerVector_ = 0, powerSram_ = 0, powerDma_ = 0;
   uint32_t busyTensor_ = 0, busyVector_ = 0, busyDma_ = 0;
-  std::vector<func::ByteRange> scratchRanges_;
 
   struct CoreStats;
   std::unique_ptr<CoreStats> s_;

@@ -19,6 +19,7 @@
 #include "strata/support/Error.h"
 #include "strata/target/Isa.h"
 
+#include <cassert>
 #include <cstdint>
 #include <vector>
 
@@ -28,6 +29,31 @@ namespace strata::sim::func {
 struct ByteRange {
   uint64_t begin = 0, end = 0;
   bool write = false;
+};
+
+/// The byte ranges one instruction touches, held inline: a GEMM names at
+/// most seven operand ranges (A, B, two scales, bias, C read and written), a
+/// DMA two. The simulator keeps one per queued instruction and checks
+/// hazards against them on every issue, so they live beside the
+/// instruction rather than behind a heap pointer.
+class ByteRanges {
+public:
+  static constexpr unsigned kCapacity = 8;
+  void push_back(const ByteRange &r) {
+    assert(size_ < kCapacity && "an instruction names at most eight byte ranges");
+    ranges_[size_++] = r;
+  }
+  void clear() { size_ = 0; }
+  bool empty() const { return size_ == 0; }
+  unsigned size() const { return size_; }
+  const ByteRange &operator[](unsigned i) const { return ranges_[i]; }
+  const ByteRange &back() const { return ranges_[size_ - 1]; }
+  const ByteRange *begin() const { return ranges_; }
+  const ByteRange *end() const { return ranges_ + size_; }
+
+private:
+  ByteRange ranges_[kCapacity];
+  unsigned size_ = 0;
 };
 
 /// A Gemm with every operand resolved to a byte offset in local SRAM.
@@ -49,8 +75,8 @@ struct ResolvedVec {
 /// combinations the hardware rejects (K not a multiple of groupSize, odd N
 /// with SwiGlu, misaligned operands, ...). The caller checks the ranges
 /// against the SRAM size; execute() assumes they are in bounds.
-Status footprint(const ResolvedGemm &op, std::vector<ByteRange> &ranges);
-Status footprint(const ResolvedVec &op, std::vector<ByteRange> &ranges);
+Status footprint(const ResolvedGemm &op, ByteRanges &ranges);
+Status footprint(const ResolvedVec &op, ByteRanges &ranges);
 
 /// Computes the instruction's results in place in `sram`.
 void execute(const ResolvedGemm &op, uint8_t *sram);
