@@ -111,6 +111,7 @@ void addBackendStage(OpPassManager &pm, const CompileOptions &o) {
   b.prefetch = o.prefetch;
   b.dvfsHints = o.dvfsHints;
   b.pinWeights = o.pinWeights;
+  b.forwardStores = o.forwardStores;
   npu::buildBackendPassPipeline(pm, b);
 }
 

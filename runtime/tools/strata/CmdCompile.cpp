@@ -2,7 +2,7 @@
 //
 //   strata compile INPUT.mlir|MODEL -o OUT.npubin [--arch CFG] [--precision P]
 //       [--emit mlir|asm|bin] [--mlir-print-ir-after-all] [--report FILE]
-//       [--no-fuse] [--no-prefetch] [--no-dvfs-hints] [--no-pin-weights] [--no-fusion-compare]
+//       [--no-fuse] [--no-prefetch] [--no-dvfs-hints] [--no-pin-weights] [--no-forward-stores] [--no-fusion-compare]
 //       [--chunk T] [--max-seq N] [--kv-cache f32|f16|bf16]   (model inputs)
 //
 // Runs the compiler driver (compiler/include/strata/Driver) on a
@@ -39,6 +39,7 @@ struct CompileCliOptions {
   bool noPrefetch = false;
   bool noDvfsHints = false;
   bool noPinWeights = false;
+  bool noForwardStores = false;
   CompileOptions compile;
   // Model-file inputs only (compileModelFile below).
   uint32_t tokensPerPrefill = 16;
@@ -106,6 +107,7 @@ void runCompile(CompileCliOptions &o) {
   o.compile.prefetch = !o.noPrefetch;
   o.compile.dvfsHints = !o.noDvfsHints;
   o.compile.pinWeights = !o.noPinWeights;
+  o.compile.forwardStores = !o.noForwardStores;
   o.compile.compareFusion = !o.noFusionCompare;
   o.compile.toolVersion = std::string("strata ") + STRATA_VERSION;
   const bool model = !isMlirFile(o.input);
@@ -190,6 +192,9 @@ void registerCompileCommand(CLI::App &app) {
   cmd->add_flag("--no-pin-weights", opt->noPinWeights,
                 "Load weights from HBM on every step even when they all fit in SRAM "
                 "(skip strata-npu-pin-weights)");
+  cmd->add_flag("--no-forward-stores", opt->noForwardStores,
+                "Load kernel results back from HBM even on the core that stored them "
+                "(skip strata-npu-forward-stores)");
   cmd->add_flag("--no-fusion-compare", opt->noFusionCompare,
                 "Do not compile an unfused copy for the report's before-fusion figures");
   cmd->add_flag("--timing-only", opt->compile.timingOnly,

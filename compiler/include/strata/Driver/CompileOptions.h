@@ -44,6 +44,9 @@ struct CompileOptions {
   /// strata-npu-pin-weights: weights that all fit stay resident in SRAM,
   /// loaded once by a load_weights entry instead of on every step.
   bool pinWeights = true;
+  /// strata-npu-forward-stores: a result read back on the core that stored
+  /// it is read from the stored buffer instead of reloaded from HBM.
+  bool forwardStores = true;
   /// Emit constants without data even when weights are present.
   bool timingOnly = false;
   /// Also compile an unfused copy to report instructions and HBM traffic

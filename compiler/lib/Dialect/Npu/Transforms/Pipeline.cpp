@@ -28,6 +28,8 @@ void buildBackendPassPipeline(OpPassManager &pm, const BackendPipelineOptions &o
   // before the DVFS plan and the allocation see the programs without them.
   if (options.pinWeights)
     pm.addPass(createNpuPinWeightsPass());
+  if (options.forwardStores)
+    pm.addPass(createNpuForwardStoresPass());
   if (options.dvfsHints)
     pm.addPass(createNpuInsertDvfsHintsPass());
   pm.addPass(createNpuAllocateSramPass());

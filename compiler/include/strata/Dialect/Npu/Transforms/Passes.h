@@ -27,6 +27,8 @@ inline constexpr llvm::StringLiteral kDvfsStatsAttr = "npu.dvfs_stats";
 /// core (`sram_bytes`), the unit attribute of a pinned npu.alloc, and the
 /// entry point that loads the resident weights.
 inline constexpr llvm::StringLiteral kPinnedWeightsAttr = "npu.pinned_weights";
+/// strata-npu-forward-stores' counts: {loads_forwarded, stores_removed}.
+inline constexpr llvm::StringLiteral kForwardStatsAttr = "npu.forward_stats";
 inline constexpr llvm::StringLiteral kPinnedAttr = "npu.pinned";
 inline constexpr llvm::StringLiteral kLoadWeightsEntry = "load_weights";
 
@@ -66,10 +68,14 @@ struct BackendPipelineOptions : mlir::PassPipelineOptions<BackendPipelineOptions
                           llvm::cl::desc("Keep weights resident in SRAM when they all fit "
                                          "(strata-npu-pin-weights)"),
                           llvm::cl::init(true)};
+  Option<bool> forwardStores{*this, "forward-stores",
+                             llvm::cl::desc("Read results stored on the same core from the "
+                                            "stored buffer (strata-npu-forward-stores)"),
+                             llvm::cl::init(true)};
 };
 
 /// strata-graph-to-npu, strata-npu-schedule-prefetch, strata-npu-pin-weights,
-/// strata-npu-insert-dvfs-hints, then strata-npu-allocate-sram and
+/// strata-npu-forward-stores, strata-npu-insert-dvfs-hints, then strata-npu-allocate-sram and
 /// strata-npu-insert-semaphores: a module ready for emission.
 void buildBackendPassPipeline(mlir::OpPassManager &pm, const BackendPipelineOptions &options);
 

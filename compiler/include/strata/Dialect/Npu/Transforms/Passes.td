@@ -194,6 +194,52 @@ def NpuPinWeightsPass : Pass<"strata-npu-pin-weights", "::mlir::ModuleOp"> {
   ];
 }
 
+def NpuForwardStoresPass : Pass<"strata-npu-forward-stores", "::mlir::ModuleOp"> {
+  let summary = "Read a kernel's result from the producer's SRAM buffer instead of back from HBM";
+  let description = [{
+    Kernels pass results to each other through HBM scratch tensors
+    (`npu.hbm_buffer` in an `activations` region). When the consumer runs on
+    the core that stored the tensor, loading it back costs a DMA, the
+    semaphores between the store, load and compute queues, and the latency
+    of the round trip, while the bytes are still in the SRAM buffer they
+    were stored from. This pass drops such loads and lets their readers use
+    the stored buffer.
+
+    A `dma_load` at the top level of a core's program is forwarded from a
+    `dma_store` when:
+    - the store is the only instruction of the entry, on any core, that
+      writes scratch bytes the load reads, it comes earlier in the same
+      program, and both are plain copies between one SRAM buffer of the core
+      and the same scratch tensor (no register offsets, no peer core) with
+      the same HBM offset, sizes and strides, and the same SRAM offset and
+      strides on their SRAM side: the load would put every byte back where
+      the store took it from;
+    - nothing writes the stored buffer after the store;
+    - the load is the only writer of its buffer, nothing reads that buffer
+      before the load, and it is no larger nor more strictly aligned than
+      the stored one (neither is pinned).
+    The load and its buffer are then removed and the buffer's readers read
+    the stored buffer, whose live range the SRAM allocator extends. Stores
+    into scratch bytes that no load of the module reads any more are
+    removed as well (unless another op names a scratch tensor). The counts
+    are recorded as the module attribute
+    `npu.forward_stats = {loads_forwarded, stores_removed}`.
+
+    Run it after strata-npu-schedule-prefetch and strata-npu-pin-weights and
+    before strata-npu-insert-dvfs-hints, strata-npu-allocate-sram and
+    strata-npu-insert-semaphores, which derive the DVFS plan, the liveness
+    and the synchronisation from the programs without the forwarded loads.
+
+    Example: `strata-opt --strata-npu-forward-stores lowered.mlir`
+  }];
+  let statistics = [
+    Statistic<"numLoadsForwarded", "loads-forwarded",
+              "Loads whose readers now read the stored buffer">,
+    Statistic<"numStoresRemoved", "stores-removed",
+              "Stores into scratch bytes that no load reads any more">,
+  ];
+}
+
 def NpuInsertDvfsHintsPass : Pass<"strata-npu-insert-dvfs-hints", "::mlir::ModuleOp"> {
   let summary = "Lower the core clock in memory-bound regions";
   let description = [{
