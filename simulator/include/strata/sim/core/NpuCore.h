@@ -118,36 +118,41 @@ private:
     uint64_t bytes() const { return uint64_t(size[0]) * size[1] * size[2]; }
   };
 
+  /// One queued instruction. Half of a decode step's instructions are
+  /// semaphore operations that touch only the first fields, so everything
+  /// dispatch and issue touch for every kind comes first (two cache lines),
+  /// then each kind's payload: an 8-core chip keeps ~1,700 of these live,
+  /// and what a token touches must stay in the host's L2 beside the model.
   struct Op {
     const isa::Instr *instr = nullptr;
-    uint32_t pc = 0;
-    isa::Opcode opcode = isa::Opcode::Nop;
-    OpKind kind = OpKind::SemSignal;
-    uint8_t queue = 0;
-    func::ResolvedGemm gemm;
-    func::ResolvedVec vec;
-    DmaOp dma;
-    func::ByteRanges ranges; ///< local SRAM footprint (hazards)
     /// When its dispatch takes effect: the sequencer runs ahead of the
     /// kernel's time, and the queue may not issue the op before this.
     double readyNs = 0;
     uint64_t readyPs = 0; ///< readyNs in whole ps, as events are timed
-    // Execution.
     double startNs = 0;
-    std::optional<CycleProgress> progress; ///< compute ops: cycles left
-    uint32_t version = 0;                  ///< invalidates stale heap entries
-    uint64_t groupMask = 0;                ///< tensor-core groups it holds
-    int engine = -1;
-    uint64_t barrierGeneration = 0;
-    bool arrived = false;
-    bool blocked = false;     ///< waiting on a semaphore or barrier
     double blockedSinceNs = 0;
-    DmaPath path = DmaPath::Requests;
-    DmaRequestCursor cursor;
-    uint64_t requestsOutstanding = 0;
+    uint64_t groupMask = 0; ///< tensor-core groups it holds
+    uint64_t barrierGeneration = 0;
     uint64_t macs = 0;
     uint64_t sramRead = 0, sramWrite = 0;
+    uint64_t requestsOutstanding = 0;
+    uint32_t pc = 0;
+    uint32_t version = 0; ///< invalidates stale heap entries
+    int engine = -1;
+    isa::Opcode opcode = isa::Opcode::Nop;
+    OpKind kind = OpKind::SemSignal;
+    uint8_t queue = 0;
+    bool arrived = false;
+    bool blocked = false; ///< waiting on a semaphore or barrier
+    DmaPath path = DmaPath::Requests;
     DType precision = DType::F16;
+    func::ByteRanges ranges; ///< local SRAM footprint (hazards)
+    // Each kind's operands, then execution state.
+    func::ResolvedGemm gemm;
+    func::ResolvedVec vec;
+    DmaOp dma;
+    std::optional<CycleProgress> progress; ///< compute ops: cycles left
+    DmaRequestCursor cursor;
   };
 
   struct Queue {

@@ -52,8 +52,8 @@ public:
   const ByteRange *end() const { return ranges_ + size_; }
 
 private:
+  unsigned size_ = 0; // first: clearing touches only the first entry's line
   ByteRange ranges_[kCapacity];
-  unsigned size_ = 0;
 };
 
 /// A Gemm with every operand resolved to a byte offset in local SRAM.
