@@ -142,6 +142,7 @@ Chip::Chip(sc_core::sc_module_name name, const ArchConfig &arch, const ChipOptio
     cores_.push_back(std::make_unique<NpuCore>(fmt::format("core{}", c).c_str(), c,
                                                *context_, coreStats));
     context_->cores.push_back(cores_.back().get());
+    context_->nextEventPs.push_back(UINT64_MAX);
     cores_.back()->socket.bind(memory_->socket(c));
   }
   SC_METHOD(check);

@@ -10,6 +10,7 @@
 #include "strata/sim/SimTime.h"
 #include "strata/target/Assembly.h"
 
+#include <cassert>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -256,11 +257,13 @@ void NpuCore::start(const std::vector<isa::Instr> *program,
     state_ = State::Finished;
     seq_ = SeqState::Halted;
     finishNs_ = now;
+    publishNext();
     return;
   }
   state_ = State::Running;
   seq_ = SeqState::Run;
   wake();
+  publishNext();
 }
 
 void NpuCore::wake() {
@@ -275,6 +278,7 @@ void NpuCore::wake() {
   }
   wakePending_ = true;
   armedPs_ = 0;
+  publishNext();
   notifyNow(wake_);
 }
 
@@ -285,6 +289,7 @@ bool NpuCore::quiescent() const {
 void NpuCore::schedule(double ns, EventKind kind, uint32_t arg, uint32_t version) {
   heap_.push_back(Event{toPs(ns), seqNo_++, kind, arg, version});
   std::push_heap(heap_.begin(), heap_.end(), std::greater<Event>());
+  publishNext();
 }
 
 void NpuCore::rearm() {
@@ -347,6 +352,7 @@ inline bool NpuCore::headWaits(uint32_t q, uint64_t nowPs) const {
 void NpuCore::step() {
   wakePending_ = false;
   armedPs_ = UINT64_MAX;
+  publishNext();
   if (chip_.faulted || state_ != State::Running)
     return;
   if (chip_.runAheadLimit != 0) {
@@ -368,6 +374,7 @@ void NpuCore::activate(double now) {
     return;
   if (seq_ == SeqState::Halted && outstanding_ == 0 && queuesIdle()) {
     state_ = State::Finished;
+    publishNext();
     finishNs_ = std::max(now, seqFreeNs_);
     chip_.coreStateChanged();
   }
@@ -392,7 +399,9 @@ void NpuCore::runAhead() {
   // the horizon. The cores' own armed wakes are withdrawn while they run
   // ahead and re-armed at the end.
   std::vector<NpuCore *> &candidates = chip_.runAheadCores;
+  std::vector<uint32_t> &ids = chip_.runAheadIds;
   candidates.clear();
+  ids.clear();
   for (NpuCore *core : chip_.cores) {
     if (core != this && (core->state_ != State::Running || core->wakePending_))
       continue;
@@ -401,6 +410,7 @@ void NpuCore::runAhead() {
       core->armedPs_ = UINT64_MAX;
     }
     candidates.push_back(core);
+    ids.push_back(core->id_);
   }
   constexpr unsigned kMaxHops = 4096; // back to the kernel now and then all the same
   RunAheadScope local;
@@ -423,14 +433,15 @@ void NpuCore::runAhead() {
       next = nullptr;
       uint64_t at = UINT64_MAX;
       second = UINT64_MAX;
-      for (NpuCore *core : candidates) {
-        if (core->heap_.empty() || core->state_ != State::Running || core->wakePending_)
+      const uint64_t *nextPs = chip_.nextEventPs.data();
+      for (uint32_t id : ids) {
+        const uint64_t t = nextPs[id];
+        if (t == UINT64_MAX)
           continue;
-        const uint64_t t = core->heap_.front().ps;
         if (t <= at) {
           second = at;
           at = t;
-          next = core;
+          next = chip_.cores[id];
         } else if (t < second) {
           second = t;
         }
@@ -506,6 +517,7 @@ void NpuCore::retire(double now) {
       break;
     }
   }
+  publishNext();
 }
 
 void NpuCore::onClockChange(double now) {
@@ -513,7 +525,7 @@ void NpuCore::onClockChange(double now) {
   for (Queue &q : queues_)
     for (uint32_t index : q.inflight) {
       Op &op = ops_[index];
-      if (!op.progress)
+      if (!op.computes() || !op.progress)
         continue;
       op.progress->advance(now);
       ++op.version;
@@ -849,7 +861,8 @@ uint32_t NpuCore::allocOp() {
 void NpuCore::freeOp(uint32_t index) {
   Op &op = ops_[index];
   op.instr = nullptr;
-  op.progress.reset();
+  if (op.computes())
+    op.progress.reset(); // a free slot holds no progress (DMAs never set it)
   ++op.version;
   freeOps_.push_back(index);
 }
@@ -864,12 +877,15 @@ bool NpuCore::dispatch_(const isa::Instr &in, uint8_t q, uint32_t pc, double rea
   op.pc = pc;
   op.opcode = isa::opcodeOf(in);
   op.queue = q;
-  op.ranges.clear();
   op.arrived = op.blocked = false;
-  op.engine = -1;
-  op.groupMask = 0;
-  op.macs = op.sramRead = op.sramWrite = 0;
-  op.requestsOutstanding = 0;
+  if (!std::holds_alternative<isa::SyncInstr>(in)) {
+    // Only tile instructions touch the slot beyond its first cache line.
+    op.ranges.clear();
+    op.engine = -1;
+    op.groupMask = 0;
+    op.macs = op.sramRead = op.sramWrite = 0;
+    op.requestsOutstanding = 0;
+  }
   bool ok = true;
   if (const auto *s = std::get_if<isa::SyncInstr>(&in)) {
     switch (s->op) {
@@ -905,6 +921,7 @@ bool NpuCore::dispatch_(const isa::Instr &in, uint8_t q, uint32_t pc, double rea
     }
   } else if (const auto *d = std::get_if<isa::DmaInstr>(&in)) {
     op.kind = OpKind::Dma;
+    op.u.d = DmaPart{};
     ok = resolveDma(*d, op);
   } else if (const auto *c = std::get_if<isa::TcConfigInstr>(&in)) {
     op.kind = OpKind::TcConfig;
@@ -917,9 +934,11 @@ bool NpuCore::dispatch_(const isa::Instr &in, uint8_t q, uint32_t pc, double rea
     }
   } else if (const auto *g = std::get_if<isa::GemmInstr>(&in)) {
     op.kind = OpKind::Gemm;
+    op.u.gemm = func::ResolvedGemm{};
     ok = resolveGemm(*g, op);
   } else if (const auto *v = std::get_if<isa::VecInstr>(&in)) {
     op.kind = OpKind::Vec;
+    op.u.vec = func::ResolvedVec{};
     ok = resolveVec(*v, op);
   }
   if (!ok) {
@@ -943,7 +962,7 @@ bool NpuCore::dispatch_(const isa::Instr &in, uint8_t q, uint32_t pc, double rea
 }
 
 bool NpuCore::resolveDma(const isa::DmaInstr &d, Op &op) {
-  DmaOp &r = op.dma;
+  DmaOp &r = op.dma();
   for (int i = 0; i < 3; ++i)
     if (!readDim(d.size[i], r.size[i], i == 0 ? "size[0]" : i == 1 ? "size[1]" : "size[2]",
                  op.pc))
@@ -971,7 +990,7 @@ bool NpuCore::resolveDma(const isa::DmaInstr &d, Op &op) {
 
 bool NpuCore::checkDmaEnd(const isa::MemRef &ref, uint64_t base, const uint32_t *stride,
                           uint32_t &coreOut, bool write, Op &op) {
-  const DmaOp &r = op.dma;
+  const DmaOp &r = op.dma();
   uint64_t end = 0;
   const bool fits = extentEnd(base, r.size, stride, end);
   if (ref.space == isa::Space::Hbm) {
@@ -986,7 +1005,7 @@ bool NpuCore::checkDmaEnd(const isa::MemRef &ref, uint64_t base, const uint32_t 
     return false;
   }
   if (coreOut == id_ && end > base)
-    op.ranges.push_back(func::ByteRange{base, end, write});
+    op.ranges.push(base, end, write); // within the scratchpad: 32-bit offsets
   return true;
 }
 
@@ -1018,11 +1037,16 @@ bool NpuCore::checkFootprint(const Status &footprint, Op &op) {
     fault(kQueueUnit[op.queue], op.pc, footprint.message());
     return false;
   }
-  return checkSram(op);
+  if (!checkSram(op))
+    return false;
+  assert(footprint_.size() <= SramRanges::kCapacity);
+  for (const func::ByteRange &r : footprint_)
+    op.ranges.push(r.begin, r.end, r.write);
+  return true;
 }
 
-bool NpuCore::checkSram(Op &op) {
-  for (const func::ByteRange &r : op.ranges)
+bool NpuCore::checkSram(const Op &op) {
+  for (const func::ByteRange &r : footprint_)
     if (r.end > sram_.size() || r.end < r.begin) {
       fault(kQueueUnit[op.queue], op.pc,
             fmt::format("operand bytes [{:#x}, {:#x}) lie beyond the {} SRAM", r.begin, r.end,
@@ -1033,7 +1057,7 @@ bool NpuCore::checkSram(Op &op) {
 }
 
 bool NpuCore::resolveGemm(const isa::GemmInstr &g, Op &op) {
-  func::ResolvedGemm &r = op.gemm;
+  func::ResolvedGemm &r = op.gemm();
   r.instr = &g;
   if (!readDim(g.m, r.m, "m", op.pc) || !readDim(g.n, r.n, "n", op.pc) ||
       !readDim(g.k, r.k, "k", op.pc))
@@ -1044,11 +1068,12 @@ bool NpuCore::resolveGemm(const isa::GemmInstr &g, Op &op) {
   r.scaleA = sramAddress(g.scaleA);
   r.scaleB = sramAddress(g.scaleB);
   r.bias = sramAddress(g.bias);
-  return checkFootprint(func::footprint(r, op.ranges), op);
+  footprint_.clear();
+  return checkFootprint(func::footprint(r, footprint_), op);
 }
 
 bool NpuCore::resolveVec(const isa::VecInstr &v, Op &op) {
-  func::ResolvedVec &r = op.vec;
+  func::ResolvedVec &r = op.vec();
   r.instr = &v;
   if (!readDim(v.rows, r.rows, "rows", op.pc) || !readDim(v.cols, r.cols, "cols", op.pc) ||
       !readDim(v.aux, r.aux, "aux", op.pc))
@@ -1057,7 +1082,8 @@ bool NpuCore::resolveVec(const isa::VecInstr &v, Op &op) {
   r.y = sramAddress(v.y);
   r.z = sramAddress(v.z);
   r.dst = sramAddress(v.dst);
-  return checkFootprint(func::footprint(r, op.ranges), op);
+  footprint_.clear();
+  return checkFootprint(func::footprint(r, footprint_), op);
 }
 
 //===----------------------------------------------------------------------===//
@@ -1073,15 +1099,11 @@ void NpuCore::popQueue(uint32_t q) {
 }
 
 bool NpuCore::hazard(const Queue &q, const Op &op) const {
-  if (op.ranges.empty())
+  if (op.ranges.count == 0)
     return false;
-  for (uint32_t index : q.inflight) {
-    const Op &other = ops_[index];
-    for (const func::ByteRange &a : op.ranges)
-      for (const func::ByteRange &b : other.ranges)
-        if ((a.write || b.write) && a.begin < b.end && b.begin < a.end)
-          return true;
-  }
+  for (uint32_t index : q.inflight)
+    if (op.ranges.conflicts(ops_[index].ranges))
+      return true;
   return false;
 }
 
@@ -1237,7 +1259,7 @@ bool NpuCore::startOp(uint32_t q, uint32_t index, double now) {
     return true;
   }
   case OpKind::Gemm: {
-    const isa::GemmInstr &g = *op.gemm.instr;
+    const isa::GemmInstr &g = *op.gemm().instr;
     const auto prec = gemmPrecision(g.a, g.b);
     if (!prec) {
       fault(kQueueUnit[q], op.pc,
@@ -1269,8 +1291,8 @@ bool NpuCore::startOp(uint32_t q, uint32_t index, double now) {
     if (reconfiguring_ || (groupsBusy_ & mask) != 0 || hazard(Q, op))
       return false;
     const uint32_t used = g.tcGroup == isa::kAllTcGroups ? geometry_.groups : 1;
-    const GemmCost cost = gemmCost(cfg_, geometry_, *prec, used, g, op.gemm.m, op.gemm.n,
-                                   op.gemm.k);
+    const GemmCost cost = gemmCost(cfg_, geometry_, *prec, used, g, op.gemm().m, op.gemm().n,
+                                   op.gemm().k);
     const double sramDone = sram_.book(now, cost.sramCycles, period);
     *s_->sramBooked += cost.sramCycles;
     const double sramCycles = (sramDone - now) / period;
@@ -1292,7 +1314,7 @@ bool NpuCore::startOp(uint32_t q, uint32_t index, double now) {
   case OpKind::Vec: {
     if (vectorBusy_ || hazard(Q, op))
       return false;
-    const VectorCost cost = vectorCost(cfg_, op.vec);
+    const VectorCost cost = vectorCost(cfg_, op.vec());
     const double sramDone = sram_.book(now, cost.sram.cycles, period);
     *s_->sramBooked += cost.sram.cycles;
     const double cycles = std::max(double(cost.computeCycles), (sramDone - now) / period);
@@ -1327,11 +1349,10 @@ bool NpuCore::startOp(uint32_t q, uint32_t index, double now) {
 }
 
 bool NpuCore::startDma(Op &op, uint32_t index, double now) {
-  const DmaOp &d = op.dma;
+  const DmaOp &d = op.dma();
   const double period = periodNs();
   const double setupDone = afterCycles(now, cfg_.dma.setupCycles);
   op.startNs = now;
-  op.progress.reset();
   ++op.version;
   chip_.dvfs.busyBegin(busyDma_);
   const uint64_t bytes = d.bytes();
@@ -1349,7 +1370,7 @@ bool NpuCore::startDma(Op &op, uint32_t index, double now) {
   case DmaPath::Requests: {
     ++requestDmas_;
     const bool alignOnSrc = d.srcSpace == isa::Space::Hbm;
-    op.cursor = DmaRequestCursor(d.src, d.dst, d.size, d.srcStride, d.dstStride,
+    op.cursor() = DmaRequestCursor(d.src, d.dst, d.size, d.srcStride, d.dstStride,
                                  cfg_.dma.requestBytes, alignOnSrc);
     engines_[op.engine].readyNs = setupDone;
     schedule(setupDone, EventKind::Wake);
@@ -1434,7 +1455,7 @@ bool NpuCore::pumpRequests(double now) {
       if (eng.op < 0 || ahead(eng.readyNs, now))
         continue;
       const Op &op = ops_[eng.op];
-      if (op.path != DmaPath::Requests || op.cursor.done() ||
+      if (op.path != DmaPath::Requests || op.cursor().done() ||
           op.requestsOutstanding >= cfg_.dma.maxOutstanding)
         continue;
       chosen = int(e);
@@ -1444,8 +1465,8 @@ bool NpuCore::pumpRequests(double now) {
       return false;
     nextEngine_ = uint32_t(chosen) + 1;
     Op &op = ops_[engines_[chosen].op];
-    const DmaRequestCursor::Request r = op.cursor.next();
-    const bool write = op.dma.dstSpace == isa::Space::Hbm;
+    const DmaRequestCursor::Request r = op.cursor().next();
+    const bool write = op.dma().dstSpace == isa::Space::Hbm;
     address = write ? r.dst : r.src;
     m.engine = chosen;
     m.op = uint32_t(engines_[chosen].op);
@@ -1453,7 +1474,7 @@ bool NpuCore::pumpRequests(double now) {
     m.write = write;
     ++op.requestsOutstanding;
     *s_->dmaRequests += 1;
-    if (write && op.dma.srcSpace == isa::Space::Sram && op.dma.srcCore == id_) {
+    if (write && op.dma().srcSpace == isa::Space::Sram && op.dma().srcCore == id_) {
       // The engine reads the bytes out of the scratchpad as it sends them.
       const uint64_t cycles = (r.bytes + cfg_.sram.bankWidthBytes - 1) / cfg_.sram.bankWidthBytes;
       const uint64_t lines = (cycles + cfg_.sram.banks - 1) / cfg_.sram.banks;
@@ -1571,13 +1592,13 @@ void NpuCore::finishRequest(uint32_t slot, double now) {
       *s_->hbmReadBytes += m.bytes;
       activity_.hbmReadBytes += m.bytes;
     }
-    if (!m.write && op.dma.dstSpace == isa::Space::Sram && op.dma.dstCore == id_) {
+    if (!m.write && op.dma().dstSpace == isa::Space::Sram && op.dma().dstCore == id_) {
       const uint64_t lines = (m.bytes + cfg_.sram.bankWidthBytes - 1) / cfg_.sram.bankWidthBytes;
       const uint64_t cycles = (lines + cfg_.sram.banks - 1) / cfg_.sram.banks;
       sram_.book(now, cycles, periodNs());
       *s_->sramBooked += cycles;
     }
-    if (op.cursor.done() && op.requestsOutstanding == 0)
+    if (op.cursor().done() && op.requestsOutstanding == 0)
       completeOp(m.op, now);
   }
   m.inUse = false;
@@ -1618,10 +1639,10 @@ void NpuCore::completeOp(uint32_t index, double now) {
     sample.macs = double(op.macs);
     sample.energyPj += power.charge(powerTensor_, macEvent(op.precision), double(op.macs));
     if (!chip_.timingOnly)
-      func::execute(op.gemm, sram_.data());
+      func::execute(op.gemm(), sram_.data());
     if (tracing_) {
       const std::string args = fmt::format("\"pc\":{},\"m\":{},\"n\":{},\"k\":{}", op.pc,
-                                           op.gemm.m, op.gemm.n, op.gemm.k);
+                                           op.gemm().m, op.gemm().n, op.gemm().k);
       for (uint32_t g = 0; g < groupTracks_.size(); ++g)
         if (op.groupMask >> g & 1)
           chip_.trace->slice(groupTracks_[g], "gemm", op.startNs, dur, args);
@@ -1634,7 +1655,7 @@ void NpuCore::completeOp(uint32_t index, double now) {
     activity_.vectorBusyNs += dur;
     *s_->vectorBusyNs += dur;
     *s_->vectorOps += 1;
-    const double elemOps = double(func::vectorElementOps(op.vec));
+    const double elemOps = double(func::vectorElementOps(op.vec()));
     *s_->vectorElementOps += elemOps;
     sample.vectorNs = dur;
     sample.elementOps = elemOps;
@@ -1644,15 +1665,15 @@ void NpuCore::completeOp(uint32_t index, double now) {
                                         : EnergyEvent::VectorOp,
                                     elemOps);
     if (!chip_.timingOnly)
-      func::execute(op.vec, sram_.data());
+      func::execute(op.vec(), sram_.data());
     if (tracing_)
       chip_.trace->slice(vectorTrack_, std::string(isa::mnemonic(op.opcode)), op.startNs,
                          dur, fmt::format("\"pc\":{},\"rows\":{},\"cols\":{}", op.pc,
-                                          op.vec.rows, op.vec.cols));
+                                          op.vec().rows, op.vec().cols));
     break;
   }
   case OpKind::Dma: {
-    if (op.path == DmaPath::Requests && op.dma.bytes() != 0)
+    if (op.path == DmaPath::Requests && op.dma().bytes() != 0)
       --requestDmas_;
     completeDma(op);
     if (chip_.faulted)
@@ -1664,15 +1685,15 @@ void NpuCore::completeOp(uint32_t index, double now) {
     *s_->dmaBusyNs += dur / engines_.size();
     *s_->dmaOps += 1;
     sample.dmaNs = dur / engines_.size();
-    if (op.dma.srcSpace == isa::Space::Hbm)
-      sample.hbmReadBytes = double(op.dma.bytes());
-    if (op.dma.dstSpace == isa::Space::Hbm)
-      sample.hbmWriteBytes = double(op.dma.bytes());
-    sample.energyPj += power.charge(powerDma_, EnergyEvent::DmaByte, double(op.dma.bytes()));
+    if (op.dma().srcSpace == isa::Space::Hbm)
+      sample.hbmReadBytes = double(op.dma().bytes());
+    if (op.dma().dstSpace == isa::Space::Hbm)
+      sample.hbmWriteBytes = double(op.dma().bytes());
+    sample.energyPj += power.charge(powerDma_, EnergyEvent::DmaByte, double(op.dma().bytes()));
     if (tracing_)
       chip_.trace->slice(engineTracks_[op.engine], std::string(isa::mnemonic(op.opcode)),
                          op.startNs, dur,
-                         fmt::format("\"pc\":{},\"bytes\":{}", op.pc, op.dma.bytes()));
+                         fmt::format("\"pc\":{},\"bytes\":{}", op.pc, op.dma().bytes()));
     break;
   }
   default:
@@ -1700,7 +1721,7 @@ void NpuCore::completeOp(uint32_t index, double now) {
 }
 
 void NpuCore::completeDma(Op &op) {
-  const DmaOp &d = op.dma;
+  const DmaOp &d = op.dma();
   const uint64_t bytes = d.bytes();
   const bool srcHbm = d.srcSpace == isa::Space::Hbm, dstHbm = d.dstSpace == isa::Space::Hbm;
   if (op.path == DmaPath::Bulk) {

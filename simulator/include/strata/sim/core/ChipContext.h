@@ -59,7 +59,12 @@ struct ChipContext {
   /// Scratch of NpuCore::runAhead: the cores it may settle, and a count of
   /// the wakes it delivered (a woken core may become the earliest).
   std::vector<NpuCore *> runAheadCores = {};
+  std::vector<uint32_t> runAheadIds = {}; ///< their ids, in the same order
   uint64_t runAheadWakes = 0;
+  /// Per core, the time (ps) of its earliest event while it runs and no
+  /// kernel wake is pending, else UINT64_MAX: the run-ahead loop finds the
+  /// earliest core in one cache line instead of eight cores' state.
+  std::vector<uint64_t> nextEventPs = {};
   /// Charges retired instructions to the entry point's code labels; null
   /// when the running entry point has none.
   LabelAccounting *labels = nullptr;

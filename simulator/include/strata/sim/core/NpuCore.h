@@ -118,27 +118,54 @@ private:
     uint64_t bytes() const { return uint64_t(size[0]) * size[1] * size[2]; }
   };
 
+  /// An instruction's local SRAM byte ranges, once checked against the
+  /// scratchpad (whose offsets fit 32 bits: the ISA's are 27-bit): what the
+  /// hazard checks compare on every issue, in one cache line.
+  struct SramRanges {
+    static constexpr unsigned kCapacity = 7; ///< a GEMM's operands at most
+    uint8_t count = 0;
+    uint8_t writes = 0; ///< bit i: range i is written
+    uint32_t begin[kCapacity] = {}, end[kCapacity] = {};
+    void clear() { count = writes = 0; }
+    void push(uint64_t b, uint64_t e, bool write) {
+      begin[count] = uint32_t(b);
+      end[count] = uint32_t(e);
+      writes |= uint8_t(write) << count;
+      ++count;
+    }
+    /// Some byte is written by one and touched by the other.
+    bool conflicts(const SramRanges &o) const {
+      for (unsigned i = 0; i < count; ++i)
+        for (unsigned j = 0; j < o.count; ++j)
+          if (((writes >> i | o.writes >> j) & 1) && begin[i] < o.end[j] && o.begin[j] < end[i])
+            return true;
+      return false;
+    }
+  };
+
+  struct DmaPart {
+    DmaOp dma;
+    DmaRequestCursor cursor; ///< request-level transfers: what goes out next
+  };
+
   /// One queued instruction. Half of a decode step's instructions are
-  /// semaphore operations that touch only the first fields, so everything
-  /// dispatch and issue touch for every kind comes first (two cache lines),
-  /// then each kind's payload: an 8-core chip keeps ~1,700 of these live,
-  /// and what a token touches must stay in the host's L2 beside the model.
+  /// semaphore operations, and an 8-core chip keeps ~1,700 of these live:
+  /// what a token touches must stay in the host's L2 beside the model. So a
+  /// synchronisation touches only the first cache line, the hazard ranges
+  /// fill the second, the kind's operands share the next two, and the
+  /// execution state of tile instructions follows.
   struct Op {
+    // Every instruction.
     const isa::Instr *instr = nullptr;
+    uint64_t readyPs = 0; ///< readyNs in whole ps, as events are timed
     /// When its dispatch takes effect: the sequencer runs ahead of the
     /// kernel's time, and the queue may not issue the op before this.
     double readyNs = 0;
-    uint64_t readyPs = 0; ///< readyNs in whole ps, as events are timed
     double startNs = 0;
     double blockedSinceNs = 0;
-    uint64_t groupMask = 0; ///< tensor-core groups it holds
     uint64_t barrierGeneration = 0;
-    uint64_t macs = 0;
-    uint64_t sramRead = 0, sramWrite = 0;
-    uint64_t requestsOutstanding = 0;
     uint32_t pc = 0;
     uint32_t version = 0; ///< invalidates stale heap entries
-    int engine = -1;
     isa::Opcode opcode = isa::Opcode::Nop;
     OpKind kind = OpKind::SemSignal;
     uint8_t queue = 0;
@@ -146,13 +173,34 @@ private:
     bool blocked = false; ///< waiting on a semaphore or barrier
     DmaPath path = DmaPath::Requests;
     DType precision = DType::F16;
-    func::ByteRanges ranges; ///< local SRAM footprint (hazards)
-    // Each kind's operands, then execution state.
-    func::ResolvedGemm gemm;
-    func::ResolvedVec vec;
-    DmaOp dma;
+    // Tile instructions (DMA, tensor-core configuration, GEMM, vector).
+    SramRanges ranges; ///< local SRAM footprint (hazards)
+    /// The operands of its kind; dispatch makes the kind's member the
+    /// active one before it resolves them.
+    union Operands {
+      Operands() {}
+      func::ResolvedGemm gemm;
+      func::ResolvedVec vec;
+      DmaPart d;
+    } u;
     std::optional<CycleProgress> progress; ///< compute ops: cycles left
-    DmaRequestCursor cursor;
+    uint64_t groupMask = 0;                ///< tensor-core groups it holds
+    uint64_t macs = 0;
+    uint64_t sramRead = 0, sramWrite = 0;
+    uint64_t requestsOutstanding = 0;
+    int engine = -1;
+
+    func::ResolvedGemm &gemm() { return u.gemm; }
+    const func::ResolvedGemm &gemm() const { return u.gemm; }
+    func::ResolvedVec &vec() { return u.vec; }
+    const func::ResolvedVec &vec() const { return u.vec; }
+    DmaOp &dma() { return u.d.dma; }
+    const DmaOp &dma() const { return u.d.dma; }
+    DmaRequestCursor &cursor() { return u.d.cursor; }
+    const DmaRequestCursor &cursor() const { return u.d.cursor; }
+    bool computes() const {
+      return kind == OpKind::Gemm || kind == OpKind::Vec || kind == OpKind::TcConfig;
+    }
   };
 
   struct Queue {
@@ -203,6 +251,13 @@ private:
   /// Settles the chip's cores' events ahead of the kernel while nothing
   /// else can observe it (SimTime.h), then parks them.
   void runAhead();
+  /// Publishes this core's earliest event to ChipContext::nextEventPs
+  /// (after any change to the event heap, the run state or a pending wake).
+  void publishNext() {
+    chip_.nextEventPs[id_] = state_ == State::Running && !wakePending_ && !heap_.empty()
+                                 ? heap_.front().ps
+                                 : UINT64_MAX;
+  }
   /// Arms the wake for the next event and reports a quiescent core.
   void park();
   void retire(double nowNs);
@@ -227,7 +282,8 @@ private:
                                                   const Op &op);
   bool resolveGemm(const isa::GemmInstr &g, Op &op);
   bool resolveVec(const isa::VecInstr &v, Op &op);
-  bool checkSram(Op &op);
+  /// Checks footprint_, the ranges of the instruction being dispatched.
+  bool checkSram(const Op &op);
   /// Faults with the footprint's error, else checks the ranges fit the SRAM.
   bool checkFootprint(const Status &footprint, Op &op);
   /// Register base plus offset of a tile operand.
@@ -283,6 +339,9 @@ private:
   // Queues and ops.
   std::vector<Op> ops_;
   std::vector<uint32_t> freeOps_;
+  /// The footprint of the instruction being dispatched, before it is
+  /// checked and stored compactly in its Op.
+  func::ByteRanges footprint_;
   std::array<Queue, 3> queues_;
 
   // Units.
