@@ -207,6 +207,36 @@ TEST(Pipeline, GemmsOnDifferentGroupsRunConcurrently) {
   EXPECT_GE(same, 2 * one - 2);
 }
 
+TEST(Pipeline, GemmsOnDifferentGroupsWaitOnlyForBytesTheyShare) {
+  // The first GEMM (group 0) reads A [0, 32 KiB) and B [1 MiB, +16 KiB) and
+  // writes C [2 MiB, +8 KiB). A second one on group 1 runs beside it unless
+  // one of them writes a byte the other touches.
+  const std::string first = "gemm m=64 n=32 k=256 a=f16 b=f16 out=f32 A=[0x0] lda=256 "
+                            "B=[0x100000] ldb=32 C=[0x200000] ldc=32 tcGroup=0\n";
+  auto second = [](uint32_t a, uint32_t c) {
+    return fmt::format("gemm m=64 n=32 k=256 a=f16 b=f16 out=f32 A=[{:#x}] lda=256 "
+                       "B=[0x300000] ldb=32 C=[{:#x}] ldc=32 tcGroup=1\n",
+                       a, c);
+  };
+  sim::SimOptions o;
+  o.timingOnly = true;
+  auto cycles = [&](const std::string &program) {
+    return runPrograms(testArch(), {program + "halt\n"}, o).result.cycles;
+  };
+  const uint64_t one = cycles(first);
+  // Its C ends where the first's begins, or begins where it ends: nothing shared.
+  EXPECT_EQ(cycles(first + second(0x0, 0x200000 - 0x2000)), one + 1);
+  EXPECT_EQ(cycles(first + second(0x0, 0x200000 + 0x2000)), one + 1);
+  // Its C overlaps the first's C by one 4-byte element: write after write.
+  EXPECT_GE(cycles(first + second(0x0, 0x200000 - 0x2000 + 4)), 2 * one - 2);
+  // It reads the first's C: read after write.
+  EXPECT_GE(cycles(first + second(0x200000, 0x400000)), 2 * one - 2);
+  // It writes the first's A: write after read.
+  EXPECT_GE(cycles(first + second(0x8000, 0x7ffc)), 2 * one - 2);
+  // Both read A: reads never wait for each other.
+  EXPECT_EQ(cycles(first + second(0x0, 0x400000)), one + 1);
+}
+
 TEST(Pipeline, IndependentDmasOverlapAndConflictingOnesSerialise) {
   auto run = [](const std::string &loads) {
     sim::SimOptions o;
