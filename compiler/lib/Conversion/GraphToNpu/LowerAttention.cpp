@@ -7,7 +7,10 @@
 //      w = min(T, max_seq - pos), by a DMA whose row count and address are
 //      registers;
 //   2. read back rows 0 .. L-1, L = min(pos + T, max_seq), with DMAs of
-//      register size;
+//      register size. A decode step over an f32 cache needs no cast: rows
+//      0 .. pos-1 are read, the new row is loaded into place beside them and
+//      stored from there, so the scores do not wait for the store to reach
+//      HBM and come back;
 //   3. per query head of the group (decode: the whole group as the rows of
 //      one GEMM): S = Q K^T (n = L in a register), P = softmax(scale S) with
 //      the causal mask at offset pos, O = P V (k = L), stored into the
@@ -136,17 +139,51 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
           posValue(k, rd);
           k.muli(rd, rd, rowBytes);
         });
-    FailureOr<unsigned> lBytes = e.derivedReg(
-        c, "kv.Lbytes." + key + "." + std::to_string(rowBytes), op.getLoc(),
-        [&](KernelEmitter &k, unsigned rd) { k.muli(rd, *lReg, rowBytes); });
+    // A decode step over an f32 cache appends in place (below). Not a
+    // prefill chunk: its cache reads, no longer behind the append, are then
+    // free to move ahead into earlier kernels, and the prefetch scheduler's
+    // capacity check, blind to the allocator's fragmentation, lets them
+    // crowd the big chunks' GEMMs (LLaMA-2-7B at a 128-token chunk would no
+    // longer fit its SRAM).
+    const bool inPlace = ce == DType::F32 && decode;
+    // The read-back's size; an in-place append reads rows 0 .. pos-1 instead.
+    FailureOr<unsigned> lBytes = unsigned(0);
+    if (!inPlace)
+      lBytes = e.derivedReg(c, "kv.Lbytes." + key + "." + std::to_string(rowBytes), op.getLoc(),
+                            [&](KernelEmitter &k, unsigned rd) { k.muli(rd, *lReg, rowBytes); });
     if (failed(posBytes) || failed(lBytes))
       return failure();
 
     for (int64_t g = headRanges[ci].first; g < headRanges[ci].second; ++g) {
-      // 1. Append the new K and V rows at pos.
       Value caches[2];
       for (int64_t which = 0; which < 2; ++which) {
         const Tensor &src = which == 0 ? *kNew : *vNew;
+        int64_t base = kv.base(layer, which, g);
+        caches[which] = em.alloc(kv.headBytes(), which == 0 ? "k.cache" : "v.cache");
+        if (inPlace) {
+          // An f32 cache holds the rows as they are: read rows 0 .. pos-1,
+          // load the new row straight into row pos of the same buffer and
+          // store it from there. Nothing reads the cache after the append,
+          // so the scores need not wait for the store.
+          npu::DmaLoadOp old = em.load(caches[which], 0, kv.symbol, base, rowBytes);
+          old.setSizeAttr(em.b().getArrayAttr({em.reg(*posBytes)}));
+          old.setSrcWindowAttr(em.b().getDenseI64ArrayAttr({base, kv.headBytes()}));
+          npu::DmaLoadOp fresh = em.load(caches[which], 0, src.symbol, src.offset + g * hd * 4,
+                                         hd * 4, T, src.rowBytes(), rowBytes);
+          fresh.setSizeAttr(em.b().getArrayAttr({em.imm(rowBytes), em.reg(*wReg)}));
+          fresh.setDstRegAttr(em.b().getI32IntegerAttr(*posBytes));
+          fresh.setDstWindowAttr(em.b().getDenseI64ArrayAttr({0, kv.headBytes()}));
+          npu::DmaStoreOp st = em.store(caches[which], 0, kv.symbol, base, rowBytes, 1);
+          st.setSizeAttr(em.b().getArrayAttr({em.imm(rowBytes), em.reg(*wReg)}));
+          st.setSrcStridesAttr(em.b().getDenseI64ArrayAttr({rowBytes}));
+          st.setDstStridesAttr(em.b().getDenseI64ArrayAttr({rowBytes}));
+          st.setSrcRegAttr(em.b().getI32IntegerAttr(*posBytes));
+          st.setSrcWindowAttr(em.b().getDenseI64ArrayAttr({0, kv.headBytes()}));
+          st.setDstRegAttr(em.b().getI32IntegerAttr(*posBytes));
+          st.setDstWindowAttr(em.b().getDenseI64ArrayAttr({base, kv.headBytes()}));
+          continue;
+        }
+        // 1. Append the new K and V rows at pos (cast to the cache type).
         Value rows = em.alloc(T * hd * 4, which == 0 ? "k.new" : "v.new");
         em.load(rows, 0, src.symbol, src.offset + g * hd * 4, hd * 4, T, src.rowBytes(),
                 hd * 4);
@@ -155,7 +192,6 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
           cast = em.alloc(T * rowBytes, "kv.cast");
           em.vec<npu::VCastOp>(em.denseRows(rows, cast, T, hd, DType::F32, ce));
         }
-        int64_t base = kv.base(layer, which, g);
         npu::DmaStoreOp st = em.store(cast, 0, kv.symbol, base, rowBytes, 1);
         st.setSizeAttr(em.b().getArrayAttr({em.imm(rowBytes), em.reg(*wReg)}));
         st.setSrcStridesAttr(em.b().getDenseI64ArrayAttr({rowBytes}));
@@ -164,7 +200,6 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
         st.setDstWindowAttr(em.b().getDenseI64ArrayAttr({base, kv.headBytes()}));
 
         // 2. Read rows 0 .. L-1 back.
-        caches[which] = em.alloc(kv.headBytes(), which == 0 ? "k.cache" : "v.cache");
         npu::DmaLoadOp ld = em.load(caches[which], 0, kv.symbol, base, rowBytes);
         ld.setSizeAttr(em.b().getArrayAttr({em.reg(*lBytes)}));
         ld.setSrcWindowAttr(em.b().getDenseI64ArrayAttr({base, kv.headBytes()}));

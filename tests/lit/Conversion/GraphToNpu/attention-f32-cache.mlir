@@ -1,0 +1,39 @@
+// RUN: strata-opt %s --strata-graph-to-npu="cores=2" | FileCheck %s
+// RUN: strata-opt %s --strata-graph-to-npu="cores=2" --strata-npu-allocate-sram --strata-npu-insert-semaphores | FileCheck %s --check-prefix=SYNC
+
+// A decode step over an f32 KV cache: no cast, so each head's K (and V)
+// buffer takes rows 0..pos-1 from the cache (a DMA of pos * 32 bytes), the
+// new row straight from the projection at row pos (a register address into
+// the buffer), and the append is stored from that row of the buffer. No read
+// of the cache follows the append, so the score GEMM waits for the two loads
+// only, not for the store.
+
+// CHECK-LABEL: npu.entry @decode
+// CHECK: npu.core 0
+// CHECK: npu.muli r[[POSB:[0-9]+]], r{{[0-9]+}}, 32
+// CHECK: %[[K:[0-9]+]] = npu.alloc 512 {tag = "k.cache"}
+// CHECK-NEXT: npu.dma_load %[[K]][0] from @kv.kv_cache[2048] size [r[[POSB]]] {{{.*}}src_window = array<i64: 2048, 512>}
+// CHECK-NEXT: npu.dma_load %[[K]][0] from @input1[0] size [32, r[[W:[0-9]+]]] {dst_reg = [[POSB]] : i32, dst_window = array<i64: 0, 512>
+// CHECK-NEXT: npu.dma_store %[[K]][0] to @kv.kv_cache[2048] size [32, r[[W]]] {dst_reg = [[POSB]] : i32, {{.*}}src_reg = [[POSB]] : i32, {{.*}}src_window = array<i64: 0, 512>
+// CHECK: %[[V:[0-9]+]] = npu.alloc 512 {tag = "v.cache"}
+// CHECK-NEXT: npu.dma_load %[[V]][0] from @kv.kv_cache[3072] size [r[[POSB]]]
+// CHECK-NEXT: npu.dma_load %[[V]][0] from @input2[0] size [32, r[[W]]] {dst_reg = [[POSB]] : i32
+// CHECK-NEXT: npu.dma_store %[[V]][0] to @kv.kv_cache[3072] size [32, r[[W]]]
+// CHECK-NOT: kv.cast
+// CHECK: npu.gemm m 2 n r{{[0-9]+}} k 8, %{{[0-9]+}}[0] ld 8 : f32, %[[K]][0] ld 8 : f32
+// CHECK: npu.gemm m 2 n 8 k r{{[0-9]+}}, %{{[0-9]+}}[0] ld 16 : f32, %[[V]][0] ld 8 : f32
+
+// The loads signal the compute queue; the stores wait for the loads, and
+// nothing on the load queue waits for the stores.
+// SYNC-LABEL: npu.entry @decode
+// SYNC: npu.core 0
+// SYNC-NOT: npu.sem_wait  load
+// SYNC: npu.gemm
+// SYNC: npu.core 1
+module {
+  graph.kv_cache @kv_cache {layers = 2 : i64, max_seq = 16 : i64, kv_heads = 2 : i64, head_dim = 8 : i64, element_type = f32}
+  func.func @decode(%q: tensor<1x32xf32>, %k: tensor<1x16xf32>, %v: tensor<1x16xf32>, %pos: index) -> tensor<1x32xf32> attributes {graph.entry} {
+    %o = graph.attention %q, %k, %v, %pos {cache = @kv_cache, layer = 1 : i64, num_heads = 4 : i64, num_kv_heads = 2 : i64, head_dim = 8 : i64} : (tensor<1x32xf32>, tensor<1x16xf32>, tensor<1x16xf32>, index) -> tensor<1x32xf32>
+    return %o : tensor<1x32xf32>
+  }
+}
