@@ -63,6 +63,8 @@ TEST_P(AttentionExec, PrefillThenDecodeMatchReference) {
   step("decode", 1, 30);
   step("prefill", T, 40); // a second chunk: causal mask at offset pos
   step("decode", 1, 50);
+  while (pos < maxSeq) // decode steps up to the cache's last row
+    step("decode", 1, uint64_t(60 + pos));
 }
 
 // The same program on the detailed HBM model: eight cores appending and

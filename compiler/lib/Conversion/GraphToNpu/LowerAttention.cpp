@@ -146,12 +146,28 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
     // crowd the big chunks' GEMMs (LLaMA-2-7B at a 128-token chunk would no
     // longer fit its SRAM).
     const bool inPlace = ce == DType::F32 && decode;
-    // The read-back's size; an in-place append reads rows 0 .. pos-1 instead.
+    // The read-back's size (an in-place append reads rows 0 .. pos-1 instead).
     FailureOr<unsigned> lBytes = unsigned(0);
     if (!inPlace)
       lBytes = e.derivedReg(c, "kv.Lbytes." + key + "." + std::to_string(rowBytes), op.getLoc(),
                             [&](KernelEmitter &k, unsigned rd) { k.muli(rd, *lReg, rowBytes); });
-    if (failed(posBytes) || failed(lBytes))
+    // Rows 0 .. min(pos, max_seq)-1 in bytes: what an in-place append reads
+    // (the cap keeps a position past the cache inside the head's rows).
+    FailureOr<unsigned> oldBytes = unsigned(0);
+    if (inPlace)
+      oldBytes = e.derivedReg(
+          c, "kv.oldbytes." + std::to_string(kv.maxSeq) + "." + std::to_string(rowBytes),
+          op.getLoc(), [&](KernelEmitter &k, unsigned rd) {
+            posValue(k, rd);
+            FailureOr<unsigned> t = e.tempReg(c, op.getLoc());
+            if (failed(t))
+              return;
+            k.li(*t, kv.maxSeq);
+            k.min(rd, rd, *t);
+            e.releaseTemp(c, *t);
+            k.muli(rd, rd, rowBytes);
+          });
+    if (failed(posBytes) || failed(lBytes) || failed(oldBytes))
       return failure();
 
     for (int64_t g = headRanges[ci].first; g < headRanges[ci].second; ++g) {
@@ -166,7 +182,7 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
           // store it from there. Nothing reads the cache after the append,
           // so the scores need not wait for the store.
           npu::DmaLoadOp old = em.load(caches[which], 0, kv.symbol, base, rowBytes);
-          old.setSizeAttr(em.b().getArrayAttr({em.reg(*posBytes)}));
+          old.setSizeAttr(em.b().getArrayAttr({em.reg(*oldBytes)}));
           old.setSrcWindowAttr(em.b().getDenseI64ArrayAttr({base, kv.headBytes()}));
           npu::DmaLoadOp fresh = em.load(caches[which], 0, src.symbol, src.offset + g * hd * 4,
                                          hd * 4, T, src.rowBytes(), rowBytes);

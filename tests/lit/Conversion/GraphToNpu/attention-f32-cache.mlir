@@ -2,7 +2,8 @@
 // RUN: strata-opt %s --strata-graph-to-npu="cores=2" --strata-npu-allocate-sram --strata-npu-insert-semaphores | FileCheck %s --check-prefix=SYNC
 
 // A decode step over an f32 KV cache: no cast, so each head's K (and V)
-// buffer takes rows 0..pos-1 from the cache (a DMA of pos * 32 bytes), the
+// buffer takes rows 0..pos-1 from the cache (a DMA of min(pos, 16) * 32
+// bytes: a position past the cache still reads only the head's rows), the
 // new row straight from the projection at row pos (a register address into
 // the buffer), and the append is stored from that row of the buffer. No read
 // of the cache follows the append, so the score GEMM waits for the two loads
@@ -11,12 +12,16 @@
 // CHECK-LABEL: npu.entry @decode
 // CHECK: npu.core 0
 // CHECK: npu.muli r[[POSB:[0-9]+]], r{{[0-9]+}}, 32
+// CHECK-NEXT: npu.addi r[[OLDB:[0-9]+]], r1, 0
+// CHECK-NEXT: npu.li r[[MAX:[0-9]+]], 16
+// CHECK-NEXT: npu.min r[[OLDB]], r[[OLDB]], r[[MAX]]
+// CHECK-NEXT: npu.muli r[[OLDB]], r[[OLDB]], 32
 // CHECK: %[[K:[0-9]+]] = npu.alloc 512 {tag = "k.cache"}
-// CHECK-NEXT: npu.dma_load %[[K]][0] from @kv.kv_cache[2048] size [r[[POSB]]] {{{.*}}src_window = array<i64: 2048, 512>}
+// CHECK-NEXT: npu.dma_load %[[K]][0] from @kv.kv_cache[2048] size [r[[OLDB]]] {{{.*}}src_window = array<i64: 2048, 512>}
 // CHECK-NEXT: npu.dma_load %[[K]][0] from @input1[0] size [32, r[[W:[0-9]+]]] {dst_reg = [[POSB]] : i32, dst_window = array<i64: 0, 512>
 // CHECK-NEXT: npu.dma_store %[[K]][0] to @kv.kv_cache[2048] size [32, r[[W]]] {dst_reg = [[POSB]] : i32, {{.*}}src_reg = [[POSB]] : i32, {{.*}}src_window = array<i64: 0, 512>
 // CHECK: %[[V:[0-9]+]] = npu.alloc 512 {tag = "v.cache"}
-// CHECK-NEXT: npu.dma_load %[[V]][0] from @kv.kv_cache[3072] size [r[[POSB]]]
+// CHECK-NEXT: npu.dma_load %[[V]][0] from @kv.kv_cache[3072] size [r[[OLDB]]]
 // CHECK-NEXT: npu.dma_load %[[V]][0] from @input2[0] size [32, r[[W]]] {dst_reg = [[POSB]] : i32
 // CHECK-NEXT: npu.dma_store %[[V]][0] to @kv.kv_cache[3072] size [32, r[[W]]]
 // CHECK-NOT: kv.cast
