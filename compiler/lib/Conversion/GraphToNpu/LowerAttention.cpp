@@ -107,29 +107,28 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
       else
         k.addi(rd, posReg, 0);
     };
+    // rd = min(rd, bound), the bound in a temporary register.
+    auto capAt = [&](KernelEmitter &k, unsigned rd, int64_t bound) {
+      FailureOr<unsigned> t = e.tempReg(c, op.getLoc());
+      if (failed(t))
+        return;
+      k.li(*t, bound);
+      k.min(rd, rd, *t);
+      e.releaseTemp(c, *t);
+    };
     FailureOr<unsigned> wReg = e.derivedReg(c, "kv.w." + key, op.getLoc(), [&](KernelEmitter &k,
                                                                               unsigned rd) {
       // rd = min(T, max_seq - pos), using rd itself for the constants.
       posValue(k, rd);
       k.muli(rd, rd, -1);
       k.addi(rd, rd, kv.maxSeq);
-      FailureOr<unsigned> t = e.tempReg(c, op.getLoc());
-      if (failed(t))
-        return;
-      k.li(*t, T);
-      k.min(rd, rd, *t);
-      e.releaseTemp(c, *t);
+      capAt(k, rd, T);
     });
     FailureOr<unsigned> lReg = e.derivedReg(c, "kv.L." + key, op.getLoc(), [&](KernelEmitter &k,
                                                                               unsigned rd) {
       posValue(k, rd);
       k.addi(rd, rd, T);
-      FailureOr<unsigned> t = e.tempReg(c, op.getLoc());
-      if (failed(t))
-        return;
-      k.li(*t, kv.maxSeq);
-      k.min(rd, rd, *t);
-      e.releaseTemp(c, *t);
+      capAt(k, rd, kv.maxSeq);
     });
     if (failed(wReg) || failed(lReg))
       return failure();
@@ -159,12 +158,7 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
           c, "kv.oldbytes." + std::to_string(kv.maxSeq) + "." + std::to_string(rowBytes),
           op.getLoc(), [&](KernelEmitter &k, unsigned rd) {
             posValue(k, rd);
-            FailureOr<unsigned> t = e.tempReg(c, op.getLoc());
-            if (failed(t))
-              return;
-            k.li(*t, kv.maxSeq);
-            k.min(rd, rd, *t);
-            e.releaseTemp(c, *t);
+            capAt(k, rd, kv.maxSeq);
             k.muli(rd, rd, rowBytes);
           });
     if (failed(posBytes) || failed(lBytes) || failed(oldBytes))
