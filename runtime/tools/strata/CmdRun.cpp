@@ -336,8 +336,10 @@ void runModel(const RunCliOptions &o) {
       print(token);
     return true;
   });
-  if (stream)
+  if (stream) {
     std::fputs("\n", stdout);
+    std::fflush(stdout); // the summary goes to stderr: after the text, not inside it
+  }
   checkOrFail("run", result.status());
   const runtime::GenerateResult &r = *result;
   const runtime::RunStats &stats = r.stats;
