@@ -398,9 +398,7 @@ void NpuCore::runAhead() {
   // process woke (a pending wake) are left to the kernel; their wake bounds
   // the horizon. The cores' own armed wakes are withdrawn while they run
   // ahead and re-armed at the end.
-  std::vector<NpuCore *> &candidates = chip_.runAheadCores;
   std::vector<uint32_t> &ids = chip_.runAheadIds;
-  candidates.clear();
   ids.clear();
   for (NpuCore *core : chip_.cores) {
     if (core != this && (core->state_ != State::Running || core->wakePending_))
@@ -409,7 +407,6 @@ void NpuCore::runAhead() {
       core->wake_.cancel();
       core->armedPs_ = UINT64_MAX;
     }
-    candidates.push_back(core);
     ids.push_back(core->id_);
   }
   constexpr unsigned kMaxHops = 4096; // back to the kernel now and then all the same
@@ -463,8 +460,8 @@ void NpuCore::runAhead() {
     local.moveTo(at);
     next->activate(nsOfValue(at));
   }
-  for (NpuCore *core : candidates)
-    core->park();
+  for (uint32_t id : ids)
+    chip_.cores[id]->park();
 }
 
 void NpuCore::settle(double now) {
@@ -473,7 +470,7 @@ void NpuCore::settle(double now) {
   const uint64_t nowPs = toPs(now);
   nowPs_ = nowPs;
   if (queues_[0].pending | queues_[1].pending | queues_[2].pending)
-    noteOccupancy(now);
+    noteOccupancy();
   retire(now);
   for (bool progress = true; progress && !chip_.faulted;) {
     // A sequencer that is halted, waits for a scalar load, or is stalled on
@@ -814,14 +811,14 @@ void NpuCore::scheduleSeqWake(double ns) {
   schedule(ns, EventKind::SeqWake);
 }
 
-void NpuCore::noteOccupancy(double now) {
+void NpuCore::noteOccupancy() {
   // Entries dispatched ahead count from their effect time on; between two
   // activations nothing leaves a queue, so the count now is the most the
   // queue held since the last one. The pending entries are the queue's tail
   // and take effect in queue order (their dispatch times only grow), so
   // the ones that took effect since are found from the front of the tail:
   // each entry is passed once, not on every activation while it waits.
-  const uint64_t nowPs = toPs(now);
+  const uint64_t nowPs = nowPs_;
   for (Queue &Q : queues_) {
     if (Q.pending == 0)
       continue;
@@ -1037,15 +1034,6 @@ bool NpuCore::checkFootprint(const Status &footprint, Op &op) {
     fault(kQueueUnit[op.queue], op.pc, footprint.message());
     return false;
   }
-  if (!checkSram(op))
-    return false;
-  assert(footprint_.size() <= SramRanges::kCapacity);
-  for (const func::ByteRange &r : footprint_)
-    op.ranges.push(r.begin, r.end, r.write);
-  return true;
-}
-
-bool NpuCore::checkSram(const Op &op) {
   for (const func::ByteRange &r : footprint_)
     if (r.end > sram_.size() || r.end < r.begin) {
       fault(kQueueUnit[op.queue], op.pc,
@@ -1053,6 +1041,9 @@ bool NpuCore::checkSram(const Op &op) {
                         humanBytes(sram_.size())));
       return false;
     }
+  assert(footprint_.size() <= SramRanges::kCapacity);
+  for (const func::ByteRange &r : footprint_)
+    op.ranges.push(r.begin, r.end, r.write);
   return true;
 }
 

@@ -56,10 +56,9 @@ struct ChipContext {
   /// kernel units (exclusive): where the kernel stops to check the run's
   /// limits. 0: cores never run ahead.
   uint64_t runAheadLimit = 0;
-  /// Scratch of NpuCore::runAhead: the cores it may settle, and a count of
-  /// the wakes it delivered (a woken core may become the earliest).
-  std::vector<NpuCore *> runAheadCores = {};
-  std::vector<uint32_t> runAheadIds = {}; ///< their ids, in the same order
+  /// Scratch of NpuCore::runAhead: the ids of the cores it may settle, and a
+  /// count of the wakes it delivered (a woken core may become the earliest).
+  std::vector<uint32_t> runAheadIds = {};
   uint64_t runAheadWakes = 0;
   /// Per core, the time (ps) of its earliest event while it runs and no
   /// kernel wake is pending, else UINT64_MAX: the run-ahead loop finds the

@@ -271,7 +271,8 @@ private:
   bool dispatch_(const isa::Instr &instr, uint8_t queue, uint32_t pc, double readyNs,
                  bool ahead);
   void scheduleSeqWake(double ns);
-  void noteOccupancy(double nowNs);
+  /// At nowPs_ (settle sets it first).
+  void noteOccupancy();
   bool resolveDma(const isa::DmaInstr &d, Op &op);
   /// Checks one end of a DMA (range, core, capacity) and notes its local
   /// SRAM bytes; faults with dmaRangeFault if it does not fit.
@@ -282,9 +283,8 @@ private:
                                                   const Op &op);
   bool resolveGemm(const isa::GemmInstr &g, Op &op);
   bool resolveVec(const isa::VecInstr &v, Op &op);
-  /// Checks footprint_, the ranges of the instruction being dispatched.
-  bool checkSram(const Op &op);
-  /// Faults with the footprint's error, else checks the ranges fit the SRAM.
+  /// Faults with the footprint's error, else checks that footprint_'s
+  /// ranges fit the SRAM and keeps them in the op.
   bool checkFootprint(const Status &footprint, Op &op);
   /// Register base plus offset of a tile operand.
   uint64_t sramAddress(const isa::SramRef &ref) const { return reg(ref.reg) + ref.offset; }
