@@ -549,30 +549,22 @@ bool AnalyticModel::directTransfer(const BulkPattern &p, bool write, double cycl
     stackDone[s] = cycle;
   }
   const double *first = firstTable_ + (write ? 4 : 0);
-  double done = cycle;
-  uint64_t acts = 0, pres = 0, bytes = 0;
+  Totals totals; // whole numbers: summed in any order, the same doubles
   for (uint32_t i = 0; i < count; ++i) {
     const DirectChunk &c = chunks[i];
     const double service = directService(c.bursts, c.acts, rowBusCycles_[c.channel]);
     const double end = std::max(cycle, busy[c.pc]) + service;
     busy[c.pc] = end;
-    const double last = end + first[c.acts * 2 + c.pres];
     const uint32_t s = stackOf_[c.pc];
-    stackDone[s] = std::max(stackDone[s], last);
+    stackDone[s] = std::max(stackDone[s], end + first[c.acts * 2 + c.pres]);
     stackBytes[s] += double(c.bytes);
-    done = std::max(done, last);
-    acts += c.acts;
-    pres += c.pres;
-    bytes += c.bytes;
+    totals.acts += c.acts;
+    totals.pres += c.pres;
+    totals.bytes += c.bytes;
   }
-  // What finish() gives: the counts are whole numbers, the latest end is
-  // the latest stack's.
-  r.doneCycle = done;
+  r.doneCycle = cycle;
   r.activity = MemoryActivity{};
-  r.activity.activates = acts;
-  r.activity.precharges = pres;
-  (write ? r.activity.writeBytes : r.activity.readBytes) = bytes;
-  r.activity.refreshes = refreshesDuring(done - cycle, count);
+  finish(totals, count, write, cycle);
   ++directCount_;
   return true;
 }
