@@ -2,6 +2,7 @@
 #include "strata/Dialect/Npu/Transforms/ScheduleTiming.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace strata::npu::sched {
 namespace {
@@ -120,10 +121,8 @@ public:
   /// Barriers of `mask` passed so far (the cores of a mask meet at its
   /// k-th barrier; other masks' barriers do not count).
   unsigned barriersPassed(uint64_t mask) const {
-    for (const auto &[m, n] : barriers_)
-      if (m == mask)
-        return n;
-    return 0;
+    auto it = barriers_.find(mask);
+    return it == barriers_.end() ? 0 : it->second;
   }
 
   /// Runs until the end or until a barrier of several cores; `alone`
@@ -147,13 +146,7 @@ public:
   void release(double at) {
     uint32_t id = order_[cursor_];
     waiting_ = false;
-    const uint64_t mask = dag_.node(id).barrierMask;
-    auto it = std::find_if(barriers_.begin(), barriers_.end(),
-                           [&](const auto &p) { return p.first == mask; });
-    if (it == barriers_.end())
-      barriers_.emplace_back(mask, 1);
-    else
-      ++it->second;
+    ++barriers_[dag_.node(id).barrierMask];
     finish(id, std::max(at, tl_.time[id].start));
     ++cursor_;
   }
@@ -258,7 +251,7 @@ private:
   Timeline tl_;
   size_t cursor_ = 0;
   bool waiting_ = false;
-  std::vector<std::pair<uint64_t, unsigned>> barriers_; ///< passed, per mask (few)
+  std::unordered_map<uint64_t, unsigned> barriers_; ///< barriers passed, per mask
   double seq_ = 0;
   std::array<std::vector<double>, kNumLanes> starts_;
   std::array<double, kNumLanes> lastStart_{}, lastEnd_{};
