@@ -127,7 +127,7 @@ private:
     });
     for (CoreOp core : entry.getBody().front().getOps<CoreOp>()) {
       Block *body = &core.getBody().front();
-      // The last plain store into each scratch symbol and offset, per body.
+      // The loads first: forwarding erases some of them.
       SmallVector<DmaLoadOp> loads;
       for (DmaLoadOp ld : body->getOps<DmaLoadOp>())
         loads.push_back(ld);
@@ -204,7 +204,10 @@ private:
       if (std::optional<RegionBytes> r = hbmBytes(ld, /*write=*/false))
         reads.push_back(*r);
     });
-    // Any other op naming a scratch symbol (none today) keeps its stores.
+    // Another op naming a scratch symbol directly (none today) keeps its
+    // stores. Barriers list symbols in arrays (acquire, release): they order
+    // accesses but read nothing, and a symbol no longer stored stays harmless
+    // there.
     module.walk([&](Operation *op) {
       if (llvm::isa<DmaLoadOp, DmaStoreOp, HbmBufferOp>(op))
         return;
