@@ -84,6 +84,34 @@ npu.entry @main attributes {param_names = [], param_regs = array<i32>} {
 
 // -----
 
+// Covered through another queue: the second load overwrites %a, which the
+// vexp reads (compute -> load), and reads @t, which the store wrote (store ->
+// load). The store waited for the vexp before it ran, so the store queue's
+// signal alone says both are done: one pair, not two.
+// CHECK-LABEL: module attributes {npu.semaphore_stats = {fences = 0 : i64, implied = 1 : i64, signals = 3 : i64, waits = 3 : i64}}
+// CHECK-NOT: npu.sem_signal compute, 3
+// CHECK: npu.sem_wait store, 5, 1
+// CHECK-NEXT: npu.dma_store %{{.*}} to @t[0]
+// CHECK-NEXT: npu.sem_signal store, 6, 1
+// CHECK-NEXT: npu.sem_wait load, 6, 1
+// CHECK-NEXT: npu.dma_load %{{.*}} from @t[0]
+npu.region @io io size 8192
+npu.io input @x : tensor<1x64xf32> in @io[0]
+npu.hbm_buffer @t in @io[256] size 256
+npu.entry @main attributes {param_names = [], param_regs = array<i32>} {
+  npu.core 0 {
+    %a = npu.alloc 256 at 0
+    %b = npu.alloc 256 at 256
+    npu.dma_load %a[0] from @x[0] size [256]
+    npu.vexp rows 1 cols 64, %a[0] ld 64 : f32 -> %b[0] ld 64 : f32
+    npu.dma_store %b[0] to @t[0] size [256]
+    npu.dma_load %a[0] from @t[0] size [256]
+  }
+}
+
+
+// -----
+
 // The hardware orders SRAM hazards inside a queue but not HBM ones: a store
 // over HBM bytes an earlier store of the same queue wrote drains the queue
 // first (store -> store, id 8). An ld32 of bytes this core stored waits for

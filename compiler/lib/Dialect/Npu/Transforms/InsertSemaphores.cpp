@@ -219,6 +219,18 @@ private:
         ++signals_;
         ++waits_;
       }
+      // The signal each dependency would wait for (an existing one at or
+      // after the producer, or the one to place right after it) and what is
+      // finished when it fires. A dependency that another kept wait's signal
+      // already covers (the store queue's signal fired after it waited for
+      // the compute op this one needs) costs no pair of its own.
+      struct Need {
+        int p;
+        std::vector<Signal>::iterator it;
+        Clock clock;
+        bool keep = true;
+      };
+      SmallVector<Need, kQueues> needs;
       for (int p = 0; p < kQueues; ++p) {
         if (p == q || deps[p] < 0)
           continue;
@@ -227,9 +239,29 @@ private:
           continue;
         }
         std::vector<Signal> &list = signals[p][q];
-        // First signal at or after the producer.
         auto it = std::lower_bound(list.begin(), list.end(), deps[p],
                                    [](const Signal &s, int64_t v) { return s.after < v; });
+        Clock clock = it != list.end() ? it->clock : clockAt[p][deps[p]];
+        clock[p] = std::max(clock[p], it != list.end() ? it->after : deps[p]);
+        needs.push_back({p, it, clock});
+      }
+      if (needs.size() == 2) {
+        // At most one of the two may go: signals that cover each other both
+        // fire after the other's producer, and dropping both would wait for
+        // neither.
+        if (needs[1].clock[needs[0].p] >= deps[needs[0].p])
+          needs[0].keep = false;
+        else if (needs[0].clock[needs[1].p] >= deps[needs[1].p])
+          needs[1].keep = false;
+      }
+      for (Need &need : needs) {
+        const int p = need.p;
+        if (!need.keep) {
+          ++implied_;
+          continue;
+        }
+        std::vector<Signal> &list = signals[p][q];
+        auto it = need.it;
         if (it == list.end()) {
           Operation *producer = queueOps[p][deps[p]];
           OpBuilder sb(&getContext());
@@ -242,8 +274,7 @@ private:
             sig->setAttr("npu.label", l);
           Signal s;
           s.after = deps[p];
-          s.clock = clockAt[p][deps[p]];
-          s.clock[p] = std::max(s.clock[p], deps[p]);
+          s.clock = need.clock;
           list.push_back(s);
           it = std::prev(list.end());
           ++signals_;
