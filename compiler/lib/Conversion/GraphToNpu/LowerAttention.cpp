@@ -16,9 +16,10 @@
 //      the causal mask at offset pos, O = P V (k = L), stored into the
 //      head's columns of the result.
 //
-// The cache layout is [layer][k|v][kv_head][max_seq][head_dim], so a head's
-// rows are contiguous and the append and the read of one head never touch
-// another core's bytes. The append (store queue) and the read (load queue)
+// The cache layout is [layer][kv_head][k|v][max_seq][head_dim], so a head's
+// K and V rows are one block: the append and the read of one head are one
+// DMA each (K and V as a second dimension) and never touch another core's
+// bytes. The append (store queue) and the read (load queue)
 // overlap in HBM, which makes strata-npu-insert-semaphores order them.
 //
 //===----------------------------------------------------------------------===//
@@ -165,54 +166,68 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
       return failure();
 
     for (int64_t g = headRanges[ci].first; g < headRanges[ci].second; ++g) {
-      Value caches[2];
-      for (int64_t which = 0; which < 2; ++which) {
-        const Tensor &src = which == 0 ? *kNew : *vNew;
-        int64_t base = kv.base(layer, which, g);
-        caches[which] = em.alloc(kv.headBytes(), which == 0 ? "k.cache" : "v.cache");
-        if (inPlace) {
-          // An f32 cache holds the rows as they are: read rows 0 .. pos-1,
-          // load the new row straight into row pos of the same buffer and
-          // store it from there. Nothing reads the cache after the append,
-          // so the scores need not wait for the store.
-          npu::DmaLoadOp old = em.load(caches[which], 0, kv.symbol, base, rowBytes);
-          old.setSizeAttr(em.b().getArrayAttr({em.reg(*oldBytes)}));
-          old.setSrcWindowAttr(em.b().getDenseI64ArrayAttr({base, kv.headBytes()}));
-          npu::DmaLoadOp fresh = em.load(caches[which], 0, src.symbol, src.offset + g * hd * 4,
+      // The head's K rows and then its V rows, in HBM as in SRAM: one DMA
+      // moves both (a second dimension of `hb` bytes), so the read and the
+      // append are one descriptor each, not one per half.
+      const int64_t hb = kv.headBytes();
+      const int64_t base = kv.base(layer, g);
+      Value cache = em.alloc(2 * hb, "kv.cache");
+      auto bothHalves = [&](auto dma, DenseI64ArrayAttr srcStrides, DenseI64ArrayAttr dstStrides) {
+        dma.setSizeAttr(
+            em.b().getArrayAttr({em.imm(rowBytes), em.reg(*wReg), em.imm(2)}));
+        dma.setSrcStridesAttr(srcStrides);
+        dma.setDstStridesAttr(dstStrides);
+      };
+      auto readBack = [&](unsigned bytesReg) {
+        npu::DmaLoadOp ld = em.load(cache, 0, kv.symbol, base, rowBytes);
+        ld.setSizeAttr(em.b().getArrayAttr({em.reg(bytesReg), em.imm(2)}));
+        ld.setSrcStridesAttr(em.b().getDenseI64ArrayAttr({hb}));
+        ld.setDstStridesAttr(em.b().getDenseI64ArrayAttr({hb}));
+        ld.setSrcWindowAttr(em.b().getDenseI64ArrayAttr({base, 2 * hb}));
+      };
+      if (inPlace) {
+        // An f32 cache holds the rows as they are: read rows 0 .. pos-1,
+        // load the new rows straight into row pos of each half and store
+        // them from there. Nothing reads the cache after the append, so the
+        // scores need not wait for the store.
+        readBack(*oldBytes);
+        for (int64_t which = 0; which < 2; ++which) {
+          const Tensor &src = which == 0 ? *kNew : *vNew;
+          npu::DmaLoadOp fresh = em.load(cache, which * hb, src.symbol, src.offset + g * hd * 4,
                                          hd * 4, T, src.rowBytes(), rowBytes);
           fresh.setSizeAttr(em.b().getArrayAttr({em.imm(rowBytes), em.reg(*wReg)}));
           fresh.setDstRegAttr(em.b().getI32IntegerAttr(*posBytes));
-          fresh.setDstWindowAttr(em.b().getDenseI64ArrayAttr({0, kv.headBytes()}));
-          npu::DmaStoreOp st = em.store(caches[which], 0, kv.symbol, base, rowBytes, 1);
-          st.setSizeAttr(em.b().getArrayAttr({em.imm(rowBytes), em.reg(*wReg)}));
-          st.setSrcStridesAttr(em.b().getDenseI64ArrayAttr({rowBytes}));
-          st.setDstStridesAttr(em.b().getDenseI64ArrayAttr({rowBytes}));
-          st.setSrcRegAttr(em.b().getI32IntegerAttr(*posBytes));
-          st.setSrcWindowAttr(em.b().getDenseI64ArrayAttr({0, kv.headBytes()}));
-          st.setDstRegAttr(em.b().getI32IntegerAttr(*posBytes));
-          st.setDstWindowAttr(em.b().getDenseI64ArrayAttr({base, kv.headBytes()}));
-          continue;
+          fresh.setDstWindowAttr(em.b().getDenseI64ArrayAttr({which * hb, hb}));
         }
-        // 1. Append the new K and V rows at pos (cast to the cache type).
-        Value rows = em.alloc(T * hd * 4, which == 0 ? "k.new" : "v.new");
-        em.load(rows, 0, src.symbol, src.offset + g * hd * 4, hd * 4, T, src.rowBytes(),
-                hd * 4);
+        npu::DmaStoreOp st = em.store(cache, 0, kv.symbol, base, rowBytes, 1);
+        bothHalves(st, em.b().getDenseI64ArrayAttr({rowBytes, hb}),
+                   em.b().getDenseI64ArrayAttr({rowBytes, hb}));
+        st.setSrcRegAttr(em.b().getI32IntegerAttr(*posBytes));
+        st.setSrcWindowAttr(em.b().getDenseI64ArrayAttr({0, 2 * hb}));
+        st.setDstRegAttr(em.b().getI32IntegerAttr(*posBytes));
+        st.setDstWindowAttr(em.b().getDenseI64ArrayAttr({base, 2 * hb}));
+      } else {
+        // 1. Append the new K and V rows at pos (cast to the cache type):
+        //    [2][T] rows, K then V.
+        Value rows = em.alloc(2 * T * hd * 4, "kv.new");
+        for (int64_t which = 0; which < 2; ++which) {
+          const Tensor &src = which == 0 ? *kNew : *vNew;
+          em.load(rows, which * T * hd * 4, src.symbol, src.offset + g * hd * 4, hd * 4, T,
+                  src.rowBytes(), hd * 4);
+        }
         Value cast = rows;
         if (ce != DType::F32) {
-          cast = em.alloc(T * rowBytes, "kv.cast");
-          em.vec<npu::VCastOp>(em.denseRows(rows, cast, T, hd, DType::F32, ce));
+          cast = em.alloc(2 * T * rowBytes, "kv.cast");
+          em.vec<npu::VCastOp>(em.denseRows(rows, cast, 2 * T, hd, DType::F32, ce));
         }
         npu::DmaStoreOp st = em.store(cast, 0, kv.symbol, base, rowBytes, 1);
-        st.setSizeAttr(em.b().getArrayAttr({em.imm(rowBytes), em.reg(*wReg)}));
-        st.setSrcStridesAttr(em.b().getDenseI64ArrayAttr({rowBytes}));
-        st.setDstStridesAttr(em.b().getDenseI64ArrayAttr({rowBytes}));
+        bothHalves(st, em.b().getDenseI64ArrayAttr({rowBytes, T * rowBytes}),
+                   em.b().getDenseI64ArrayAttr({rowBytes, hb}));
         st.setDstRegAttr(em.b().getI32IntegerAttr(*posBytes));
-        st.setDstWindowAttr(em.b().getDenseI64ArrayAttr({base, kv.headBytes()}));
+        st.setDstWindowAttr(em.b().getDenseI64ArrayAttr({base, 2 * hb}));
 
-        // 2. Read rows 0 .. L-1 back.
-        npu::DmaLoadOp ld = em.load(caches[which], 0, kv.symbol, base, rowBytes);
-        ld.setSizeAttr(em.b().getArrayAttr({em.reg(*lBytes)}));
-        ld.setSrcWindowAttr(em.b().getDenseI64ArrayAttr({base, kv.headBytes()}));
+        // 2. Read rows 0 .. L-1 of both halves back.
+        readBack(*lBytes);
       }
 
       // 3. Scores, softmax and the weighted sum, per block of query rows.
@@ -234,7 +249,7 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
         Value s = em.alloc(m * kv.maxSeq * 4, "scores");
         KernelEmitter::Gemm g1;
         g1.a = qc;
-        g1.b = caches[0];
+        g1.b = cache;
         g1.c = s;
         g1.m = em.imm(m);
         g1.n = em.reg(*lReg);
@@ -286,7 +301,8 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
         Value o = em.alloc(m * hd * ob, "o");
         KernelEmitter::Gemm g2;
         g2.a = p;
-        g2.b = caches[1];
+        g2.b = cache;
+        g2.bOff = hb;
         g2.c = o;
         g2.m = em.imm(m);
         g2.n = em.imm(hd);

@@ -243,15 +243,16 @@ public:
   mlir::FailureOr<Tensor> ioTensor(llvm::StringRef name, npu::IoDirection dir,
                                    mlir::RankedTensorType type, mlir::Location loc);
 
-  /// The KV cache: symbol and layout [layers][2][kv_heads][max_seq][head_dim].
+  /// The KV cache: symbol and layout [layers][kv_heads][2][max_seq][head_dim].
   struct KvCache {
     mlir::StringAttr symbol;
     int64_t layers = 0, maxSeq = 0, kvHeads = 0, headDim = 0;
     DType dtype = DType::F32;
     int64_t rowBytes() const { return int64_t(dtypeBytes(dtype, headDim)); }
     int64_t headBytes() const { return maxSeq * rowBytes(); }
-    int64_t base(int64_t layer, int64_t kv, int64_t head) const {
-      return ((layer * 2 + kv) * kvHeads + head) * headBytes();
+    /// The head's K rows; its V rows follow them at headBytes().
+    int64_t base(int64_t layer, int64_t head) const {
+      return (layer * kvHeads + head) * 2 * headBytes();
     }
   };
   mlir::FailureOr<const KvCache *> kvCache(mlir::FlatSymbolRefAttr name, mlir::Operation *user);

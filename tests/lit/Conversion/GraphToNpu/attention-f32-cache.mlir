@@ -1,12 +1,13 @@
 // RUN: strata-opt %s --strata-graph-to-npu="cores=2" | FileCheck %s
 // RUN: strata-opt %s --strata-graph-to-npu="cores=2" --strata-npu-allocate-sram --strata-npu-insert-semaphores | FileCheck %s --check-prefix=SYNC
 
-// A decode step over an f32 KV cache: no cast, so each head's K (and V)
-// buffer takes rows 0..pos-1 from the cache (a DMA of min(pos, 16) * 32
-// bytes: a position past the cache still reads only the head's rows), the
-// new row straight from the projection at row pos (a register address into
-// the buffer), and the append is stored from that row of the buffer. No read
-// of the cache follows the append, so the score GEMM waits for the two loads
+// A decode step over an f32 KV cache: no cast, so each head's buffer takes
+// rows 0..pos-1 of its K and its V rows from the cache in one DMA (min(pos,
+// 16) * 32 bytes of each half, the halves 512 bytes apart in HBM as in SRAM:
+// a position past the cache still reads only the head's rows), the new rows
+// straight from the projections at row pos of each half (a register address
+// into the buffer), and the append of both is one store from those rows. No
+// read of the cache follows the append, so the score GEMM waits for the loads
 // only, not for the store.
 
 // CHECK-LABEL: npu.entry @decode
@@ -16,17 +17,17 @@
 // CHECK-NEXT: npu.li r[[MAX:[0-9]+]], 16
 // CHECK-NEXT: npu.min r[[OLDB]], r[[OLDB]], r[[MAX]]
 // CHECK-NEXT: npu.muli r[[OLDB]], r[[OLDB]], 32
-// CHECK: %[[K:[0-9]+]] = npu.alloc 512 {tag = "k.cache"}
-// CHECK-NEXT: npu.dma_load %[[K]][0] from @kv.kv_cache[2048] size [r[[OLDB]]] {{{.*}}src_window = array<i64: 2048, 512>}
-// CHECK-NEXT: npu.dma_load %[[K]][0] from @input1[0] size [32, r[[W:[0-9]+]]] {dst_reg = [[POSB]] : i32, dst_window = array<i64: 0, 512>
-// CHECK-NEXT: npu.dma_store %[[K]][0] to @kv.kv_cache[2048] size [32, r[[W]]] {dst_reg = [[POSB]] : i32, {{.*}}src_reg = [[POSB]] : i32, {{.*}}src_window = array<i64: 0, 512>
-// CHECK: %[[V:[0-9]+]] = npu.alloc 512 {tag = "v.cache"}
-// CHECK-NEXT: npu.dma_load %[[V]][0] from @kv.kv_cache[3072] size [r[[OLDB]]]
-// CHECK-NEXT: npu.dma_load %[[V]][0] from @input2[0] size [32, r[[W]]] {dst_reg = [[POSB]] : i32
-// CHECK-NEXT: npu.dma_store %[[V]][0] to @kv.kv_cache[3072] size [32, r[[W]]]
+// CHECK: %[[KV:[0-9]+]] = npu.alloc 1024 {tag = "kv.cache"}
+// CHECK-NEXT: npu.dma_load %[[KV]][0] from @kv.kv_cache[2048] size [r[[OLDB]], 2] {dst_strides = array<i64: 512>, {{.*}}src_strides = array<i64: 512>, src_window = array<i64: 2048, 1024>}
+// CHECK-NEXT: npu.dma_load %[[KV]][0] from @input1[0] size [32, r[[W:[0-9]+]]] {dst_reg = [[POSB]] : i32, dst_window = array<i64: 0, 512>
+// CHECK-NEXT: npu.dma_load %[[KV]][512] from @input2[0] size [32, r[[W]]] {dst_reg = [[POSB]] : i32, dst_window = array<i64: 512, 512>
+// CHECK-NEXT: npu.dma_store %[[KV]][0] to @kv.kv_cache[2048] size [32, r[[W]], 2] {dst_reg = [[POSB]] : i32, dst_strides = array<i64: 32, 512>, dst_window = array<i64: 2048, 1024>, {{.*}}src_reg = [[POSB]] : i32, src_strides = array<i64: 32, 512>, src_window = array<i64: 0, 1024>}
 // CHECK-NOT: kv.cast
-// CHECK: npu.gemm m 2 n r{{[0-9]+}} k 8, %{{[0-9]+}}[0] ld 8 : f32, %[[K]][0] ld 8 : f32
-// CHECK: npu.gemm m 2 n 8 k r{{[0-9]+}}, %{{[0-9]+}}[0] ld 16 : f32, %[[V]][0] ld 8 : f32
+// CHECK: npu.gemm m 2 n r{{[0-9]+}} k 8, %{{[0-9]+}}[0] ld 8 : f32, %[[KV]][0] ld 8 : f32
+// CHECK: npu.gemm m 2 n 8 k r{{[0-9]+}}, %{{[0-9]+}}[0] ld 16 : f32, %[[KV]][512] ld 8 : f32
+// The second head (core 1) has the next 1024 bytes of layer 1.
+// CHECK: npu.core 1
+// CHECK: npu.dma_load %{{[0-9]+}}[0] from @kv.kv_cache[3072] size [r{{[0-9]+}}, 2]
 
 // The loads signal the compute queue; the stores wait for the loads, and
 // nothing on the load queue waits for the stores.
