@@ -371,30 +371,72 @@ AnalyticModel::Counters AnalyticModel::zeroCounters() const {
 bool AnalyticModel::growingFootprint(const BulkPattern &p, bool write) {
   const PatternRuns runs = runsOf(p);
   const uint64_t len = runs.runBytes;
-  if (!runs.single() || p.base + len > mapper_.capacity() || len % mapper_.chunkBytes() != 0)
+  if (runs.planes != 1 || len == 0 ||
+      (runs.rows > 1 && runs.rowStride < len) || // overlapping runs: walked as they are
+      p.base + (runs.rows - 1) * runs.rowStride + len > mapper_.capacity())
     return false;
   if (ranges_.size() >= rangesKept_)
     ranges_.clear();
   auto [it, fresh] = ranges_.try_emplace(p.base * 2 + (write ? 1 : 0));
   Range &r = it->second;
   const uint64_t seen = r.len;
+  const bool sameRuns = r.rows == runs.rows && (runs.rows == 1 || r.stride == runs.rowStride);
   r.len = len;
-  if (fresh || seen == len)
+  if (fresh || !sameRuns || seen == len) {
+    if (!sameRuns) {
+      r.rows = runs.rows;
+      r.stride = runs.rowStride;
+      r.counters.reset(); // another shape at this address: seen afresh
+    }
     return false; // a first sighting: walked like any other range
+  }
   if (!r.counters || seen > len) {
     // Seen again with another length: from now on its counts are kept.
     r.counters = std::make_unique<Counters>(zeroCounters());
     std::swap(counters_, *r.counters);
-    walk(p.base, len);
+    walkPattern(p);
   } else {
-    // One position longer than last time (a KV cache read): only the new
-    // bytes are walked; the rest keeps what its walk counted.
+    // Longer than last time (a KV cache read, a position more): only the
+    // new bytes of each run are walked; the rest keeps what its walk
+    // counted.
     std::swap(counters_, *r.counters);
-    walk(p.base + seen, len - seen);
+    for (uint32_t i = 0; i < runs.rows; ++i)
+      extendRun(p.base + i * runs.rowStride, seen, len);
+    ++grownCount_;
   }
   buildFootprint(write, scratch_, scratchTotals_, scratchStackBytes_, /*reset=*/false);
   std::swap(counters_, *r.counters);
   return true;
+}
+
+void AnalyticModel::extendRun(uint64_t start, uint64_t seen, uint64_t len) {
+  const uint64_t chunk = mapper_.chunkBytes();
+  uint64_t a = start + seen;
+  if (a % chunk != 0) {
+    // The old bytes ended inside this chunk and were counted as a piece of
+    // it; the piece grows. A walk of the whole range would count the chunk
+    // once with all its bytes: the same bytes, the bursts of the longer
+    // piece, and no second activation of the row it already opened.
+    const uint64_t chunkStart = a - a % chunk;
+    const uint64_t pieceStart = std::max(chunkStart, start);
+    const uint64_t oldBytes = a - pieceStart;
+    const uint64_t add = std::min(len - seen, chunkStart + chunk - a);
+    const DramLocation l = decodeCached(pieceStart);
+    const uint64_t lead = l.column % burstBytes_;
+    const double bursts = double((lead + oldBytes + add + burstBytes_ - 1) / burstBytes_) -
+                          double((lead + oldBytes + burstBytes_ - 1) / burstBytes_);
+    touch(l.globalPc);
+    bytes_[l.globalPc] += double(add);
+    bursts_[l.globalPc] += bursts;
+    addGroupBursts(l.globalPc, l.bankGroup, bursts);
+    const size_t b = size_t(l.globalPc) * banksPerPc_ + l.pcBank;
+    touchBank(b);
+    bankBursts_[b] += bursts;
+    noteBank(l.globalPc, b);
+    a += add;
+  }
+  if (a < start + len)
+    walk(a, start + len - a);
 }
 
 bool AnalyticModel::isUniform(const Footprint &f) const {

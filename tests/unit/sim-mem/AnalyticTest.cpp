@@ -385,3 +385,51 @@ TEST(AnalyticModelTest, GrowingRangeCostsWhatTheWholeRangeCostsFresh) {
   closeRows(fresh64, 0);
   same(shrunk, fresh64.transfer(kv(64), false, 3 * far), 3 * far);
 }
+
+// The same for a read of a head's K and V rows in one descriptor (two runs
+// a fixed stride apart) whose rows are shorter than a mapping chunk: a
+// position more ends inside a chunk the last read ended in too, which grows
+// in place (its bytes and bursts) rather than being counted a second time.
+// Checked at every length up to 300 positions of 32 bytes (the model
+// remembers footprints from 4 KiB on, so from 64 positions), and with the
+// rows starting inside a chunk.
+TEST(AnalyticModelTest, GrowingRowsOfPartialChunksCostWhatTheyCostFresh) {
+  HbmConfig h;
+  AddressMapper m(h);
+  const uint64_t row = 32;
+  for (uint64_t base : {5 * m.superBlockBytes(), 5 * m.superBlockBytes() + 96}) {
+    const uint64_t stride = 16384;
+    auto kv = [&](uint64_t positions) {
+      BulkPattern p;
+      p.base = base;
+      p.size[0] = uint32_t(positions * row);
+      p.size[1] = 2;
+      p.stride[0] = stride;
+      return p;
+    };
+    auto closeRows = [&](AnalyticModel &model, uint64_t i) {
+      model.transfer(dense((10 + i) * m.superBlockBytes(), uint32_t(m.superBlockBytes())),
+                     false, 0);
+    };
+    const double far = 1e12;
+    AnalyticModel grown(h, m);
+    closeRows(grown, 0);
+    for (uint64_t positions = 1; positions <= 300; ++positions) {
+      const double at = double(positions) * far;
+      AnalyticModel::Result g = grown.transfer(kv(positions), false, at);
+      AnalyticModel fresh(h, m);
+      closeRows(fresh, 0);
+      AnalyticModel::Result f = fresh.transfer(kv(positions), false, at);
+      SCOPED_TRACE(::testing::Message() << "base " << base << ", " << positions << " positions");
+      EXPECT_EQ(g.activity.readBytes, 2 * positions * row);
+      EXPECT_EQ(g.activity.readBytes, f.activity.readBytes);
+      EXPECT_EQ(g.activity.activates, f.activity.activates);
+      EXPECT_EQ(g.activity.precharges, f.activity.precharges);
+      EXPECT_DOUBLE_EQ(g.doneCycle - at, f.doneCycle - at);
+      closeRows(grown, positions);
+    }
+    // From 64 positions on the read is remembered; from its third length
+    // (66) every read walks only its new bytes.
+    EXPECT_EQ(grown.grownTransfers(), 300u - 65u);
+  }
+}

@@ -82,6 +82,9 @@ public:
   void setShortcuts(bool on) { shortcuts_ = on; }
   /// Transfers the direct path has timed so far.
   uint64_t directTransfers() const { return directCount_; }
+  /// Transfers timed from a growing range's kept counters (its new bytes
+  /// walked, not all of it).
+  uint64_t grownTransfers() const { return grownCount_; }
 
   /// A transfer of fewer bytes (and so never cached) whose chunks land on
   /// distinct pseudo-channels, at most this many, is timed directly from its
@@ -210,9 +213,13 @@ private:
   /// walk (a growing range keeps its own).
   void buildFootprint(bool write, Footprint &out, Totals &totals,
                       std::vector<double> &stackBytes, bool reset = true);
-  /// Times a contiguous range seen before at the same address with another
-  /// length from counters kept for it; false if `pattern` is not such a range.
+  /// Times runs seen before at the same address and stride with another
+  /// length (one contiguous range, or rows of one: a KV cache's K and V
+  /// halves) from counters kept for them; false if `pattern` is not such.
   bool growingFootprint(const BulkPattern &pattern, bool write);
+  /// Walks [start + seen, start + len) into counters that hold [start,
+  /// start + seen): a chunk the old bytes ended inside grows in place.
+  void extendRun(uint64_t start, uint64_t seen, uint64_t len);
   void walk(uint64_t address, uint64_t bytes);
   void addChunk(const DramLocation &location, uint64_t bytes);
   void addSuperBlocks(uint64_t address, uint64_t count);
@@ -291,6 +298,7 @@ private:
   std::vector<uint32_t> runBanks_;  ///< the banks a run touched, in order
   std::vector<uint32_t> groupRuns_; ///< [bank group]: the run's stripes in it
   uint64_t directCount_ = 0;
+  uint64_t grownCount_ = 0;
   double tRefi_ = 0, refreshesPerRefi_ = 1; ///< tREFI; banks with per-bank refresh
   /// [pc], [channel]: the direct path's marks of what its pattern has met.
   std::vector<uint32_t> seen_, channelSeen_;
@@ -372,7 +380,9 @@ private:
   // a read walks only its new bytes; as with a repeated descriptor, the
   // earlier bytes keep the activations their walk counted.
   struct Range {
-    uint64_t len = 0;
+    uint64_t len = 0;     ///< bytes per run last time
+    uint32_t rows = 0;    ///< runs
+    uint64_t stride = 0;  ///< between runs
     std::unique_ptr<Counters> counters;
   };
   /// Ranges tracked before starting over: what fits 256 MiB of counters.
