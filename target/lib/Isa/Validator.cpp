@@ -15,6 +15,7 @@
 #include <cstring>
 #include <set>
 #include <string>
+#include <string_view>
 
 namespace strata::isa {
 
@@ -39,56 +40,58 @@ public:
     return cond;
   }
 
-  bool reg(unsigned r, const std::string &field) {
+  /// `field` and `suffix` name the operand in a message (kept as views:
+  /// valid instructions build no strings).
+  bool reg(unsigned r, std::string_view field, std::string_view suffix = {}) {
     return expect(r < kNumScalarRegs, [&] {
-      return std::string(field + " names register r" + to_string(r) +
+      return std::string(std::string(field) + std::string(suffix) + " names register r" + to_string(r) +
                          ", which does not exist (r0..r31)");
     });
   }
 
-  bool dim(const Dim &d, const std::string &field, bool mustBePositive = true) {
+  bool dim(const Dim &d, std::string_view field, bool mustBePositive = true) {
     if (d.isReg)
       return reg(d.value, field);
-    return expect(!mustBePositive || d.value > 0, [&] { return std::string(field + " is 0"); });
+    return expect(!mustBePositive || d.value > 0, [&] { return std::string(field) + " is 0"; });
   }
 
-  bool sram(const SramRef &r, const std::string &field) {
-    return reg(r.reg, field + " base") && expect(r.offset <= kMaxSramOffset, [&] {
-             return std::string(field + " offset " + hex(r.offset) +
+  bool sram(const SramRef &r, std::string_view field) {
+    return reg(r.reg, field, " base") && expect(r.offset <= kMaxSramOffset, [&] {
+             return std::string(std::string(field) + " offset " + hex(r.offset) +
                                 " exceeds the 27-bit SRAM offset field");
            });
   }
 
-  bool dtype(DType t, const std::string &field) {
+  bool dtype(DType t, std::string_view field) {
     return expect(isValidDType(uint8_t(t)), [&] {
-      return std::string("invalid dtype value " + to_string(unsigned(t)) + " in " + field);
+      return std::string("invalid dtype value " + to_string(unsigned(t)) + " in " + std::string(field));
     });
   }
 
   /// A leading dimension `ld` must cover `rowElems` elements, and rows of i4
   /// must start on a byte, whenever the operand has more than one row (a
   /// register count may be more than one).
-  bool leading(uint32_t ld, const std::string &ldName, const Dim &rowElems,
-               const std::string &rowName, const Dim &rowCount, DType t,
-               const std::string &typeField) {
+  bool leading(uint32_t ld, std::string_view ldName, const Dim &rowElems,
+               std::string_view rowName, const Dim &rowCount, DType t,
+               std::string_view typeField) {
     if (!rowCount.isReg && rowCount.value <= 1)
       return true;
     if (!rowElems.isReg && !expect(ld >= rowElems.value, [&] {
-          return std::string(ldName + " (" + to_string(ld) + ") is smaller than " + rowName + " (" +
+          return std::string(std::string(ldName) + " (" + to_string(ld) + ") is smaller than " + std::string(rowName) + " (" +
                              to_string(rowElems.value) + ")");
         }))
       return false;
     return expect(t != DType::I4 || ld % 2 == 0, [&] {
-      return std::string(ldName + " (" + to_string(ld) + ") must be even for the i4 " + typeField +
+      return std::string(std::string(ldName) + " (" + to_string(ld) + ") must be even for the i4 " + std::string(typeField) +
                          ": every row starts on a byte");
     });
   }
 
   /// An absolute SRAM operand must be aligned to its element size.
-  bool aligned(const SramRef &r, DType t, const std::string &field) {
+  bool aligned(const SramRef &r, DType t, std::string_view field) {
     unsigned bytes = dtypeBits(t) >= 8 ? dtypeBits(t) / 8 : 1;
     return expect(r.reg != 0 || r.offset % bytes == 0, [&] {
-      return std::string(field + " offset " + hex(r.offset) + " is not aligned to its " +
+      return std::string(std::string(field) + " offset " + hex(r.offset) + " is not aligned to its " +
                          to_string(bytes) + "-byte " + std::string(dtypeName(t)) + " elements");
     });
   }
@@ -184,22 +187,22 @@ void checkSync(const SyncInstr &i, Checker &c) {
   }
 }
 
-void checkMemRef(const MemRef &m, const std::string &field, Checker &c) {
+void checkMemRef(const MemRef &m, std::string_view field, Checker &c) {
   if (!c.expect(uint8_t(m.space) <= 1,
                 [&] {
-                  return std::string(field + " has an invalid memory space " +
+                  return std::string(std::string(field) + " has an invalid memory space " +
                                      to_string(unsigned(m.space)));
                 }) ||
-      !c.reg(m.reg, field + " base"))
+      !c.reg(m.reg, field, " base"))
     return;
   if (!c.expect(m.offset <= kMaxDmaOffset, [&] {
-        return std::string(field + " offset " + hex(m.offset) +
+        return std::string(std::string(field) + " offset " + hex(m.offset) +
                            " exceeds the 40-bit DMA offset field");
       }))
     return;
   if (m.space == Space::Hbm)
     c.expect(m.core == kLocalCore, [&] {
-      return std::string(field + " is an HBM address and takes no core (@" + to_string(m.core) +
+      return std::string(std::string(field) + " is an HBM address and takes no core (@" + to_string(m.core) +
                          ")");
     });
 }
@@ -269,9 +272,12 @@ void checkGemm(const GemmInstr &i, Checker &c) {
       !c.sram(i.B, "B") || !c.sram(i.C, "C") || !c.sram(i.scaleA, "scaleA") ||
       !c.sram(i.scaleB, "scaleB") || !c.sram(i.bias, "bias"))
     return;
-  std::string a(dtypeName(i.a)), b(dtypeName(i.b)), out(dtypeName(i.out));
+  // Names for messages, built only when one is.
+  auto a = [&] { return std::string(dtypeName(i.a)); };
+  auto b = [&] { return std::string(dtypeName(i.b)); };
+  auto out = [&] { return std::string(dtypeName(i.out)); };
   if (!c.expect(legalGemmPair(i.a, i.b), [&] {
-        return std::string("operand types a=" + a + " b=" + b +
+        return std::string("operand types a=" + a() + " b=" + b() +
                            " are not a supported pair (i4 x i4, i8 x i8, i8 x i4, f16 x f16, "
                            "bf16 x bf16, f32 x f32)");
       }))
@@ -280,11 +286,11 @@ void checkGemm(const GemmInstr &i, Checker &c) {
   bool scaled = i.aScale != ScaleMode::None || i.bScale != ScaleMode::None;
   if (integer)
     c.expect(i.out != DType::I8 && i.out != DType::I4, [&] {
-      return std::string("out=" + out + " is not a GEMM output type (i32, f32, f16, bf16)");
+      return std::string("out=" + out() + " is not a GEMM output type (i32, f32, f16, bf16)");
     });
   else
     c.expect(isFloat(i.out), [&] {
-      return std::string("out=" + out +
+      return std::string("out=" + out() +
                          " needs integer operands; float operands give "
                          "f32, f16 or bf16");
     });
@@ -298,9 +304,9 @@ void checkGemm(const GemmInstr &i, Checker &c) {
     c.expect(!i.hasBias, [&] { return std::string("out=i32 takes no bias"); });
   }
   c.expect(i.aScale == ScaleMode::None || isInteger(i.a),
-           [&] { return std::string("aScale needs integer a operands (a is " + a + ")"); });
+           [&] { return std::string("aScale needs integer a operands (a is " + a() + ")"); });
   c.expect(i.bScale == ScaleMode::None || isInteger(i.b),
-           [&] { return std::string("bScale needs integer b operands (b is " + b + ")"); });
+           [&] { return std::string("bScale needs integer b operands (b is " + b() + ")"); });
   c.expect(i.scaleType == DType::F32 || i.scaleType == DType::F16, [&] {
     return std::string("scaleType must be f32 or f16 (found " +
                        std::string(dtypeName(i.scaleType)) + ")");
@@ -367,9 +373,12 @@ void checkVec(const VecInstr &i, Checker &c) {
   if (!c.dim(i.rows, "rows") || !c.dim(i.cols, "cols") || !c.dim(i.aux, "aux", false) ||
       !c.sram(i.x, "x") || !c.sram(i.y, "y") || !c.sram(i.z, "z") || !c.sram(i.dst, "dst"))
     return;
-  std::string m(mnemonic(i.op));
+  // Names for messages, built only when one is.
+  auto m = [&] { return std::string(mnemonic(i.op)); };
   Opcode op = i.op;
-  std::string in(dtypeName(i.in)), in1(dtypeName(i.in1)), out(dtypeName(i.out));
+  auto in = [&] { return std::string(dtypeName(i.in)); };
+  auto in1 = [&] { return std::string(dtypeName(i.in1)); };
+  auto out = [&] { return std::string(dtypeName(i.out)); };
 
   if (!c.expect(i.bcast == Broadcast::None || isBinaryVecOp(op),
                 [&] { return std::string("bcast is only for vadd, vsub, vmul and vmax"); }) ||
@@ -383,9 +392,9 @@ void checkVec(const VecInstr &i, Checker &c) {
   // stray value is caught here rather than silently ignored.
   const VecInstr d;
   VecForm f = vecForm(i);
-  auto unused = [&](bool used, bool isDefault, const std::string &field, const char *dflt) {
+  auto unused = [&](bool used, bool isDefault, std::string_view field, const char *dflt) {
     return c.expect(used || isDefault, [&] {
-      return std::string(field + " is not used by " + m +
+      return std::string(std::string(field) + " is not used by " + m() +
                          (isBinaryVecOp(op) ? " with bcast=" + std::string(broadcastName(i.bcast))
                                             : std::string()) +
                          " and must be " + dflt);
@@ -396,7 +405,7 @@ void checkVec(const VecInstr &i, Checker &c) {
   if (!unused(f.y, i.y == d.y, "y", "[0x0]") || !unused(f.z, i.z == d.z, "z", "[0x0]") ||
       !unused(f.ld1, i.ld1 == d.ld1, "ld1", "0") ||
       !unused(f.in1, i.in1 == d.in1, "in1", "f32 (the default)") ||
-      !unused(f.aux, i.aux == d.aux, std::string(f.auxKey), "0") ||
+      !unused(f.aux, i.aux == d.aux, f.auxKey, "0") ||
       !unused(f.aux2 || f.aux2Optional, i.aux2 == d.aux2, "aux2", "0") ||
       !unused(f.fimm, fimmBits == zeroBits, "fimm", "0.0"))
     return;
@@ -406,7 +415,7 @@ void checkVec(const VecInstr &i, Checker &c) {
   // Element types.
   auto floatInOut = [&] {
     return c.expect(isFloat(i.in) && isFloat(i.out), [&] {
-      return std::string(m + " needs float in and out (found in=" + in + " out=" + out + ")");
+      return std::string(m() + " needs float in and out (found in=" + in() + " out=" + out() + ")");
     });
   };
   // Transcendental pipelines compute in float on float data.
@@ -416,36 +425,36 @@ void checkVec(const VecInstr &i, Checker &c) {
   case Opcode::VRmsNorm:
   case Opcode::VLayerNorm:
     floatInOut() && c.expect(isFloat(i.in1), [&] {
-      return std::string(m + " needs float gamma/beta (in1 is " + in1 + ")");
+      return std::string(m() + " needs float gamma/beta (in1 is " + in1() + ")");
     });
     break;
   case Opcode::VArgmax:
     c.expect(i.out == DType::I32, [&] {
-      return std::string("vargmax writes indices: out must be i32 (found " + out + ")");
+      return std::string("vargmax writes indices: out must be i32 (found " + out() + ")");
     });
     break;
   case Opcode::VQuantize:
     c.expect(isFloat(i.in),
-             [&] { return std::string("vquant reads float x (in is " + in + ")"); }) &&
+             [&] { return std::string("vquant reads float x (in is " + in() + ")"); }) &&
         c.expect(i.out == DType::I8 || i.out == DType::I4,
-                 [&] { return std::string("vquant writes i8 or i4 (out is " + out + ")"); }) &&
+                 [&] { return std::string("vquant writes i8 or i4 (out is " + out() + ")"); }) &&
         c.expect(i.in1 == DType::F32 || i.in1 == DType::F16, [&] {
-          return std::string("vquant writes f32 or f16 scales (in1 is " + in1 + ")");
+          return std::string("vquant writes f32 or f16 scales (in1 is " + in1() + ")");
         });
     break;
   case Opcode::VDequantize:
     c.expect(isInteger(i.in),
-             [&] { return std::string("vdequant reads integer x (in is " + in + ")"); }) &&
+             [&] { return std::string("vdequant reads integer x (in is " + in() + ")"); }) &&
         c.expect(isFloat(i.out),
-                 [&] { return std::string("vdequant writes float (out is " + out + ")"); }) &&
+                 [&] { return std::string("vdequant writes float (out is " + out() + ")"); }) &&
         c.expect(i.in1 == DType::F32 || i.in1 == DType::F16, [&] {
-          return std::string("vdequant reads f32 or f16 scales (in1 is " + in1 + ")");
+          return std::string("vdequant reads f32 or f16 scales (in1 is " + in1() + ")");
         });
     break;
   case Opcode::VCopy:
   case Opcode::VTranspose:
     c.expect(i.in == i.out, [&] {
-      return std::string(m + " does not convert: in (" + in + ") and out (" + out +
+      return std::string(m() + " does not convert: in (" + in() + ") and out (" + out() +
                          ") must match; use vcast");
     });
     break;
@@ -561,19 +570,19 @@ DType multiplierPrecision(const GemmInstr &g) {
   return g.a == DType::I8 || g.b == DType::I8 ? DType::I8 : g.a;
 }
 
-void checkSramOffset(const SramRef &r, const std::string &field, const ArchConfig &arch,
+void checkSramOffset(const SramRef &r, std::string_view field, const ArchConfig &arch,
                      Checker &c) {
   if (r.reg == 0)
     c.expect(r.offset < arch.core.sram.sizeBytes, [&] {
-      return std::string(field + " offset " + hex(r.offset) + " is outside the " +
+      return std::string(std::string(field) + " offset " + hex(r.offset) + " is outside the " +
                          bytesText(arch.core.sram.sizeBytes) + " SRAM");
     });
 }
 
 void checkDmaEndpoint(const DmaInstr &i, const MemRef &m, const uint32_t stride[2],
-                      const std::string &field, const ArchConfig &arch, Checker &c) {
+                      std::string_view field, const ArchConfig &arch, Checker &c) {
   if (m.core != kLocalCore && !c.expect(m.core < arch.numCores, [&] {
-        return std::string(field + " names core " + to_string(m.core) + " but the chip has " +
+        return std::string(std::string(field) + " names core " + to_string(m.core) + " but the chip has " +
                            to_string(arch.numCores) + " cores");
       }))
     return;
@@ -584,7 +593,7 @@ void checkDmaEndpoint(const DmaInstr &i, const MemRef &m, const uint32_t stride[
   uint64_t limit =
       m.space == Space::Sram ? arch.core.sram.sizeBytes : arch.hbm.totalCapacityBytes();
   c.expect(m.offset + extent <= limit, [&] {
-    return std::string(field + " range [" + hex(m.offset) + ", " + hex(m.offset + extent) +
+    return std::string(std::string(field) + " range [" + hex(m.offset) + ", " + hex(m.offset + extent) +
                        ") exceeds the " + bytesText(limit) +
                        (m.space == Space::Sram ? " SRAM" : " of HBM"));
   });
