@@ -244,6 +244,9 @@ NpuCore::~NpuCore() = default;
 void NpuCore::start(const std::vector<isa::Instr> *program,
                     const std::array<int64_t, 32> &regs) {
   program_ = program;
+  std::vector<uint32_t> &hints = footprintHints_[program];
+  hints.resize(program ? 2 * program->size() : 0);
+  hints_ = hints.data();
   regs_ = regs;
   regs_[0] = 0;
   pc_ = 0;
@@ -1378,10 +1381,14 @@ bool NpuCore::startDma(Op &op, uint32_t index, double now) {
       return p;
     };
     double delayNs = 0;
+    uint32_t *hints = hints_ ? hints_ + 2 * size_t(op.pc) : nullptr;
     if (d.srcSpace == isa::Space::Hbm)
-      delayNs += chip_.memory.bulkTransfer(id_, pattern(true), false).to_seconds() * 1e9;
+      delayNs +=
+          chip_.memory.bulkTransfer(id_, pattern(true), false, hints).to_seconds() * 1e9;
     if (d.dstSpace == isa::Space::Hbm)
-      delayNs += chip_.memory.bulkTransfer(id_, pattern(false), true).to_seconds() * 1e9;
+      delayNs += chip_.memory.bulkTransfer(id_, pattern(false), true, hints ? hints + 1 : nullptr)
+                     .to_seconds() *
+                 1e9;
     double end = setupDone + delayNs;
     if (srcLocal || dstLocal) {
       const uint64_t cycles = (bytes + lineBytes - 1) / lineBytes;

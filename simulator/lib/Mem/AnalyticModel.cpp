@@ -449,20 +449,29 @@ bool AnalyticModel::isUniform(const Footprint &f) const {
   return true;
 }
 
-AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool write) {
+AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool write,
+                                                     uint32_t *hint) {
   if (p.totalBytes() < kCacheMinBytes) {
     walkPattern(p);
     buildFootprint(write, scratch_, scratchTotals_, scratchStackBytes_);
     return scratchRef();
   }
   PatternKey key{p.base, {p.size[0], p.size[1], p.size[2]}, {p.stride[0], p.stride[1]}, write};
+  auto ref = [&](const Slot &s) {
+    return FootprintRef{arena_.data() + s.offset, s.size, s.totals,
+                        stackArena_.data() + s.stackOffset, s.uniform};
+  };
+  if (hint && *hint != 0 && *hint <= slots_.size() && slots_[*hint - 1].key == key)
+    return ref(slots_[*hint - 1]);
   const size_t mask = index_.size() - 1;
   size_t i = PatternKeyHash()(key) & mask;
   for (; index_[i]; i = (i + 1) & mask) {
     const Slot &s = slots_[index_[i] - 1];
-    if (s.key == key)
-      return {arena_.data() + s.offset, s.size, s.totals, stackArena_.data() + s.stackOffset,
-              s.uniform};
+    if (s.key == key) {
+      if (hint)
+        *hint = index_[i];
+      return ref(s);
+    }
   }
   if (slots_.size() >= kCacheEntries || arena_.size() > (size_t(1) << 31)) {
     // Start over (the index stays at most half full, so probes stay short).
@@ -490,8 +499,9 @@ AnalyticModel::FootprintRef AnalyticModel::footprint(const BulkPattern &p, bool 
     arena_.push_back(scratch_.front());
   else
     arena_.insert(arena_.end(), scratch_.begin(), scratch_.end());
-  return {arena_.data() + slot.offset, slot.size, slot.totals,
-          stackArena_.data() + slot.stackOffset, slot.uniform};
+  if (hint)
+    *hint = index_[i];
+  return ref(slot);
 }
 
 inline DramLocation AnalyticModel::decodeCached(uint64_t a) {
@@ -622,7 +632,7 @@ void AnalyticModel::finish(const Totals &totals, size_t pcs, bool write, double 
 }
 
 const AnalyticModel::Result &AnalyticModel::transfer(const BulkPattern &p, bool write,
-                                                     double cycle) {
+                                                     double cycle, uint32_t *hint) {
   Result &r = result_;
   const uint64_t totalBytes = p.totalBytes();
   if (shortcuts_ && totalBytes > 0 && totalBytes < kCacheMinBytes && directTransfer(p, write, cycle))
@@ -633,7 +643,7 @@ const AnalyticModel::Result &AnalyticModel::transfer(const BulkPattern &p, bool 
   r.activity = MemoryActivity{};
   if (totalBytes == 0)
     return r;
-  const FootprintRef f = footprint(p, write);
+  const FootprintRef f = footprint(p, write, hint);
   double *busy = busy_.data(), *stackDone = r.stackDone.data();
   // Footprints list their pseudo-channels in order, so a stack's run is
   // consecutive: its latest end stays in a register instead of making every

@@ -564,7 +564,7 @@ struct MemorySystem::State : ChannelClient {
   }
 
   // --- bulk ---------------------------------------------------------------
-  sc_time bulk(uint32_t core, const BulkPattern &pattern, bool write) {
+  sc_time bulk(uint32_t core, const BulkPattern &pattern, bool write, uint32_t *hint) {
     const uint64_t totalBytes = pattern.totalBytes();
     if (totalBytes == 0)
       return SC_ZERO_TIME;
@@ -575,7 +575,7 @@ struct MemorySystem::State : ChannelClient {
     // The descriptor reaches the stacks (the farthest one's hop latency) and
     // passes the controllers' front end.
     double dramStart = start + h.frontendCycles + double(farthestHops[core]) * config.noc.hopCycles;
-    const AnalyticModel::Result &r = analytic.transfer(pattern, write, dramStart);
+    const AnalyticModel::Result &r = analytic.transfer(pattern, write, dramStart, hint);
     double done = r.doneCycle;
     MemoryActivity activity = r.activity;
     const double *stackBytes = r.stackBytes.data(), *dramDone = r.stackDone.data();
@@ -681,8 +681,8 @@ MemorySystem::TargetSocket &MemorySystem::socket(unsigned core) {
 bool MemorySystem::analytic() const { return state_->analyticMode; }
 
 sc_core::sc_time MemorySystem::bulkTransfer(unsigned core, const BulkPattern &pattern,
-                                            bool write) {
-  return state_->bulk(core % state_->config.numCores, pattern, write);
+                                            bool write, uint32_t *footprintHint) {
+  return state_->bulk(core % state_->config.numCores, pattern, write, footprintHint);
 }
 
 sc_core::sc_time MemorySystem::peerTransfer(unsigned src, unsigned dst, uint64_t bytes) {

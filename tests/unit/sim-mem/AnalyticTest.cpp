@@ -343,6 +343,38 @@ TEST(AnalyticModelTest, ReopeningAnOpenRowIsNotAnActivation) {
   EXPECT_EQ(r.activity.precharges, 1u);
 }
 
+// A caller's footprint hint (one slot per instruction) only shortens the
+// lookup: with hints that are right, stale (another pattern's slot), past
+// the cache or zero, every transfer times as it does without one, and a
+// used hint names the pattern's slot afterwards.
+TEST(AnalyticModelTest, FootprintHintsChangeNoResult) {
+  HbmConfig h;
+  AddressMapper m(h);
+  const BulkPattern a = dense(m.superBlockBytes(), 64 * 1024);
+  const BulkPattern b = stridedTile();
+  AnalyticModel plain(h, m), hinted(h, m);
+  uint32_t hintA = 0, hintB = 0;
+  double at = 0;
+  for (int step = 0; step < 4; ++step) {
+    at += 1e6;
+    if (step == 2)
+      std::swap(hintA, hintB); // stale: each names the other's slot
+    if (step == 3)
+      hintA = 1u << 30; // past the cache
+    for (const BulkPattern *p : {&a, &b}) {
+      uint32_t &hint = p == &a ? hintA : hintB;
+      const AnalyticModel::Result want = plain.transfer(*p, false, at);
+      const AnalyticModel::Result got = hinted.transfer(*p, false, at, &hint);
+      SCOPED_TRACE(::testing::Message() << "step " << step);
+      EXPECT_EQ(got.activity.readBytes, want.activity.readBytes);
+      EXPECT_EQ(got.activity.activates, want.activity.activates);
+      EXPECT_DOUBLE_EQ(got.doneCycle, want.doneCycle);
+      EXPECT_NE(hint, 0u);
+    }
+  }
+  EXPECT_NE(hintA, hintB);
+}
+
 // A KV cache read grows by a position every decode step. From its second
 // length on, the range keeps its own counters and a read walks only the new
 // bytes. When other traffic has closed its rows in between (here: a stream

@@ -36,6 +36,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace strata::sim::core {
@@ -324,6 +325,12 @@ private:
 
   // Program state.
   const std::vector<isa::Instr> *program_ = nullptr;
+  /// Per program (entry point) and instruction, two slots (source, then
+  /// destination) where the analytic memory model last found the DMA's
+  /// footprint (mem::AnalyticModel::transfer); `hints_` is the running
+  /// program's.
+  std::unordered_map<const void *, std::vector<uint32_t>> footprintHints_;
+  uint32_t *hints_ = nullptr;
   std::array<int64_t, 32> regs_{};
   uint32_t pc_ = 0;
   State state_ = State::Idle;

@@ -59,8 +59,14 @@ public:
   };
 
   /// Times `pattern` starting at `cycle` and reserves the pseudo-channels.
-  /// The result lives until the next call.
-  const Result &transfer(const BulkPattern &pattern, bool write, double cycle);
+  /// The result lives until the next call. `hint`, when given, is the
+  /// caller's slot for where this transfer's remembered footprint was last
+  /// found (one per instruction: a program issues the same descriptors every
+  /// step, in the order they were first remembered, so following the hints
+  /// reads the cache in sequence instead of probing its index at random).
+  /// Any value is safe: a hint is used only if it names this pattern.
+  const Result &transfer(const BulkPattern &pattern, bool write, double cycle,
+                         uint32_t *hint = nullptr);
 
   /// The share of each resource's time the configured refresh leaves to
   /// traffic. All-bank: only `pseudoChannel` (1 - tRFC / tREFI). Per-bank:
@@ -146,7 +152,7 @@ private:
     size_t operator()(const PatternKey &k) const;
   };
 
-  FootprintRef footprint(const BulkPattern &pattern, bool write);
+  FootprintRef footprint(const BulkPattern &pattern, bool write, uint32_t *hint);
   /// Times a small pattern whose chunks land on distinct pseudo-channels
   /// into result_ without the walk's counters; false (and nothing changed)
   /// for any other pattern.

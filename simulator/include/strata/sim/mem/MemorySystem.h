@@ -104,7 +104,10 @@ public:
 
   /// Times a whole strided transfer between core `core` and HBM in closed
   /// form; returns the delay from now until its last byte has arrived.
-  sc_core::sc_time bulkTransfer(unsigned core, const BulkPattern &pattern, bool write);
+  /// `footprintHint`: the caller's per-instruction slot for the analytic
+  /// model's footprint cache (AnalyticModel::transfer).
+  sc_core::sc_time bulkTransfer(unsigned core, const BulkPattern &pattern, bool write,
+                                uint32_t *footprintHint = nullptr);
 
   /// Times a copy of `bytes` from core `src`'s SRAM to core `dst`'s SRAM over
   /// the NoC; returns the delay from now until the last byte has arrived.
