@@ -244,6 +244,10 @@ NpuCore::~NpuCore() = default;
 void NpuCore::start(const std::vector<isa::Instr> *program,
                     const std::array<int64_t, 32> &regs) {
   program_ = program;
+  // A binary has a few entry points; programs of binaries loaded before
+  // (Simulator::load replaces them) are forgotten rather than kept.
+  if (footprintHints_.size() >= 16 && !footprintHints_.count(program))
+    footprintHints_.clear();
   std::vector<uint32_t> &hints = footprintHints_[program];
   hints.resize(program ? 2 * program->size() : 0);
   hints_ = hints.data();
