@@ -325,10 +325,12 @@ Simulator::runImpl(const std::string &entryName,
   r.averagePowerW = r.seconds > 0 ? r.energyJ / r.seconds : 0;
   r.peakPowerW = power.peakPowerW();
   r.hbmBytesPerSecond = r.seconds > 0 ? (r.hbmReadBytes + r.hbmWriteBytes) / r.seconds : 0;
+  ++runs_;
+  // The history (writeStats' per-run list) keeps no per-label costs: a long
+  // generation runs an entry per token, and each would keep a copy.
+  history_.push_back(r);
   if (chip.labels().active())
     r.labels = chip.labels().costs();
-  ++runs_;
-  history_.push_back(r);
   if (entryName == bin::kLoadWeightsEntry)
     weightLoad_ = r;
   return r;

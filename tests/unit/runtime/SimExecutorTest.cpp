@@ -62,6 +62,34 @@ TEST(SimExecutor, PrefillAndDecodeGiveTheModelsLogits) {
   EXPECT_GT(s->stats().hbmBytes(), 0);
 }
 
+// A session's steps keep their per-label costs (its report attributes them);
+// the engine's record of every step of every session keeps the rest without
+// them, so a long-lived engine does not grow by them at every token.
+TEST(SimExecutor, EngineRecordsStepsWithoutPerLabelCosts) {
+  bin::Binary b = assemble();
+  for (bin::EntryPoint &e : b.entries)
+    e.labels = {{"all", 0, 0, uint32_t(e.cores[0].size())}};
+  ArchConfig arch;
+  arch.numCores = 1;
+  auto ex = SimExecutor::create(std::move(b), arch, {}, "bag.s");
+  ASSERT_TRUE(ex) << ex.message();
+  Engine e(ex.takeValue());
+  auto s = e.createSession();
+  ASSERT_TRUE(s->feed({1, 5, 2}));
+  ASSERT_TRUE(s->feed({6}, StepPurpose::Generation));
+  const auto &mine = s->stats().steps();
+  const auto &all = e.stats().steps();
+  ASSERT_EQ(mine.size(), 2u);
+  ASSERT_EQ(all.size(), mine.size());
+  for (size_t i = 0; i < mine.size(); ++i) {
+    EXPECT_FALSE(mine[i].result.labels.empty());
+    EXPECT_TRUE(all[i].result.labels.empty());
+    EXPECT_EQ(all[i].result.entry, mine[i].result.entry);
+    EXPECT_EQ(all[i].result.cycles, mine[i].result.cycles);
+    EXPECT_EQ(all[i].result.energyJ, mine[i].result.energyJ);
+  }
+}
+
 TEST(SimExecutor, GreedyGenerationAndInterleavedSequences) {
   auto e = engine();
   ASSERT_TRUE(e);

@@ -42,7 +42,8 @@ public:
 
   /// A new sequence at position 0.
   std::unique_ptr<Session> createSession();
-  /// Every step of every session, in the order they ran.
+  /// Every step of every session, in the order they ran, without per-label
+  /// costs (RunResult::labels is empty; each session's stats() keep them).
   const RunStats &stats() const { return stats_; }
   /// How often a session's KV cache was swapped in (host copies).
   uint64_t kvSwaps() const { return kvSwaps_; }
