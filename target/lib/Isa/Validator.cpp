@@ -44,8 +44,8 @@ public:
   /// valid instructions build no strings).
   bool reg(unsigned r, std::string_view field, std::string_view suffix = {}) {
     return expect(r < kNumScalarRegs, [&] {
-      return std::string(std::string(field) + std::string(suffix) + " names register r" + to_string(r) +
-                         ", which does not exist (r0..r31)");
+      return std::string(field) + std::string(suffix) + " names register r" + to_string(r) +
+             ", which does not exist (r0..r31)";
     });
   }
 
@@ -57,14 +57,14 @@ public:
 
   bool sram(const SramRef &r, std::string_view field) {
     return reg(r.reg, field, " base") && expect(r.offset <= kMaxSramOffset, [&] {
-             return std::string(std::string(field) + " offset " + hex(r.offset) +
-                                " exceeds the 27-bit SRAM offset field");
+             return std::string(field) + " offset " + hex(r.offset) +
+                    " exceeds the 27-bit SRAM offset field";
            });
   }
 
   bool dtype(DType t, std::string_view field) {
     return expect(isValidDType(uint8_t(t)), [&] {
-      return std::string("invalid dtype value " + to_string(unsigned(t)) + " in " + std::string(field));
+      return "invalid dtype value " + to_string(unsigned(t)) + " in " + std::string(field);
     });
   }
 
@@ -77,13 +77,13 @@ public:
     if (!rowCount.isReg && rowCount.value <= 1)
       return true;
     if (!rowElems.isReg && !expect(ld >= rowElems.value, [&] {
-          return std::string(std::string(ldName) + " (" + to_string(ld) + ") is smaller than " + std::string(rowName) + " (" +
-                             to_string(rowElems.value) + ")");
+          return std::string(ldName) + " (" + to_string(ld) + ") is smaller than " +
+                 std::string(rowName) + " (" + to_string(rowElems.value) + ")";
         }))
       return false;
     return expect(t != DType::I4 || ld % 2 == 0, [&] {
-      return std::string(std::string(ldName) + " (" + to_string(ld) + ") must be even for the i4 " + std::string(typeField) +
-                         ": every row starts on a byte");
+      return std::string(ldName) + " (" + to_string(ld) + ") must be even for the i4 " +
+             std::string(typeField) + ": every row starts on a byte";
     });
   }
 
@@ -91,8 +91,8 @@ public:
   bool aligned(const SramRef &r, DType t, std::string_view field) {
     unsigned bytes = dtypeBits(t) >= 8 ? dtypeBits(t) / 8 : 1;
     return expect(r.reg != 0 || r.offset % bytes == 0, [&] {
-      return std::string(std::string(field) + " offset " + hex(r.offset) + " is not aligned to its " +
-                         to_string(bytes) + "-byte " + std::string(dtypeName(t)) + " elements");
+      return std::string(field) + " offset " + hex(r.offset) + " is not aligned to its " +
+             to_string(bytes) + "-byte " + std::string(dtypeName(t)) + " elements";
     });
   }
 
@@ -190,20 +190,20 @@ void checkSync(const SyncInstr &i, Checker &c) {
 void checkMemRef(const MemRef &m, std::string_view field, Checker &c) {
   if (!c.expect(uint8_t(m.space) <= 1,
                 [&] {
-                  return std::string(std::string(field) + " has an invalid memory space " +
-                                     to_string(unsigned(m.space)));
+                  return std::string(field) + " has an invalid memory space " +
+                         to_string(unsigned(m.space));
                 }) ||
       !c.reg(m.reg, field, " base"))
     return;
   if (!c.expect(m.offset <= kMaxDmaOffset, [&] {
-        return std::string(std::string(field) + " offset " + hex(m.offset) +
-                           " exceeds the 40-bit DMA offset field");
+        return std::string(field) + " offset " + hex(m.offset) +
+               " exceeds the 40-bit DMA offset field";
       }))
     return;
   if (m.space == Space::Hbm)
     c.expect(m.core == kLocalCore, [&] {
-      return std::string(std::string(field) + " is an HBM address and takes no core (@" + to_string(m.core) +
-                         ")");
+      return std::string(field) + " is an HBM address and takes no core (@" +
+             to_string(m.core) + ")";
     });
 }
 
@@ -394,10 +394,10 @@ void checkVec(const VecInstr &i, Checker &c) {
   VecForm f = vecForm(i);
   auto unused = [&](bool used, bool isDefault, std::string_view field, const char *dflt) {
     return c.expect(used || isDefault, [&] {
-      return std::string(std::string(field) + " is not used by " + m() +
-                         (isBinaryVecOp(op) ? " with bcast=" + std::string(broadcastName(i.bcast))
-                                            : std::string()) +
-                         " and must be " + dflt);
+      return std::string(field) + " is not used by " + m() +
+             (isBinaryVecOp(op) ? " with bcast=" + std::string(broadcastName(i.bcast))
+                                : std::string()) +
+             " and must be " + dflt;
     });
   };
   uint32_t fimmBits, zeroBits = 0;
@@ -574,16 +574,16 @@ void checkSramOffset(const SramRef &r, std::string_view field, const ArchConfig 
                      Checker &c) {
   if (r.reg == 0)
     c.expect(r.offset < arch.core.sram.sizeBytes, [&] {
-      return std::string(std::string(field) + " offset " + hex(r.offset) + " is outside the " +
-                         bytesText(arch.core.sram.sizeBytes) + " SRAM");
+      return std::string(field) + " offset " + hex(r.offset) + " is outside the " +
+             bytesText(arch.core.sram.sizeBytes) + " SRAM";
     });
 }
 
 void checkDmaEndpoint(const DmaInstr &i, const MemRef &m, const uint32_t stride[2],
                       std::string_view field, const ArchConfig &arch, Checker &c) {
   if (m.core != kLocalCore && !c.expect(m.core < arch.numCores, [&] {
-        return std::string(std::string(field) + " names core " + to_string(m.core) + " but the chip has " +
-                           to_string(arch.numCores) + " cores");
+        return std::string(field) + " names core " + to_string(m.core) +
+               " but the chip has " + to_string(arch.numCores) + " cores";
       }))
     return;
   if (m.reg != 0 || i.size[0].isReg || i.size[1].isReg || i.size[2].isReg)
@@ -593,9 +593,8 @@ void checkDmaEndpoint(const DmaInstr &i, const MemRef &m, const uint32_t stride[
   uint64_t limit =
       m.space == Space::Sram ? arch.core.sram.sizeBytes : arch.hbm.totalCapacityBytes();
   c.expect(m.offset + extent <= limit, [&] {
-    return std::string(std::string(field) + " range [" + hex(m.offset) + ", " + hex(m.offset + extent) +
-                       ") exceeds the " + bytesText(limit) +
-                       (m.space == Space::Sram ? " SRAM" : " of HBM"));
+    return std::string(field) + " range [" + hex(m.offset) + ", " + hex(m.offset + extent) +
+           ") exceeds the " + bytesText(limit) + (m.space == Space::Sram ? " SRAM" : " of HBM");
   });
 }
 
