@@ -96,7 +96,7 @@ void AnalyticModel::addChunk(const DramLocation &l, uint64_t n) {
   // Whole aligned chunks are the common case of long walks: no division.
   double bursts = n == mapper_.chunkBytes() && l.column % mapper_.chunkBytes() == 0
                       ? chunkBursts_
-                      : double((l.column % burstBytes_ + n + burstBytes_ - 1) / burstBytes_);
+                      : double(burstsOf(l.column, n));
   addToBank(l.globalPc, l.bankGroup, l.pcBank, int64_t(l.row), double(n), bursts);
 }
 
@@ -422,17 +422,10 @@ void AnalyticModel::extendRun(uint64_t start, uint64_t seen, uint64_t len) {
     const uint64_t oldBytes = a - pieceStart;
     const uint64_t add = std::min(len - seen, chunkStart + chunk - a);
     const DramLocation l = decodeCached(pieceStart);
-    const uint64_t lead = l.column % burstBytes_;
-    const double bursts = double((lead + oldBytes + add + burstBytes_ - 1) / burstBytes_) -
-                          double((lead + oldBytes + burstBytes_ - 1) / burstBytes_);
-    touch(l.globalPc);
-    bytes_[l.globalPc] += double(add);
-    bursts_[l.globalPc] += bursts;
-    addGroupBursts(l.globalPc, l.bankGroup, bursts);
-    const size_t b = size_t(l.globalPc) * banksPerPc_ + l.pcBank;
-    touchBank(b);
-    bankBursts_[b] += bursts;
-    noteBank(l.globalPc, b);
+    const double bursts =
+        double(burstsOf(l.column, oldBytes + add)) - double(burstsOf(l.column, oldBytes));
+    noteBank(l.globalPc,
+             addBankBursts(l.globalPc, l.bankGroup, l.pcBank, double(add), bursts));
     a += add;
   }
   if (a < start + len)
@@ -526,7 +519,7 @@ inline bool AnalyticModel::collectRun(uint64_t a, uint64_t len, DirectChunk *chu
   // Only the first chunk may start inside a burst; only the last may end
   // before its chunk does.
   uint64_t n = std::min(len, chunkBytes - a % chunkBytes);
-  uint32_t bursts = uint32_t((l.column % burstBytes_ + n + burstBytes_ - 1) / burstBytes_);
+  uint32_t bursts = uint32_t(burstsOf(l.column, n));
   for (;;) {
     if (count == kDirectChunks || seen_[l.globalPc] == epoch_)
       return false;
@@ -543,7 +536,7 @@ inline bool AnalyticModel::collectRun(uint64_t a, uint64_t len, DirectChunk *chu
       return true;
     mapper_.advanceChunk(l);
     n = std::min(len, chunkBytes);
-    bursts = uint32_t((n + burstBytes_ - 1) / burstBytes_);
+    bursts = uint32_t(burstsOf(0, n));
   }
 }
 

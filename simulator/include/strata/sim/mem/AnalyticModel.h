@@ -245,17 +245,28 @@ private:
   void noteBank(uint32_t pc, size_t b) {
     bankTime_[pc] = std::max(bankTime_[pc], bankTimeOf(bankActs_[b], bankBursts_[b]));
   }
+  /// Bursts a piece of `bytes` starting `column` bytes into its chunk takes.
+  uint64_t burstsOf(uint64_t column, uint64_t bytes) const {
+    return (column % burstBytes_ + bytes + burstBytes_ - 1) / burstBytes_;
+  }
   /// `bytes` in `bursts` bursts to bank `pcBank` (in group `group`) of `pc`,
-  /// at `row`.
-  void addToBank(uint32_t pc, uint32_t group, uint32_t pcBank, int64_t row, double bytes,
-                 double bursts) {
+  /// its row already open; returns the bank's index.
+  size_t addBankBursts(uint32_t pc, uint32_t group, uint32_t pcBank, double bytes,
+                       double bursts) {
     touch(pc);
     bytes_[pc] += bytes;
     bursts_[pc] += bursts;
     addGroupBursts(pc, group, bursts);
-    size_t b = size_t(pc) * banksPerPc_ + pcBank;
+    const size_t b = size_t(pc) * banksPerPc_ + pcBank;
     touchBank(b);
     bankBursts_[b] += bursts;
+    return b;
+  }
+  /// `bytes` in `bursts` bursts to bank `pcBank` (in group `group`) of `pc`,
+  /// at `row`.
+  void addToBank(uint32_t pc, uint32_t group, uint32_t pcBank, int64_t row, double bytes,
+                 double bursts) {
+    const size_t b = addBankBursts(pc, group, pcBank, bytes, bursts);
     if (openRow_[b] != row) {
       if (openRow_[b] >= 0)
         pres_[pc] += 1;
