@@ -12,8 +12,7 @@ namespace strata::sim {
 ClockDomain::ClockDomain(std::string name, uint32_t index, int32_t coreIndex,
                          const DvfsDomainConfig &config)
     : name_(std::move(name)), index_(index), coreIndex_(coreIndex), config_(&config),
-      level_(config.initial), periodNs_(1000.0 / config.points[config.initial].freqMHz),
-      residency_(config.points.size(), 0.0) {}
+      level_(config.initial), residency_(config.points.size(), 0.0) {}
 
 double ClockDomain::leakageVolts() const {
   if (!inTransition_)
@@ -72,7 +71,6 @@ bool ClockDomain::completeTransition(double nowNs) {
     return false;
   account(nowNs);
   level_ = target_;
-  periodNs_ = 1000.0 / point().freqMHz;
   inTransition_ = false;
   notify(DomainChange::TransitionEnd, nowNs);
   if (pending_ && *pending_ != level_) {

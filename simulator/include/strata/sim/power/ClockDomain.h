@@ -75,7 +75,7 @@ public:
   const OperatingPoint &point(uint32_t level) const { return config_->points[level]; }
   double volts() const { return point().volts; }
   double freqMHz() const { return point().freqMHz; }
-  double periodNs() const { return periodNs_; }
+  double periodNs() const { return 1000.0 / point().freqMHz; }
   double nominalVolts() const { return config_->points[config_->nominal].volts; }
   /// V / Vnom at the current point: dynamic energy scales by its square.
   double voltageRatio() const { return volts() / nominalVolts(); }
@@ -125,9 +125,6 @@ private:
   int32_t coreIndex_;
   const DvfsDomainConfig *config_;
   uint32_t level_;
-  /// 1000 / the current point's MHz, kept with level_: asked several times
-  /// per simulated instruction, a division each time otherwise.
-  double periodNs_;
   uint32_t target_ = 0;
   std::optional<uint32_t> pending_;
   bool inTransition_ = false;
