@@ -32,6 +32,7 @@ Status Engine::makeResident(Session &session) {
     }
   }
   resident_ = &session;
+  executor_->kvCacheSwitched();
   return Status::ok();
 }
 

@@ -76,9 +76,11 @@ Expected<std::unique_ptr<SimExecutor>> SimExecutor::create(bin::Binary binary,
       return s.error();
     ex->prefillTakesValidCount_ = hasParam(*prefill, names::kNValid);
   }
-  if (decode)
-    if (Status s = checkParams(*decode, {names::kPos}, source); !s)
+  if (decode) {
+    if (Status s = checkParams(*decode, {names::kPos, names::kKvValid}, source); !s)
       return s.error();
+    ex->decodeTakesKvValid_ = hasParam(*decode, names::kKvValid);
+  }
 
   auto created = sim::Simulator::create(arch, options);
   if (!created)
@@ -154,9 +156,14 @@ Expected<sim::RunResult> SimExecutor::run(const StepInput &step, std::vector<flo
   std::vector<std::pair<std::string, int64_t>> params{{names::kPos, int64_t(step.pos)}};
   if (prefill && prefillTakesValidCount_)
     params.emplace_back(names::kNValid, int64_t(step.tokens.size()));
+  if (!prefill && decodeTakesKvValid_)
+    params.emplace_back(names::kKvValid, int64_t(std::min(kvRowsInSram_, step.pos)));
   auto result = simulator_->run(prefill ? names::kPrefill : names::kDecode, params);
-  if (!result)
+  if (!result) {
+    kvRowsInSram_ = 0; // a step cut short may have left any rows behind
     return result.error().withContext(source_);
+  }
+  kvRowsInSram_ = prefill ? std::min(kvRowsInSram_, step.pos) : step.pos + 1;
   logits.resize(info_.vocabSize);
   if (Status s = simulator_->readIo(names::kLogits, logits.data(), logits.size() * sizeof(float));
       !s)
@@ -170,6 +177,7 @@ Status SimExecutor::saveKvCache(std::vector<uint8_t> &bytes) {
 }
 
 Status SimExecutor::restoreKvCache(const std::vector<uint8_t> &bytes) {
+  kvRowsInSram_ = 0;
   if (bytes.size() != kvCache_->size)
     return Error(source_ + ": a saved KV cache of " + std::to_string(bytes.size()) +
                  " bytes does not fit the 'kv_cache' region of " +

@@ -35,11 +35,12 @@ struct CompiledRun {
 /// Fails the current test (and returns an empty engine) on any error.
 inline CompiledRun compileAndLoad(const std::string &modelPath, const std::string &precision,
                                   const std::string &kvCache = "f32", uint32_t chunk = 16,
-                                  bool pinWeights = true) {
+                                  bool pinWeights = true, bool residentKv = true) {
   CompiledRun run;
   runtime::ModelCompileOptions options;
   options.compile.precision = precision;
   options.compile.pinWeights = pinWeights;
+  options.compile.residentKv = residentKv;
   options.compile.compareFusion = false;
   options.prefillChunk = chunk;
   options.kvCache = kvCache;

@@ -13,6 +13,7 @@
 #include "strata/models/ModelLoader.h"
 #include "strata/runtime/Generate.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace strata::e2e {
@@ -92,6 +93,65 @@ TEST(Stories260K, WeightsStayResidentAcrossDecodeSteps) {
     EXPECT_GT(plainRead, 0.8 * weights) << "step " << i;
     EXPECT_LT(pinnedRead, plainRead - 0.8 * weights) << "step " << i;
   }
+}
+
+// The f32 KV cache fits in SRAM too: each decode step reads only the rows
+// its resident copy lacks. Three reference prompts generated together (their
+// decode steps interleaved, so the cache changes hands at every step and the
+// runtime tells each step it holds nothing) give llama2.c's tokens; one
+// sequence alone gives the tokens of the binary that reads the whole cache
+// at every step, from fewer HBM bytes at every decode step after the first.
+TEST(Stories260K, KvCacheStaysResidentAcrossDecodeSteps) {
+  STRATA_REQUIRE_MODEL_FILE(kModel);
+  STRATA_REQUIRE_MODEL_FILE(kGreedy);
+  const std::string path = models::testing::modelPath(kModel);
+  CompiledRun resident = compileAndLoad(path, "fp32"),
+              plain = compileAndLoad(path, "fp32", "f32", 16, true, /*residentKv=*/false);
+  ASSERT_TRUE(resident.engine && plain.engine);
+  auto takesKvValid = [](const bin::Binary &b) {
+    const bin::EntryPoint *decode = b.findEntry("decode");
+    return decode && std::any_of(decode->params.begin(), decode->params.end(),
+                                 [](const bin::ScalarParam &p) { return p.name == "kv_valid"; });
+  };
+  ASSERT_TRUE(takesKvValid(resident.compiled.binary));
+  ASSERT_FALSE(takesKvValid(plain.compiled.binary));
+
+  std::vector<runtime::SequenceRequest> requests;
+  std::vector<std::vector<int32_t>> expected;
+  for (const ReferenceLine &line : referenceLines(kGreedy, [](const nlohmann::json &) {
+         return std::string("line");
+       })) {
+    const auto ids = line.data["token_ids"].get<std::vector<int32_t>>();
+    const uint32_t nPrompt = line.data["n_prompt_tokens"].get<uint32_t>();
+    runtime::SequenceRequest r;
+    r.prompt.assign(ids.begin(), ids.begin() + nPrompt);
+    r.options.maxNewTokens = 40;
+    r.options.stopToken = 1;
+    requests.push_back(r);
+    expected.emplace_back(ids.begin(), ids.begin() + std::min<size_t>(ids.size(), nPrompt + 40));
+    if (requests.size() == 3)
+      break;
+  }
+  ASSERT_EQ(requests.size(), 3u);
+  auto batch = runtime::generateBatch(*resident.engine, requests);
+  ASSERT_TRUE(batch) << batch.message();
+  for (size_t i = 0; i < requests.size(); ++i)
+    EXPECT_EQ((*batch)[i].tokens, expected[i])
+        << "sequence " << i << ", first difference at id "
+        << firstDifference((*batch)[i].tokens, expected[i]);
+  EXPECT_GT(resident.engine->kvSwaps(), 0u);
+
+  runtime::GenerateOptions g;
+  g.maxNewTokens = 24;
+  auto a = runtime::generate(*resident.engine->createSession(), {1}, g);
+  auto b = runtime::generate(*plain.engine->createSession(), {1}, g);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->tokens, b->tokens);
+  const auto &sa = a->stats.steps(), &sb = b->stats.steps();
+  ASSERT_EQ(sa.size(), sb.size());
+  // Step 1 reads the prompt's rows, written by the prefill in HBM only.
+  for (size_t i = 2; i < sa.size(); ++i)
+    EXPECT_LT(sa[i].result.hbmReadBytes, sb[i].result.hbmReadBytes) << "step " << i;
 }
 
 TEST(Stories260K, LastPromptLogitsWithin1e4OfRunC) {

@@ -111,6 +111,7 @@ void addBackendStage(OpPassManager &pm, const CompileOptions &o) {
   b.prefetch = o.prefetch;
   b.dvfsHints = o.dvfsHints;
   b.pinWeights = o.pinWeights;
+  b.residentKv = o.residentKv;
   b.forwardStores = o.forwardStores;
   npu::buildBackendPassPipeline(pm, b);
 }
@@ -344,6 +345,11 @@ FailureOr<CompileOutput> compileModule(ModuleOp module, const CompileOptions &o)
     report["pinned_weights"] = attrJson(pinned);
   else
     report["pinned_weights"] = nullptr;
+  // The resident KV cache: the SRAM reserved per core and its buffers.
+  if (auto resident = module->getAttrOfType<DictionaryAttr>(npu::kResidentKvAttr))
+    report["resident_kv"] = attrJson(resident);
+  else
+    report["resident_kv"] = nullptr;
   if (auto prefetch = module->getAttrOfType<DictionaryAttr>(npu::kPrefetchStatsAttr))
     if (auto overlap = prefetch.getAs<FloatAttr>("estimated_overlap"))
       report["estimated_overlap"] = overlap.getValueAsDouble();

@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -93,6 +94,12 @@ public:
     EXPECT_TRUE(s) << s.message();
   }
   bool ok() const { return sim_ != nullptr; }
+  /// Whether entry point `entry` takes the scalar parameter `param`.
+  bool takes(const std::string &entry, const std::string &param) const {
+    const bin::EntryPoint *e = binary_.findEntry(entry);
+    return e && std::any_of(e->params.begin(), e->params.end(),
+                            [&](const bin::ScalarParam &p) { return p.name == param; });
+  }
   sim::Simulator &sim() { return *sim_; }
 
   template <typename T> void write(const std::string &name, const std::vector<T> &values) {
@@ -122,10 +129,22 @@ public:
     return out;
   }
 
+  /// Runs `entry`. An entry with a resident KV cache that is not given
+  /// kv_valid gets the rows its SRAM copy holds after the runs so far, by
+  /// the runtime's rule (SimExecutor): a decode step at pos leaves rows
+  /// 0 .. pos held, a prefill at pos only those below pos.
   std::optional<sim::RunResult> run(const std::string &entry,
-                                    const std::vector<std::pair<std::string, int64_t>> &params = {}) {
+                                    std::vector<std::pair<std::string, int64_t>> params = {}) {
     if (std::getenv("STRATA_EXEC_TRACE_RUNS"))
       std::fprintf(stderr, "run %s\n", entry.c_str());
+    auto param = [&](const char *name) {
+      return std::find_if(params.begin(), params.end(),
+                          [&](const auto &p) { return p.first == name; });
+    };
+    const int64_t pos = param("pos") != params.end() ? param("pos")->second : 0;
+    if (takes(entry, "kv_valid") && param("kv_valid") == params.end())
+      params.emplace_back("kv_valid", std::min(kvHeld_, pos));
+    kvHeld_ = entry == "decode" ? pos + 1 : std::min(kvHeld_, pos);
     Expected<sim::RunResult> r = sim_->run(entry, params);
     EXPECT_TRUE(r) << r.message();
     if (!r)
@@ -136,6 +155,7 @@ public:
 private:
   bin::Binary binary_;
   std::unique_ptr<sim::Simulator> sim_;
+  int64_t kvHeld_ = 0;
 };
 
 /// Compiles `mlir` (without the unfused comparison), writes `ins` to

@@ -49,6 +49,11 @@ def GraphToNpuPass : Pass<"strata-graph-to-npu", "::mlir::ModuleOp"> {
            "How the output-stationary schedule adds the K chunks' sums: gemm "
            "(the GEMM's accumulate epilogue), vector (partial buffers added on "
            "the vector unit), or auto (the cost model chooses per kernel)">,
+    Option<"residentKv", "resident-kv", "bool", /*default=*/"true",
+           "Keep a decode step's K and V rows of an f32 KV cache in SRAM between "
+           "steps (reserved at the top of every core's SRAM) when they take at "
+           "most an eighth of it; the decode entry then takes `kv_valid`, the "
+           "rows its SRAM copy holds">,
   ];
 }
 

@@ -12,6 +12,7 @@
 
 #include "strata/Conversion/Passes.h"
 #include "strata/Dialect/Graph/IR/GraphDialect.h"
+#include "strata/Dialect/Npu/IR/NpuResidency.h"
 #include "strata/target/ArchConfigIO.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -76,6 +77,7 @@ public:
     options.prefillChunk = prefillChunk;
     options.prefetchDepth = std::max(1u, unsigned(prefetchDepth));
     options.prefillKChunk = prefillKChunk;
+    options.residentKv = residentKv;
     if (prefillKSums == "gemm") {
       options.prefillAccumulate = true;
     } else if (prefillKSums == "vector") {
@@ -199,6 +201,13 @@ private:
         return f.emitOpError("argument ") << i << " has type " << arg.getType()
                                           << "; entries take tensors and index scalars";
       }
+    }
+    // The resident KV cache's rows held, set by the runtime (NpuResidency.h).
+    if (m.usesResidentKv(f)) {
+      paramNames.push_back(npu::kKvValidParam.str());
+      paramRegs.push_back(static_cast<int32_t>(paramNames.size()));
+      if (paramNames.size() >= isa::kNumScalarRegs)
+        return f.emitOpError("has too many index parameters for the scalar registers");
     }
     SmallVector<StringRef> nameRefs(paramNames.begin(), paramNames.end());
     auto entry = b.create<npu::EntryOp>(f.getLoc(), f.getSymName(), nameRefs, paramRegs);

@@ -26,6 +26,7 @@
 #include "Kernels.h"
 
 #include "strata/Conversion/GraphToNpu/CostModel.h"
+#include "strata/Dialect/Npu/IR/NpuResidency.h"
 
 #include <cmath>
 
@@ -164,6 +165,30 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
           });
     if (failed(posBytes) || failed(lBytes) || failed(oldBytes))
       return failure();
+    // A resident cache (NpuResidency.h) holds rows 0 .. kv_valid-1 from the
+    // steps before: read only rows valid .. pos-1, valid = kv_valid clamped
+    // to 0 .. min(pos, max_seq), in bytes (validBytes), and what is left.
+    const bool resident = inPlace && e.module().residentKvBytes() > 0;
+    FailureOr<unsigned> validBytes = unsigned(0), freshBytes = unsigned(0);
+    if (resident) {
+      FailureOr<unsigned> validParam = e.paramReg(npu::kKvValidParam, op.getLoc());
+      if (failed(validParam))
+        return failure();
+      validBytes = e.derivedReg(
+          c, "kv.validbytes." + std::to_string(kv.maxSeq) + "." + std::to_string(rowBytes),
+          op.getLoc(), [&](KernelEmitter &k, unsigned rd) {
+            k.muli(rd, *validParam, rowBytes);
+            k.min(rd, rd, *oldBytes);
+            k.max(rd, rd, 0); // r0 reads as zero
+          });
+      if (failed(validBytes))
+        return failure();
+      freshBytes = e.derivedReg(
+          c, "kv.unheldbytes." + std::to_string(kv.maxSeq) + "." + std::to_string(rowBytes),
+          op.getLoc(), [&](KernelEmitter &k, unsigned rd) { k.sub(rd, *oldBytes, *validBytes); });
+      if (failed(freshBytes))
+        return failure();
+    }
 
     for (int64_t g = headRanges[ci].first; g < headRanges[ci].second; ++g) {
       // The head's K rows and then its V rows, in HBM as in SRAM: one DMA
@@ -171,7 +196,16 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
       // append are one descriptor each, not one per half.
       const int64_t hb = kv.headBytes();
       const int64_t base = kv.base(layer, g);
-      Value cache = em.alloc(2 * hb, "kv.cache");
+      std::optional<int64_t> residentAt;
+      if (resident) {
+        residentAt = e.module().residentKvOffset(
+            c, "L" + std::to_string(layer) + ".H" + std::to_string(g), 2 * hb);
+        if (!residentAt)
+          return kernelError(op, "the resident KV cache's reservation is too small for this "
+                                 "head (internal error)");
+      }
+      Value cache = residentAt ? em.allocResident(2 * hb, *residentAt, "kv.resident")
+                               : em.alloc(2 * hb, "kv.cache");
       auto bothHalves = [&](auto dma, DenseI64ArrayAttr srcStrides, DenseI64ArrayAttr dstStrides) {
         dma.setSizeAttr(
             em.b().getArrayAttr({em.imm(rowBytes), em.reg(*wReg), em.imm(2)}));
@@ -186,11 +220,22 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
         ld.setSrcWindowAttr(em.b().getDenseI64ArrayAttr({base, 2 * hb}));
       };
       if (inPlace) {
-        // An f32 cache holds the rows as they are: read rows 0 .. pos-1,
-        // load the new rows straight into row pos of each half and store
-        // them from there. Nothing reads the cache after the append, so the
-        // scores need not wait for the store.
-        readBack(*oldBytes);
+        // An f32 cache holds the rows as they are: read rows 0 .. pos-1
+        // (those the resident copy lacks), load the new rows straight into
+        // row pos of each half and store them from there. Nothing reads the
+        // cache after the append, so the scores need not wait for the store.
+        if (resident) {
+          npu::DmaLoadOp ld = em.load(cache, 0, kv.symbol, base, rowBytes);
+          ld.setSizeAttr(em.b().getArrayAttr({em.reg(*freshBytes), em.imm(2)}));
+          ld.setSrcStridesAttr(em.b().getDenseI64ArrayAttr({hb}));
+          ld.setDstStridesAttr(em.b().getDenseI64ArrayAttr({hb}));
+          ld.setSrcRegAttr(em.b().getI32IntegerAttr(*validBytes));
+          ld.setSrcWindowAttr(em.b().getDenseI64ArrayAttr({base, 2 * hb}));
+          ld.setDstRegAttr(em.b().getI32IntegerAttr(*validBytes));
+          ld.setDstWindowAttr(em.b().getDenseI64ArrayAttr({0, 2 * hb}));
+        } else {
+          readBack(*oldBytes);
+        }
         for (int64_t which = 0; which < 2; ++which) {
           const Tensor &src = which == 0 ? *kNew : *vNew;
           npu::DmaLoadOp fresh = em.load(cache, which * hb, src.symbol, src.offset + g * hd * 4,

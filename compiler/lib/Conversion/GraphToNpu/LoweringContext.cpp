@@ -2,6 +2,7 @@
 #include "LoweringContext.h"
 
 #include "strata/Dialect/Graph/Transforms/WeightLoading.h"
+#include "strata/Dialect/Npu/IR/NpuResidency.h"
 #include "strata/target/ArchConfigIO.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -45,6 +46,15 @@ Value KernelEmitter::alloc(int64_t bytes, StringRef tag) {
                                      b().getI64IntegerAttr(alignUp(bytes, kSramAlign)),
                                      b().getI64IntegerAttr(kSramAlign), IntegerAttr(),
                                      b().getStringAttr(tag));
+  return op.getBuffer();
+}
+
+Value KernelEmitter::allocResident(int64_t bytes, int64_t offset, StringRef tag) {
+  auto op = b().create<npu::AllocOp>(loc_, npu::BufferType::get(ctx()),
+                                     b().getI64IntegerAttr(alignUp(bytes, kSramAlign)),
+                                     b().getI64IntegerAttr(kSramAlign),
+                                     b().getI64IntegerAttr(offset), b().getStringAttr(tag));
+  op->setAttr(npu::kPinnedAttr, b().getUnitAttr());
   return op.getBuffer();
 }
 
@@ -210,6 +220,10 @@ void KernelEmitter::min(unsigned rd, unsigned rs1, unsigned rs2) {
   b().create<npu::MinOp>(loc_, b().getI32IntegerAttr(rd), b().getI32IntegerAttr(rs1),
                          b().getI32IntegerAttr(rs2));
 }
+void KernelEmitter::max(unsigned rd, unsigned rs1, unsigned rs2) {
+  b().create<npu::MaxOp>(loc_, b().getI32IntegerAttr(rd), b().getI32IntegerAttr(rs1),
+                         b().getI32IntegerAttr(rs2));
+}
 
 //===----------------------------------------------------------------------===//
 // ModuleLowering
@@ -220,6 +234,70 @@ ModuleLowering::ModuleLowering(ModuleOp module, const ArchConfig &arch,
     : module_(module), arch_(arch), options_(options), store_(store),
       symbols_(module.getContext()) {
   symbols_.setInsertionPointToStart(module.getBody());
+  planResidentKv();
+}
+
+/// The cache of `op` when `op` is a decode step over an f32 cache, the
+/// attention kernel's in-place append, whose rows can stay resident.
+static graph::KvCacheOp residentCandidate(ModuleOp module, graph::AttentionOp op) {
+  auto q = llvm::cast<RankedTensorType>(op.getQuery().getType());
+  auto kv = module.lookupSymbol<graph::KvCacheOp>(op.getCacheAttr());
+  std::optional<DType> dtype = kv ? npu::toDType(kv.getElementType()) : std::nullopt;
+  return q.getDimSize(0) == 1 && dtype && *dtype == DType::F32 ? kv : graph::KvCacheOp();
+}
+
+bool ModuleLowering::usesResidentKv(func::FuncOp f) {
+  if (residentKvBytes_ == 0)
+    return false;
+  bool uses = false;
+  f.walk([&](graph::AttentionOp op) { uses |= bool(residentCandidate(module_, op)); });
+  return uses;
+}
+
+void ModuleLowering::planResidentKv() {
+  if (!options_.residentKv)
+    return;
+  // Bound what one core can hold: each layer's KV heads split over
+  // min(cores, kv_heads) cores.
+  llvm::SmallDenseSet<int64_t> layers;
+  graph::KvCacheOp cache;
+  module_.walk([&](graph::AttentionOp op) {
+    if (graph::KvCacheOp kv = residentCandidate(module_, op)) {
+      cache = kv;
+      layers.insert(op.getLayer());
+    }
+  });
+  if (!cache)
+    return;
+  const int64_t kvHeads = cache.getKvHeads();
+  const int64_t perCore = (kvHeads + std::min<int64_t>(numCores(), kvHeads) - 1) /
+                          std::min<int64_t>(numCores(), kvHeads);
+  const int64_t headBytes =
+      alignUp(2 * cache.getMaxSeq() * int64_t(dtypeBytes(DType::F32, cache.getHeadDim())),
+              kSramAlign);
+  const int64_t bytes = int64_t(layers.size()) * perCore * headBytes;
+  if (bytes > int64_t(arch_.core.sram.sizeBytes) / 8)
+    return;
+  residentKvBytes_ = bytes;
+  residentKvTop_.assign(numCores(), 0);
+}
+
+std::optional<int64_t> ModuleLowering::residentKvOffset(unsigned core, StringRef key,
+                                                        int64_t bytes) {
+  if (residentKvBytes_ == 0 || core >= residentKvTop_.size())
+    return std::nullopt;
+  auto [it, fresh] = residentKvSlots_.try_emplace((std::to_string(core) + "/" + key).str(), 0);
+  if (fresh) {
+    const int64_t offset = residentKvTop_[core];
+    if (offset + bytes > residentKvBytes_) { // beyond the bound planResidentKv made
+      residentKvSlots_.erase(it);
+      return std::nullopt;
+    }
+    residentKvTop_[core] = alignUp(offset + bytes, kSramAlign);
+    it->second = offset;
+  }
+  const int64_t base = int64_t(arch_.core.sram.sizeBytes) - residentKvBytes_;
+  return base + it->second;
 }
 
 unsigned ModuleLowering::numCores() const {
@@ -232,7 +310,7 @@ unsigned ModuleLowering::numCores() const {
 int64_t ModuleLowering::sramBudget() const {
   // Three quarters for a kernel's own tiles; the rest is headroom for loads
   // a scheduler hoists from the next kernel.
-  return static_cast<int64_t>(arch_.core.sram.sizeBytes) / 4 * 3;
+  return (static_cast<int64_t>(arch_.core.sram.sizeBytes) - residentKvBytes_) / 4 * 3;
 }
 
 StringAttr ModuleLowering::newConstant(StringRef name, StringRef weight, npu::ConstPart part,
@@ -407,6 +485,12 @@ void ModuleLowering::finish() {
   region("kv_cache", npu::RegionKind::KvCache, kvBytes_);
   region("activations", npu::RegionKind::Activations, activationBytes_);
   region("io", npu::RegionKind::Io, ioBytes_);
+  if (!residentKvSlots_.empty())
+    module_->setAttr(npu::kResidentKvAttr,
+                     b.getDictionaryAttr(
+                         {b.getNamedAttr("sram_bytes", b.getI64IntegerAttr(residentKvBytes_)),
+                          b.getNamedAttr("buffers",
+                                         b.getI64IntegerAttr(int64_t(residentKvSlots_.size())))}));
   module_->setAttr("npu.arch_yaml", b.getStringAttr(archConfigToYaml(arch_)));
   module_->setAttr("npu.arch_name", b.getStringAttr(arch_.name));
 }
@@ -427,10 +511,10 @@ EntryLowering::EntryLowering(ModuleLowering &module, npu::EntryOp entry,
     core->builder.setInsertionPointToEnd(&core->op.getBody().front());
     core->regFree.assign(isa::kNumScalarRegs, true);
     core->regFree[0] = false;
-    for (auto [value, reg] : params) {
-      core->regFree[reg] = false;
+    for (int32_t reg : entry.getParamRegs()) // also those no graph argument sets
+      core->regFree[unsigned(reg)] = false;
+    for (auto [value, reg] : params)
       core->indexRegs[value] = reg;
-    }
     cores_.push_back(std::move(core));
   }
   for (auto [value, reg] : params)
@@ -517,6 +601,15 @@ std::optional<int64_t> EntryLowering::constantIndex(Value v) {
     if (auto i = llvm::dyn_cast<IntegerAttr>(c.getValue()))
       return i.getInt();
   return std::nullopt;
+}
+
+FailureOr<unsigned> EntryLowering::paramReg(StringRef param, Location loc) {
+  auto names = entry_.getParamNames().getAsValueRange<StringAttr>();
+  for (auto [name, reg] : llvm::zip(names, entry_.getParamRegs()))
+    if (name == param)
+      return unsigned(reg);
+  return emitError(loc) << "entry '" << entry_.getSymName() << "' has no parameter '" << param
+                        << "' (internal error)";
 }
 
 FailureOr<unsigned> EntryLowering::tempReg(unsigned c, Location loc) {

@@ -51,6 +51,9 @@ struct LoweringOptions {
   /// How the output-stationary schedule adds K chunks: nullopt lets the cost
   /// model choose; true: the GEMM's accumulate; false: vector adds.
   std::optional<bool> prefillAccumulate;
+  /// A decode step's K and V rows of an f32 cache stay in SRAM between
+  /// steps when they take at most an eighth of it (NpuResidency.h).
+  bool residentKv = true;
 };
 
 /// Alignment of activation buffers in HBM (one DMA request).
@@ -119,6 +122,9 @@ public:
   mlir::MLIRContext *ctx() { return core_.builder.getContext(); }
 
   mlir::Value alloc(int64_t bytes, llvm::StringRef tag);
+  /// A buffer placed at `offset` already, whose bytes outlive the program
+  /// (NpuResidency.h).
+  mlir::Value allocResident(int64_t bytes, int64_t offset, llvm::StringRef tag);
 
   /// [rows] x [rowBytes] from HBM to SRAM (strides in bytes; 0 = packed).
   npu::DmaLoadOp load(mlir::Value dst, int64_t dstOffset, mlir::StringAttr symbol,
@@ -214,6 +220,7 @@ public:
   void sub(unsigned rd, unsigned rs1, unsigned rs2);
   void mul(unsigned rd, unsigned rs1, unsigned rs2);
   void min(unsigned rd, unsigned rs1, unsigned rs2);
+  void max(unsigned rd, unsigned rs1, unsigned rs2);
 
 private:
   CoreState &core_;
@@ -233,6 +240,16 @@ public:
   unsigned numCores() const;
   /// SRAM bytes a kernel may plan with (the rest stays free for prefetch).
   int64_t sramBudget() const;
+
+  /// The resident KV cache's SRAM per core (0: none), reserved at the top
+  /// of every core's SRAM for the decode steps' K and V rows.
+  int64_t residentKvBytes() const { return residentKvBytes_; }
+  /// Whether entry `f` keeps KV rows resident (and so takes kv_valid).
+  bool usesResidentKv(mlir::func::FuncOp f);
+  /// The fixed SRAM offset of core `core`'s resident buffer `key` of
+  /// `bytes`, placed on first use; nullopt when the KV cache is not
+  /// resident.
+  std::optional<int64_t> residentKvOffset(unsigned core, llvm::StringRef key, int64_t bytes);
 
   /// The weight behind a graph.weight, placing its constants on first use.
   mlir::FailureOr<const WeightInfo *> weight(graph::WeightOp op);
@@ -268,6 +285,7 @@ public:
 private:
   mlir::StringAttr newConstant(llvm::StringRef name, llvm::StringRef weight, npu::ConstPart part,
                                int64_t bytes);
+  void planResidentKv();
   mlir::ModuleOp module_;
   ArchConfig arch_;
   LoweringOptions options_;
@@ -278,6 +296,9 @@ private:
   llvm::StringMap<std::unique_ptr<KvCache>> kv_;
   int64_t weightBytes_ = 0, ioBytes_ = 0, activationBytes_ = 0, kvBytes_ = 0;
   unsigned actCounter_ = 0;
+  int64_t residentKvBytes_ = 0;
+  llvm::StringMap<int64_t> residentKvSlots_; ///< "core/key" -> offset
+  std::vector<int64_t> residentKvTop_;       ///< per core: bytes placed
 };
 
 /// One entry point being lowered.
@@ -317,6 +338,9 @@ public:
 
   /// Register holding index value `v` on core `c` (computed on first use).
   mlir::FailureOr<unsigned> indexReg(unsigned c, mlir::Value v, mlir::Location loc);
+  /// Register of the entry's scalar parameter `name` (e.g. kv_valid, which
+  /// no graph argument provides).
+  mlir::FailureOr<unsigned> paramReg(llvm::StringRef name, mlir::Location loc);
   /// A compile-time constant index, if `v` is one.
   std::optional<int64_t> constantIndex(mlir::Value v);
   /// Register holding a derived quantity named `key` on core `c`, computed

@@ -60,6 +60,10 @@ public:
   /// on one program.
   virtual Status saveKvCache(std::vector<uint8_t> &bytes) = 0;
   virtual Status restoreKvCache(const std::vector<uint8_t> &bytes) = 0;
+  /// The KV cache now holds another sequence (called on every switch, also
+  /// when the contents are not copied): copies of it the executor keeps
+  /// elsewhere, such as a resident KV cache in SRAM, are stale.
+  virtual void kvCacheSwitched() {}
 };
 
 } // namespace strata::runtime

@@ -29,6 +29,7 @@ inline constexpr const char *kPositions = "positions";
 inline constexpr const char *kLogits = "logits";
 inline constexpr const char *kPos = "pos";
 inline constexpr const char *kNValid = "n_valid";
+inline constexpr const char *kKvValid = "kv_valid";
 inline constexpr const char *kKvCache = "kv_cache";
 } // namespace names
 
@@ -45,6 +46,7 @@ public:
   Expected<sim::RunResult> run(const StepInput &step, std::vector<float> &logits) override;
   Status saveKvCache(std::vector<uint8_t> &bytes) override;
   Status restoreKvCache(const std::vector<uint8_t> &bytes) override;
+  void kvCacheSwitched() override { kvRowsInSram_ = 0; }
 
   sim::Simulator &simulator() { return *simulator_; }
   const bin::Binary &binary() const { return *simulator_->binary(); }
@@ -61,6 +63,12 @@ private:
   const bin::IoBinding *logits_ = nullptr;
   const bin::MemoryRegion *kvCache_ = nullptr;
   bool prefillTakesValidCount_ = false;
+  /// The decode entry keeps the KV cache resident in SRAM (its kv_valid
+  /// parameter), and the leading rows of the sequence's cache that the SRAM
+  /// copy holds: a decode step at pos adds rows up to pos; a prefill writes
+  /// HBM only, so its rows are not held; another sequence's cache holds none.
+  bool decodeTakesKvValid_ = false;
+  uint32_t kvRowsInSram_ = 0;
   std::vector<int32_t> idBuffer_;
 };
 

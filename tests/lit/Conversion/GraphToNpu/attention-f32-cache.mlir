@@ -1,5 +1,5 @@
-// RUN: strata-opt %s --strata-graph-to-npu="cores=2" | FileCheck %s
-// RUN: strata-opt %s --strata-graph-to-npu="cores=2" --strata-npu-allocate-sram --strata-npu-insert-semaphores | FileCheck %s --check-prefix=SYNC
+// RUN: strata-opt %s --strata-graph-to-npu="cores=2 resident-kv=false" | FileCheck %s
+// RUN: strata-opt %s --strata-graph-to-npu="cores=2 resident-kv=false" --strata-npu-allocate-sram --strata-npu-insert-semaphores | FileCheck %s --check-prefix=SYNC
 
 // A decode step over an f32 KV cache: no cast, so each head's buffer takes
 // rows 0..pos-1 of its K and its V rows from the cache in one DMA (min(pos,
@@ -10,7 +10,10 @@
 // read of the cache follows the append, so the score GEMM waits for the loads
 // only, not for the store.
 
-// CHECK-LABEL: npu.entry @decode
+// (attention-resident-kv.mlir: the same step with the rows resident in SRAM.)
+
+// CHECK-NOT: npu.resident_kv
+// CHECK-LABEL: npu.entry @decode attributes {param_names = ["pos"],
 // CHECK: npu.core 0
 // CHECK: npu.muli r[[POSB:[0-9]+]], r{{[0-9]+}}, 32
 // CHECK-NEXT: npu.addi r[[OLDB:[0-9]+]], r1, 0

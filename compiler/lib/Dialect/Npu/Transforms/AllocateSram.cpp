@@ -49,19 +49,17 @@ public:
       }
       capacity = arch->core.sram.sizeBytes;
     }
-    // Resident weights (strata-npu-pin-weights) own the top of every core's
-    // SRAM; the other buffers are placed below them.
-    if (auto pinned = module->getAttrOfType<DictionaryAttr>(kPinnedWeightsAttr))
-      if (auto bytes = pinned.getAs<IntegerAttr>("sram_bytes")) {
-        uint64_t reserved = uint64_t(bytes.getInt());
-        if (reserved >= capacity) {
-          module.emitError() << "strata-npu-allocate-sram: " << reserved
-                             << " bytes reserved for resident weights leave nothing of the "
-                             << capacity << " bytes of SRAM";
-          return signalPassFailure();
-        }
-        capacity = (capacity - reserved) / 64 * 64;
-      }
+    // The resident KV cache and resident weights own the top of every core's
+    // SRAM (NpuResidency.h); the other buffers are placed below them.
+    const uint64_t reserved = uint64_t(reservedSramBytes(module, /*withPinnedWeights=*/true));
+    if (reserved >= capacity) {
+      module.emitError() << "strata-npu-allocate-sram: " << reserved
+                         << " bytes reserved for the resident KV cache and weights leave "
+                            "nothing of the "
+                         << capacity << " bytes of SRAM";
+      return signalPassFailure();
+    }
+    capacity = (capacity - reserved) / 64 * 64;
     SmallVector<NamedAttribute> marks;
     uint64_t overall = 0;
     for (EntryOp entry : module.getOps<EntryOp>())
@@ -82,12 +80,9 @@ public:
 
 private:
   FailureOr<int64_t> allocateCore(EntryOp entry, CoreOp core, int64_t capacity) {
-    // Resident weights (strata-npu-pin-weights) are placed already.
-    llvm::DenseSet<Operation *> pinned;
-    for (AllocOp alloc : core.getBody().front().getOps<AllocOp>())
-      if (alloc->hasAttr(kPinnedAttr))
-        pinned.insert(alloc);
-    const BufferLives program = bufferLives(core, pinned);
+    // Resident buffers (NpuResidency.h) are placed already; bufferLives
+    // leaves them out.
+    const BufferLives program = bufferLives(core);
     std::vector<Interval> intervals;
     for (size_t i = 0; i < program.allocs.size(); ++i) {
       const sched::LiveInterval &live = program.lives[i];

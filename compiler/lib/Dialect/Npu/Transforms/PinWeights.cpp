@@ -127,6 +127,8 @@ public:
         return signalPassFailure();
       capacity = int64_t(arch->core.sram.sizeBytes);
     }
+    // The resident KV cache owns the top of the SRAM; weights go below it.
+    capacity -= reservedSramBytes(module, /*withPinnedWeights=*/false);
     llvm::DenseSet<StringAttr> constants;
     for (ConstantOp c : module.getOps<ConstantOp>())
       constants.insert(c.getSymNameAttr());
@@ -145,7 +147,9 @@ public:
         Program p{core, {}};
         Block *body = &core.getBody().front();
         for (AllocOp alloc : body->getOps<AllocOp>())
-          if (std::optional<Candidate> c = classify(alloc, body, constants)) {
+          if (alloc->hasAttr(kPinnedAttr)) // the resident KV cache, placed already
+            continue;
+          else if (std::optional<Candidate> c = classify(alloc, body, constants)) {
             candidateBytes[core.getCoreId()] += int64_t(alloc.getSize());
             p.pinned.push_back(std::move(*c));
           }

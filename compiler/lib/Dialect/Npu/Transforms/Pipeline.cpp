@@ -18,6 +18,7 @@ void buildBackendPassPipeline(OpPassManager &pm, const BackendPipelineOptions &o
   lower.linearSchedule = options.linearSchedule;
   lower.prefillKChunk = options.prefillKChunk;
   lower.prefillKSums = options.prefillKSums;
+  lower.residentKv = options.residentKv;
   pm.addPass(createGraphToNpuPass(lower));
   // Scheduling changes program order, which the allocator's liveness and
   // the semaphores are derived from: it runs first.

@@ -68,8 +68,10 @@ public:
     if (analysis.failed())
       return signalPassFailure();
     const ArchConfig &arch = analysis.arch();
+    // The resident KV cache's reservation is not the scheduler's to fill.
     const int64_t capacity =
-        static_cast<int64_t>(sramBytes ? uint64_t(sramBytes) : arch.core.sram.sizeBytes);
+        static_cast<int64_t>(sramBytes ? uint64_t(sramBytes) : arch.core.sram.sizeBytes) -
+        reservedSramBytes(module, /*withPinnedWeights=*/false);
     const unsigned ahead =
         maxAhead ? unsigned(maxAhead) : std::max(1u, arch.core.queues.loadDepth / 2);
 

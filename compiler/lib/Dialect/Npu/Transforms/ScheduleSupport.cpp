@@ -1,6 +1,8 @@
 //===- ScheduleSupport.cpp - What the scheduling passes share -------------===//
 #include "strata/Dialect/Npu/Transforms/ScheduleSupport.h"
 
+#include "strata/Dialect/Npu/IR/NpuResidency.h"
+
 #include "strata/Dialect/Npu/Transforms/ScheduleSram.h"
 #include "strata/target/ArchConfigIO.h"
 
@@ -18,6 +20,16 @@ FailureOr<ArchConfig> moduleArch(ModuleOp module, StringRef pass) {
   if (!arch)
     return module.emitError() << pass << ": " << arch.message();
   return arch.takeValue();
+}
+
+int64_t reservedSramBytes(ModuleOp module, bool withPinnedWeights) {
+  auto bytesOf = [&](StringRef attr) -> int64_t {
+    if (auto dict = module->getAttrOfType<DictionaryAttr>(attr))
+      if (auto bytes = dict.getAs<IntegerAttr>("sram_bytes"))
+        return bytes.getInt();
+    return 0;
+  };
+  return bytesOf(kResidentKvAttr) + (withPinnedWeights ? bytesOf(kPinnedWeightsAttr) : 0);
 }
 
 unsigned dmaCores(EntryOp entry) {
@@ -47,7 +59,7 @@ std::vector<sched::LiveInterval> liveIntervals(const CoreDag &dag,
     intervals[b].first = INT64_MAX;
     intervals[b].last = -1;
     AllocOp alloc = dag.buffers[b]; // op handles have no const accessors
-    intervals[b].size = static_cast<int64_t>(alloc.getSize());
+    intervals[b].size = alloc->hasAttr(kPinnedAttr) ? 0 : static_cast<int64_t>(alloc.getSize());
     intervals[b].align = static_cast<int64_t>(alloc.getAlign());
   }
   for (size_t i = 0; i < order.size(); ++i)
@@ -71,7 +83,7 @@ BufferLives bufferLives(CoreOp core, const llvm::DenseSet<Operation *> &skip) {
       out.ops.push_back(&op);
     }
   for (AllocOp alloc : body.getOps<AllocOp>()) {
-    if (skip.contains(alloc))
+    if (skip.contains(alloc) || alloc->hasAttr(kPinnedAttr))
       continue;
     sched::LiveInterval iv;
     iv.size = int64_t(alloc.getSize());

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "strata/Dialect/Npu/IR/NpuDialect.h"
+#include "strata/Dialect/Npu/IR/NpuResidency.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
@@ -23,14 +24,11 @@ inline constexpr llvm::StringLiteral kSemaphoreStatsAttr = "npu.semaphore_stats"
 /// cycles and DMA/compute overlap) and strata-npu-insert-dvfs-hints.
 inline constexpr llvm::StringLiteral kPrefetchStatsAttr = "npu.prefetch_stats";
 inline constexpr llvm::StringLiteral kDvfsStatsAttr = "npu.dvfs_stats";
-/// strata-npu-pin-weights: the module attribute with the SRAM reserved per
-/// core (`sram_bytes`), the unit attribute of a pinned npu.alloc, and the
-/// entry point that loads the resident weights.
-inline constexpr llvm::StringLiteral kPinnedWeightsAttr = "npu.pinned_weights";
+/// strata-npu-pin-weights' entry point that loads the resident weights (its
+/// attributes are in NpuResidency.h).
+inline constexpr llvm::StringLiteral kLoadWeightsEntry = "load_weights";
 /// strata-npu-forward-stores' counts: {loads_forwarded, stores_removed}.
 inline constexpr llvm::StringLiteral kForwardStatsAttr = "npu.forward_stats";
-inline constexpr llvm::StringLiteral kPinnedAttr = "npu.pinned";
-inline constexpr llvm::StringLiteral kLoadWeightsEntry = "load_weights";
 
 /// Options of the backend stage (graph -> npu -> allocated, synchronised).
 struct BackendPipelineOptions : mlir::PassPipelineOptions<BackendPipelineOptions> {
@@ -64,6 +62,10 @@ struct BackendPipelineOptions : mlir::PassPipelineOptions<BackendPipelineOptions
   Option<bool> dvfsHints{*this, "dvfs-hints",
                          llvm::cl::desc("Insert DVFS hints for memory-bound regions"),
                          llvm::cl::init(true)};
+  Option<bool> residentKv{*this, "resident-kv",
+                          llvm::cl::desc("Keep a decode step's f32 K and V rows in SRAM "
+                                         "between steps (strata-graph-to-npu)"),
+                          llvm::cl::init(true)};
   Option<bool> pinWeights{*this, "pin-weights",
                           llvm::cl::desc("Keep weights resident in SRAM when they all fit "
                                          "(strata-npu-pin-weights)"),

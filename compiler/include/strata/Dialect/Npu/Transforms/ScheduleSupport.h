@@ -18,6 +18,11 @@ namespace strata::npu {
 /// an error naming `pass` when there is none or it does not parse.
 mlir::FailureOr<ArchConfig> moduleArch(mlir::ModuleOp module, llvm::StringRef pass);
 
+/// SRAM bytes per core reserved at the top for buffers placed before
+/// strata-npu-allocate-sram (NpuResidency.h): the resident KV cache, and with
+/// `withPinnedWeights` the resident weights too.
+int64_t reservedSramBytes(mlir::ModuleOp module, bool withPinnedWeights);
+
 /// Cores of `entry` whose programs move HBM bytes (at least 1).
 unsigned dmaCores(EntryOp entry);
 
@@ -27,7 +32,7 @@ sched::TimingModel entryTimingModel(EntryOp entry, const ArchConfig &arch, doubl
 
 /// The SRAM intervals strata-npu-allocate-sram will see for `dag`'s buffers
 /// when the core runs `order` (unused buffers first, as applyOrder places
-/// them).
+/// them). Buffers placed already (kPinnedAttr) take no room in them.
 std::vector<sched::LiveInterval> liveIntervals(const CoreDag &dag,
                                                const std::vector<uint32_t> &order);
 
@@ -35,7 +40,7 @@ std::vector<sched::LiveInterval> liveIntervals(const CoreDag &dag,
 /// places them by: one position per top-level op of the program not in
 /// `skip`; a buffer lives from the first to the last position that uses it
 /// (a loop is one position; an unused buffer only at its own). Allocs in
-/// `skip` are left out.
+/// `skip` and allocs placed already (kPinnedAttr) are left out.
 struct BufferLives {
   std::vector<AllocOp> allocs;
   std::vector<sched::LiveInterval> lives; ///< parallel to allocs
