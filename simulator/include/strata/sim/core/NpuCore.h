@@ -185,7 +185,13 @@ private:
       DmaPart d;
     } u;
     std::optional<CycleProgress> progress; ///< compute ops: cycles left
-    uint64_t groupMask = 0;                ///< tensor-core groups it holds
+    /// A Gemm's cycles until its last row has entered the array, when its
+    /// groups take the next Gemm (GemmCost::occupancy); completion follows
+    /// at `progress`.
+    std::optional<CycleProgress> occupancy;
+    uint64_t groupMask = 0;                ///< tensor-core groups it uses
+    bool holdsGroups = false;              ///< a Gemm before its occupancy end
+    double occupancyEndNs = 0;
     uint64_t macs = 0;
     uint64_t sramRead = 0, sramWrite = 0;
     uint64_t requestsOutstanding = 0;
@@ -220,7 +226,7 @@ private:
     uint32_t front() const { return ring[head]; }
   };
 
-  enum class EventKind : uint8_t { OpDone, SeqWake, RequestDone, Wake, Ld32Done };
+  enum class EventKind : uint8_t { OpDone, SeqWake, RequestDone, Wake, Ld32Done, GroupsFree };
   struct Event {
     uint64_t ps = 0;
     uint64_t seq = 0;
@@ -298,6 +304,12 @@ private:
   void startCompute(Op &op, uint32_t index, double cycles, double nowNs);
   bool startDma(Op &op, uint32_t index, double nowNs);
   void completeOp(uint32_t index, double nowNs);
+  /// A Gemm's last row has entered the array: its groups take the next one.
+  void releaseGroups(Op &op, double nowNs);
+  /// Tensor-core group time of a completing Gemm not already counted for an
+  /// older one (busy = the union of the Gemms' start-to-completion spans), in
+  /// group-ns; `olderGroups` are the groups of older Gemms still in flight.
+  double creditGroupBusy(const Op &op, uint64_t olderGroups, double nowNs);
   void completeDma(Op &op);
   void finishRequest(uint32_t slot, double nowNs);
   void completeLd32(uint64_t address, double nowNs);
@@ -356,7 +368,19 @@ private:
   isa::Gang gang_ = isa::Gang::Independent;
   DType tcPrecision_ = DType::F16;
   TcGeometry geometry_;
+  /// Groups whose array a Gemm holds (before its occupancy end).
   uint64_t groupsBusy_ = 0;
+  /// Groups with two Gemms in flight (one computing or both draining): a
+  /// group's accumulators are double-buffered, so a third waits.
+  uint64_t groupsFull_ = 0;
+  std::vector<uint8_t> groupGemms_; ///< Gemms in flight per group
+  /// Per group, the in-flight Gemm whose epilogue ends last (-1: none);
+  /// bit g of epilogueMask_ is set when group g has one.
+  std::vector<int32_t> epilogueOwner_;
+  uint64_t epilogueMask_ = 0;
+  /// Per group, the end of the busy time already credited to a Gemm.
+  std::vector<double> groupCoveredNs_;
+  uint32_t gemmsInFlight_ = 0;
   bool reconfiguring_ = false;
   bool vectorBusy_ = false;
   std::vector<Engine> engines_;
