@@ -122,9 +122,7 @@ NpuCore::NpuCore(sc_core::sc_module_name name, uint32_t id, ChipContext &chip,
     queues_[q].name = kQueueName[q];
   }
   geometry_ = tcGeometry(cfg_.tensorCores, gang_);
-  groupGemms_.assign(cfg_.tensorCores.count, 0);
-  epilogueOwner_.assign(cfg_.tensorCores.count, -1);
-  groupCoveredNs_.assign(cfg_.tensorCores.count, 0.0);
+  covered_.reserve(cfg_.tensorCores.count + 1);
   engines_.resize(engines);
   heap_.reserve(poolSize * 4);
 
@@ -523,12 +521,6 @@ void NpuCore::retire(double now) {
       if (e.ps == seqWakePs_)
         seqWakePs_ = UINT64_MAX;
       break;
-    case EventKind::GroupsFree: {
-      Op &op = ops_[e.arg];
-      if (op.version == e.version && op.instr && op.holdsGroups)
-        releaseGroups(op, now);
-      break;
-    }
     case EventKind::Wake:
       break;
     }
@@ -538,6 +530,7 @@ void NpuCore::retire(double now) {
 
 void NpuCore::onClockChange(double now) {
   clockChanged_ = false;
+  groupWakePs_ = UINT64_MAX; // an occupancy end it was armed for has moved
   for (Queue &q : queues_)
     for (uint32_t index : q.inflight) {
       Op &op = ops_[index];
@@ -548,8 +541,10 @@ void NpuCore::onClockChange(double now) {
       // A Gemm's occupancy end moves with the clock like its completion
       // (both are cycles of this domain); once past, only the completion.
       if (op.holdsGroups) {
-        op.occupancy->advance(now);
-        schedule(op.occupancy->finishNs(), EventKind::GroupsFree, index, op.version);
+        if (toPs(op.occupancy->finishNs()) <= toPs(now))
+          releaseGroups(op);
+        else
+          op.occupancy->advance(now);
       }
       schedule(op.progress->finishNs(), EventKind::OpDone, index, op.version);
     }
@@ -1312,7 +1307,8 @@ bool NpuCore::startOp(uint32_t q, uint32_t index, double now) {
     // A Gemm that reads or writes what an in-flight one writes (or writes
     // what it reads) waits for that one's completion (hazard); an
     // independent one takes the groups at the previous one's occupancy end.
-    if (reconfiguring_ || ((groupsBusy_ | groupsFull_) & mask) != 0 || hazard(Q, op))
+    if (reconfiguring_ || (groupsFull_ & mask) != 0 ||
+        ((groupsBusy_ & mask) != 0 && !freeGroups(Q, mask)) || hazard(Q, op))
       return false;
     const uint32_t used = g.tcGroup == isa::kAllTcGroups ? geometry_.groups : 1;
     const GemmCost cost = gemmCost(cfg_, geometry_, *prec, used, g, op.gemm().m, op.gemm().n,
@@ -1324,14 +1320,16 @@ bool NpuCore::startOp(uint32_t q, uint32_t index, double now) {
     double cycles = cost.latency(arrayCycles);
     if (cost.epilogueCycles != 0) {
       // A group's post-processing unit is one serial resource: this Gemm's
-      // epilogue work (all of it) follows the epilogue of the Gemm before it
-      // on each of its groups. That one is in flight, on this clock, so the
-      // wait is its remaining cycles.
+      // epilogue work (all of it) follows the epilogues of the Gemms before
+      // it on its groups. Those are in flight, on this clock, so the wait is
+      // the most remaining cycles among them.
       double before = 0;
-      for (uint64_t m = mask & epilogueMask_; m != 0; m &= m - 1) {
-        Op &prev = ops_[uint32_t(epilogueOwner_[__builtin_ctzll(m)])];
-        prev.progress->advance(now);
-        before = std::max(before, prev.progress->remainingCycles());
+      for (uint32_t i : Q.inflight) {
+        Op &prev = ops_[i];
+        if (prev.kind == OpKind::Gemm && prev.epilogue && (prev.groupMask & mask) != 0) {
+          prev.progress->advance(now);
+          before = std::max(before, prev.progress->remainingCycles());
+        }
       }
       cycles = std::max(cycles, before + double(cost.epilogueCycles));
     }
@@ -1341,23 +1339,16 @@ bool NpuCore::startOp(uint32_t q, uint32_t index, double now) {
     op.precision = *prec;
     op.groupMask = mask;
     op.holdsGroups = true;
+    op.epilogue = cost.epilogueCycles != 0;
     groupsBusy_ |= mask;
-    for (uint64_t m = mask; m != 0; m &= m - 1) {
-      const unsigned grp = unsigned(__builtin_ctzll(m));
-      if (++groupGemms_[grp] >= 2)
-        groupsFull_ |= 1ull << grp;
-      if (cost.epilogueCycles != 0)
-        epilogueOwner_[grp] = int32_t(index); // its epilogue ends after the previous
-    }
-    if (cost.epilogueCycles != 0)
-      epilogueMask_ |= mask;
+    groupsFull_ |= groupsOne_ & mask;
+    groupsOne_ |= mask;
     if (gemmsInFlight_++ == 0)
       tensorAnySinceNs_ = now;
     chip_.dvfs.busyBegin(busyTensor_);
     popQueue(q);
     startCompute(op, index, cycles, now);
     op.occupancy.emplace(*clock_, cost.occupancy(arrayCycles), now);
-    schedule(op.occupancy->finishNs(), EventKind::GroupsFree, index, op.version);
     Q.inflight.push_back(index);
     return true;
   }
@@ -1686,15 +1677,12 @@ void NpuCore::completeOp(uint32_t index, double now) {
     break;
   case OpKind::Gemm: {
     if (op.holdsGroups)
-      releaseGroups(op, now);
-    for (uint64_t m = op.groupMask; m != 0; m &= m - 1) {
-      const unsigned grp = unsigned(__builtin_ctzll(m));
-      if (--groupGemms_[grp] < 2)
-        groupsFull_ &= ~(1ull << grp);
-      if (epilogueOwner_[grp] == int32_t(index)) {
-        epilogueOwner_[grp] = -1;
-        epilogueMask_ &= ~(1ull << grp);
-      }
+      releaseGroups(op);
+    {
+      // Groups with two Gemms keep one, the others none.
+      const uint64_t wasFull = groupsFull_ & op.groupMask;
+      groupsFull_ &= ~op.groupMask;
+      groupsOne_ &= ~(op.groupMask & ~wasFull);
     }
     if (--gemmsInFlight_ == 0)
       s_->tensorAnyBusyNs->operator+=(now - tensorAnySinceNs_),
@@ -1796,10 +1784,40 @@ void NpuCore::completeOp(uint32_t index, double now) {
   freeOp(index);
 }
 
-void NpuCore::releaseGroups(Op &op, double now) {
+void NpuCore::releaseGroups(Op &op) {
   groupsBusy_ &= ~op.groupMask;
   op.holdsGroups = false;
-  op.occupancyEndNs = now;
+  op.occupancyEndNs = op.occupancy->finishNs();
+}
+
+bool NpuCore::freeGroups(const Queue &Q, uint64_t mask) {
+  // Groups are released lazily: no event fires at an occupancy end (most
+  // Gemms are followed by a signal or a dependent instruction, and the next
+  // Gemm comes after the completion anyway); the Gemm that wants a group
+  // releases what has ended and, if it must wait, arms one wake for the
+  // earliest end.
+  uint64_t wakePs = UINT64_MAX;
+  double wakeNs = 0;
+  for (uint32_t i : Q.inflight) {
+    Op &o = ops_[i];
+    if (o.kind != OpKind::Gemm || !o.holdsGroups || (o.groupMask & mask) == 0)
+      continue;
+    const double end = o.occupancy->finishNs();
+    const uint64_t endPs = toPs(end);
+    if (endPs <= nowPs_) {
+      releaseGroups(o);
+    } else if (endPs < wakePs) {
+      wakePs = endPs;
+      wakeNs = end;
+    }
+  }
+  if ((groupsBusy_ & mask) == 0)
+    return true;
+  if (wakePs != groupWakePs_) {
+    groupWakePs_ = wakePs;
+    schedule(wakeNs, EventKind::Wake);
+  }
+  return false;
 }
 
 double NpuCore::creditGroupBusy(const Op &op, uint64_t olderGroups, double now) {
@@ -1809,12 +1827,35 @@ double NpuCore::creditGroupBusy(const Op &op, uint64_t olderGroups, double now) 
   // otherwise every older one has completed, the last credited end is the
   // latest of their completions, and it adds what lies beyond. Summed over
   // a group's Gemms that is the union of their spans.
-  double ns = 0;
-  for (uint64_t m = op.groupMask & ~olderGroups; m != 0; m &= m - 1) {
-    const unsigned g = unsigned(__builtin_ctzll(m));
-    ns += std::max(0.0, now - std::max(op.startNs, groupCoveredNs_[g]));
-    groupCoveredNs_[g] = now;
+  const uint64_t mask = op.groupMask & ~olderGroups;
+  if (mask == 0)
+    return 0;
+  if (covered_.size() == 1 && covered_[0].mask == mask) {
+    // The usual case: the gang's Gemms share one mask.
+    Covered &c = covered_[0];
+    const double ns = c.groups * std::max(0.0, now - std::max(op.startNs, c.ns));
+    c.ns = now;
+    return ns;
   }
+  const double groups = double(__builtin_popcountll(mask));
+  double ns = 0;
+  uint64_t uncounted = mask; // groups never credited before
+  size_t kept = 0;
+  for (Covered c : covered_) {
+    if (const uint64_t both = c.mask & mask) {
+      const double n = both == mask ? groups : double(__builtin_popcountll(both));
+      ns += n * std::max(0.0, now - std::max(op.startNs, c.ns));
+      uncounted &= ~both;
+      c.mask &= ~mask;
+      c.groups -= n;
+    }
+    if (c.mask != 0)
+      covered_[kept++] = c;
+  }
+  covered_.resize(kept);
+  if (uncounted != 0)
+    ns += double(__builtin_popcountll(uncounted)) * std::max(0.0, now - op.startNs);
+  covered_.push_back(Covered{mask, now, groups});
   return ns;
 }
 

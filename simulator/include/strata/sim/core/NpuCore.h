@@ -190,8 +190,9 @@ private:
     /// at `progress`.
     std::optional<CycleProgress> occupancy;
     uint64_t groupMask = 0;                ///< tensor-core groups it uses
-    bool holdsGroups = false;              ///< a Gemm before its occupancy end
-    double occupancyEndNs = 0;
+    bool holdsGroups = false;              ///< a Gemm whose groups are not released
+    bool epilogue = false;                 ///< a Gemm using the epilogue units
+    double occupancyEndNs = 0;             ///< when they were free (traces)
     uint64_t macs = 0;
     uint64_t sramRead = 0, sramWrite = 0;
     uint64_t requestsOutstanding = 0;
@@ -226,7 +227,7 @@ private:
     uint32_t front() const { return ring[head]; }
   };
 
-  enum class EventKind : uint8_t { OpDone, SeqWake, RequestDone, Wake, Ld32Done, GroupsFree };
+  enum class EventKind : uint8_t { OpDone, SeqWake, RequestDone, Wake, Ld32Done };
   struct Event {
     uint64_t ps = 0;
     uint64_t seq = 0;
@@ -304,8 +305,12 @@ private:
   void startCompute(Op &op, uint32_t index, double cycles, double nowNs);
   bool startDma(Op &op, uint32_t index, double nowNs);
   void completeOp(uint32_t index, double nowNs);
-  /// A Gemm's last row has entered the array: its groups take the next one.
-  void releaseGroups(Op &op, double nowNs);
+  /// A Gemm's last row has entered the array (at its occupancy end, which
+  /// has passed): its groups take the next one.
+  void releaseGroups(Op &op);
+  /// Releases the groups of `mask` whose Gemm's occupancy has ended; true if
+  /// all are free, else arms a wake for the earliest end.
+  bool freeGroups(const Queue &q, uint64_t mask);
   /// Tensor-core group time of a completing Gemm not already counted for an
   /// older one (busy = the union of the Gemms' start-to-completion spans), in
   /// group-ns; `olderGroups` are the groups of older Gemms still in flight.
@@ -368,18 +373,22 @@ private:
   isa::Gang gang_ = isa::Gang::Independent;
   DType tcPrecision_ = DType::F16;
   TcGeometry geometry_;
-  /// Groups whose array a Gemm holds (before its occupancy end).
+  /// Groups whose array a Gemm holds (before its occupancy end, or after it
+  /// until a Gemm that wants the group releases it: freeGroups).
   uint64_t groupsBusy_ = 0;
-  /// Groups with two Gemms in flight (one computing or both draining): a
-  /// group's accumulators are double-buffered, so a third waits.
-  uint64_t groupsFull_ = 0;
-  std::vector<uint8_t> groupGemms_; ///< Gemms in flight per group
-  /// Per group, the in-flight Gemm whose epilogue ends last (-1: none);
-  /// bit g of epilogueMask_ is set when group g has one.
-  std::vector<int32_t> epilogueOwner_;
-  uint64_t epilogueMask_ = 0;
-  /// Per group, the end of the busy time already credited to a Gemm.
-  std::vector<double> groupCoveredNs_;
+  uint64_t groupWakePs_ = UINT64_MAX; ///< the wake armed for an occupancy end
+  /// Groups with one and with two Gemms in flight (one computing, or both
+  /// draining): a group's accumulators are double-buffered, so a third waits.
+  uint64_t groupsOne_ = 0, groupsFull_ = 0;
+  /// When the busy time already credited to Gemms ends, for the groups of
+  /// `mask` (the masks are disjoint; a group in none has none). Gemms of one
+  /// gang mostly share a mask: one or two entries.
+  struct Covered {
+    uint64_t mask = 0;
+    double ns = 0;
+    double groups = 0; ///< bits of mask
+  };
+  std::vector<Covered> covered_;
   uint32_t gemmsInFlight_ = 0;
   bool reconfiguring_ = false;
   bool vectorBusy_ = false;
