@@ -140,6 +140,25 @@ TEST(GemmOverlap, EpiloguesOfOneGroupSerialise) {
             65u + 256 + 392);
 }
 
+TEST(GemmOverlap, AGroupHoldsAtMostTwoGemmsInFlight) {
+  // Quad gang. The biased 64 x 1024 x 64 (occupancy 256, latency 1,024)
+  // runs from 65 to 1,089; a plain 64 x 256 x 64 (one tile per group:
+  // occupancy 64, latency 200) enters at 321 and completes at 521. A third,
+  // 64 x 4096 x 64 (16 tiles per group: occupancy 1,024, latency 1,160),
+  // finds the array free at 385 but both accumulator buffers in use: it
+  // starts when the second completes, 521, and ends at 1,681 (1,545 if it
+  // could start at 385).
+  const std::string program =
+      "tc.config gang=4x4 precision=f16\n"
+      "gemm m=64 n=1024 k=64 a=f16 b=f16 out=f32 A=[0x0] lda=64 B=[0x100000] ldb=1024 "
+      "C=[0x200000] ldc=1024 bias=[0x7f0000]\n"
+      "gemm m=64 n=256 k=64 a=f16 b=f16 out=f32 A=[0x0] lda=64 B=[0x180000] ldb=256 "
+      "C=[0x300000] ldc=256\n"
+      "gemm m=64 n=4096 k=64 a=f16 b=f16 out=f32 A=[0x0] lda=64 B=[0x400000] ldb=4096 "
+      "C=[0x500000] ldc=4096\n";
+  EXPECT_EQ(cyclesOf(program), 521u + 1160);
+}
+
 TEST(GemmOverlap, ReconfigurationWaitsForTheCompletion) {
   // The tc.config may start only when no Gemm is in flight: at 4,169, not
   // at the occupancy end; it then holds the groups for 64 cycles.
