@@ -106,8 +106,11 @@ NpuCore::NpuCore(sc_core::sc_module_name name, uint32_t id, ChipContext &chip,
   const uint32_t depths[3] = {std::max(1u, qc.loadDepth), std::max(1u, qc.computeDepth),
                               std::max(1u, qc.storeDepth)};
   const uint32_t engines = std::max(1u, cfg_.dma.engines);
+  // In flight beside the queued ops: a DMA per engine, two Gemms per
+  // tensor-core group (one computing, one draining), the vector op and a
+  // configuration.
   const uint32_t poolSize =
-      depths[0] + depths[1] + depths[2] + engines + cfg_.tensorCores.count + 8;
+      depths[0] + depths[1] + depths[2] + engines + 2 * cfg_.tensorCores.count + 8;
   ops_.resize(poolSize);
   freeOps_.reserve(poolSize);
   for (uint32_t i = poolSize; i-- > 0;) {
@@ -119,6 +122,7 @@ NpuCore::NpuCore(sc_core::sc_module_name name, uint32_t id, ChipContext &chip,
     queues_[q].name = kQueueName[q];
   }
   geometry_ = tcGeometry(cfg_.tensorCores, gang_);
+  covered_.reserve(cfg_.tensorCores.count + 1);
   engines_.resize(engines);
   heap_.reserve(poolSize * 4);
 
@@ -158,8 +162,8 @@ NpuCore::NpuCore(sc_core::sc_module_name name, uint32_t id, ChipContext &chip,
   s_->tcConfigs = &tc.scalar("configs", "tc.config instructions executed", "instructions");
   s_->reconfigs = &tc.scalar("reconfigurations", "tc.config instructions that changed gang or precision", "instructions");
   s_->reconfigCycles = &tc.scalar("reconfiguration_cycles", "cycles spent reconfiguring", "cycles");
-  s_->tensorBusyNs = &tc.scalar("busy", "busy time weighted by the fraction of groups in use", "ns");
-  s_->tensorAnyBusyNs = &tc.scalar("active", "time with at least one group busy", "ns");
+  s_->tensorBusyNs = &tc.scalar("busy", "group time from each Gemm's start to its completion (overlapping Gemms counted once), over the groups", "ns");
+  s_->tensorAnyBusyNs = &tc.scalar("active", "time with at least one Gemm in flight", "ns");
   for (unsigned t = 0; t < kNumDTypes; ++t) {
     if (cfg_.tensorCores.macsPerCycle[t] == 0)
       s_->macs[t] = nullptr;
@@ -526,6 +530,7 @@ void NpuCore::retire(double now) {
 
 void NpuCore::onClockChange(double now) {
   clockChanged_ = false;
+  groupWakePs_ = UINT64_MAX; // an occupancy end it was armed for has moved
   for (Queue &q : queues_)
     for (uint32_t index : q.inflight) {
       Op &op = ops_[index];
@@ -533,6 +538,14 @@ void NpuCore::onClockChange(double now) {
         continue;
       op.progress->advance(now);
       ++op.version;
+      // A Gemm's occupancy end moves with the clock like its completion
+      // (both are cycles of this domain); once past, only the completion.
+      if (op.holdsGroups) {
+        if (toPs(op.occupancy->finishNs()) <= toPs(now))
+          releaseGroups(op);
+        else
+          op.occupancy->advance(now);
+      }
       schedule(op.progress->finishNs(), EventKind::OpDone, index, op.version);
     }
 }
@@ -865,8 +878,11 @@ uint32_t NpuCore::allocOp() {
 void NpuCore::freeOp(uint32_t index) {
   Op &op = ops_[index];
   op.instr = nullptr;
-  if (op.computes())
+  if (op.computes()) {
     op.progress.reset(); // a free slot holds no progress (DMAs never set it)
+    op.occupancy.reset();
+    op.holdsGroups = false;
+  }
   ++op.version;
   freeOps_.push_back(index);
 }
@@ -1234,7 +1250,9 @@ bool NpuCore::startOp(uint32_t q, uint32_t index, double now) {
   const double period = periodNs();
   switch (op.kind) {
   case OpKind::TcConfig: {
-    if (groupsBusy_ != 0 || reconfiguring_)
+    // The gang changes under every group: no Gemm may still be in flight,
+    // even one that has freed its array and only drains.
+    if (gemmsInFlight_ != 0 || reconfiguring_)
       return false;
     const auto &c = std::get<isa::TcConfigInstr>(*op.instr);
     const bool changed = c.gang != gang_ || c.precision != tcPrecision_;
@@ -1286,7 +1304,11 @@ bool NpuCore::startOp(uint32_t q, uint32_t index, double now) {
     } else {
       mask = 1ull << g.tcGroup;
     }
-    if (reconfiguring_ || (groupsBusy_ & mask) != 0 || hazard(Q, op))
+    // A Gemm that reads or writes what an in-flight one writes (or writes
+    // what it reads) waits for that one's completion (hazard); an
+    // independent one takes the groups at the previous one's occupancy end.
+    if (reconfiguring_ || (groupsFull_ & mask) != 0 ||
+        ((groupsBusy_ & mask) != 0 && !freeGroups(Q, mask)) || hazard(Q, op))
       return false;
     const uint32_t used = g.tcGroup == isa::kAllTcGroups ? geometry_.groups : 1;
     const GemmCost cost = gemmCost(cfg_, geometry_, *prec, used, g, op.gemm().m, op.gemm().n,
@@ -1294,18 +1316,39 @@ bool NpuCore::startOp(uint32_t q, uint32_t index, double now) {
     const double sramDone = sram_.book(now, cost.sramCycles, period);
     *s_->sramBooked += cost.sramCycles;
     const double sramCycles = (sramDone - now) / period;
-    const double cycles = cost.latency(std::max(double(cost.computeCycles), sramCycles));
+    const double arrayCycles = std::max(double(cost.computeCycles), sramCycles);
+    double cycles = cost.latency(arrayCycles);
+    if (cost.epilogueCycles != 0) {
+      // A group's post-processing unit is one serial resource: this Gemm's
+      // epilogue work (all of it) follows the epilogues of the Gemms before
+      // it on its groups. Those are in flight, on this clock, so the wait is
+      // the most remaining cycles among them.
+      double before = 0;
+      for (uint32_t i : Q.inflight) {
+        Op &prev = ops_[i];
+        if (prev.kind == OpKind::Gemm && prev.epilogue && (prev.groupMask & mask) != 0) {
+          prev.progress->advance(now);
+          before = std::max(before, prev.progress->remainingCycles());
+        }
+      }
+      cycles = std::max(cycles, before + double(cost.epilogueCycles));
+    }
     op.macs = cost.macs;
     op.sramRead = cost.sramReadBytes;
     op.sramWrite = cost.sramWriteBytes;
     op.precision = *prec;
     op.groupMask = mask;
-    if (groupsBusy_ == 0)
-      tensorAnySinceNs_ = now;
+    op.holdsGroups = true;
+    op.epilogue = cost.epilogueCycles != 0;
     groupsBusy_ |= mask;
+    groupsFull_ |= groupsOne_ & mask;
+    groupsOne_ |= mask;
+    if (gemmsInFlight_++ == 0)
+      tensorAnySinceNs_ = now;
     chip_.dvfs.busyBegin(busyTensor_);
     popQueue(q);
     startCompute(op, index, cycles, now);
+    op.occupancy.emplace(*clock_, cost.occupancy(arrayCycles), now);
     Q.inflight.push_back(index);
     return true;
   }
@@ -1615,6 +1658,13 @@ void NpuCore::completeOp(uint32_t index, double now) {
   Op &op = ops_[index];
   Queue &Q = queues_[op.queue];
   auto it = std::find(Q.inflight.begin(), Q.inflight.end(), index);
+  // Groups of Gemms started before this one and still in flight (the queue
+  // keeps its in-flight ops in issue order).
+  uint64_t olderGroups = 0;
+  if (op.kind == OpKind::Gemm)
+    for (auto o = Q.inflight.begin(); o != it; ++o)
+      if (ops_[*o].kind == OpKind::Gemm)
+        olderGroups |= ops_[*o].groupMask;
   if (it != Q.inflight.end())
     Q.inflight.erase(it);
   const double dur = now - op.startNs;
@@ -1626,28 +1676,40 @@ void NpuCore::completeOp(uint32_t index, double now) {
     reconfiguring_ = false;
     break;
   case OpKind::Gemm: {
-    groupsBusy_ &= ~op.groupMask;
-    if (groupsBusy_ == 0)
+    if (op.holdsGroups)
+      releaseGroups(op);
+    {
+      // Groups with two Gemms keep one, the others none.
+      const uint64_t wasFull = groupsFull_ & op.groupMask;
+      groupsFull_ &= ~op.groupMask;
+      groupsOne_ &= ~(op.groupMask & ~wasFull);
+    }
+    if (--gemmsInFlight_ == 0)
       s_->tensorAnyBusyNs->operator+=(now - tensorAnySinceNs_),
           activity_.tensorAnyBusyNs += now - tensorAnySinceNs_;
     chip_.dvfs.busyEnd(busyTensor_);
-    const double share = double(__builtin_popcountll(op.groupMask)) / geometry_.groups;
-    activity_.tensorBusyNs += dur * std::min(1.0, share);
-    *s_->tensorBusyNs += dur * std::min(1.0, share);
+    const double busy = creditGroupBusy(op, olderGroups, now) / geometry_.groups;
+    activity_.tensorBusyNs += busy;
+    *s_->tensorBusyNs += busy;
     *s_->gemms += 1;
     if (s_->macs[unsigned(op.precision)])
       *s_->macs[unsigned(op.precision)] += double(op.macs);
-    sample.tensorNs = dur * std::min(1.0, share);
+    sample.tensorNs = busy;
     sample.macs = double(op.macs);
     sample.energyPj += power.charge(powerTensor_, macEvent(op.precision), double(op.macs));
     if (!chip_.timingOnly)
       func::execute(op.gemm(), sram_.data());
     if (tracing_) {
-      const std::string args = fmt::format("\"pc\":{},\"m\":{},\"n\":{},\"k\":{}", op.pc,
-                                           op.gemm().m, op.gemm().n, op.gemm().k);
+      // A group's slice is its occupancy (slices of one group never
+      // overlap); the completion, up to the drain and epilogue later, is an
+      // argument.
+      const std::string args =
+          fmt::format("\"pc\":{},\"m\":{},\"n\":{},\"k\":{},\"latency_ns\":{:.3f}", op.pc,
+                      op.gemm().m, op.gemm().n, op.gemm().k, dur);
       for (uint32_t g = 0; g < groupTracks_.size(); ++g)
         if (op.groupMask >> g & 1)
-          chip_.trace->slice(groupTracks_[g], "gemm", op.startNs, dur, args);
+          chip_.trace->slice(groupTracks_[g], "gemm", op.startNs,
+                             op.occupancyEndNs - op.startNs, args);
     }
     break;
   }
@@ -1720,6 +1782,81 @@ void NpuCore::completeOp(uint32_t index, double now) {
   }
   ++opsRetired_;
   freeOp(index);
+}
+
+void NpuCore::releaseGroups(Op &op) {
+  groupsBusy_ &= ~op.groupMask;
+  op.holdsGroups = false;
+  op.occupancyEndNs = op.occupancy->finishNs();
+}
+
+bool NpuCore::freeGroups(const Queue &Q, uint64_t mask) {
+  // Groups are released lazily: no event fires at an occupancy end (most
+  // Gemms are followed by a signal or a dependent instruction, and the next
+  // Gemm comes after the completion anyway); the Gemm that wants a group
+  // releases what has ended and, if it must wait, arms one wake for the
+  // earliest end.
+  uint64_t wakePs = UINT64_MAX;
+  double wakeNs = 0;
+  for (uint32_t i : Q.inflight) {
+    Op &o = ops_[i];
+    if (o.kind != OpKind::Gemm || !o.holdsGroups || (o.groupMask & mask) == 0)
+      continue;
+    const double end = o.occupancy->finishNs();
+    const uint64_t endPs = toPs(end);
+    if (endPs <= nowPs_) {
+      releaseGroups(o);
+    } else if (endPs < wakePs) {
+      wakePs = endPs;
+      wakeNs = end;
+    }
+  }
+  if ((groupsBusy_ & mask) == 0)
+    return true;
+  if (wakePs != groupWakePs_) {
+    groupWakePs_ = wakePs;
+    schedule(wakeNs, EventKind::Wake);
+  }
+  return false;
+}
+
+double NpuCore::creditGroupBusy(const Op &op, uint64_t olderGroups, double now) {
+  // A group's Gemms start in order, and each is busy from its start to its
+  // completion. One completing while an older Gemm on the group is still in
+  // flight lies inside that one's span (which ends later) and adds nothing;
+  // otherwise every older one has completed, the last credited end is the
+  // latest of their completions, and it adds what lies beyond. Summed over
+  // a group's Gemms that is the union of their spans.
+  const uint64_t mask = op.groupMask & ~olderGroups;
+  if (mask == 0)
+    return 0;
+  if (covered_.size() == 1 && covered_[0].mask == mask) {
+    // The usual case: the gang's Gemms share one mask.
+    Covered &c = covered_[0];
+    const double ns = c.groups * std::max(0.0, now - std::max(op.startNs, c.ns));
+    c.ns = now;
+    return ns;
+  }
+  const double groups = double(__builtin_popcountll(mask));
+  double ns = 0;
+  uint64_t uncounted = mask; // groups never credited before
+  size_t kept = 0;
+  for (Covered c : covered_) {
+    if (const uint64_t both = c.mask & mask) {
+      const double n = both == mask ? groups : double(__builtin_popcountll(both));
+      ns += n * std::max(0.0, now - std::max(op.startNs, c.ns));
+      uncounted &= ~both;
+      c.mask &= ~mask;
+      c.groups -= n;
+    }
+    if (c.mask != 0)
+      covered_[kept++] = c;
+  }
+  covered_.resize(kept);
+  if (uncounted != 0)
+    ns += double(__builtin_popcountll(uncounted)) * std::max(0.0, now - op.startNs);
+  covered_.push_back(Covered{mask, now, groups});
+  return ns;
 }
 
 void NpuCore::completeDma(Op &op) {

@@ -73,8 +73,9 @@ GemmCost gemmCost(const CoreConfig &core, const TcGeometry &geo, DType prec,
   // Weights of the next tile load behind the current tile's rows (double
   // buffered), so a tile occupies its group for max(rows streamed, R) cycles;
   // the R + C fill/drain skew and the pipeline latency are paid once.
-  c.computeCycles = c.tilesPerGroup * std::max<uint64_t>(c.rowCycles, geo.rows) +
-                    geo.rows + geo.cols + tc.pipelineCycles;
+  c.fillCycles = uint64_t(geo.rows) + geo.cols + tc.pipelineCycles;
+  c.computeCycles =
+      c.tilesPerGroup * std::max<uint64_t>(c.rowCycles, geo.rows) + c.fillCycles;
 
   // Scratchpad traffic. A is streamed once per column tile; B once; every
   // K tile after the first reads and writes the FP32 partial sums of its
@@ -141,6 +142,16 @@ double GemmCost::latency(double arrayCycles) const {
     return arrayCycles;
   return std::max(arrayCycles + double(epilogueTailCycles),
                   double(epilogueStartCycles + epilogueCycles));
+}
+
+double GemmCost::occupancy(double arrayCycles) const {
+  // The array's work ends fillCycles after its last row entered, whether
+  // the MACs (tilesPerGroup steps) or the scratchpad (rows entering at the
+  // rate the banks feed them) set the pace of the rows; from then on the
+  // group only drains. Scratchpad traffic the drain still makes (the last
+  // sums, C) stays on the bank ledger, where the next Gemm's booking queues
+  // behind it, so freeing the group early never exceeds the bandwidth.
+  return std::max(0.0, arrayCycles - double(fillCycles));
 }
 
 SramAccessCost sramAccessCost(const SramConfig &sram, const SramStream *streams,

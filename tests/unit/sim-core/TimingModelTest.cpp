@@ -86,6 +86,30 @@ TEST(TimingModel, GemmF16EachGang) {
   EXPECT_EQ(s.cycles, 776u);
 }
 
+TEST(TimingModel, OccupancyEndsWhenTheLastRowHasEntered) {
+  // The group holds a Gemm until its last row has entered the array: the
+  // array's cycles less the fill/drain R + C + pipeline, which are latency.
+  // Compute bound (Quad, 64 x 256 x 256): 392 - (64 + 64 + 8) = 4 * 64.
+  GemmCost q = cost(Gang::Quad, DType::F16, 64, 256, 256);
+  EXPECT_EQ(q.fillCycles, 136u);
+  EXPECT_EQ(q.occupancy(double(q.computeCycles)), 256.0);
+  // Scratchpad bound (Independent, 672 SRAM cycles against 328): rows enter
+  // at the banks' pace, the last 672 - 72 = 600 cycles after the first.
+  GemmCost i = cost(Gang::Independent, DType::F16, 64, 256, 256);
+  EXPECT_EQ(i.fillCycles, 72u);
+  EXPECT_EQ(i.occupancy(double(i.sramCycles)), 600.0);
+  // Decode (M = 1 < R): a tile holds the group R cycles to load its
+  // weights, 128 tiles per group on the 16x1 gang: 128 * 32.
+  GemmCost d = cost(Gang::Independent, DType::F16, 1, 4096, 512);
+  EXPECT_EQ(d.occupancy(double(d.computeCycles)), 128.0 * 32);
+  // The epilogue is not occupancy either (840 cycles, 512 of them occupied).
+  isa::GemmInstr g = gemmOf(DType::F16, DType::F16);
+  g.hasBias = true;
+  GemmCost b = cost(Gang::Single, DType::F16, 64, 256, 256, true, g);
+  EXPECT_EQ(b.cycles, 840u);
+  EXPECT_EQ(b.occupancy(double(b.computeCycles)), 512.0);
+}
+
 TEST(TimingModel, GemmPrecisionsPackAlongK) {
   // I8: 2 MACs per PE, tiles 64 deep: 4x8 tiles, 2 per group: 2*64+72 = 200;
   //   SRAM A 16384*8 + B 65536 + 3*65536*2 + 65536 = 655360 -> 320.

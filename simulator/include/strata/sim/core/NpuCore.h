@@ -185,7 +185,14 @@ private:
       DmaPart d;
     } u;
     std::optional<CycleProgress> progress; ///< compute ops: cycles left
-    uint64_t groupMask = 0;                ///< tensor-core groups it holds
+    /// A Gemm's cycles until its last row has entered the array, when its
+    /// groups take the next Gemm (GemmCost::occupancy); completion follows
+    /// at `progress`.
+    std::optional<CycleProgress> occupancy;
+    uint64_t groupMask = 0;                ///< tensor-core groups it uses
+    bool holdsGroups = false;              ///< a Gemm whose groups are not released
+    bool epilogue = false;                 ///< a Gemm using the epilogue units
+    double occupancyEndNs = 0;             ///< when they were free (traces)
     uint64_t macs = 0;
     uint64_t sramRead = 0, sramWrite = 0;
     uint64_t requestsOutstanding = 0;
@@ -298,6 +305,16 @@ private:
   void startCompute(Op &op, uint32_t index, double cycles, double nowNs);
   bool startDma(Op &op, uint32_t index, double nowNs);
   void completeOp(uint32_t index, double nowNs);
+  /// A Gemm's last row has entered the array (at its occupancy end, which
+  /// has passed): its groups take the next one.
+  void releaseGroups(Op &op);
+  /// Releases the groups of `mask` whose Gemm's occupancy has ended; true if
+  /// all are free, else arms a wake for the earliest end.
+  bool freeGroups(const Queue &q, uint64_t mask);
+  /// Tensor-core group time of a completing Gemm not already counted for an
+  /// older one (busy = the union of the Gemms' start-to-completion spans), in
+  /// group-ns; `olderGroups` are the groups of older Gemms still in flight.
+  double creditGroupBusy(const Op &op, uint64_t olderGroups, double nowNs);
   void completeDma(Op &op);
   void finishRequest(uint32_t slot, double nowNs);
   void completeLd32(uint64_t address, double nowNs);
@@ -356,7 +373,23 @@ private:
   isa::Gang gang_ = isa::Gang::Independent;
   DType tcPrecision_ = DType::F16;
   TcGeometry geometry_;
+  /// Groups whose array a Gemm holds (before its occupancy end, or after it
+  /// until a Gemm that wants the group releases it: freeGroups).
   uint64_t groupsBusy_ = 0;
+  uint64_t groupWakePs_ = UINT64_MAX; ///< the wake armed for an occupancy end
+  /// Groups with one and with two Gemms in flight (one computing, or both
+  /// draining): a group's accumulators are double-buffered, so a third waits.
+  uint64_t groupsOne_ = 0, groupsFull_ = 0;
+  /// When the busy time already credited to Gemms ends, for the groups of
+  /// `mask` (the masks are disjoint; a group in none has none). Gemms of one
+  /// gang mostly share a mask: one or two entries.
+  struct Covered {
+    uint64_t mask = 0;
+    double ns = 0;
+    double groups = 0; ///< bits of mask
+  };
+  std::vector<Covered> covered_;
+  uint32_t gemmsInFlight_ = 0;
   bool reconfiguring_ = false;
   bool vectorBusy_ = false;
   std::vector<Engine> engines_;

@@ -42,6 +42,11 @@ struct GemmCost {
   uint32_t groupsUsed = 0;
   uint64_t tilesPerGroup = 0;
   uint64_t computeCycles = 0;  ///< tilesPerGroup * max(rowCycles, R) + R + C + pipeline
+  /// R + C + pipelineCycles: from the last row of A entering the array to
+  /// its sums leaving it (the skew of the rows across the R x C grid plus
+  /// the pipeline latency). Latency, not occupancy: the next independent
+  /// Gemm's rows may enter behind it (docs/simulator.md 3.1).
+  uint64_t fillCycles = 0;
   uint64_t sramBytes = 0;      ///< scratchpad traffic (A re-reads, B, partial sums, C, ...)
   uint64_t sramCycles = 0;     ///< ceil(sramBytes / (banks * bankWidthBytes))
   uint64_t epilogueCycles = 0; ///< ceil(M * N / epilogueElemsPerCycle) with an epilogue
@@ -58,6 +63,10 @@ struct GemmCost {
   /// Cycles of the whole Gemm when the array (MACs and scratchpad) takes
   /// `arrayCycles`: max(array + tail, start + epilogue).
   double latency(double arrayCycles) const;
+  /// Cycles the Gemm holds its groups when the array takes `arrayCycles`:
+  /// until its last row has entered, arrayCycles - fillCycles, i.e.
+  /// max(tilesPerGroup * step, sram - fillCycles).
+  double occupancy(double arrayCycles) const;
 };
 
 /// Latency of a Gemm of m x n x k on `groupsUsed` groups of `geo` at
