@@ -67,11 +67,14 @@ Status Session::runStep(const StepInput &step, StepPurpose purpose, uint32_t val
   record.pos = step.pos;
   record.tokens = validTokens;
   record.result = result.takeValue();
-  stats_.add(record);
   // The engine's record of every step of every session keeps no per-label
   // costs: a long-lived engine (a server, a benchmark) would otherwise grow
-  // by a copy of them at every token.
-  record.result.labels = std::vector<sim::LabelCost>(); // and its storage
+  // by a copy of them at every token. The session's record takes them.
+  std::vector<sim::LabelCost> labels = std::move(record.result.labels);
+  record.result.labels = {};
+  StepRecord mine = record;
+  mine.result.labels = std::move(labels);
+  stats_.add(std::move(mine));
   engine_.stats_.add(std::move(record));
   pos_ += validTokens;
   return Status::ok();
