@@ -16,6 +16,10 @@
 //      the causal mask at offset pos, O = P V (k = L), stored into the
 //      head's columns of the result.
 //
+// A decode step over an f32 cache may keep the head's rows resident in SRAM
+// between steps (NpuResidency.h; docs/compiler.md 7.15): its block then has a
+// fixed place, and step 2 reads only the rows from kv_valid on.
+//
 // The cache layout is [layer][kv_head][k|v][max_seq][head_dim], so a head's
 // K and V rows are one block: the append and the read of one head are one
 // DMA each (K and V as a second dimension) and never touch another core's
@@ -212,30 +216,29 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
         dma.setSrcStridesAttr(srcStrides);
         dma.setDstStridesAttr(dstStrides);
       };
-      auto readBack = [&](unsigned bytesReg) {
+      // `bytesReg` bytes of each half into the block, from the byte offset
+      // in `fromReg` (on both sides) when there is one, else from row 0.
+      auto readBack = [&](unsigned bytesReg, std::optional<unsigned> fromReg = std::nullopt) {
         npu::DmaLoadOp ld = em.load(cache, 0, kv.symbol, base, rowBytes);
         ld.setSizeAttr(em.b().getArrayAttr({em.reg(bytesReg), em.imm(2)}));
         ld.setSrcStridesAttr(em.b().getDenseI64ArrayAttr({hb}));
         ld.setDstStridesAttr(em.b().getDenseI64ArrayAttr({hb}));
         ld.setSrcWindowAttr(em.b().getDenseI64ArrayAttr({base, 2 * hb}));
+        if (fromReg) {
+          ld.setSrcRegAttr(em.b().getI32IntegerAttr(*fromReg));
+          ld.setDstRegAttr(em.b().getI32IntegerAttr(*fromReg));
+          ld.setDstWindowAttr(em.b().getDenseI64ArrayAttr({0, 2 * hb}));
+        }
       };
       if (inPlace) {
         // An f32 cache holds the rows as they are: read rows 0 .. pos-1
         // (those the resident copy lacks), load the new rows straight into
         // row pos of each half and store them from there. Nothing reads the
         // cache after the append, so the scores need not wait for the store.
-        if (resident) {
-          npu::DmaLoadOp ld = em.load(cache, 0, kv.symbol, base, rowBytes);
-          ld.setSizeAttr(em.b().getArrayAttr({em.reg(*freshBytes), em.imm(2)}));
-          ld.setSrcStridesAttr(em.b().getDenseI64ArrayAttr({hb}));
-          ld.setDstStridesAttr(em.b().getDenseI64ArrayAttr({hb}));
-          ld.setSrcRegAttr(em.b().getI32IntegerAttr(*validBytes));
-          ld.setSrcWindowAttr(em.b().getDenseI64ArrayAttr({base, 2 * hb}));
-          ld.setDstRegAttr(em.b().getI32IntegerAttr(*validBytes));
-          ld.setDstWindowAttr(em.b().getDenseI64ArrayAttr({0, 2 * hb}));
-        } else {
+        if (resident)
+          readBack(*freshBytes, *validBytes);
+        else
           readBack(*oldBytes);
-        }
         for (int64_t which = 0; which < 2; ++which) {
           const Tensor &src = which == 0 ? *kNew : *vNew;
           npu::DmaLoadOp fresh = em.load(cache, which * hb, src.symbol, src.offset + g * hd * 4,

@@ -50,12 +50,11 @@ Value KernelEmitter::alloc(int64_t bytes, StringRef tag) {
 }
 
 Value KernelEmitter::allocResident(int64_t bytes, int64_t offset, StringRef tag) {
-  auto op = b().create<npu::AllocOp>(loc_, npu::BufferType::get(ctx()),
-                                     b().getI64IntegerAttr(alignUp(bytes, kSramAlign)),
-                                     b().getI64IntegerAttr(kSramAlign),
-                                     b().getI64IntegerAttr(offset), b().getStringAttr(tag));
+  Value buffer = alloc(bytes, tag);
+  auto op = buffer.getDefiningOp<npu::AllocOp>();
+  op.setOffsetAttr(b().getI64IntegerAttr(offset));
   op->setAttr(npu::kPinnedAttr, b().getUnitAttr());
-  return op.getBuffer();
+  return buffer;
 }
 
 /// Rows that are contiguous on both sides are one linear copy.
