@@ -154,6 +154,40 @@ TEST(Stories260K, KvCacheStaysResidentAcrossDecodeSteps) {
     EXPECT_LT(sa[i].result.hbmReadBytes, sb[i].result.hbmReadBytes) << "step " << i;
 }
 
+// Without values (timing-only) no cache is copied when sequences take turns,
+// but the resident copy is still the previous sequence's: the first decode
+// step after a switch reads the sequence's rows from HBM again, as it would
+// on the chip, and the next one reads none.
+TEST(Stories260K, ASwitchedSequenceRereadsItsKvRowsInTimingOnlyRuns) {
+  STRATA_REQUIRE_MODEL_FILE(kModel);
+  CompiledRun run = compileAndLoad(models::testing::modelPath(kModel), "fp32");
+  ASSERT_TRUE(run.engine);
+  sim::SimOptions options;
+  options.timingOnly = true;
+  auto executor = runtime::SimExecutor::create(run.compiled.binary, run.compiled.arch, options,
+                                               "stories260K", run.compiled.maxSeq);
+  ASSERT_TRUE(executor) << executor.message();
+  runtime::Engine engine(executor.takeValue());
+  auto a = engine.createSession(), b = engine.createSession();
+  const std::vector<int32_t> prompt(20, 300);
+  ASSERT_TRUE(a->feed(prompt));
+  ASSERT_TRUE(b->feed(prompt));
+  auto decodeReads = [](runtime::Session &s) {
+    EXPECT_TRUE(s.feed({300}, runtime::StepPurpose::Generation));
+    return s.stats().steps().back().result.hbmReadBytes;
+  };
+  // Rows of 64 bytes (K and V) for each of 5 layers x 4 KV heads.
+  const double row = 64.0 * 20;
+  const double first = decodeReads(*a);  // a's prompt rows, 0 .. 19
+  const double steady = decodeReads(*a); // none
+  EXPECT_GE(first - steady, 20 * row);
+  // b's turn: its decode step at 20 finds a's rows 0 .. 21 in SRAM, which
+  // are not b's; then a's step at 22 finds b's.
+  EXPECT_GE(decodeReads(*b) - steady, 20 * row);
+  EXPECT_GE(decodeReads(*a) - steady, 22 * row);
+  EXPECT_EQ(decodeReads(*a), steady);
+}
+
 TEST(Stories260K, LastPromptLogitsWithin1e4OfRunC) {
   STRATA_REQUIRE_MODEL_FILE(kModel);
   STRATA_REQUIRE_MODEL_FILE("stories260K/reference/logits_once_upon.json");
