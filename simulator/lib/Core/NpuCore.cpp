@@ -1252,7 +1252,7 @@ bool NpuCore::startOp(uint32_t q, uint32_t index, double now) {
   case OpKind::TcConfig: {
     // The gang changes under every group: no Gemm may still be in flight,
     // even one that has freed its array and only drains.
-    if (gemmsInFlight_ != 0 || reconfiguring_)
+    if (groupsOne_ != 0 || reconfiguring_)
       return false;
     const auto &c = std::get<isa::TcConfigInstr>(*op.instr);
     const bool changed = c.gang != gang_ || c.precision != tcPrecision_;
@@ -1341,10 +1341,10 @@ bool NpuCore::startOp(uint32_t q, uint32_t index, double now) {
     op.holdsGroups = true;
     op.epilogue = cost.epilogueCycles != 0;
     groupsBusy_ |= mask;
+    if (groupsOne_ == 0)
+      tensorAnySinceNs_ = now;
     groupsFull_ |= groupsOne_ & mask;
     groupsOne_ |= mask;
-    if (gemmsInFlight_++ == 0)
-      tensorAnySinceNs_ = now;
     chip_.dvfs.busyBegin(busyTensor_);
     popQueue(q);
     startCompute(op, index, cycles, now);
@@ -1684,7 +1684,7 @@ void NpuCore::completeOp(uint32_t index, double now) {
       groupsFull_ &= ~op.groupMask;
       groupsOne_ &= ~(op.groupMask & ~wasFull);
     }
-    if (--gemmsInFlight_ == 0)
+    if (groupsOne_ == 0)
       s_->tensorAnyBusyNs->operator+=(now - tensorAnySinceNs_),
           activity_.tensorAnyBusyNs += now - tensorAnySinceNs_;
     chip_.dvfs.busyEnd(busyTensor_);
@@ -1709,7 +1709,7 @@ void NpuCore::completeOp(uint32_t index, double now) {
       for (uint32_t g = 0; g < groupTracks_.size(); ++g)
         if (op.groupMask >> g & 1)
           chip_.trace->slice(groupTracks_[g], "gemm", op.startNs,
-                             op.occupancyEndNs - op.startNs, args);
+                             op.occupancy->finishNs() - op.startNs, args);
     }
     break;
   }
@@ -1787,7 +1787,6 @@ void NpuCore::completeOp(uint32_t index, double now) {
 void NpuCore::releaseGroups(Op &op) {
   groupsBusy_ &= ~op.groupMask;
   op.holdsGroups = false;
-  op.occupancyEndNs = op.occupancy->finishNs();
 }
 
 bool NpuCore::freeGroups(const Queue &Q, uint64_t mask) {

@@ -192,7 +192,6 @@ private:
     uint64_t groupMask = 0;                ///< tensor-core groups it uses
     bool holdsGroups = false;              ///< a Gemm whose groups are not released
     bool epilogue = false;                 ///< a Gemm using the epilogue units
-    double occupancyEndNs = 0;             ///< when they were free (traces)
     uint64_t macs = 0;
     uint64_t sramRead = 0, sramWrite = 0;
     uint64_t requestsOutstanding = 0;
@@ -379,6 +378,7 @@ private:
   uint64_t groupWakePs_ = UINT64_MAX; ///< the wake armed for an occupancy end
   /// Groups with one and with two Gemms in flight (one computing, or both
   /// draining): a group's accumulators are double-buffered, so a third waits.
+  /// (No Gemm is in flight exactly when groupsOne_ is 0.)
   uint64_t groupsOne_ = 0, groupsFull_ = 0;
   /// When the busy time already credited to Gemms ends, for the groups of
   /// `mask` (the masks are disjoint; a group in none has none). Gemms of one
@@ -389,7 +389,6 @@ private:
     double groups = 0; ///< bits of mask
   };
   std::vector<Covered> covered_;
-  uint32_t gemmsInFlight_ = 0;
   bool reconfiguring_ = false;
   bool vectorBusy_ = false;
   std::vector<Engine> engines_;
