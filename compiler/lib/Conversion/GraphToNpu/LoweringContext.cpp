@@ -269,8 +269,8 @@ void ModuleLowering::planResidentKv() {
   if (!cache)
     return;
   const int64_t kvHeads = cache.getKvHeads();
-  const int64_t perCore = (kvHeads + std::min<int64_t>(numCores(), kvHeads) - 1) /
-                          std::min<int64_t>(numCores(), kvHeads);
+  const int64_t cores = std::min<int64_t>(numCores(), kvHeads);
+  const int64_t perCore = (kvHeads + cores - 1) / cores;
   const int64_t headBytes =
       alignUp(2 * cache.getMaxSeq() * int64_t(dtypeBytes(DType::F32, cache.getHeadDim())),
               kSramAlign);

@@ -60,6 +60,8 @@ void appendAttr(std::string &key, Attribute attr) {
 /// a constant into a range no other load of it writes.
 std::optional<Candidate> classify(AllocOp alloc, Block *body,
                                   const llvm::DenseSet<StringAttr> &constants) {
+  if (alloc->hasAttr(kPinnedAttr)) // placed already (the resident KV cache)
+    return std::nullopt;
   Value buffer = alloc.getBuffer();
   /// Each load with the bytes [first, last) of the buffer it writes.
   SmallVector<std::pair<std::pair<int64_t, int64_t>, DmaLoadOp>> writes;
@@ -147,9 +149,7 @@ public:
         Program p{core, {}};
         Block *body = &core.getBody().front();
         for (AllocOp alloc : body->getOps<AllocOp>())
-          if (alloc->hasAttr(kPinnedAttr)) // the resident KV cache, placed already
-            continue;
-          else if (std::optional<Candidate> c = classify(alloc, body, constants)) {
+          if (std::optional<Candidate> c = classify(alloc, body, constants)) {
             candidateBytes[core.getCoreId()] += int64_t(alloc.getSize());
             p.pinned.push_back(std::move(*c));
           }
