@@ -55,7 +55,7 @@ void count(Operation *op, uint64_t times, EntryStats &s) {
     auto m = npu::staticDim(g.getM()), n = npu::staticDim(g.getN()), k = npu::staticDim(g.getK());
     if (m && n && k)
       s.macs += static_cast<uint64_t>(*m * *n * *k) * times;
-  } else if (llvm::isa<npu::SemSignalOp, npu::SemWaitOp, npu::BarrierOp>(op)) {
+  } else if (llvm::isa<npu::SemSignalOp, npu::SemReleaseOp, npu::SemWaitOp, npu::BarrierOp>(op)) {
     s.sync += times;
   } else if (op->getName().getStringRef().starts_with("npu.v")) {
     s.vector += times;

@@ -339,6 +339,10 @@ inline bool NpuCore::headWaits(uint32_t q, uint64_t nowPs) const {
   switch (op.kind) {
   case OpKind::SemSignal: // issues once the ops before it are done
     return !Q.inflight.empty();
+  case OpKind::SemRelease: { // issues once they have read their operands
+    const std::optional<double> read = operandsReadNs(Q);
+    return !read || (toPs(*read) > nowPs && Q.headWakePs == toPs(*read));
+  }
   case OpKind::Barrier: // arrives once the ops before it are done, then waits
     if (!op.arrived)
       return !Q.inflight.empty();
@@ -910,8 +914,11 @@ bool NpuCore::dispatch_(const isa::Instr &in, uint8_t q, uint32_t pc, double rea
   if (const auto *s = std::get_if<isa::SyncInstr>(&in)) {
     switch (s->op) {
     case Opcode::SemSignal:
+    case Opcode::SemRelease:
     case Opcode::SemWait:
-      op.kind = s->op == Opcode::SemSignal ? OpKind::SemSignal : OpKind::SemWait;
+      op.kind = s->op == Opcode::SemSignal    ? OpKind::SemSignal
+                : s->op == Opcode::SemRelease ? OpKind::SemRelease
+                                              : OpKind::SemWait;
       if (s->id >= isa::kNumSemaphores) {
         fault(kQueueUnit[q], pc, fmt::format("semaphore {} does not exist (a core has {})",
                                              s->id, isa::kNumSemaphores));
@@ -1112,6 +1119,25 @@ void NpuCore::popQueue(uint32_t q) {
   *Q.issued += 1;
 }
 
+std::optional<double> NpuCore::operandsReadNs(const Queue &q) const {
+  // A Gemm has read A, B and their scales once its last row has entered the
+  // array; its epilogue reads the bias, and every other op reads until it
+  // completes (docs/isa.md 4.4). An accumulated C is an output the epilogue
+  // also reads: what overwrites it waits for the Gemm to finish anyway.
+  double latest = 0;
+  for (uint32_t index : q.inflight) {
+    const Op &o = ops_[index];
+    if (o.kind != OpKind::Gemm)
+      return std::nullopt;
+    const isa::GemmInstr &g = *o.gemm().instr;
+    if (g.hasBias)
+      return std::nullopt;
+    if (o.holdsGroups)
+      latest = std::max(latest, o.occupancy->finishNs());
+  }
+  return latest;
+}
+
 bool NpuCore::hazard(const Queue &q, const Op &op) const {
   if (op.ranges.count == 0)
     return false;
@@ -1151,14 +1177,31 @@ bool NpuCore::issueQueue(uint32_t q, double now) {
       }
     };
     switch (op.kind) {
+    case OpKind::SemRelease: {
+      const std::optional<double> read = operandsReadNs(Q);
+      if (!read)
+        return progress; // an op still reading wakes the queue when it completes
+      if (const uint64_t readPs = toPs(*read); readPs > nowPs) {
+        // No event fires at an occupancy end (groups are released lazily).
+        if (Q.headWakePs != readPs) {
+          Q.headWakePs = readPs;
+          schedule(*read, EventKind::Wake);
+        }
+        return progress;
+      }
+      [[fallthrough]];
+    }
     case OpKind::SemSignal: {
-      if (!Q.inflight.empty())
+      if (op.kind == OpKind::SemSignal && !Q.inflight.empty())
         return progress;
       const auto &s = std::get<isa::SyncInstr>(*op.instr);
       sems_[s.id] += s.value;
       *s_->semSignals += 1;
       if (tracing_)
-        chip_.trace->instant(Q.track, fmt::format("signal sem {}", s.id), now);
+        chip_.trace->instant(
+            Q.track,
+            fmt::format("{} sem {}", op.kind == OpKind::SemSignal ? "signal" : "release", s.id),
+            now);
       popQueue(q);
       freeOp(index);
       ++opsRetired_;
@@ -1347,6 +1390,12 @@ bool NpuCore::startOp(uint32_t q, uint32_t index, double now) {
     groupsOne_ |= mask;
     chip_.dvfs.busyBegin(busyTensor_);
     popQueue(q);
+    // The values are computed as it starts: a sem.release behind it may hand
+    // A and B to a load at its occupancy end, before it completes. Nothing
+    // else may touch C until then (hazards and semaphores), so writing C now
+    // is invisible to a correct program.
+    if (!chip_.timingOnly)
+      func::execute(op.gemm(), sram_.data());
     startCompute(op, index, cycles, now);
     op.occupancy.emplace(*clock_, cost.occupancy(arrayCycles), now);
     Q.inflight.push_back(index);
@@ -1697,8 +1746,6 @@ void NpuCore::completeOp(uint32_t index, double now) {
     sample.tensorNs = busy;
     sample.macs = double(op.macs);
     sample.energyPj += power.charge(powerTensor_, macEvent(op.precision), double(op.macs));
-    if (!chip_.timingOnly)
-      func::execute(op.gemm(), sram_.data());
     if (tracing_) {
       // A group's slice is its occupancy (slices of one group never
       // overlap); the completion, up to the drain and epilogue later, is an

@@ -96,6 +96,7 @@ bool parseSync(Cursor &c, Opcode op, SyncInstr &i) {
     return false;
   switch (op) {
   case Opcode::SemSignal:
+  case Opcode::SemRelease:
   case Opcode::SemWait: {
     size_t col = c.pos();
     if (c.peek() != 's' || !std::isdigit(static_cast<unsigned char>(c.peek(1))))

@@ -125,6 +125,7 @@ struct Printer {
     l.pos(std::string(queueName(i.queue)));
     switch (i.op) {
     case Opcode::SemSignal:
+    case Opcode::SemRelease:
     case Opcode::SemWait:
       l.pos("s" + std::to_string(i.id));
       if (i.value != 1)

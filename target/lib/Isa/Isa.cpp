@@ -58,6 +58,7 @@ constexpr OpcodeInfo kOpcodes[] = {
     {Opcode::Bge, "bge", Unit::Sequencer},
     {Opcode::SemSignal, "sem.signal", Unit::Sync},
     {Opcode::SemWait, "sem.wait", Unit::Sync},
+    {Opcode::SemRelease, "sem.release", Unit::Sync},
     {Opcode::Barrier, "barrier", Unit::Sync},
     {Opcode::DvfsHint, "dvfs.hint", Unit::Sync},
     {Opcode::DmaLoad, "dma.load", Unit::Dma},

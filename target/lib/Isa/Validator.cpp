@@ -170,6 +170,7 @@ void checkSync(const SyncInstr &i, Checker &c) {
     return;
   switch (i.op) {
   case Opcode::SemSignal:
+  case Opcode::SemRelease:
   case Opcode::SemWait:
     c.expect(i.id < kNumSemaphores,
              [&] {
@@ -713,7 +714,7 @@ Status validateProgramAt(const std::vector<Instr> &program, const ArchConfig *ar
   bool hasHalt = false;
   std::set<uint8_t> signalled;
   for (const Instr &instr : program)
-    if (const auto *s = std::get_if<SyncInstr>(&instr); s && s->op == Opcode::SemSignal)
+    if (const auto *s = std::get_if<SyncInstr>(&instr); s && (s->op == Opcode::SemSignal || s->op == Opcode::SemRelease))
       signalled.insert(s->id);
 
   for (size_t index = 0; index < program.size(); ++index) {

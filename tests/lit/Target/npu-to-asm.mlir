@@ -31,6 +31,7 @@
 // CHECK-NEXT: tc.config gang=16x1 precision=f32
 // CHECK-NEXT: sem.wait compute, s1
 // CHECK-NEXT: gemm m=1 n=64 k=16 a=f32 b=f32 out=f32 A=[0x40] lda=16 B=[0x1000] ldb=16 transB C=[0x2000] ldc=64
+// CHECK-NEXT: sem.release compute, s12
 // CHECK-NEXT: sem.signal compute, s5
 // CHECK-NEXT: sem.wait store, s5
 // CHECK-NEXT: dma.store src=sram[0x2000] dst=hbm[0x2100] size=256
@@ -58,6 +59,7 @@ module attributes {npu.arch_yaml = "name: npu-default\0A"} {
       npu.tc_config independent f32
       npu.sem_wait compute, 1, 1
       npu.gemm m 1 n 64 k 16, %x[0] ld 16 : f32, %w[0] ld 16 : f32 -> %c[0] ld 64 : f32 {trans_b}
+      npu.sem_release compute, 12, 1
       npu.sem_signal compute, 5, 1
       npu.sem_wait store, 5, 1
       npu.dma_store %c[0] to @y[0] size [256]

@@ -155,8 +155,8 @@ TEST_F(Damaged, NewerFormatMinorVersionIsAccepted) {
 
 TEST_F(Damaged, IsaMajorVersionMismatch) {
   set(offsetOf(".strata.header") + 4, 2, isa::kIsaVersionMajor + 1);
-  EXPECT_ERROR("built for ISA version " + std::to_string(isa::kIsaVersionMajor + 1) +
-               ".0, but this build implements ISA");
+  EXPECT_ERROR("built for ISA version " + std::to_string(isa::kIsaVersionMajor + 1) + "." +
+               std::to_string(isa::kIsaVersionMinor) + ", but this build implements ISA");
 }
 
 TEST_F(Damaged, SectionPastTheEndOfTheFile) {

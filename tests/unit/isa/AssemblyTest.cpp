@@ -91,6 +91,8 @@ TEST(Assembly, PrintsReadableText) {
   EXPECT_EQ(printInstr(BranchInstr{Opcode::Bne, 1, 2, 7}), "bne r1, r2, 7");
   EXPECT_EQ(printInstr(SyncInstr{Opcode::SemWait, Queue::Compute, 3, 1}), "sem.wait compute, s3");
   EXPECT_EQ(printInstr(SyncInstr{Opcode::SemSignal, Queue::Load, 0, 2}), "sem.signal load, s0, 2");
+  EXPECT_EQ(printInstr(SyncInstr{Opcode::SemRelease, Queue::Compute, 12, 1}),
+            "sem.release compute, s12");
   EXPECT_EQ(printInstr(SyncInstr{Opcode::Barrier, Queue::Store, 1, 0xff}),
             "barrier store, 1, 0xff");
   EXPECT_EQ(printInstr(SyncInstr{Opcode::DvfsHint, Queue::Compute, kOwnCoreDomain, 2}),

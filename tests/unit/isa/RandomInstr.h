@@ -116,7 +116,7 @@ private:
     i.queue = Queue(below(3));
     i.id = uint8_t(bits(8));
     i.value = u32();
-    if (op == Opcode::SemSignal || op == Opcode::SemWait)
+    if (op == Opcode::SemSignal || op == Opcode::SemRelease || op == Opcode::SemWait)
       i.id = uint8_t(below(kNumSemaphores));
     return i;
   }

@@ -128,6 +128,10 @@ TEST(Validator, SyncRules) {
   EXPECT_EQ(check("barrier compute, 0, 0"),
             "barrier: core mask is 0: no core takes part in the barrier");
   EXPECT_EQ(check(SyncInstr{Opcode::SemWait, Queue(3), 1, 1}), "sem.wait: invalid queue value 3");
+  EXPECT_EQ(check(SyncInstr{Opcode::SemRelease, Queue::Compute, 32, 1}),
+            "sem.release: semaphore s32 does not exist (s0..s31)");
+  EXPECT_EQ(check(SyncInstr{Opcode::SemRelease, Queue::Compute, 1, 0}),
+            "sem.release: count is 0; it must be at least 1");
 }
 
 TEST(Validator, DmaRules) {
@@ -356,6 +360,7 @@ TEST(Validator, ProgramRules) {
             "instruction 0 (sem.wait): semaphore s4 is never signalled in this program, so the "
             "wait can never finish");
   EXPECT_EQ(checkProgram("sem.wait compute, s4\nsem.signal load, s4\nhalt\n"), "ok");
+  EXPECT_EQ(checkProgram("sem.wait load, s12\nsem.release compute, s12\nhalt\n"), "ok");
   EXPECT_EQ(checkProgram("nop\nnop\ndivui r1, r1, 0\nhalt\n"),
             "instruction 2 (divui): the divisor immediate is 0");
   EXPECT_EQ(checkProgram("nop\nstart:\n halt\n jmp start\n"), "ok");

@@ -22,6 +22,11 @@
 // finished when its unit is free and no SRAM byte range it touches overlaps
 // one written (or read, for its writes) by an instruction still in flight.
 // A SemSignal starts only after everything before it in its queue finished.
+// A SemRelease starts once everything before it in its queue has read its
+// SRAM inputs (a Gemm's A, B and scales are read when its last row has
+// entered the array; its bias, like every other instruction's inputs, only
+// by its completion; an accumulated C is an output): it hands back buffers
+// that earlier instructions read, while they may still be writing.
 //
 // Encoding
 // --------
@@ -43,7 +48,7 @@ namespace strata::isa {
 
 /// Version of the encoding below; the binary container records it.
 inline constexpr uint16_t kIsaVersionMajor = 1;
-inline constexpr uint16_t kIsaVersionMinor = 0;
+inline constexpr uint16_t kIsaVersionMinor = 1; ///< 1.1 added SemRelease
 
 inline constexpr unsigned kInstrBytes = 64;
 /// Scalar registers r0..r31, 64-bit. r0 always reads as zero.
@@ -96,6 +101,7 @@ enum class Opcode : uint8_t {
   SemWait = 0x31,   ///< stall the queue until sem[id] >= value, then sem[id] -= value
   Barrier = 0x32,   ///< stall the queue until every core in mask `value` reached barrier `id`
   DvfsHint = 0x33,  ///< request operating point `value` for clock domain `id`
+  SemRelease = 0x34, ///< sem[id] += value once all earlier ops of the queue read their operands
 
   // DMA.
   DmaLoad = 0x40,  ///< runs in the load queue
@@ -197,9 +203,9 @@ struct BranchInstr {
   uint32_t target = 0; ///< absolute instruction index in the same program
 };
 
-/// SemSignal, SemWait, Barrier, DvfsHint.
+/// SemSignal, SemRelease, SemWait, Barrier, DvfsHint.
 /// Layout: b1 queue, b2 id, b4..7 value (u32).
-///   SemSignal/SemWait: id = semaphore, value = count (>= 1)
+///   SemSignal/SemRelease/SemWait: id = semaphore, value = count (>= 1)
 ///   Barrier:           id = barrier id, value = mask of participating cores
 ///   DvfsHint:          id = clock domain index (kOwnCoreDomain: own core),
 ///                      value = operating-point index

@@ -108,6 +108,13 @@ npu.entry @main attributes {param_names = [], param_regs = array<i32>} {
 // -----
 npu.entry @main attributes {param_names = [], param_regs = array<i32>} {
   npu.core 0 {
+    // expected-error @+1 {{attribute 'count' failed to satisfy constraint: 32-bit signless integer attribute whose value is positive}}
+    npu.sem_release compute, 12, 0
+  }
+}
+// -----
+npu.entry @main attributes {param_names = [], param_regs = array<i32>} {
+  npu.core 0 {
     // expected-error @+1 {{divui: the divisor immediate is 0}}
     npu.divui r3, r1, 0
   }

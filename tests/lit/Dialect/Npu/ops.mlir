@@ -93,6 +93,8 @@ module {
 
       // CHECK: npu.sem_signal load, 1, 1
       npu.sem_signal load, 1, 1
+      // CHECK: npu.sem_release compute, 12, 1
+      npu.sem_release compute, 12, 1
       // CHECK: npu.sem_wait compute, 1, 2
       npu.sem_wait compute, 1, 2
       // CHECK: npu.barrier store, 0, 3 {acquire = [@t], release = [@y]}

@@ -136,6 +136,7 @@ std::optional<Queue> DmaStoreOp::getIssueQueue() { return Queue::Store; }
 std::optional<Queue> TcConfigOp::getIssueQueue() { return Queue::Compute; }
 std::optional<Queue> GemmOp::getIssueQueue() { return Queue::Compute; }
 std::optional<Queue> SemSignalOp::getIssueQueue() { return getQueue(); }
+std::optional<Queue> SemReleaseOp::getIssueQueue() { return getQueue(); }
 std::optional<Queue> SemWaitOp::getIssueQueue() { return getQueue(); }
 std::optional<Queue> BarrierOp::getIssueQueue() { return getQueue(); }
 std::optional<Queue> DvfsHintOp::getIssueQueue() { return getQueue(); }
@@ -255,6 +256,7 @@ void GemmOp::getAccesses(SmallVectorImpl<MemAccess> &out) {
 }
 
 void SemSignalOp::getAccesses(SmallVectorImpl<MemAccess> &) {}
+void SemReleaseOp::getAccesses(SmallVectorImpl<MemAccess> &) {}
 void SemWaitOp::getAccesses(SmallVectorImpl<MemAccess> &) {}
 void DvfsHintOp::getAccesses(SmallVectorImpl<MemAccess> &) {}
 void FenceOp::getAccesses(SmallVectorImpl<MemAccess> &) {}

@@ -218,6 +218,9 @@ struct Builder {
         .Case([&](SemSignalOp s) {
           return sync(isa::Opcode::SemSignal, s.getQueue(), s.getSem(), s.getCount());
         })
+        .Case([&](SemReleaseOp s) {
+          return sync(isa::Opcode::SemRelease, s.getQueue(), s.getSem(), s.getCount());
+        })
         .Case([&](SemWaitOp s) {
           return sync(isa::Opcode::SemWait, s.getQueue(), s.getSem(), s.getCount());
         })

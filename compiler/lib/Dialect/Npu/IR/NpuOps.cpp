@@ -272,6 +272,7 @@ STRATA_NPU_INSTR_VERIFIER(VCastOp)
 STRATA_NPU_INSTR_VERIFIER(VCopyOp)
 STRATA_NPU_INSTR_VERIFIER(VTransposeOp)
 STRATA_NPU_INSTR_VERIFIER(SemSignalOp)
+STRATA_NPU_INSTR_VERIFIER(SemReleaseOp)
 STRATA_NPU_INSTR_VERIFIER(SemWaitOp)
 STRATA_NPU_INSTR_VERIFIER(BarrierOp)
 STRATA_NPU_INSTR_VERIFIER(DvfsHintOp)
@@ -318,7 +319,7 @@ LogicalResult LoopOp::verify() {
              << stringifyQueue(*q) << " queue but the loop already uses the "
              << stringifyQueue(*queue) << " queue (a loop body uses one queue)";
     queue = q;
-    if (llvm::isa<SemSignalOp, SemWaitOp, BarrierOp>(op))
+    if (llvm::isa<SemSignalOp, SemReleaseOp, SemWaitOp, BarrierOp>(op))
       return op.emitOpError("synchronisation cannot be inside an npu.loop");
   }
   return success();

@@ -403,7 +403,7 @@ private:
       node.drainsLane = true;
       node.barrierMask = static_cast<uint64_t>(barrier.getMask());
       ordersLane = true;
-    } else if (llvm::isa<SemSignalOp>(op)) {
+    } else if (llvm::isa<SemSignalOp, SemReleaseOp>(op)) {
       node.drainsLane = true;
       ordersLane = true;
     } else if (llvm::isa<SemWaitOp, DvfsHintOp>(op)) {

@@ -14,6 +14,14 @@
 // yet. Vector clocks (what each queue knows is finished) drop dependencies a
 // previous wait already covers, including through a third queue.
 //
+// A write that only has to wait for compute ops to have *read* a range (the
+// load of the next weight tile into a buffer a gemm read) waits on a
+// sem.release instead, counted the same way on its own semaphore
+// (9 + from·3 + to): it fires when the gemm's last row has entered the array,
+// not at its completion, so the gemm behind it starts without waiting for
+// the drain. A release says nothing about results: it only feeds what each
+// queue knows is read, never the finished clocks' own entry for its queue.
+//
 //===----------------------------------------------------------------------===//
 #include "strata/Dialect/Npu/IR/NpuMemoryPlan.h"
 #include "strata/Dialect/Npu/IR/NpuOps.h"
@@ -40,6 +48,8 @@ namespace {
 
 constexpr int kQueues = 3;
 using Clock = std::array<int64_t, kQueues>; ///< highest finished index per queue
+/// Semaphores of sem.release, after the nine of sem.signal.
+constexpr int kReleaseSemBase = kQueues * kQueues;
 
 Clock noneClock() { return {-1, -1, -1}; }
 void merge(Clock &a, const Clock &b) {
@@ -60,6 +70,12 @@ struct Signal {
   Clock clock;   ///< what is finished when it fires
 };
 
+/// Signals of one kind per ordered pair (from, to), and the count `to` consumed.
+struct SignalLists {
+  std::array<std::array<std::vector<Signal>, kQueues>, kQueues> list;
+  std::array<std::array<int64_t, kQueues>, kQueues> consumed{};
+};
+
 class InsertSemaphoresPass : public impl::NpuInsertSemaphoresPassBase<InsertSemaphoresPass> {
 public:
   using NpuInsertSemaphoresPassBase::NpuInsertSemaphoresPassBase;
@@ -78,10 +94,12 @@ public:
     Builder b(&getContext());
     module->setAttr(kSemaphoreStatsAttr,
                     b.getDictionaryAttr({b.getNamedAttr("signals", b.getI64IntegerAttr(signals_)),
+                                         b.getNamedAttr("releases", b.getI64IntegerAttr(releases_)),
                                          b.getNamedAttr("waits", b.getI64IntegerAttr(waits_)),
                                          b.getNamedAttr("implied", b.getI64IntegerAttr(implied_)),
                                          b.getNamedAttr("fences", b.getI64IntegerAttr(fences_))}));
     numSignals = signals_;
+    numReleases = releases_;
     numWaits = waits_;
     numImplied = implied_;
   }
@@ -130,9 +148,10 @@ private:
     std::array<std::vector<Operation *>, kQueues> queueOps;
     std::array<std::vector<Clock>, kQueues> clockAt; // what q knew before each op
     std::array<Clock, kQueues> known{noneClock(), noneClock(), noneClock()};
-    // Signals per ordered pair (from, to) and the count `to` consumed.
-    std::array<std::array<std::vector<Signal>, kQueues>, kQueues> signals;
-    std::array<std::array<int64_t, kQueues>, kQueues> consumed{};
+    // What each queue knows has read its operands (through releases only;
+    // finished implies read).
+    std::array<Clock, kQueues> read{noneClock(), noneClock(), noneClock()};
+    SignalLists signals, releases;
     OpBuilder b(&getContext());
 
     SmallVector<Operation *> ops;
@@ -178,7 +197,9 @@ private:
       }
       const int q = static_cast<int>(*queue);
       const int64_t index = static_cast<int64_t>(queueOps[q].size());
-      Clock deps = noneClock();
+      // deps: ops that must have finished; readDeps: compute ops that must
+      // only have read what this op overwrites.
+      Clock deps = noneClock(), readDeps = noneClock();
       bool selfHbm = false;
       // Barriers and signals wait for their queue's earlier ops themselves.
       const bool ordersOwnQueue = llvm::isa<BarrierOp, SemSignalOp>(op);
@@ -197,8 +218,10 @@ private:
           }
           if (a.write)
             for (int p = 0; p < kQueues; ++p)
-              if (p != q && s.readers[p] >= 0)
-                deps[p] = std::max(deps[p], s.readers[p]);
+              if (p != q && s.readers[p] >= 0) {
+                Clock &d = p == static_cast<int>(Queue::Compute) ? readDeps : deps;
+                d[p] = std::max(d[p], s.readers[p]);
+              }
         });
       }
 
@@ -226,32 +249,39 @@ private:
       // the compute op this one needs) costs no pair of its own.
       struct Need {
         int p;
+        int64_t dep; ///< the producer's index
+        bool release; ///< only its reads: a sem.release suffices
         std::vector<Signal>::iterator it;
-        Clock clock;
+        Clock clock; ///< finished when the signal fires
         bool keep = true;
       };
       SmallVector<Need, kQueues> needs;
       for (int p = 0; p < kQueues; ++p) {
-        if (p == q || deps[p] < 0)
+        if (p == q || (deps[p] < 0 && readDeps[p] < 0))
           continue;
-        if (deps[p] <= known[q][p]) {
+        const bool finish = deps[p] > known[q][p];
+        if (!finish && readDeps[p] <= std::max(known[q][p], read[q][p])) {
           ++implied_;
           continue;
         }
-        std::vector<Signal> &list = signals[p][q];
-        auto it = std::lower_bound(list.begin(), list.end(), deps[p],
+        // A finished signal covers the reads too (at the later of the two).
+        const int64_t dep = finish ? std::max(deps[p], readDeps[p]) : readDeps[p];
+        std::vector<Signal> &list = (finish ? signals : releases).list[p][q];
+        auto it = std::lower_bound(list.begin(), list.end(), dep,
                                    [](const Signal &s, int64_t v) { return s.after < v; });
-        Clock clock = it != list.end() ? it->clock : clockAt[p][deps[p]];
-        clock[p] = std::max(clock[p], it != list.end() ? it->after : deps[p]);
-        needs.push_back({p, it, clock});
+        const int64_t after = it != list.end() ? it->after : dep;
+        Clock clock = it != list.end() ? it->clock : clockAt[p][after];
+        if (finish)
+          clock[p] = std::max(clock[p], after);
+        needs.push_back({p, dep, !finish, it, clock});
       }
       if (needs.size() == 2) {
         // At most one of the two may go: signals that cover each other both
         // fire after the other's producer, and dropping both would wait for
         // neither.
-        if (needs[1].clock[needs[0].p] >= deps[needs[0].p])
+        if (needs[1].clock[needs[0].p] >= needs[0].dep)
           needs[0].keep = false;
-        else if (needs[0].clock[needs[1].p] >= deps[needs[1].p])
+        else if (needs[0].clock[needs[1].p] >= needs[1].dep)
           needs[1].keep = false;
       }
       for (Need &need : needs) {
@@ -260,36 +290,54 @@ private:
           ++implied_;
           continue;
         }
-        std::vector<Signal> &list = signals[p][q];
+        SignalLists &kind = need.release ? releases : signals;
+        std::vector<Signal> &list = kind.list[p][q];
+        const int sem = (need.release ? kReleaseSemBase : 0) + p * kQueues + q;
         auto it = need.it;
         if (it == list.end()) {
-          Operation *producer = queueOps[p][deps[p]];
+          Operation *producer = queueOps[p][need.dep];
           OpBuilder sb(&getContext());
-          sb.setInsertionPointAfter(producer);
-          auto sig = sb.create<SemSignalOp>(producer->getLoc(),
-                                            QueueAttr::get(&getContext(), Queue(p)),
-                                            sb.getI32IntegerAttr(p * kQueues + q),
-                                            sb.getI32IntegerAttr(1));
+          // A signal goes behind the releases right after the producer: in
+          // front of them it would hold them until the producer finished.
+          Operation *at = producer;
+          if (!need.release)
+            while (at->getNextNode() && llvm::isa<SemReleaseOp>(at->getNextNode()))
+              at = at->getNextNode();
+          sb.setInsertionPointAfter(at);
+          Operation *sig;
+          if (need.release) {
+            sig = sb.create<SemReleaseOp>(producer->getLoc(),
+                                          QueueAttr::get(&getContext(), Queue(p)),
+                                          sb.getI32IntegerAttr(sem), sb.getI32IntegerAttr(1));
+            ++releases_;
+          } else {
+            sig = sb.create<SemSignalOp>(producer->getLoc(),
+                                         QueueAttr::get(&getContext(), Queue(p)),
+                                         sb.getI32IntegerAttr(sem), sb.getI32IntegerAttr(1));
+            ++signals_;
+          }
           if (auto l = producer->getAttrOfType<StringAttr>("npu.label"))
             sig->setAttr("npu.label", l);
           Signal s;
-          s.after = deps[p];
+          s.after = need.dep;
           s.clock = need.clock;
           list.push_back(s);
           it = std::prev(list.end());
-          ++signals_;
         }
         int64_t number = (it - list.begin()) + 1;
-        int64_t count = number - consumed[p][q];
+        int64_t count = number - kind.consumed[p][q];
         if (count > 0) {
           labelled(b.create<SemWaitOp>(op->getLoc(), QueueAttr::get(&getContext(), Queue(q)),
-                                       b.getI32IntegerAttr(p * kQueues + q),
+                                       b.getI32IntegerAttr(sem),
                                        b.getI32IntegerAttr(static_cast<int32_t>(count))));
-          consumed[p][q] = number;
+          kind.consumed[p][q] = number;
           ++waits_;
         }
         merge(known[q], it->clock);
-        known[q][p] = std::max(known[q][p], it->after);
+        if (need.release)
+          read[q][p] = std::max(read[q][p], it->after);
+        else
+          known[q][p] = std::max(known[q][p], it->after);
       }
 
       // Record this op.
@@ -317,7 +365,7 @@ private:
 
   ModuleOp module_;
   const HbmLayout *layout_ = nullptr;
-  int64_t signals_ = 0, waits_ = 0, implied_ = 0, fences_ = 0;
+  int64_t signals_ = 0, releases_ = 0, waits_ = 0, implied_ = 0, fences_ = 0;
 };
 
 } // namespace

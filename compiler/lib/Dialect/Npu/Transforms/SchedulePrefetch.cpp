@@ -56,7 +56,7 @@ public:
     ModuleOp module = getOperation();
     bool hasSync = false;
     module.walk([&](Operation *op) {
-      if (llvm::isa<SemSignalOp, SemWaitOp>(op))
+      if (llvm::isa<SemSignalOp, SemReleaseOp, SemWaitOp>(op))
         hasSync = true;
     });
     if (hasSync) {

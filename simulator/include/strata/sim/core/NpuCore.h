@@ -107,7 +107,17 @@ private:
 
   enum class State : uint8_t { Idle, Running, Finished };
   enum class SeqState : uint8_t { Run, QueueFull, Fence, Ld32, Halted };
-  enum class OpKind : uint8_t { SemSignal, SemWait, Barrier, DvfsHint, Dma, TcConfig, Gemm, Vec };
+  enum class OpKind : uint8_t {
+    SemSignal,
+    SemRelease,
+    SemWait,
+    Barrier,
+    DvfsHint,
+    Dma,
+    TcConfig,
+    Gemm,
+    Vec
+  };
   enum class DmaPath : uint8_t { Requests, Bulk, Local, Peer };
 
   struct DmaOp {
@@ -300,6 +310,9 @@ private:
 
   // Issue helpers.
   bool hazard(const Queue &q, const Op &op) const;
+  /// When every in-flight op of q has read its SRAM operands (a SemRelease
+  /// fires then); none when one of them reads until it completes.
+  std::optional<double> operandsReadNs(const Queue &q) const;
   bool startOp(uint32_t q, uint32_t index, double nowNs);
   void startCompute(Op &op, uint32_t index, double cycles, double nowNs);
   bool startDma(Op &op, uint32_t index, double nowNs);

@@ -376,6 +376,21 @@ def Npu_SemSignalOp : Npu_InstrOp<"sem_signal"> {
   let assemblyFormat = "$queue `,` $sem `,` $count attr-dict";
 }
 
+def Npu_SemReleaseOp : Npu_InstrOp<"sem_release"> {
+  let summary = "sem[id] += count once everything before it in its queue has read its operands";
+  let description = [{
+    Hands back buffers that earlier instructions of the queue read, while
+    they may still compute and write: a gemm has read A, B and their scales
+    when its last row has entered the array (docs/isa.md 4.4). Inserted by
+    strata-npu-insert-semaphores for write-after-read orderings.
+
+    Example: `npu.sem_release compute, 10, 1`
+  }];
+  let arguments = (ins Npu_QueueAttr:$queue, ConfinedAttr<I32Attr, [IntNonNegative]>:$sem,
+                       ConfinedAttr<I32Attr, [IntPositive]>:$count);
+  let assemblyFormat = "$queue `,` $sem `,` $count attr-dict";
+}
+
 def Npu_SemWaitOp : Npu_InstrOp<"sem_wait"> {
   let summary = "Stall the queue until sem[id] >= count, then subtract count";
   let description = [{

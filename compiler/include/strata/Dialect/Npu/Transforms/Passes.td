@@ -48,17 +48,25 @@ def NpuInsertSemaphoresPass : Pass<"strata-npu-insert-semaphores", "::mlir::Modu
     vector clocks) is dropped, and producers that already have a signal
     after them reuse it.
 
+    A write that only has to wait for compute ops to have read the bytes it
+    overwrites (write-after-read, e.g. the next weight tile loaded into a
+    buffer a gemm read) waits on a `sem_release` instead, on semaphore
+    9 + from·3 + to: it fires when those ops have read their operands (a
+    gemm's last row has entered the array), so the next gemm does not wait
+    for the drain of the one before.
+
     Same-queue HBM hazards (which the hardware does not check) get a
     signal/wait pair on a semaphore of that queue; an `ld32` of HBM this
     core wrote gets a fence.
 
-    Records `npu.semaphore_stats = {signals, waits, implied, fences}` (the
+    Records `npu.semaphore_stats = {signals, releases, waits, implied, fences}` (the
     compile report's `semaphore_stats`).
 
     Example: `strata-opt --strata-npu-insert-semaphores allocated.mlir`
   }];
   let statistics = [
     Statistic<"numSignals", "signals", "sem_signal ops inserted">,
+    Statistic<"numReleases", "releases", "sem_release ops inserted">,
     Statistic<"numWaits", "waits", "sem_wait ops inserted">,
     Statistic<"numImplied", "implied-waits", "Dependencies already ordered by earlier waits">,
   ];
