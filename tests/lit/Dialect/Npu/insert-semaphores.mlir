@@ -221,3 +221,28 @@ npu.entry @main attributes {param_names = [], param_regs = array<i32>} {
     npu.dma_load %a[0] from @x[0] size [512]
   }
 }
+
+// -----
+
+// A store over HBM bytes an earlier store of the queue wrote needs no drain
+// of its own when a signal already stands between them in the queue: the
+// signal after the first store (for the load that reads @t) waits for it,
+// and the second store starts after that signal. The load's read of @t is
+// what the second store waits for (load -> store, id 2).
+// CHECK-LABEL: module attributes {npu.semaphore_stats = {fences = 0 : i64, implied = 0 : i64, releases = 0 : i64, signals = 2 : i64, waits = 2 : i64}}
+// CHECK: npu.dma_store %{{.*}} to @t[0] size [64]
+// CHECK-NEXT: npu.sem_signal store, 6, 1
+// CHECK-NOT: store, 8
+// CHECK: npu.sem_wait store, 2, 1
+// CHECK-NEXT: npu.dma_store %{{.*}} to @t[0] size [64]
+npu.region @io io size 8192
+npu.hbm_buffer @t in @io[0] size 256
+npu.entry @main attributes {param_names = [], param_regs = array<i32>} {
+  npu.core 0 {
+    %a = npu.alloc 256 at 0
+    %b = npu.alloc 256 at 256
+    npu.dma_store %a[0] to @t[0] size [64]
+    npu.dma_load %b[0] from @t[0] size [64]
+    npu.dma_store %a[0] to @t[0] size [64]
+  }
+}
