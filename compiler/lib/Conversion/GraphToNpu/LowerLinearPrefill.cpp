@@ -573,14 +573,19 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
   };
 
   // Vector work (partial-sum adds, epilogues) waits in a queue and is
-  // emitted one instruction after each GEMM. The compute queue issues in
-  // order and the semaphore that frees a GEMM's weight buffer holds it until
-  // that GEMM ends, so one vector instruction placed there runs beside the
-  // next GEMM; two would hold the next GEMM until the first finished.
+  // emitted one instruction after each GEMM, and never right behind the GEMM
+  // whose result it reads: the compute queue issues in order, so a vector
+  // instruction there would hold the next GEMM until that GEMM completed
+  // (its drain and epilogue), where one GEMM later it waits beside the next
+  // GEMM, which enters the array behind the previous one (a sem.release,
+  // not a signal, hands weight buffers back). Two vector instructions per
+  // GEMM would hold the next GEMM until the first finished.
   struct VecOp {
     std::function<void()> emit;
-    int partial = -1; ///< the partial-sum buffer this op reads last
+    int partial = -1;  ///< the partial-sum buffer this op reads last
+    size_t gemm = 0;   ///< the GEMM whose chain it belongs to
   };
+  size_t gemmsEmitted = 0;
   std::deque<VecOp> vecOps;
   auto emitVecOp = [&vecOps]() {
     VecOp op = std::move(vecOps.front());
@@ -714,6 +719,7 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
           current = em.core().tc->first;
         em.tcConfig(chooseGang(e_.arch(), shape, current), gemmPrecision(g.aType, g.bType));
         em.gemm(g);
+        ++gemmsEmitted;
 
         auto store = [&, p, tile, outCols](Value result) {
           const int64_t ob = int64_t(dtypeBytes(tile.job->out.dtype, 1));
@@ -821,6 +827,7 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
             parts.push_back(chain[i].emit);
           VecOp op;
           op.partial = partial;
+          op.gemm = gemmsEmitted;
           op.emit = [parts]() {
             for (const auto &f : parts)
               f();
@@ -828,7 +835,7 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
           vecOps.push_back(std::move(op));
           partial = -1; // only the first op reads the partial sums
         }
-        if (!vecOps.empty())
+        if (!vecOps.empty() && vecOps.front().gemm < gemmsEmitted)
           emitVecOp();
       };
       steps.push_back(s);

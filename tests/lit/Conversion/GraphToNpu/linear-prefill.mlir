@@ -12,6 +12,8 @@
 //   - the first chunk's GEMM writes a partial-sum buffer that the vector
 //     unit adds to the residual, starting the FP32 accumulator; each later
 //     chunk's partial sums are added to it (three partial buffers rotate);
+//     each add comes one GEMM after the GEMM it reads, so that the next
+//     GEMM does not wait in the compute queue for that one to complete;
 //   - after the last chunk the accumulator is stored.
 // CHECK-LABEL: npu.entry @prefill
 // CHECK: npu.vcast rows 16 cols 768, %{{[0-9]+}}[0] ld 768 : f32 -> %[[S0:[0-9]+]][0] ld 768 : f16
@@ -24,13 +26,13 @@
 // CHECK: npu.dma_load %[[W1:[0-9]+]][0] from @w.w[512] size [512, 64]
 // CHECK: %[[P0:[0-9]+]] = npu.alloc 16384 {tag = "partial"}
 // CHECK: npu.gemm m 64 n 64 k 256, %[[A0]][0] ld 256 : f16, %[[W0]][0] ld 256 : f16 -> %[[P0]][0] ld 64 : f32
-// CHECK: %[[ACC:[0-9]+]] = npu.alloc 16384 {tag = "acc"}
-// CHECK-NEXT: npu.vadd rows 64 cols 64, %[[R]][0] ld 64 : f32, %[[P0]][0] -> %[[ACC]][0] ld 64 : f32
 // CHECK: %[[P1:[0-9]+]] = npu.alloc 16384 {tag = "partial"}
 // CHECK-NEXT: npu.gemm m 64 n 64 k 256, %[[A1]][0] ld 256 : f16, %[[W1]][0] ld 256 : f16 -> %[[P1]][0] ld 64 : f32
-// CHECK-NEXT: npu.vadd rows 64 cols 64, %[[ACC]][0] ld 64 : f32, %[[P1]][0] -> %[[ACC]][0] ld 64 : f32
+// CHECK: %[[ACC:[0-9]+]] = npu.alloc 16384 {tag = "acc"}
+// CHECK-NEXT: npu.vadd rows 64 cols 64, %[[R]][0] ld 64 : f32, %[[P0]][0] -> %[[ACC]][0] ld 64 : f32
 // CHECK: %[[P2:[0-9]+]] = npu.alloc 16384 {tag = "partial"}
 // CHECK-NEXT: npu.gemm m 64 n 64 k 256, {{.*}} -> %[[P2]][0] ld 64 : f32
+// CHECK-NEXT: npu.vadd rows 64 cols 64, %[[ACC]][0] ld 64 : f32, %[[P1]][0] -> %[[ACC]][0] ld 64 : f32
 // CHECK-NEXT: npu.vadd rows 64 cols 64, %[[ACC]][0] ld 64 : f32, %[[P2]][0] -> %[[ACC]][0] ld 64 : f32
 // CHECK-NEXT: npu.dma_store %[[ACC]][0] to @logits[0] size [16384]
 // CHECK-NOT: npu.gemm
