@@ -191,6 +191,13 @@ std::string disassembly(const EntryPoint &e, std::optional<unsigned> onlyCore) {
     }
     out += fmt::format("\nEntry point '{}', core {}: {} instruction{}\n", e.name, c,
                        prog.size(), prog.size() == 1 ? "" : "s");
+    // Where each code label (what the report's per-layer costs are named
+    // after) begins: a reader finds "blk.3.attn_q" in the listing.
+    print.comments.clear();
+    for (const CodeLabel &l : e.labels)
+      if (l.core == c && l.begin < l.end)
+        print.comments[l.begin] =
+            fmt::format("{} (instructions {}..{})", l.name, l.begin, l.end - 1);
     out += isa::printProgram(prog, print);
   }
   return out;

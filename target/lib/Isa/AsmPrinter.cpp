@@ -257,6 +257,8 @@ std::string printProgram(const std::vector<Instr> &program, const ProgramPrintOp
   Printer printer{&labels};
   std::string out;
   for (size_t index = 0; index < program.size(); ++index) {
+    if (auto c = options.comments.find(uint32_t(index)); c != options.comments.end())
+      out += labelIndent + "# " + c->second + "\n";
     auto it = labels.find(uint32_t(index));
     if (it != labels.end())
       out += labelIndent + it->second + ":\n";

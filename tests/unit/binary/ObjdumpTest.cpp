@@ -40,6 +40,21 @@ protected:
   std::string path;
 };
 
+TEST_F(Objdump, MarksWhereEachCodeLabelBegins) {
+  Binary b = sampleBinary(data);
+  b.entries[0].labels = {{"blk.0.attn_q", 0, 2, 5}, {"blk.0.attn_q", 1, 0, 9}};
+  const std::string labelled = dir.file("labelled.npubin");
+  ASSERT_TRUE(writeBinary(b, labelled).isOk());
+  ToolRun r = runStrata("objdump " + labelled + " --entry prefill");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  expectLine(r.out, "instructions\n    li r2, 4096");
+  const size_t core0 = r.out.find("# blk.0.attn_q (instructions 2..4)\n    ");
+  const size_t core1 = r.out.find("core 1: 9 instructions\n  # blk.0.attn_q (instructions 0..8)\n");
+  EXPECT_NE(core0, std::string::npos) << r.out;
+  EXPECT_NE(core1, std::string::npos) << r.out;
+  EXPECT_LT(core0, core1);
+}
+
 TEST_F(Objdump, ShowsEverySection) {
   ToolRun r = runStrata("objdump " + path);
   ASSERT_EQ(r.exitCode, 0) << r.err;

@@ -27,6 +27,7 @@
 #include "strata/target/Isa.h"
 
 #include <string>
+#include <map>
 #include <string_view>
 #include <vector>
 
@@ -45,6 +46,9 @@ struct ProgramPrintOptions {
   bool indices = false;
   /// Prefix of each instruction line (labels are printed one level less).
   std::string indent = "    ";
+  /// Comment lines ("# <text>", at the label indentation) printed before the
+  /// instruction of that index, e.g. where a code label of the binary begins.
+  std::map<uint32_t, std::string> comments;
 };
 
 /// A program, one instruction per line, with a label "L<index>:" before
