@@ -17,7 +17,8 @@ namespace {
 struct Attributed {
   std::string name;
   double instructions = 0;
-  double timeNs = 0; ///< summed per-step spans
+  double timeNs = 0;      ///< summed per-step spans
+  double exclusiveNs = 0; ///< summed per-step exclusive times (exclusiveSpanNs)
   double tensorNs = 0, vectorNs = 0, dmaNs = 0;
   double macs = 0, elementOps = 0;
   double hbmRead = 0, hbmWrite = 0, sram = 0;
@@ -26,6 +27,7 @@ struct Attributed {
   void add(const Attributed &o) {
     instructions += o.instructions;
     timeNs += o.timeNs;
+    exclusiveNs += o.exclusiveNs;
     tensorNs += o.tensorNs;
     vectorNs += o.vectorNs;
     dmaNs += o.dmaNs;
@@ -89,6 +91,7 @@ json attributedJson(const Attributed &a, double peakOpsPerS, double peakBytesPer
   j["name"] = a.name;
   j["instructions"] = a.instructions;
   j["time_s"] = a.timeNs * 1e-9;
+  j["exclusive_s"] = a.exclusiveNs * 1e-9;
   j["busy_s"] = {{"tensor", a.tensorNs * 1e-9},
                  {"vector", a.vectorNs * 1e-9},
                  {"dma", a.dmaNs * 1e-9}};
@@ -137,6 +140,46 @@ json dvfsResidency(const json &simStats, const ArchConfig &arch) {
 }
 
 } // namespace
+
+std::vector<double> exclusiveSpanNs(const std::vector<std::pair<double, double>> &spans) {
+  // In order of their ends, each span keeps what the union of the spans
+  // before it (kept as disjoint sorted intervals) does not cover.
+  std::vector<size_t> order(spans.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return spans[a].second < spans[b].second; });
+  std::vector<double> out(spans.size(), 0.0);
+  std::vector<std::pair<double, double>> covered; // disjoint, sorted by start
+  for (size_t i : order) {
+    const auto [begin, end] = spans[i];
+    if (!(end > begin))
+      continue;
+    double overlap = 0;
+    for (const auto &[b, e] : covered)
+      overlap += std::max(0.0, std::min(e, end) - std::max(b, begin));
+    out[i] = (end - begin) - overlap;
+    // Merge [begin, end] into the union.
+    std::vector<std::pair<double, double>> merged;
+    std::pair<double, double> cur{begin, end};
+    bool placed = false;
+    for (const auto &iv : covered) {
+      if (iv.second < cur.first) {
+        merged.push_back(iv);
+      } else if (cur.second < iv.first) {
+        if (!placed)
+          merged.push_back(cur), placed = true;
+        merged.push_back(iv);
+      } else {
+        cur = {std::min(cur.first, iv.first), std::max(cur.second, iv.second)};
+      }
+    }
+    if (!placed)
+      merged.push_back(cur);
+    covered = std::move(merged);
+  }
+  return out;
+}
 
 std::string layerOfLabel(const std::string &label) {
   if (label.rfind("blk.", 0) == 0) {
@@ -257,11 +300,17 @@ json buildRunReport(const RunStats &stats, const ArchConfig &arch,
     const double runNs = r.seconds * 1e9;
     const double timeBase = std::max(runNs, labelNs);
     double coveredCoreJ = 0, coveredMemoryJ = 0, coveredStaticJ = 0;
-    for (const sim::LabelCost &c : r.labels) {
+    std::vector<std::pair<double, double>> spans;
+    for (const sim::LabelCost &c : r.labels)
+      spans.emplace_back(c.firstStartNs, c.lastEndNs);
+    const std::vector<double> exclusive = exclusiveSpanNs(spans);
+    for (size_t i = 0; i < r.labels.size(); ++i) {
+      const sim::LabelCost &c = r.labels[i];
       Attributed a;
       a.name = c.name;
       a.instructions = double(c.instructions);
       a.timeNs = std::max(0.0, c.lastEndNs - c.firstStartNs);
+      a.exclusiveNs = exclusive[i];
       a.tensorNs = c.tensorBusyNs;
       a.vectorNs = c.vectorBusyNs;
       a.dmaNs = c.dmaBusyNs;

@@ -138,6 +138,15 @@ TEST_F(RunCli, ReportAttributesLabelledCode) {
   EXPECT_TRUE(out["roofline"]["bound"] == "memory" || out["roofline"]["bound"] == "compute");
   EXPECT_EQ(j["layers"][0]["macs"], 0);
   EXPECT_GT(j["layers"][0]["hbm_read_bytes"].get<double>(), 0);
+  // Exclusive times never exceed the spans, and add up to what the spans
+  // cover (at most the run's time).
+  double exclusive = 0;
+  for (const auto &o : j["ops"]) {
+    EXPECT_LE(o["exclusive_s"].get<double>(), o["time_s"].get<double>());
+    exclusive += o["exclusive_s"].get<double>();
+  }
+  EXPECT_GT(exclusive, 0);
+  EXPECT_LE(exclusive, j["summary"]["seconds"].get<double>() * (1 + 1e-9));
   // Energy shares add up to the run's energy.
   double sum = j["unattributed"]["energy_j"].get<double>();
   for (const auto &l : j["layers"])

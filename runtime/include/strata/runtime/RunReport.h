@@ -23,6 +23,8 @@
 #include <optional>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace strata::runtime {
 
@@ -42,6 +44,13 @@ struct ReportContext {
 
 nlohmann::json buildRunReport(const RunStats &stats, const ArchConfig &arch,
                               const ReportContext &context);
+
+/// Each label's exclusive time: every instant that some spans cover belongs
+/// to the one among them that ends first, so the exclusive times of a step's
+/// labels add up to the time their spans cover, where spans overlap when the
+/// prefetch schedule starts the next kernel's loads during this one. Spans
+/// are [first start, last end] in ns; an empty span gets 0.
+std::vector<double> exclusiveSpanNs(const std::vector<std::pair<double, double>> &spans);
 
 /// The "block" a label belongs to: "blk.3" for "blk.3.attn_q", else the
 /// label itself ("token_embd", "output").
