@@ -605,8 +605,23 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
   // Accumulators live across the chunks of a group, one per tile.
   std::map<std::pair<size_t, size_t>, std::shared_ptr<Value>> acc; // (block*groups+group, tile)
   std::vector<Step> steps;
+  // The first A chunk reads what the staging (or the previous kernel) wrote,
+  // behind a barrier: as an activation step it loads behind the first
+  // `ahead` weight tiles, which the in-order load queue then fetches before
+  // the barrier instead of after it.
+  const unsigned depth = std::max(1u, e_.module().options().prefetchDepth);
+  const size_t ahead = std::max<size_t>(1, depth - 1);
+  // Its successor comes after it: with the weight tile of the pass's
+  // (ahead + 1)-th tile, or right behind it when the pass has fewer tiles.
+  const size_t firstTiles = groups[passes.front().group].second - groups[passes.front().group].first;
+  const bool firstLoadsNextA = firstTiles <= ahead;
   Step first;
-  first.loads = [&, p = passes.front()]() { loadA(p); };
+  first.loads = [&]() {
+    loadA(passes.front());
+    if (firstLoadsNextA && passes.size() > 1)
+      loadA(passes[1]);
+  };
+  first.activation = true;
   steps.push_back(first);
   for (size_t pi = 0; pi < passes.size(); ++pi) {
     const Pass p = passes[pi];
@@ -623,7 +638,8 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
       // then the previous pass's last GEMM is emitted, so only two A chunks
       // are ever live (the planner keeps two tiles per group).
       const size_t groupTiles = groups[p.group].second - groups[p.group].first;
-      const bool loadsNextA = t == groups[p.group].first + (groupTiles > 1 ? 1 : 0);
+      const bool loadsNextA = pi == 0 ? !firstLoadsNextA && t == groups[p.group].first + ahead
+                                      : t == groups[p.group].first + (groupTiles > 1 ? 1 : 0);
       const int64_t pair = tile.job->pair();
       const int64_t outCols = tile.job->out.cols;
       const int64_t width = pair * tile.nt;
@@ -841,7 +857,7 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
       steps.push_back(s);
     }
   }
-  emitPipelined(steps, std::max(1u, e_.module().options().prefetchDepth));
+  emitPipelined(steps, depth);
   while (!vecOps.empty())
     emitVecOp();
   for (OutputJob &job : k_.outs)

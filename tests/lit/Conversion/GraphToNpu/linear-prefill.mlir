@@ -8,7 +8,9 @@
 //   - staging: the f32 rows are cast to f16 once, in row tiles, and stored
 //     to an HBM scratch buffer the GEMMs then read in K chunks;
 //   - per chunk: the A chunk [64][256] and the weight tile [64][256] load as
-//     strided DMAs (rows of 512 bytes, 1536 apart);
+//     strided DMAs (rows of 512 bytes, 1536 apart); the first weight tile
+//     loads ahead of the first A chunk, which waits for the staging's
+//     barrier in the in-order load queue;
 //   - the first chunk's GEMM writes a partial-sum buffer that the vector
 //     unit adds to the residual, starting the FP32 accumulator; each later
 //     chunk's partial sums are added to it (three partial buffers rotate);
@@ -19,10 +21,10 @@
 // CHECK: npu.vcast rows 16 cols 768, %{{[0-9]+}}[0] ld 768 : f32 -> %[[S0:[0-9]+]][0] ld 768 : f16
 // CHECK-NEXT: npu.dma_store %[[S0]][0] to @[[SCRATCH:prefill.t[0-9]+]][0] size [24576]
 // CHECK: npu.dma_store %{{[0-9]+}}[0] to @[[SCRATCH]][73728] size [24576]
-// CHECK: npu.dma_load %[[A0:[0-9]+]][0] from @[[SCRATCH]][0] size [512, 64] {{.*}}src_strides = array<i64: 1536>
 // CHECK: npu.dma_load %[[W0:[0-9]+]][0] from @w.w[0] size [512, 64] {{.*}}src_strides = array<i64: 1536>
-// CHECK: npu.dma_load %[[A1:[0-9]+]][0] from @[[SCRATCH]][512] size [512, 64]
 // CHECK: npu.dma_load %[[R:[0-9]+]][0] from @input1[0] size [16384]
+// CHECK: npu.dma_load %[[A0:[0-9]+]][0] from @[[SCRATCH]][0] size [512, 64] {{.*}}src_strides = array<i64: 1536>
+// CHECK: npu.dma_load %[[A1:[0-9]+]][0] from @[[SCRATCH]][512] size [512, 64]
 // CHECK: npu.dma_load %[[W1:[0-9]+]][0] from @w.w[512] size [512, 64]
 // CHECK: %[[P0:[0-9]+]] = npu.alloc 16384 {tag = "partial"}
 // CHECK: npu.gemm m 64 n 64 k 256, %[[A0]][0] ld 256 : f16, %[[W0]][0] ld 256 : f16 -> %[[P0]][0] ld 64 : f32
@@ -43,9 +45,9 @@
 // one; no partial buffers, no vector work, and the sums are stored as they
 // are right behind the last GEMM.
 // GEMM-LABEL: npu.entry @prefill
-// GEMM: npu.dma_load %[[A0:[0-9]+]][0] from @[[SCRATCH:prefill.t[0-9]+]][0] size [512, 64]
 // GEMM: npu.dma_load %[[W0:[0-9]+]][0] from @w.w[0] size [512, 64]
 // GEMM: npu.dma_load %[[R:[0-9]+]][0] from @input1[0] size [16384]
+// GEMM: npu.dma_load %[[A0:[0-9]+]][0] from @[[SCRATCH:prefill.t[0-9]+]][0] size [512, 64]
 // GEMM-NOT: tag = "partial"
 // GEMM: npu.gemm m 64 n 64 k 256, %[[A0]][0] ld 256 : f16, %[[W0]][0] ld 256 : f16 -> %[[R]][0] ld 64 : f32 {accumulate
 // GEMM: npu.gemm m 64 n 64 k 256, {{.*}} -> %[[R]][0] ld 64 : f32 {accumulate
