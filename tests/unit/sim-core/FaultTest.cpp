@@ -198,3 +198,47 @@ TEST(Fault, ConfigsTheModelCannotBuildAreErrors) {
   ASSERT_FALSE(d);
   EXPECT_NE(d.message().find("/nonexistent-dir/trace.json"), std::string::npos) << d.message();
 }
+
+// Dispatch remembers what it checked for each tile instruction of a program
+// that runs again; a run whose registers give an instruction other operands
+// checks them afresh, and a program loaded in its place is checked as new.
+TEST(Fault, RepeatedRunsCheckOperandsThatChanged) {
+  struct Case {
+    const char *program;
+    int64_t bad; ///< r3 that puts an operand out of range
+    std::vector<std::string> fault;
+  };
+  const Case cases[] = {
+      {"dma.load src=hbm[0x0] dst=sram[r3] size=4096\nhalt\n", 0x7ff800,
+       {"core 0, load queue, pc 0", "DMA destination [0x7ff800, 0x800800) lies outside"}},
+      {"dma.store src=sram[r3] dst=hbm[0x0] size=4096\nhalt\n", 0x7ff800,
+       {"core 0, store queue, pc 0", "DMA source [0x7ff800, 0x800800) lies outside"}},
+      {"vexp rows=4 cols=1024 in=f32 out=f32 x=[r3] ld0=1024 dst=[0x10000] ldd=1024\nhalt\n",
+       0x7ff000, {"core 0, compute queue, pc 0", "beyond the 8 MiB SRAM"}},
+      {"tc.config gang=16x1 precision=f32\n"
+       "gemm m=1 n=64 k=64 a=f32 b=f32 out=f32 A=[r3] lda=64 B=[0x10000] ldb=64 transB "
+       "C=[0x20000] ldc=64\nhalt\n",
+       0x7fff80, {"core 0, compute queue, pc 1", "beyond the 8 MiB SRAM"}},
+  };
+  for (const Case &c : cases) {
+    SCOPED_TRACE(c.program);
+    auto sim = makeSim(testArch());
+    ASSERT_TRUE(sim);
+    ASSERT_TRUE(sim->load(binaryOf({c.program}, {{"base", 3}})));
+    for (int run = 0; run < 3; ++run) // checked, then remembered
+      ASSERT_TRUE(sim->run("main", {{"base", 0x1000}}));
+    auto res = sim->run("main", {{"base", c.bad}});
+    ASSERT_FALSE(res);
+    expectFault(res.message(), c.fault);
+  }
+  // A binary loaded after another may hold its programs at the same address.
+  auto sim = makeSim(testArch());
+  ASSERT_TRUE(sim);
+  ASSERT_TRUE(sim->load(binaryOf({"dma.load src=hbm[0x0] dst=sram[0x1000] size=4096\nhalt\n"})));
+  ASSERT_TRUE(sim->run("main"));
+  ASSERT_TRUE(sim->run("main"));
+  ASSERT_TRUE(sim->load(binaryOf({"dma.load src=hbm[0x0] dst=sram[0x7ff800] size=4096\nhalt\n"})));
+  auto res = sim->run("main");
+  ASSERT_FALSE(res);
+  expectFault(res.message(), {"core 0, load queue, pc 0", "lies outside"});
+}
