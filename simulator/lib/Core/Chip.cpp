@@ -213,7 +213,7 @@ Status Chip::startRun(const bin::EntryPoint &entry, const std::array<int64_t, 32
   done_ = false;
   endNs_ = simNowNs();
   for (uint32_t c = 0; c < cores_.size(); ++c)
-    cores_[c]->start(c < entry.cores.size() ? &entry.cores[c] : nullptr, regs, checked);
+    cores_[c]->start(c < entry.cores.size() ? &entry.cores[c] : nullptr, regs);
   context_->coreStateChanged();
   return Status::ok();
 }

@@ -66,17 +66,6 @@ bool extentEnd(uint64_t base, const uint32_t size[3], const uint32_t stride[2],
   return true;
 }
 
-/// The resolved operands a remembered dispatch check was made for.
-bool sameOperands(const func::ResolvedGemm &a, const func::ResolvedGemm &b) {
-  return a.instr == b.instr && a.m == b.m && a.n == b.n && a.k == b.k && a.a == b.a &&
-         a.b == b.b && a.c == b.c && a.scaleA == b.scaleA && a.scaleB == b.scaleB &&
-         a.bias == b.bias;
-}
-bool sameOperands(const func::ResolvedVec &a, const func::ResolvedVec &b) {
-  return a.instr == b.instr && a.rows == b.rows && a.cols == b.cols && a.aux == b.aux &&
-         a.x == b.x && a.y == b.y && a.z == b.z && a.dst == b.dst;
-}
-
 std::string humanBytes(uint64_t b) {
   if (b >= (1ull << 30) && b % (1ull << 30) == 0)
     return fmt::format("{} GiB", b >> 30);
@@ -257,21 +246,15 @@ NpuCore::~NpuCore() = default;
 //===----------------------------------------------------------------------===//
 
 void NpuCore::start(const std::vector<isa::Instr> *program,
-                    const std::array<int64_t, 32> &regs, bool unchanged) {
+                    const std::array<int64_t, 32> &regs) {
   program_ = program;
   // A binary has a few entry points; programs of binaries loaded before
   // (Simulator::load replaces them) are forgotten rather than kept.
-  if (programMemos_.size() >= 16 && !programMemos_.count(program))
-    programMemos_.clear();
-  ProgramMemo &memo = programMemos_[program];
-  const size_t size = program ? program->size() : 0;
-  memo.hints.resize(2 * size);
-  hints_ = memo.hints.data();
-  // A program at this address may be another one (a binary loaded since):
-  // its resolutions are kept only for the program that made them.
-  if (!unchanged || memo.resolved.size() != size)
-    memo.resolved.assign(size, Resolution{});
-  resolved_ = memo.resolved.data();
+  if (footprintHints_.size() >= 16 && !footprintHints_.count(program))
+    footprintHints_.clear();
+  std::vector<uint32_t> &hints = footprintHints_[program];
+  hints.resize(program ? 2 * program->size() : 0);
+  hints_ = hints.data();
   regs_ = regs;
   regs_[0] = 0;
   pc_ = 0;
@@ -1012,18 +995,6 @@ bool NpuCore::resolveDma(const isa::DmaInstr &d, Op &op) {
     r.srcStride[i] = d.srcStride[i];
     r.dstStride[i] = d.dstStride[i];
   }
-  // Spaces, strides and cores come from the instruction: the sizes and
-  // addresses decide the rest.
-  Resolution &memo = resolved_[op.pc];
-  if (memo.kind == OpKind::Dma && memo.key.dma.src == r.src && memo.key.dma.dst == r.dst &&
-      memo.key.dma.size[0] == r.size[0] && memo.key.dma.size[1] == r.size[1] &&
-      memo.key.dma.size[2] == r.size[2]) {
-    r.srcCore = memo.key.dma.srcCore;
-    r.dstCore = memo.key.dma.dstCore;
-    op.ranges = memo.ranges;
-    op.path = memo.path;
-    return true;
-  }
   if (!checkDmaEnd(d.src, r.src, r.srcStride, r.srcCore, false, op) ||
       !checkDmaEnd(d.dst, r.dst, r.dstStride, r.dstCore, true, op))
     return false;
@@ -1034,10 +1005,6 @@ bool NpuCore::resolveDma(const isa::DmaInstr &d, Op &op) {
                   : DmaPath::Requests;
   else
     op.path = r.srcCore == id_ && r.dstCore == id_ ? DmaPath::Local : DmaPath::Peer;
-  memo.kind = OpKind::Dma;
-  memo.key.dma = r;
-  memo.ranges = op.ranges;
-  memo.path = op.path;
   return true;
 }
 
@@ -1115,18 +1082,8 @@ bool NpuCore::resolveGemm(const isa::GemmInstr &g, Op &op) {
   r.scaleA = sramAddress(g.scaleA);
   r.scaleB = sramAddress(g.scaleB);
   r.bias = sramAddress(g.bias);
-  Resolution &memo = resolved_[op.pc];
-  if (memo.kind == OpKind::Gemm && sameOperands(memo.key.gemm, r)) {
-    op.ranges = memo.ranges;
-    return true;
-  }
   footprint_.clear();
-  if (!checkFootprint(func::footprint(r, footprint_), op))
-    return false;
-  memo.kind = OpKind::Gemm;
-  memo.key.gemm = r;
-  memo.ranges = op.ranges;
-  return true;
+  return checkFootprint(func::footprint(r, footprint_), op);
 }
 
 bool NpuCore::resolveVec(const isa::VecInstr &v, Op &op) {
@@ -1139,18 +1096,8 @@ bool NpuCore::resolveVec(const isa::VecInstr &v, Op &op) {
   r.y = sramAddress(v.y);
   r.z = sramAddress(v.z);
   r.dst = sramAddress(v.dst);
-  Resolution &memo = resolved_[op.pc];
-  if (memo.kind == OpKind::Vec && sameOperands(memo.key.vec, r)) {
-    op.ranges = memo.ranges;
-    return true;
-  }
   footprint_.clear();
-  if (!checkFootprint(func::footprint(r, footprint_), op))
-    return false;
-  memo.kind = OpKind::Vec;
-  memo.key.vec = r;
-  memo.ranges = op.ranges;
-  return true;
+  return checkFootprint(func::footprint(r, footprint_), op);
 }
 
 //===----------------------------------------------------------------------===//

@@ -65,10 +65,7 @@ public:
   /// Starts `program` (may be empty: the core idles) with the given scalar
   /// registers; resets semaphores, tensor-core configuration and sequencer.
   /// Call between runs, outside sc_start. The program must outlive the run.
-  /// `unchanged`: the same program (same address, same instructions) ran
-  /// before, so what dispatch checked for it then still holds.
-  void start(const std::vector<isa::Instr> *program, const std::array<int64_t, 32> &regs,
-             bool unchanged = false);
+  void start(const std::vector<isa::Instr> *program, const std::array<int64_t, 32> &regs);
   /// Halted, queues drained, nothing in flight.
   bool finished() const { return state_ == State::Finished; }
   double finishNs() const { return finishNs_; }
@@ -150,23 +147,6 @@ private:
   struct DmaPart {
     DmaOp dma;
     DmaRequestCursor cursor; ///< request-level transfers: what goes out next
-  };
-
-  /// What dispatch resolved and checked for the tile instruction at one pc
-  /// the last time it ran. A decode step dispatches the same instructions
-  /// with the same register values on every token; when the resolved
-  /// operands equal the remembered ones, the checks (operand layouts,
-  /// bounds, DMA ends) would find the same SRAM ranges, so those are reused.
-  struct Resolution {
-    OpKind kind = OpKind::SemSignal; ///< SemSignal: nothing remembered
-    DmaPath path = DmaPath::Requests;
-    SramRanges ranges;
-    union Key {
-      Key() {}
-      func::ResolvedGemm gemm;
-      func::ResolvedVec vec;
-      DmaOp dma;
-    } key;
   };
 
   /// One queued instruction. Half of a decode step's instructions are
@@ -361,17 +341,12 @@ private:
 
   // Program state.
   const std::vector<isa::Instr> *program_ = nullptr;
-  /// Per program (entry point) and instruction: two slots (source, then
+  /// Per program (entry point) and instruction, two slots (source, then
   /// destination) where the analytic memory model last found the DMA's
-  /// footprint (mem::AnalyticModel::transfer), and what dispatch resolved;
-  /// `hints_` and `resolved_` are the running program's.
-  struct ProgramMemo {
-    std::vector<uint32_t> hints;
-    std::vector<Resolution> resolved;
-  };
-  std::unordered_map<const void *, ProgramMemo> programMemos_;
+  /// footprint (mem::AnalyticModel::transfer); `hints_` is the running
+  /// program's.
+  std::unordered_map<const void *, std::vector<uint32_t>> footprintHints_;
   uint32_t *hints_ = nullptr;
-  Resolution *resolved_ = nullptr;
   std::array<int64_t, 32> regs_{};
   uint32_t pc_ = 0;
   State state_ = State::Idle;
