@@ -192,7 +192,10 @@ private:
     /// groups take the next Gemm (GemmCost::occupancy); completion follows
     /// at `progress`.
     std::optional<CycleProgress> occupancy;
-    /// Request-level DMAs: what goes out next (set when the DMA starts).
+    /// Request-level DMAs: what goes out next. Set when such a DMA with
+    /// bytes starts; a slot's cursor is otherwise the default one or that of
+    /// a DMA that completed, done either way, so pumpRequests sends nothing
+    /// for an empty or bulk transfer.
     DmaRequestCursor requests;
 
     func::ResolvedGemm &gemm() { return u.gemm; }
