@@ -112,6 +112,9 @@ void gemmArgs(benchmark::internal::Benchmark *b) {
     b->Args({1, 4096, 4096, I(DType::F16), I(DType::F16), 1, path, 0, 0});
     b->Args({1, 1024, 1024, I(DType::F16), I(DType::F16), 1, path, 0, 0});
     b->Args({1, 1024, 1024, I(DType::F16), I(DType::F16), 0, path, 0, 0});
+    // stories260K's decode GEMVs on one of eight cores: FP32, weights [n][k].
+    for (auto [n, k] : {std::pair<int64_t, int64_t>{64, 64}, {24, 64}, {320, 64}, {64, 172}})
+      b->Args({1, n, k, I(DType::F32), I(DType::F32), 1, path, 0, 0});
     b->Args({128, 4096, 4096, I(DType::I8), I(DType::I8), 1, path, 0, 0});
     b->Args({1, 4096, 4096, I(DType::I8), I(DType::I4), 1, path, 128, 0});
     b->Args({128, 1024, 1024, I(DType::I8), I(DType::I4), 1, path, 128, 0});

@@ -948,7 +948,7 @@ bool NpuCore::dispatch_(const isa::Instr &in, uint8_t q, uint32_t pc, double rea
     }
   } else if (const auto *d = std::get_if<isa::DmaInstr>(&in)) {
     op.kind = OpKind::Dma;
-    op.u.d = DmaPart{};
+    op.u.dma = DmaOp{};
     ok = resolveDma(*d, op);
   } else if (const auto *c = std::get_if<isa::TcConfigInstr>(&in)) {
     op.kind = OpKind::TcConfig;

@@ -25,6 +25,7 @@ double kernelNowNs() { return sc_core::sc_time_stamp().to_seconds() * 1e9; }
 /// Energy so far by unit name (summed over domains), leakage and DVFS.
 std::vector<std::pair<std::string, double>> energyByUnit(const PowerMonitor &power) {
   std::vector<std::pair<std::string, double>> out;
+  out.reserve(8);
   for (PowerMonitor::UnitId u = 0; u < power.numUnits(); ++u) {
     const std::string &name = power.unitName(u);
     auto it = std::find_if(out.begin(), out.end(), [&](const auto &e) { return e.first == name; });
@@ -316,12 +317,13 @@ Simulator::runImpl(const std::string &entryName,
   r.macs = power.totalMacs() - macsBefore;
   r.energyJ = power.totalEnergyJ() - energyBeforeJ_;
   energyBeforeJ_ = power.totalEnergyJ();
-  r.energyByUnit = energyByUnit(power);
+  std::vector<std::pair<std::string, double>> energyNow = energyByUnit(power);
+  r.energyByUnit = energyNow;
   for (auto &[name, joules] : r.energyByUnit)
     for (const auto &[before, was] : energyByUnitBefore_)
       if (before == name)
         joules -= was;
-  energyByUnitBefore_ = energyByUnit(power);
+  energyByUnitBefore_ = std::move(energyNow);
   r.averagePowerW = r.seconds > 0 ? r.energyJ / r.seconds : 0;
   r.peakPowerW = power.peakPowerW();
   r.hbmBytesPerSecond = r.seconds > 0 ? (r.hbmReadBytes + r.hbmWriteBytes) / r.seconds : 0;

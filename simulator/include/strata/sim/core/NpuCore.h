@@ -154,17 +154,13 @@ private:
     }
   };
 
-  struct DmaPart {
-    DmaOp dma;
-    DmaRequestCursor cursor; ///< request-level transfers: what goes out next
-  };
-
   /// One queued instruction. Half of a decode step's instructions are
   /// semaphore operations, and an 8-core chip keeps ~1,700 of these live:
   /// what a token touches must stay in the host's L2 beside the model. So a
   /// synchronisation touches only the first cache line, the hazard ranges
-  /// fill the second, the kind's operands share the next two, and the
-  /// execution state of tile instructions follows.
+  /// fill the second, the kind's operands and the tile instructions'
+  /// counters share the next two (a DMA touches nothing past them), and the
+  /// compute progress and the request cursor follow.
   struct Op {
     // Every instruction.
     const isa::Instr *instr = nullptr;
@@ -192,29 +188,34 @@ private:
       Operands() {}
       func::ResolvedGemm gemm;
       func::ResolvedVec vec;
-      DmaPart d;
+      DmaOp dma;
     } u;
+    uint64_t groupMask = 0;                ///< tensor-core groups it uses
+    uint64_t macs = 0;
+    uint64_t sramRead = 0, sramWrite = 0;
+    uint64_t requestsOutstanding = 0;
+    int engine = -1;
+    bool holdsGroups = false;              ///< a Gemm whose groups are not released
+    bool epilogue = false;                 ///< a Gemm using the epilogue units
     std::optional<CycleProgress> progress; ///< compute ops: cycles left
     /// A Gemm's cycles until its last row has entered the array, when its
     /// groups take the next Gemm (GemmCost::occupancy); completion follows
     /// at `progress`.
     std::optional<CycleProgress> occupancy;
-    uint64_t groupMask = 0;                ///< tensor-core groups it uses
-    bool holdsGroups = false;              ///< a Gemm whose groups are not released
-    bool epilogue = false;                 ///< a Gemm using the epilogue units
-    uint64_t macs = 0;
-    uint64_t sramRead = 0, sramWrite = 0;
-    uint64_t requestsOutstanding = 0;
-    int engine = -1;
+    /// Request-level DMAs: what goes out next. Set when such a DMA with
+    /// bytes starts; a slot's cursor is otherwise the default one or that of
+    /// a DMA that completed, done either way, so pumpRequests sends nothing
+    /// for an empty or bulk transfer.
+    DmaRequestCursor requests;
 
     func::ResolvedGemm &gemm() { return u.gemm; }
     const func::ResolvedGemm &gemm() const { return u.gemm; }
     func::ResolvedVec &vec() { return u.vec; }
     const func::ResolvedVec &vec() const { return u.vec; }
-    DmaOp &dma() { return u.d.dma; }
-    const DmaOp &dma() const { return u.d.dma; }
-    DmaRequestCursor &cursor() { return u.d.cursor; }
-    const DmaRequestCursor &cursor() const { return u.d.cursor; }
+    DmaOp &dma() { return u.dma; }
+    const DmaOp &dma() const { return u.dma; }
+    DmaRequestCursor &cursor() { return requests; }
+    const DmaRequestCursor &cursor() const { return requests; }
     bool computes() const {
       return kind == OpKind::Gemm || kind == OpKind::Vec || kind == OpKind::TcConfig;
     }
