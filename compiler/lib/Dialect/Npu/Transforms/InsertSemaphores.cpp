@@ -152,10 +152,6 @@ private:
     // finished implies read).
     std::array<Clock, kQueues> read{noneClock(), noneClock(), noneClock()};
     SignalLists signals, releases;
-    // Per queue, the last op every later op of the queue starts after the
-    // completion of: a signal or barrier in the queue waits for everything
-    // before it, and nothing behind it starts before it.
-    std::array<int64_t, kQueues> drained{-1, -1, -1};
     OpBuilder b(&getContext());
 
     SmallVector<Operation *> ops;
@@ -217,8 +213,7 @@ private:
           if (s.writerQueue >= 0) {
             if (s.writerQueue != q)
               deps[s.writerQueue] = std::max(deps[s.writerQueue], s.writerIndex);
-            else if (space == 1 && !ordersOwnQueue &&
-                     s.writerIndex > std::max(drained[q], known[q][q]))
+            else if (space == 1 && !ordersOwnQueue && s.writerIndex > known[q][q])
               selfHbm = true;
           }
           if (a.write)
@@ -320,7 +315,10 @@ private:
                                          QueueAttr::get(&getContext(), Queue(p)),
                                          sb.getI32IntegerAttr(sem), sb.getI32IntegerAttr(1));
             ++signals_;
-            drained[p] = std::max(drained[p], need.dep);
+            // A signal waits for everything before it in its queue, and
+            // nothing behind it starts earlier: the queue's later ops know
+            // those are finished.
+            known[p][p] = std::max(known[p][p], need.dep);
           }
           if (auto l = producer->getAttrOfType<StringAttr>("npu.label"))
             sig->setAttr("npu.label", l);
@@ -363,10 +361,8 @@ private:
           }
         });
       }
-      if (selfHbm)
-        known[q][q] = index - 1;
       if (selfHbm || ordersOwnQueue)
-        drained[q] = std::max(drained[q], index - 1);
+        known[q][q] = std::max(known[q][q], index - 1);
     }
     return success();
   }
