@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 
 namespace strata::runtime {
 
@@ -143,10 +144,11 @@ json dvfsResidency(const json &simStats, const ArchConfig &arch) {
 
 std::vector<double> exclusiveSpanNs(const std::vector<std::pair<double, double>> &spans) {
   // In order of their ends, each span keeps what the union of the spans
-  // before it (kept as disjoint sorted intervals) does not cover.
+  // before it (kept as disjoint sorted intervals) does not cover. Those all
+  // end no later than it, so the intervals it touches are a suffix of the
+  // union and merge with it into one interval that ends where it ends.
   std::vector<size_t> order(spans.size());
-  for (size_t i = 0; i < order.size(); ++i)
-    order[i] = i;
+  std::iota(order.begin(), order.end(), size_t(0));
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return spans[a].second < spans[b].second; });
   std::vector<double> out(spans.size(), 0.0);
@@ -155,28 +157,16 @@ std::vector<double> exclusiveSpanNs(const std::vector<std::pair<double, double>>
     const auto [begin, end] = spans[i];
     if (!(end > begin))
       continue;
-    double overlap = 0;
-    for (const auto &[b, e] : covered)
-      overlap += std::max(0.0, std::min(e, end) - std::max(b, begin));
-    out[i] = (end - begin) - overlap;
-    // Merge [begin, end] into the union.
-    std::vector<std::pair<double, double>> merged;
-    std::pair<double, double> cur{begin, end};
-    bool placed = false;
-    for (const auto &iv : covered) {
-      if (iv.second < cur.first) {
-        merged.push_back(iv);
-      } else if (cur.second < iv.first) {
-        if (!placed)
-          merged.push_back(cur), placed = true;
-        merged.push_back(iv);
-      } else {
-        cur = {std::min(cur.first, iv.first), std::max(cur.second, iv.second)};
-      }
+    auto touching = std::partition_point(covered.begin(), covered.end(),
+                                         [&](const auto &iv) { return iv.second < begin; });
+    double overlap = 0, start = begin;
+    for (auto it = touching; it != covered.end(); ++it) {
+      overlap += it->second - std::max(it->first, begin);
+      start = std::min(start, it->first);
     }
-    if (!placed)
-      merged.push_back(cur);
-    covered = std::move(merged);
+    out[i] = (end - begin) - overlap;
+    covered.erase(touching, covered.end());
+    covered.emplace_back(start, end);
   }
   return out;
 }
