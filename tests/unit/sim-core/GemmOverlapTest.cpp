@@ -8,7 +8,7 @@
 // cycle per instruction, 1 GHz).
 //
 //===----------------------------------------------------------------------===//
-#include "SimTestUtil.h"
+#include "GroupGemm.h"
 
 #include "strata/sim/core/Chip.h"
 #include "strata/sim/core/TimingModel.h"
@@ -21,31 +21,8 @@ using namespace strata::test;
 
 namespace {
 
-/// 64 x 256 x 256 f16 on group 0 of the 16x1 gang: 8 x 8 tiles of 64 rows,
-/// occupancy 64 * 64 = 4,096 cycles, latency 4,096 + 72 = 4,168 (the
-/// scratchpad needs 672 cycles: compute bound).
-constexpr uint64_t kOccupancy = 4096, kLatency = 4168;
-
-std::string gemm(uint32_t a, uint32_t c, uint32_t b = 0x100000) {
-  return fmt::format("gemm m=64 n=256 k=256 a=f16 b=f16 out=f32 A=[{:#x}] lda=256 "
-                     "B=[{:#x}] ldb=256 C=[{:#x}] ldc=256 tcGroup=0\n",
-                     a, b, c);
-}
-
-sim::SimOptions timingOnly() {
-  sim::SimOptions o;
-  o.timingOnly = true;
-  return o;
-}
-
 uint64_t cyclesOf(const std::string &program, const sim::SimOptions &o = timingOnly()) {
   return runPrograms(testArch(), {program + "halt\n"}, o).result.cycles;
-}
-
-double stat(const Ran &r, const char *name) {
-  double v = -1;
-  EXPECT_TRUE(r.sim->stats().lookup(name, v)) << name;
-  return v;
 }
 
 /// Energy of the f16 MACs of core 0's tensor cores.
@@ -80,8 +57,8 @@ TEST(GemmOverlap, IndependentGemmsEnterBehindEachOther) {
   // (1 + 4,096) and completes 4,168 later, 1 + 2 * 4,096 + 72 = 8,265:
   // 73 cycles less than twice one (the first's fill/drain, and the second
   // dispatch cycle that was already hidden).
-  const uint64_t one = cyclesOf(gemm(0x0, 0x200000));
-  const uint64_t two = cyclesOf(gemm(0x0, 0x200000) + gemm(0x0, 0x300000, 0x180000));
+  const uint64_t one = cyclesOf(groupGemm(0x0, 0x200000));
+  const uint64_t two = cyclesOf(groupGemm(0x0, 0x200000) + groupGemm(0x0, 0x300000, 0x180000));
   EXPECT_EQ(one, 1 + kLatency);
   EXPECT_EQ(two, 1 + 2 * kOccupancy + 72);
   EXPECT_EQ(two, 2 * one - 73);
@@ -92,10 +69,10 @@ TEST(GemmOverlap, ADependentGemmWaitsForTheCompletion) {
   // the first's completion, 1 + 2 * 4,168 = 8,337. A second writing the
   // first's input (write after read) or output (write after write) waits
   // just as long.
-  const std::string first = gemm(0x0, 0x200000);
-  EXPECT_EQ(cyclesOf(first + gemm(0x200000, 0x300000, 0x180000)), 1 + 2 * kLatency);
-  EXPECT_EQ(cyclesOf(first + gemm(0x40000, 0x0, 0x180000)), 1 + 2 * kLatency);
-  EXPECT_EQ(cyclesOf(first + gemm(0x40000, 0x200000, 0x180000)), 1 + 2 * kLatency);
+  const std::string first = groupGemm(0x0, 0x200000);
+  EXPECT_EQ(cyclesOf(first + groupGemm(0x200000, 0x300000, 0x180000)), 1 + 2 * kLatency);
+  EXPECT_EQ(cyclesOf(first + groupGemm(0x40000, 0x0, 0x180000)), 1 + 2 * kLatency);
+  EXPECT_EQ(cyclesOf(first + groupGemm(0x40000, 0x200000, 0x180000)), 1 + 2 * kLatency);
 }
 
 TEST(GemmOverlap, ASignalAfterAGemmFiresAtItsCompletion) {
@@ -104,12 +81,12 @@ TEST(GemmOverlap, ASignalAfterAGemmFiresAtItsCompletion) {
   // (ready at 3 ns), is blocked 4,166 ns; the Gemm behind the signal starts
   // at 4,169 and ends at 1 + 2 * 4,168.
   Ran r = runPrograms(testArch(),
-                      {gemm(0x0, 0x200000) + "sem.signal compute, s0\n"
+                      {groupGemm(0x0, 0x200000) + "sem.signal compute, s0\n"
                                              "sem.wait store, s0\n" +
-                       gemm(0x0, 0x300000, 0x180000) + "halt\n"},
+                       groupGemm(0x0, 0x300000, 0x180000) + "halt\n"},
                       timingOnly());
   EXPECT_EQ(r.result.cycles, 1 + 2 * kLatency);
-  EXPECT_DOUBLE_EQ(stat(r, "core0.store.sync_blocked"), double(1 + kLatency - 3));
+  EXPECT_DOUBLE_EQ(statOf(r, "core0.store.sync_blocked"), double(1 + kLatency - 3));
 }
 
 TEST(GemmOverlap, EpiloguesOfOneGroupSerialise) {
@@ -162,7 +139,7 @@ TEST(GemmOverlap, AGroupHoldsAtMostTwoGemmsInFlight) {
 TEST(GemmOverlap, ReconfigurationWaitsForTheCompletion) {
   // The tc.config may start only when no Gemm is in flight: at 4,169, not
   // at the occupancy end; it then holds the groups for 64 cycles.
-  EXPECT_EQ(cyclesOf(gemm(0x0, 0x200000) + "tc.config gang=4x4 precision=f16\n"),
+  EXPECT_EQ(cyclesOf(groupGemm(0x0, 0x200000) + "tc.config gang=4x4 precision=f16\n"),
             1 + kLatency + 64);
 }
 
@@ -171,14 +148,14 @@ TEST(GemmOverlap, BusyTimeIsTheUnionOfTheGemmsSpans) {
   // the group is busy 8,264 ns (not 2 * 4,168): "active" (any group) 8,264,
   // "busy" (group time over 16 groups) 8,264 / 16.
   Ran r = runPrograms(testArch(),
-                      {gemm(0x0, 0x200000) + gemm(0x0, 0x300000, 0x180000) + "halt\n"},
+                      {groupGemm(0x0, 0x200000) + groupGemm(0x0, 0x300000, 0x180000) + "halt\n"},
                       timingOnly());
   EXPECT_EQ(r.result.cycles, 8265u);
-  EXPECT_DOUBLE_EQ(stat(r, "core0.tensor.active"), 8264.0);
-  EXPECT_DOUBLE_EQ(stat(r, "core0.tensor.busy"), 8264.0 / 16);
+  EXPECT_DOUBLE_EQ(statOf(r, "core0.tensor.active"), 8264.0);
+  EXPECT_DOUBLE_EQ(statOf(r, "core0.tensor.busy"), 8264.0 / 16);
   // The MACs and their energy are those of two Gemms, as before.
-  EXPECT_DOUBLE_EQ(stat(r, "core0.tensor.gemms"), 2.0);
-  Ran one = runPrograms(testArch(), {gemm(0x0, 0x200000) + "halt\n"}, timingOnly());
+  EXPECT_DOUBLE_EQ(statOf(r, "core0.tensor.gemms"), 2.0);
+  Ran one = runPrograms(testArch(), {groupGemm(0x0, 0x200000) + "halt\n"}, timingOnly());
   EXPECT_DOUBLE_EQ(macEnergyJ(r), 2 * macEnergyJ(one));
   EXPECT_GT(macEnergyJ(one), 0.0);
 }
@@ -199,8 +176,8 @@ TEST(GemmOverlap, ALongerDrainInsideTheNextSpanIsCountedOnce) {
        "halt\n"},
       timingOnly());
   EXPECT_EQ(r.result.cycles, 65u + 1024);
-  EXPECT_DOUBLE_EQ(stat(r, "core0.tensor.active"), 1024.0);
-  EXPECT_DOUBLE_EQ(stat(r, "core0.tensor.busy"), 1024.0);
+  EXPECT_DOUBLE_EQ(statOf(r, "core0.tensor.active"), 1024.0);
+  EXPECT_DOUBLE_EQ(statOf(r, "core0.tensor.busy"), 1024.0);
 }
 
 TEST(GemmOverlap, AClockChangeMovesOccupancyAndCompletion) {
@@ -212,8 +189,8 @@ TEST(GemmOverlap, AClockChangeMovesOccupancyAndCompletion) {
   sim::SimOptions hinted = timingOnly();
   hinted.governor = "hinted";
   Ran during = runPrograms(testArch(),
-                           {gemm(0x0, 0x200000) + "dvfs.hint load, own, 0\n" +
-                            gemm(0x0, 0x300000, 0x180000) + "halt\n"},
+                           {groupGemm(0x0, 0x200000) + "dvfs.hint load, own, 0\n" +
+                            groupGemm(0x0, 0x300000, 0x180000) + "halt\n"},
                            hinted);
   EXPECT_NEAR(during.result.seconds * 1e9, 1002.0 + (4095.0 + 4168.0) / 0.6, 0.01);
 
@@ -225,7 +202,7 @@ TEST(GemmOverlap, AClockChangeMovesOccupancyAndCompletion) {
   // 5,217 + 1,028 / 0.6 ns. The small Gemm ends before, at 5,097 + 136 / 0.6.
   Ran drain = runPrograms(
       testArch(),
-      {gemm(0x0, 0x200000) +
+      {groupGemm(0x0, 0x200000) +
        "gemm m=64 n=32 k=32 a=f16 b=f16 out=f32 A=[0x0] lda=256 B=[0x180000] ldb=32 "
        "C=[0x300000] ldc=32 tcGroup=0\n"
        "dvfs.hint compute, own, 0\n"

@@ -8,7 +8,7 @@
 // every instruction costs one dispatch cycle; 1 GHz.
 //
 //===----------------------------------------------------------------------===//
-#include "SimTestUtil.h"
+#include "GroupGemm.h"
 
 #include "strata/sim/core/Chip.h"
 #include "strata/support/Float16.h"
@@ -20,29 +20,11 @@ using namespace strata::test;
 
 namespace {
 
-constexpr uint64_t kOccupancy = 4096, kLatency = 4168;
-
-std::string gemm(uint32_t a, uint32_t c, uint32_t b, const char *extra = "") {
-  return fmt::format("gemm m=64 n=256 k=256 a=f16 b=f16 out=f32 A=[{:#x}] lda=256 "
-                     "B=[{:#x}] ldb=256 C=[{:#x}] ldc=256 tcGroup=0{}\n",
-                     a, b, c, extra);
-}
-
-sim::SimOptions timingOnly() {
-  sim::SimOptions o;
-  o.timingOnly = true;
-  return o;
-}
-
 Ran run(const std::string &program, const sim::SimOptions &o = timingOnly()) {
   return runPrograms(testArch(), {program + "halt\n"}, o);
 }
 
-double storeBlockedNs(const Ran &r) {
-  double v = -1;
-  EXPECT_TRUE(r.sim->stats().lookup("core0.store.sync_blocked", v));
-  return v;
-}
+double storeBlockedNs(const Ran &r) { return statOf(r, "core0.store.sync_blocked"); }
 
 /// The store queue's wait is dispatched third (ready at 3 ns): how long it
 /// waits says when the compute queue's release fired.
@@ -54,10 +36,10 @@ std::string handOff(const char *kind) {
 
 TEST(SemRelease, FiresWhenTheGemmsLastRowHasEntered) {
   // At 1 + 4,096 = 4,097 ns, where a signal fires at 1 + 4,168.
-  Ran release = run(gemm(0x0, 0x200000, 0x100000) + handOff("release"));
+  Ran release = run(groupGemm(0x0, 0x200000, 0x100000) + handOff("release"));
   EXPECT_DOUBLE_EQ(storeBlockedNs(release), double(1 + kOccupancy - 3));
   EXPECT_EQ(release.result.cycles, 1 + kLatency);
-  Ran signal = run(gemm(0x0, 0x200000, 0x100000) + handOff("signal"));
+  Ran signal = run(groupGemm(0x0, 0x200000, 0x100000) + handOff("signal"));
   EXPECT_DOUBLE_EQ(storeBlockedNs(signal), double(1 + kLatency - 3));
 }
 
@@ -65,24 +47,24 @@ TEST(SemRelease, TheGemmBehindItStillEntersBehindThePreviousOne) {
   // The release issues at the first Gemm's occupancy end, where the second
   // takes the group anyway: 1 + 2 * 4,096 + 72, as with no release between
   // them. Behind a signal the second starts at the first's completion.
-  const std::string second = gemm(0x0, 0x300000, 0x180000);
-  EXPECT_EQ(run(gemm(0x0, 0x200000, 0x100000) + "sem.release compute, s0\n" + second)
+  const std::string second = groupGemm(0x0, 0x300000, 0x180000);
+  EXPECT_EQ(run(groupGemm(0x0, 0x200000, 0x100000) + "sem.release compute, s0\n" + second)
                 .result.cycles,
             1 + 2 * kOccupancy + 72);
-  EXPECT_EQ(run(gemm(0x0, 0x200000, 0x100000) + "sem.signal compute, s0\n" + second)
+  EXPECT_EQ(run(groupGemm(0x0, 0x200000, 0x100000) + "sem.signal compute, s0\n" + second)
                 .result.cycles,
             1 + 2 * kLatency);
 }
 
 TEST(SemRelease, AnAccumulatingGemmHasReadItsInputsAtItsOccupancyEnd) {
   // The old C it adds is an output it also reads (docs/isa.md 4.4).
-  Ran r = run(gemm(0x0, 0x200000, 0x100000, " accumulate") + handOff("release"));
+  Ran r = run(groupGemm(0x0, 0x200000, 0x100000, " accumulate") + handOff("release"));
   EXPECT_DOUBLE_EQ(storeBlockedNs(r), double(1 + kOccupancy - 3));
 }
 
 TEST(SemRelease, ABiasedGemmHasReadItsOperandsOnlyAtItsCompletion) {
   // Its epilogue reads the bias: the release fires with the completion.
-  Ran r = run(gemm(0x0, 0x200000, 0x100000, " bias=[0x7f0000]") + handOff("release"));
+  Ran r = run(groupGemm(0x0, 0x200000, 0x100000, " bias=[0x7f0000]") + handOff("release"));
   EXPECT_DOUBLE_EQ(storeBlockedNs(r), double(1 + kLatency - 3));
 }
 
@@ -91,7 +73,7 @@ TEST(SemRelease, EveryEarlierOpMustHaveRead) {
   // 1 + 2 * 4,096 (the store queue's wait is dispatched fourth, ready at
   // 4 ns). A vexp before it: the release fires with the vexp's completion,
   // when a signal fires too.
-  Ran two = run(gemm(0x0, 0x200000, 0x100000) + gemm(0x0, 0x300000, 0x180000) +
+  Ran two = run(groupGemm(0x0, 0x200000, 0x100000) + groupGemm(0x0, 0x300000, 0x180000) +
                 handOff("release"));
   EXPECT_DOUBLE_EQ(storeBlockedNs(two), double(1 + 2 * kOccupancy - 4));
   const std::string vexp =
@@ -110,7 +92,7 @@ TEST(SemRelease, AClockChangeMovesWhenItFires) {
   // wait is dispatched fourth here (ready at 4 ns).
   sim::SimOptions hinted = timingOnly();
   hinted.governor = "hinted";
-  Ran r = run(gemm(0x0, 0x200000, 0x100000) + "dvfs.hint load, own, 0\n" + handOff("release"),
+  Ran r = run(groupGemm(0x0, 0x200000, 0x100000) + "dvfs.hint load, own, 0\n" + handOff("release"),
               hinted);
   EXPECT_NEAR(storeBlockedNs(r), 1002.0 + 4095.0 / 0.6 - 4, 0.01);
 }

@@ -583,7 +583,7 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
   struct VecOp {
     std::function<void()> emit;
     int partial = -1;  ///< the partial-sum buffer this op reads last
-    size_t gemm = 0;   ///< the GEMM whose chain it belongs to
+    size_t gemm = 0;   ///< GEMMs emitted when it was queued: it waits for one more
   };
   size_t gemmsEmitted = 0;
   std::deque<VecOp> vecOps;
