@@ -112,6 +112,7 @@ void addBackendStage(OpPassManager &pm, const CompileOptions &o) {
   b.dvfsHints = o.dvfsHints;
   b.pinWeights = o.pinWeights;
   b.residentKv = o.residentKv;
+  b.padRows = o.padRows;
   b.forwardStores = o.forwardStores;
   npu::buildBackendPassPipeline(pm, b);
 }

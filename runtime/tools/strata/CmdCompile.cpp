@@ -3,7 +3,7 @@
 //   strata compile INPUT.mlir|MODEL -o OUT.npubin [--arch CFG] [--precision P]
 //       [--emit mlir|asm|bin] [--mlir-print-ir-after-all] [--report FILE]
 //       [--no-fuse] [--no-prefetch] [--no-dvfs-hints] [--no-pin-weights] [--no-resident-kv]
-//       [--no-forward-stores] [--no-fusion-compare]
+//       [--no-pad-rows] [--no-forward-stores] [--no-fusion-compare]
 //       [--chunk T] [--max-seq N] [--kv-cache f32|f16|bf16]   (model inputs)
 //
 // Runs the compiler driver (compiler/include/strata/Driver) on a
@@ -41,6 +41,7 @@ struct CompileCliOptions {
   bool noDvfsHints = false;
   bool noPinWeights = false;
   bool noResidentKv = false;
+  bool noPadRows = false;
   bool noForwardStores = false;
   CompileOptions compile;
   // Model-file inputs only (compileModelFile below).
@@ -110,6 +111,7 @@ void runCompile(CompileCliOptions &o) {
   o.compile.dvfsHints = !o.noDvfsHints;
   o.compile.pinWeights = !o.noPinWeights;
   o.compile.residentKv = !o.noResidentKv;
+  o.compile.padRows = !o.noPadRows;
   o.compile.forwardStores = !o.noForwardStores;
   o.compile.compareFusion = !o.noFusionCompare;
   o.compile.toolVersion = std::string("strata ") + STRATA_VERSION;
@@ -198,6 +200,9 @@ void registerCompileCommand(CLI::App &app) {
   cmd->add_flag("--no-resident-kv", opt->noResidentKv,
                 "Read a decode step's whole KV cache from HBM on every step even when it "
                 "fits in SRAM (strata-graph-to-npu resident-kv=false)");
+  cmd->add_flag("--no-pad-rows", opt->noPadRows,
+                "Keep multi-row activations packed even where their row pitch puts a column "
+                "tile on few HBM pseudo-channels (strata-graph-to-npu pad-rows=false)");
   cmd->add_flag("--no-forward-stores", opt->noForwardStores,
                 "Load kernel results back from HBM even on the core that stored them "
                 "(skip strata-npu-forward-stores)");

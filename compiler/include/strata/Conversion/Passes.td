@@ -54,6 +54,11 @@ def GraphToNpuPass : Pass<"strata-graph-to-npu", "::mlir::ModuleOp"> {
            "steps (reserved at the top of every core's SRAM) when they take at "
            "most an eighth of it; the decode entry then takes `kv_valid`, the "
            "rows its SRAM copy holds">,
+    Option<"padRows", "pad-rows", "bool", /*default=*/"true",
+           "Pad the rows of multi-row activations whose row pitch would put a "
+           "column tile on few HBM pseudo-channels (a multiple of several "
+           "interleave stripes under the interleaved address mapping) by one "
+           "interleave chunk">,
   ];
 }
 

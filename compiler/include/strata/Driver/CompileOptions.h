@@ -44,6 +44,8 @@ struct CompileOptions {
   /// strata-graph-to-npu's resident KV cache: a decode step's f32 K and V
   /// rows stay in SRAM between steps when they fit an eighth of it.
   bool residentKv = true;
+  /// strata-graph-to-npu's padded activation rows (docs/compiler.md 7.3).
+  bool padRows = true;
   /// strata-npu-pin-weights: weights that all fit stay resident in SRAM,
   /// loaded once by a load_weights entry instead of on every step.
   bool pinWeights = true;

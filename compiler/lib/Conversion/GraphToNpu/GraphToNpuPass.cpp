@@ -78,6 +78,7 @@ public:
     options.prefetchDepth = std::max(1u, unsigned(prefetchDepth));
     options.prefillKChunk = prefillKChunk;
     options.residentKv = residentKv;
+    options.padRows = padRows;
     if (prefillKSums == "gemm") {
       options.prefillAccumulate = true;
     } else if (prefillKSums == "vector") {

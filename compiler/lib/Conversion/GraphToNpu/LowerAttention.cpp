@@ -241,8 +241,8 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
           readBack(*oldBytes);
         for (int64_t which = 0; which < 2; ++which) {
           const Tensor &src = which == 0 ? *kNew : *vNew;
-          npu::DmaLoadOp fresh = em.load(cache, which * hb, src.symbol, src.offset + g * hd * 4,
-                                         hd * 4, T, src.rowBytes(), rowBytes);
+          npu::DmaLoadOp fresh = em.load(cache, which * hb, src.symbol, src.at(0, g * hd), hd * 4,
+                                         T, src.stride(), rowBytes);
           fresh.setSizeAttr(em.b().getArrayAttr({em.imm(rowBytes), em.reg(*wReg)}));
           fresh.setDstRegAttr(em.b().getI32IntegerAttr(*posBytes));
           fresh.setDstWindowAttr(em.b().getDenseI64ArrayAttr({which * hb, hb}));
@@ -260,8 +260,8 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
         Value rows = em.alloc(2 * T * hd * 4, "kv.new");
         for (int64_t which = 0; which < 2; ++which) {
           const Tensor &src = which == 0 ? *kNew : *vNew;
-          em.load(rows, which * T * hd * 4, src.symbol, src.offset + g * hd * 4, hd * 4, T,
-                  src.rowBytes(), hd * 4);
+          em.load(rows, which * T * hd * 4, src.symbol, src.at(0, g * hd), hd * 4, T, src.stride(),
+                  hd * 4);
         }
         Value cast = rows;
         if (ce != DType::F32) {
@@ -287,8 +287,7 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
         if (decode)
           em.load(qf, 0, q->symbol, q->offset + head0 * hd * 4, heads * hd * 4);
         else
-          em.load(qf, 0, q->symbol, q->offset + row0 * q->rowBytes() + head0 * hd * 4, hd * 4,
-                  rows, q->rowBytes(), hd * 4);
+          em.load(qf, 0, q->symbol, q->at(row0, head0 * hd), hd * 4, rows, q->stride(), hd * 4);
         Value qc = qf;
         if (ce != DType::F32) {
           qc = em.alloc(m * rowBytes, "q.cast");
@@ -365,8 +364,7 @@ LogicalResult lowerAttention(EntryLowering &e, graph::AttentionOp op) {
         if (decode)
           em.store(o, 0, out.symbol, out.offset + head0 * hd * ob, heads * hd * ob);
         else
-          em.store(o, 0, out.symbol, out.offset + row0 * out.rowBytes() + head0 * hd * ob,
-                   hd * ob, rows, hd * ob, out.rowBytes());
+          em.store(o, 0, out.symbol, out.at(row0, head0 * hd), hd * ob, rows, hd * ob, out.stride());
         return success();
       };
       if (decode) {

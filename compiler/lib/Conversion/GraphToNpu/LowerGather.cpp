@@ -141,7 +141,7 @@ LogicalResult lowerTakeRow(EntryLowering &e, graph::TakeRowOp op) {
     FailureOr<unsigned> off = e.tempReg(c, op.getLoc());
     if (failed(idx) || failed(off))
       return failure();
-    em.muli(*off, *idx, x->rowBytes());
+    em.muli(*off, *idx, x->stride());
     npu::DmaLoadOp ld = em.load(row, 0, x->symbol, x->offset, x->rowBytes());
     ld.setSrcRegAttr(em.b().getI32IntegerAttr(*off));
     ld.setSrcWindowAttr(em.b().getDenseI64ArrayAttr({x->offset, x->bytes()}));

@@ -482,7 +482,6 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
       OutputJob &job = *s.job;
       const MatOperand &B = job.b;
       const int64_t pair = job.paired ? 2 : 1;
-      const int64_t outCols = job.out.cols;
       AForm form = formFor(B);
       const int64_t kc = plans[si].kc;
       // Column tile: the weight tile budget, and the output tile's.
@@ -529,9 +528,8 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
                 *cBuf = em.alloc(tile->mt * (sliceC ? sliceW : fuseEpilogue ? nt : pair * nt) * 4,
                                  "c");
               if (residualInC)
-                em.load(*cBuf, cOff, k_.residual->symbol,
-                        k_.residual->offset + (tile->m0 * outCols + n0) * 4, nt * 4, tile->mt,
-                        outCols * 4, ldC * 4);
+                em.load(*cBuf, cOff, k_.residual->symbol, k_.residual->at(tile->m0, n0), nt * 4,
+                        tile->mt, k_.residual->stride(), ldC * 4);
             }
           };
           step.compute = [=, &em]() {
@@ -617,9 +615,8 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
               }
               if (k_.residual) {
                 Value r = em.alloc(tile->mt * nt * 4, "residual");
-                em.load(r, 0, k_.residual->symbol,
-                        k_.residual->offset + (tile->m0 * outCols + n0) * 4, nt * 4, tile->mt,
-                        outCols * 4, nt * 4);
+                em.load(r, 0, k_.residual->symbol, k_.residual->at(tile->m0, n0), nt * 4, tile->mt,
+                        k_.residual->stride(), nt * 4);
                 KernelEmitter::Vec a;
                 a.x = result;
                 a.y = r;
@@ -638,14 +635,12 @@ LogicalResult LinearEmitter::emitCore(unsigned coreId) {
             }
             if (sliceC) {
               if (lastTile)
-                em.store(result, 0, job.out.symbol,
-                         job.out.offset + (tile->m0 * outCols + sliceN0) * 4, sliceW * 4,
-                         tile->mt, sliceW * 4, outCols * 4);
+                em.store(result, 0, job.out.symbol, job.out.at(tile->m0, sliceN0), sliceW * 4,
+                         tile->mt, sliceW * 4, job.out.stride());
               return;
             }
-            em.store(result, 0, job.out.symbol,
-                     job.out.offset + (tile->m0 * outCols + n0) * 4, nt * 4, tile->mt, nt * 4,
-                     outCols * 4);
+            em.store(result, 0, job.out.symbol, job.out.at(tile->m0, n0), nt * 4, tile->mt, nt * 4,
+                     job.out.stride());
           };
           steps.push_back(step);
         }

@@ -558,15 +558,15 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
       const StagedForm &s = staged(f);
       const int64_t eb = formElemBytes(f);
       Value data = em.alloc(p.mt * p.kk * eb, "a");
-      em.loadParallel(data, 0, s.data.symbol, s.data.offset + (p.m0 * K + p.k0) * eb, p.kk * eb,
-                      p.mt, K * eb, p.kk * eb, e_.arch().core.dma.engines);
+      em.loadParallel(data, 0, s.data.symbol, s.data.at(p.m0, p.k0), p.kk * eb, p.mt,
+                      s.data.stride(), p.kk * eb, e_.arch().core.dma.engines);
       Value scales;
       if (f.quantized) {
-        const int64_t sb = f.scaleBytes(), g = f.groups(p.kk), gAll = f.groups(K);
+        const int64_t sb = f.scaleBytes(), g = f.groups(p.kk);
         scales = em.alloc(p.mt * g * sb, "a.scales");
         const int64_t col0 = f.group ? p.k0 / f.group : 0;
-        em.load(scales, 0, s.scales->symbol, s.scales->offset + (p.m0 * gAll + col0) * sb, g * sb,
-                p.mt, gAll * sb, g * sb);
+        em.load(scales, 0, s.scales->symbol, s.scales->at(p.m0, col0), g * sb, p.mt,
+                s.scales->stride(), g * sb);
       }
       p.a->bufs[f] = {data, scales};
     }
@@ -641,7 +641,6 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
       const bool loadsNextA = pi == 0 ? !firstLoadsNextA && t == groups[p.group].first + ahead
                                       : t == groups[p.group].first + (groupTiles > 1 ? 1 : 0);
       const int64_t pair = tile.job->pair();
-      const int64_t outCols = tile.job->out.cols;
       const int64_t width = pair * tile.nt;
       // The residual joins the sums with the first chunk's add when no
       // activation follows; else it is added after the activation (single
@@ -660,11 +659,11 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
         if (withResidual) {
           const Tensor &r = *k_.residual;
           *res = em.alloc(p.mt * tile.nt * 4, "residual");
-          em.loadParallel(*res, 0, r.symbol, r.offset + (p.m0 * r.cols + tile.n0) * 4,
-                          tile.nt * 4, p.mt, r.cols * 4, tile.nt * 4, e_.arch().core.dma.engines);
+          em.loadParallel(*res, 0, r.symbol, r.at(p.m0, tile.n0), tile.nt * 4, p.mt, r.stride(),
+                          tile.nt * 4, e_.arch().core.dma.engines);
         }
       };
-      s.compute = [&, this, p, tile, w, ws, bias, res, accBuf, pair, width, outCols, firstChunk,
+      s.compute = [&, this, p, tile, w, ws, bias, res, accBuf, pair, width, firstChunk,
                    lastChunk, withResidual, residualLast]() {
         const MatOperand &B = tile.job->b;
         const AForm form = formFor(B);
@@ -737,11 +736,11 @@ void OutputStationaryEmitter::emitCore(unsigned coreId) {
         em.gemm(g);
         ++gemmsEmitted;
 
-        auto store = [&, p, tile, outCols](Value result) {
+        auto store = [&, p, tile](Value result) {
           const int64_t ob = int64_t(dtypeBytes(tile.job->out.dtype, 1));
-          em.storeParallel(result, 0, tile.job->out.symbol,
-                           tile.job->out.offset + (p.m0 * outCols + tile.n0) * ob, tile.nt * ob,
-                           p.mt, tile.nt * ob, outCols * ob, e_.arch().core.dma.engines);
+          em.storeParallel(result, 0, tile.job->out.symbol, tile.job->out.at(p.m0, tile.n0),
+                           tile.nt * ob, p.mt, tile.nt * ob, tile.job->out.stride(),
+                           e_.arch().core.dma.engines);
         };
         if (single) {
           store(*accBuf);

@@ -8,6 +8,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "llvm/ADT/bit.h"
 
+#include <numeric>
+
 using namespace mlir;
 
 namespace strata::lowering {
@@ -155,13 +157,19 @@ npu::DmaStoreOp KernelEmitter::store(Value src, int64_t srcOffset, StringAttr sy
 
 void KernelEmitter::loadRows(Value dst, int64_t dstOffset, const Tensor &t, int64_t row0,
                              int64_t rows) {
-  // Rows are contiguous in HBM and packed in SRAM: one linear copy.
-  load(dst, dstOffset, t.symbol, t.offset + row0 * t.rowBytes(), rows * t.rowBytes());
+  // Packed in SRAM; one linear copy unless the HBM rows are padded.
+  if (t.packed() || rows == 1)
+    load(dst, dstOffset, t.symbol, t.at(row0, 0), rows * t.rowBytes());
+  else
+    load(dst, dstOffset, t.symbol, t.at(row0, 0), t.rowBytes(), rows, t.stride(), t.rowBytes());
 }
 
 void KernelEmitter::storeRows(Value src, int64_t srcOffset, const Tensor &t, int64_t row0,
                               int64_t rows) {
-  store(src, srcOffset, t.symbol, t.offset + row0 * t.rowBytes(), rows * t.rowBytes());
+  if (t.packed() || rows == 1)
+    store(src, srcOffset, t.symbol, t.at(row0, 0), rows * t.rowBytes());
+  else
+    store(src, srcOffset, t.symbol, t.at(row0, 0), t.rowBytes(), rows, t.rowBytes(), t.stride());
 }
 
 void KernelEmitter::tcConfig(isa::Gang gang, DType precision) {
@@ -532,6 +540,36 @@ bool EntryLowering::isWeight(Value v) const {
   return static_cast<bool>(v.getDefiningOp<graph::WeightRefOp>());
 }
 
+/// Whether every reader of `v` lowers through Tensor::at/stride (so a padded
+/// pitch is safe): kernels that view it as its own [rows][cols]. Matmul
+/// reads an activation B operand as packed.
+static bool readersHonourPitch(Value v) {
+  auto type = llvm::cast<RankedTensorType>(v.getType());
+  if (type.getRank() != 2)
+    return false; // row kernels view higher ranks as [numel / last][last]
+  return llvm::all_of(v.getUsers(), [](Operation *user) {
+    return llvm::isa<graph::FusedLinearOp, graph::LinearOp, graph::AttentionOp, graph::RopeOp,
+                     graph::RmsNormOp, graph::LayerNormOp, graph::AddOp, graph::MulOp,
+                     graph::SiluOp, graph::ReluOp, graph::GeluOp, graph::CastOp,
+                     graph::SoftmaxOp, graph::TakeRowOp>(user);
+  });
+}
+
+int64_t EntryLowering::activationPitch(int64_t rows, int64_t cols, DType dtype) const {
+  const int64_t rowBytes = int64_t(dtypeBytes(dtype, cols));
+  const HbmConfig &hbm = arch().hbm;
+  if (!module_.options().padRows || rows < 2 || hbm.addressMapping != "interleaved")
+    return rowBytes;
+  const int64_t chunk = hbm.interleaveBytes;
+  const int64_t pcs = int64_t(hbm.stacks) * hbm.channelsPerStack * hbm.pseudoChannels;
+  if (chunk <= 0 || rowBytes % chunk != 0 || std::gcd(rowBytes / chunk, pcs) < 4)
+    return rowBytes;
+  int64_t chunks = rowBytes / chunk + 1;
+  while (std::gcd(chunks, pcs) != 1)
+    ++chunks;
+  return chunks * chunk;
+}
+
 Tensor EntryLowering::resultTensor(Value v, DType dtype) {
   auto it = preassigned_.find(v);
   if (it != preassigned_.end()) {
@@ -543,6 +581,8 @@ Tensor EntryLowering::resultTensor(Value v, DType dtype) {
   t.rows = type.getRank() >= 2 ? type.getDimSize(0) : 1;
   t.cols = type.getNumElements() / std::max<int64_t>(1, t.rows);
   t.dtype = dtype;
+  if (readersHonourPitch(v))
+    t.pitch = activationPitch(t.rows, t.cols, dtype);
   t.symbol = module_.newActivation(name(), activationOffset_, t.bytes());
   tensors_[v] = t;
   return t;
@@ -589,6 +629,7 @@ Tensor EntryLowering::scratchTensor(int64_t rows, int64_t cols, DType dtype) {
   t.rows = rows;
   t.cols = cols;
   t.dtype = dtype;
+  t.pitch = activationPitch(rows, cols, dtype);
   t.symbol = module_.newActivation(name(), activationOffset_, t.bytes());
   return t;
 }

@@ -54,6 +54,9 @@ struct LoweringOptions {
   /// A decode step's K and V rows of an f32 cache stay in SRAM between
   /// steps when they take at most an eighth of it (NpuResidency.h).
   bool residentKv = true;
+  /// Activations of several rows get a padded row pitch where the packed
+  /// one would camp on few pseudo-channels (EntryLowering::activationPitch).
+  bool padRows = true;
 };
 
 /// Alignment of activation buffers in HBM (one DMA request).
@@ -81,14 +84,24 @@ struct WeightInfo {
   int64_t groupsPerRow() const { return perGroup ? cols / groupSize : 1; }
 };
 
-/// An activation tensor in HBM: [rows][cols] row-major at symbol + offset.
+/// An activation tensor in HBM: [rows][cols] row-major at symbol + offset,
+/// row r at `offset + r * stride()`. The pitch exceeds the row's bytes only
+/// for activations the lowering pads (EntryLowering::activationPitch).
 struct Tensor {
   mlir::StringAttr symbol;
   int64_t offset = 0;
   int64_t rows = 0, cols = 0;
   DType dtype = DType::F32;
+  int64_t pitch = 0; ///< bytes from one row to the next; 0: rowBytes()
   int64_t rowBytes() const { return int64_t(dtypeBytes(dtype, cols)); }
-  int64_t bytes() const { return rows * rowBytes(); }
+  int64_t stride() const { return pitch ? pitch : rowBytes(); }
+  bool packed() const { return stride() == rowBytes(); }
+  /// Bytes the tensor spans in HBM.
+  int64_t bytes() const { return rows * stride(); }
+  /// HBM offset of element (row, col) within `symbol`.
+  int64_t at(int64_t row, int64_t col) const {
+    return offset + row * stride() + int64_t(dtypeBytes(dtype, col));
+  }
 };
 
 class ModuleLowering;
@@ -335,6 +348,14 @@ public:
   /// A new [rows][cols] activation buffer that no graph value names (a
   /// kernel's intermediate that other cores read).
   Tensor scratchTensor(int64_t rows, int64_t cols, DType dtype);
+  /// Row pitch for a new [rows][cols] activation: its packed row size, or
+  /// one interleave chunk more where the packed pitch is a multiple of
+  /// several chunks whose count shares a factor of 4 or more with the
+  /// pseudo-channels under the `interleaved` mapping. A column tile of such
+  /// an activation (an output tile of 1 KiB rows 16 KiB apart, an A chunk of
+  /// 2 KiB rows 8 KiB apart) then reaches every pseudo-channel instead of a
+  /// quarter or fewer of them.
+  int64_t activationPitch(int64_t rows, int64_t cols, DType dtype) const;
 
   /// Register holding index value `v` on core `c` (computed on first use).
   mlir::FailureOr<unsigned> indexReg(unsigned c, mlir::Value v, mlir::Location loc);

@@ -19,6 +19,7 @@ void buildBackendPassPipeline(OpPassManager &pm, const BackendPipelineOptions &o
   lower.prefillKChunk = options.prefillKChunk;
   lower.prefillKSums = options.prefillKSums;
   lower.residentKv = options.residentKv;
+  lower.padRows = options.padRows;
   pm.addPass(createGraphToNpuPass(lower));
   // Scheduling changes program order, which the allocator's liveness and
   // the semaphores are derived from: it runs first.

@@ -66,6 +66,10 @@ struct BackendPipelineOptions : mlir::PassPipelineOptions<BackendPipelineOptions
                           llvm::cl::desc("Keep a decode step's f32 K and V rows in SRAM "
                                          "between steps (strata-graph-to-npu)"),
                           llvm::cl::init(true)};
+  Option<bool> padRows{*this, "pad-rows",
+                       llvm::cl::desc("Pad multi-row activations' row pitch off a multiple of "
+                                      "the HBM interleave stripe (strata-graph-to-npu)"),
+                       llvm::cl::init(true)};
   Option<bool> pinWeights{*this, "pin-weights",
                           llvm::cl::desc("Keep weights resident in SRAM when they all fit "
                                          "(strata-npu-pin-weights)"),
