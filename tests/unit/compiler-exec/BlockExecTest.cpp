@@ -96,6 +96,55 @@ TEST(BlockExec, OneCoreAndEightCoresAgree) {
     EXPECT_EQ(one.logits[i], eight.logits[i]) << "call " << i;
 }
 
+/// Bytes of the binary's activations region.
+uint64_t activationBytes(const TinyLlama &model, const CompileOptions &o) {
+  auto out = compile(model.module(), o);
+  if (!out)
+    return 0;
+  for (const bin::MemoryRegion &r : out->binary.regions)
+    if (r.kind == bin::RegionKind::Activations)
+      return r.size;
+  return 0;
+}
+
+TEST(BlockExec, PaddedActivationRowsGiveThePackedLogits) {
+  // 1 KiB rows of the f32 residual stream and 2 KiB rows of the FFN's f32
+  // (1 KiB f16) intermediates are multiples of four 256-byte interleave
+  // chunks: strata-graph-to-npu pads them by a chunk (docs/compiler.md
+  // 7.3). Every kernel that reads or writes them, in both linear schedules
+  // and with staged f16 A operands, must compute the packed layout's bits.
+  TinyLlamaConfig c;
+  c.dim = 256;
+  c.heads = 4;
+  c.kvHeads = 2;
+  c.headDim = 64;
+  c.ffn = 512;
+  c.chunk = 16;
+  TinyLlama model(c);
+  const auto want = referenceSession(model, kPrompt, kNext);
+  for (const char *precision : {"fp32", "fp16"})
+    for (const char *schedule : {"auto", "outputs"}) {
+      SCOPED_TRACE(std::string(precision) + ", " + schedule);
+      CompileOptions padded;
+      padded.compareFusion = false;
+      padded.precision = precision;
+      padded.linearSchedule = schedule;
+      CompileOptions packed = padded;
+      packed.padRows = false;
+      EXPECT_GT(activationBytes(model, padded), activationBytes(model, packed));
+      Session a = runSession(model, padded, kPrompt, kNext, nullptr, 2);
+      Session b = runSession(model, packed, kPrompt, kNext, nullptr, 2);
+      ASSERT_EQ(a.logits.size(), want.size());
+      ASSERT_EQ(b.logits.size(), want.size());
+      for (size_t i = 0; i < want.size(); ++i) {
+        EXPECT_EQ(a.logits[i], b.logits[i]) << "call " << i;
+        if (std::string(precision) == "fp32") {
+          EXPECT_TRUE(near(a.logits[i], want[i], 1e-4, 1e-4)) << "call " << i;
+        }
+      }
+    }
+}
+
 TEST(BlockExec, FusionLowersHbmTrafficWithIdenticalOutputs) {
   TinyLlama model({});
   CompileOptions fused;
