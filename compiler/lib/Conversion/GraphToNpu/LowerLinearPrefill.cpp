@@ -874,6 +874,8 @@ LogicalResult OutputStationaryEmitter::run() {
     DType t = e_.storageType(job.result);
     if (t != DType::F32) {
       job.out.dtype = t;
+      if (job.out.pitch) // a pitch chosen for the f32 rows: choose again
+        job.out.pitch = e_.activationPitch(job.out.rows, job.out.cols, t);
       e_.setTensor(job.result, job.out);
     }
   }
