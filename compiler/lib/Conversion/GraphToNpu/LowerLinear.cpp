@@ -220,7 +220,7 @@ LogicalResult LinearEmitter::plan() {
     int64_t pair = job.paired ? 2 : 1;
     int64_t bytes = job.b.elemBytes(job.b.n * job.b.k) * pair;
     unsigned cores = coresForWork(e_.numCores(), bytes, job.b.n);
-    unsigned start = cores == 1 && k_.outs.size() == 1 ? e_.coreFor(k_.x) : e_.nextCore();
+    unsigned start = cores == 1 ? e_.coreFor(k_.x) : e_.nextCore();
     auto ranges = splitRange(job.b.n, cores, kMinColsPerCore);
     for (size_t i = 0; i < ranges.size(); ++i)
       job.slices.push_back({(start + unsigned(i)) % e_.numCores(), ranges[i]});
